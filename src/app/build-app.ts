@@ -1,0 +1,31 @@
+// Wires every router into one app and publishes the OpenAPI document.
+import { createApp } from "./create-app";
+import { membersRouter } from "../routes/members/members.index";
+import { metaRouter } from "../routes/meta/meta.index";
+import { partnersRouter } from "../routes/partners/partners.index";
+import { programsRouter } from "../routes/programs/programs.index";
+import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
+
+export function buildApp() {
+  const app = createApp();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A program key (`trk_...`), or the platform ADMIN_TOKEN for /v1/programs.",
+  });
+  app.route("/", metaRouter);
+  app.route("/", programsRouter);
+  app.route("/", partnersRouter);
+  app.route("/", membersRouter);
+  app.route("/", redemptionsRouter);
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Treue loyalty API",
+      version: "1.0.0",
+      description:
+        "Headless loyalty engine: points ledger with lots, holds, refunds and tiers. Errors are application/problem+json with a stable `code`. Ledger POSTs require an Idempotency-Key.",
+    },
+  });
+  return app;
+}

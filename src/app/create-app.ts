@@ -1,0 +1,92 @@
+// One router factory and one app factory, so every router shares the
+// validation hook, request ids, logging, notFound and onError.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { ApiError, problemBody, type FieldError } from "../lib/errors";
+import type { AppEnv } from "./types";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    strict: true,
+    defaultHook: (result) => {
+      if (!result.success) {
+        const errors: FieldError[] = result.error.issues.map((issue) => ({
+          path: issue.path.map(String).join(".") || "(body)",
+          message: issue.message,
+        }));
+        throw new ApiError("validation_failed", `${errors.length} field(s) failed validation.`, { errors });
+      }
+    },
+  });
+}
+
+export function problem(c: Context<AppEnv>, error: ApiError) {
+  return c.body(JSON.stringify(problemBody(error, c.get("requestId"))), error.status as 400, {
+    "Content-Type": "application/problem+json",
+  });
+}
+
+function log(fields: Record<string, unknown>) {
+  console.log(JSON.stringify(fields));
+}
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", async (c, next) => {
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || crypto.randomUUID();
+    c.set("requestId", requestId);
+    const started = Date.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    if (c.res.status >= 500) {
+      log({ level: "error", requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+    }
+  });
+
+  // Bodies are JSON and small; refuse anything else before it is parsed.
+  app.use("*", async (c, next) => {
+    const method = c.req.method;
+    if (method === "POST" || method === "PUT" || method === "PATCH") {
+      const length = c.req.header("content-length");
+      const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
+      const type = c.req.header("content-type") ?? "";
+      if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+        throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+      }
+    }
+    await next();
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+
+  app.notFound((c) => problem(c, new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`)));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return problem(c, error);
+    if (error instanceof HTTPException && error.status === 400) {
+      return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
+    }
+    if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
+    log({
+      level: "error",
+      requestId: c.get("requestId"),
+      path: c.req.path,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return problem(c, new ApiError("internal_error", "An unexpected error occurred. Quote the requestId when you report it."));
+  });
+
+  return app;
+}

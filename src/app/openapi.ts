@@ -1,0 +1,87 @@
+// Shared OpenAPI pieces: the problem schema, the error responses every route
+// lists, and the schemas for money and ids.
+import { z } from "@hono/zod-openapi";
+import { CurrencyCode } from "../ledger/settings";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: "https://treue.dev/problems/insufficient-points" }),
+    title: z.string().openapi({ example: "Not enough points" }),
+    status: z.number().int().openapi({ example: 422 }),
+    detail: z.string().openapi({ example: "The member has 120 points available; 500 were asked." }),
+    code: z.string().openapi({ example: "insufficient_points" }),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough()
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+export const errorResponses = {
+  400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`)."),
+  401: problem("Missing or invalid key (`unauthorized`)."),
+  403: problem("The key's role may not do this (`forbidden`)."),
+  404: problem("Nothing of that id in the key's program."),
+  409: problem("Conflicts with the current state (e.g. `order_already_accrued`)."),
+  413: problem("Body larger than allowed (`payload_too_large`)."),
+  415: problem("Body is not JSON (`unsupported_media_type`)."),
+  422: problem("Understood but refused by a business rule (e.g. `insufficient_points`)."),
+  500: problem("Something failed on our side; quote the requestId."),
+} as const;
+
+export const MAX_SAFE_AMOUNT = 1_000_000_000_000_000;
+
+export const MoneySchema = z
+  .object({
+    amount: z.number().int().min(0).max(MAX_SAFE_AMOUNT).openapi({ example: 4999, description: "Integer minor units." }),
+    currency: CurrencyCode,
+  })
+  .openapi("Money");
+
+export const PositiveMoneySchema = z
+  .object({
+    amount: z.number().int().min(1).max(MAX_SAFE_AMOUNT).openapi({ example: 4999, description: "Integer minor units." }),
+    currency: CurrencyCode,
+  })
+  .openapi("PositiveMoney");
+
+/** The storefront's own ids: printable, no spaces, no markup or SQL metacharacters. */
+export const ExternalId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+\-]*$/, "letters, digits and . _ : @ + - only");
+
+export const MemberIdParam = z.object({
+  memberId: ExternalId.openapi({ param: { name: "memberId", in: "path" }, example: "cust_1042" }),
+});
+
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "3f1c8a9e-checkout-77" }),
+});
+
+export const PaginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+  cursor: z.string().max(200).optional().openapi({ description: "nextCursor from the previous page." }),
+});
+
+export const ChannelSchema = z.enum(["online", "store", "app"]).default("online");
+
+export const bearer = [{ bearerAuth: [] }];
+
+export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
+  return { required: true, description, content: { "application/json": { schema } } } as const;
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } } as const;
+}

@@ -1,0 +1,226 @@
+// The D1 schema: the system of record. drizzle-kit turns it into migrations/.
+// CHECK constraints refuse what must never happen, so a write that slipped past
+// the member's Durable Object fails whole instead of corrupting a balance.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const programs = sqliteTable("programs", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** ProgramSettings as JSON, validated by src/ledger/settings.ts before it is written. */
+  settings: text("settings").notNull(),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    role: text("role", { enum: ["admin", "server", "partner"] }).notNull(),
+    partnerId: text("partner_id"),
+    name: text("name").notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    keyHash: text("key_hash").notNull(),
+    keyPrefix: text("key_prefix").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_hash").on(t.keyHash),
+    index("api_keys_program").on(t.programId),
+    check("api_keys_partner_role", sql`(${t.role} = 'partner') = (${t.partnerId} IS NOT NULL)`),
+  ],
+);
+
+export const partners = sqliteTable(
+  "partners",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("partners_program_name").on(t.programId, t.name)],
+);
+
+export const members = sqliteTable(
+  "members",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    email: text("email"),
+    name: text("name"),
+    /** Free-form storefront attributes as JSON. */
+    attributes: text("attributes").notNull().default("{}"),
+    tier: text("tier"),
+    qualifyingPoints: integer("qualifying_points").notNull().default(0),
+    lifetimeEarned: integer("lifetime_earned").notNull().default(0),
+    /** Points clawed back by refunds after they were spent; later earnings pay it off first. */
+    debt: integer("debt").notNull().default(0),
+    /** Bumped by exactly one on every ledger batch; a trigger refuses any other step. */
+    version: integer("version").notNull().default(1),
+    lastActivityAt: text("last_activity_at"),
+    enrolledAt: text("enrolled_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.memberId] }),
+    check("members_debt_nonnegative", sql`${t.debt} >= 0`),
+    check("members_counters_nonnegative", sql`${t.lifetimeEarned} >= 0 AND ${t.qualifyingPoints} >= 0`),
+  ],
+);
+
+export const lots = sqliteTable(
+  "lots",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    /** Partner that issued the points; null when the program itself did. */
+    partnerId: text("partner_id"),
+    orderId: text("order_id"),
+    points: integer("points").notNull(),
+    remaining: integer("remaining").notNull(),
+    earnedAt: text("earned_at").notNull(),
+    availableAt: text("available_at").notNull(),
+    /** Null when the points never expire. */
+    expiresAt: text("expires_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    check("lots_points_positive", sql`${t.points} > 0`),
+    check("lots_remaining_in_range", sql`${t.remaining} >= 0 AND ${t.remaining} <= ${t.points}`),
+    // The hot path reads only a member's open lots, never the history.
+    index("lots_open_by_member")
+      .on(t.programId, t.memberId, t.expiresAt)
+      .where(sql`${t.remaining} > 0`),
+    index("lots_open_by_expiry").on(t.expiresAt).where(sql`${t.remaining} > 0`),
+  ],
+);
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    programId: text("program_id").notNull(),
+    /** Partner id of the issuer, or '' when the program's own storefront posted it. */
+    issuer: text("issuer").notNull(),
+    orderId: text("order_id").notNull(),
+    memberId: text("member_id").notNull(),
+    accrualId: text("accrual_id").notNull(),
+    lotId: text("lot_id"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    earnedPoints: integer("earned_points").notNull(),
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    clawedBackPoints: integer("clawed_back_points").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.issuer, t.orderId] }),
+    check("orders_refund_in_range", sql`${t.refundedAmount} >= 0 AND ${t.refundedAmount} <= ${t.amount}`),
+    check("orders_clawback_in_range", sql`${t.clawedBackPoints} >= 0 AND ${t.clawedBackPoints} <= ${t.earnedPoints}`),
+  ],
+);
+
+export const redemptions = sqliteTable(
+  "redemptions",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    partnerId: text("partner_id"),
+    status: text("status", { enum: ["held", "captured", "cancelled", "lapsed", "reversed"] }).notNull(),
+    points: integer("points").notNull(),
+    valueAmount: integer("value_amount").notNull(),
+    currency: text("currency").notNull(),
+    orderId: text("order_id"),
+    channel: text("channel"),
+    /** When a hold lapses; null once it is resolved or for a direct capture. */
+    holdExpiresAt: text("hold_expires_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("redemptions_points_positive", sql`${t.points} > 0`),
+    index("redemptions_by_member").on(t.programId, t.memberId, t.status),
+    index("redemptions_open_holds").on(t.holdExpiresAt).where(sql`${t.status} = 'held'`),
+  ],
+);
+
+/** Which lots a redemption took its points from: makes reversals and settlement exact. */
+export const allocations = sqliteTable(
+  "allocations",
+  {
+    redemptionId: text("redemption_id").notNull(),
+    lotId: text("lot_id").notNull(),
+    programId: text("program_id").notNull(),
+    points: integer("points").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.redemptionId, t.lotId] }),
+    check("allocations_points_positive", sql`${t.points} > 0`),
+    index("allocations_by_lot").on(t.lotId),
+  ],
+);
+
+/** The append-only history. `points` moves what the member owns, `heldPoints` what is reserved. */
+export const entries = sqliteTable(
+  "entries",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    type: text("type", {
+      enum: ["earn", "redeem", "hold", "release", "expire", "clawback", "reverse", "adjust", "tier"],
+    }).notNull(),
+    points: integer("points").notNull(),
+    heldPoints: integer("held_points").notNull().default(0),
+    lotId: text("lot_id"),
+    orderId: text("order_id"),
+    redemptionId: text("redemption_id"),
+    partnerId: text("partner_id"),
+    channel: text("channel"),
+    /** Type-specific facts as JSON (rule breakdown, debt paid, tier change...). */
+    details: text("details").notNull().default("{}"),
+    occurredAt: text("occurred_at").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    index("entries_by_member").on(t.programId, t.memberId, t.id),
+    index("entries_by_partner").on(t.programId, t.partnerId, t.id),
+  ],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    programId: text("program_id").notNull(),
+    /** The caller the key belongs to: role, plus the partner for partner keys. */
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.scope, t.key] }), index("idempotency_keys_expiry").on(t.expiresAt)],
+);
+
+/** Transactional outbox: written in the same batch as the change it announces. */
+export const outboxEvents = sqliteTable(
+  "outbox_events",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id"),
+    partnerId: text("partner_id"),
+    type: text("type").notNull(),
+    payload: text("payload").notNull(),
+    createdAt: text("created_at").notNull(),
+    sentAt: text("sent_at"),
+  },
+  (t) => [index("outbox_unsent").on(t.createdAt).where(sql`${t.sentAt} IS NULL`)],
+);

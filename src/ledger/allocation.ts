@@ -1,0 +1,44 @@
+// Which lots a debit takes its points from: those that expire first.
+import type { OpenLot } from "./state";
+
+export interface Allocation {
+  lotId: string;
+  points: number;
+}
+
+export function isExpired(lot: Pick<OpenLot, "expiresAt">, now: Date): boolean {
+  return lot.expiresAt !== null && Date.parse(lot.expiresAt) <= now.getTime();
+}
+
+/** A lot whose points can be spent now: past its pending period and not expired. */
+export function isSpendable(lot: OpenLot, now: Date): boolean {
+  return lot.remaining > 0 && Date.parse(lot.availableAt) <= now.getTime() && !isExpired(lot, now);
+}
+
+/** Earliest expiry first; lots that never expire last; then oldest first. */
+export function spendingOrder(a: OpenLot, b: OpenLot): number {
+  if (a.expiresAt !== b.expiresAt) {
+    if (a.expiresAt === null) return 1;
+    if (b.expiresAt === null) return -1;
+    return a.expiresAt < b.expiresAt ? -1 : 1;
+  }
+  if (a.earnedAt !== b.earnedAt) return a.earnedAt < b.earnedAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Takes `points` from the spendable lots, soonest-expiring first. Returns null
+ * when the spendable points do not cover the debit: never a partial allocation.
+ */
+export function allocate(lots: readonly OpenLot[], points: number, now: Date): Allocation[] | null {
+  const spendable = lots.filter((lot) => isSpendable(lot, now)).sort(spendingOrder);
+  const taken: Allocation[] = [];
+  let missing = points;
+  for (const lot of spendable) {
+    if (missing === 0) break;
+    const take = Math.min(lot.remaining, missing);
+    taken.push({ lotId: lot.id, points: take });
+    missing -= take;
+  }
+  return missing === 0 ? taken : null;
+}

@@ -1,0 +1,78 @@
+// Program settings: one zod schema gives validation, defaults and the OpenAPI shape.
+import { z } from "@hono/zod-openapi";
+import { isKnownCurrency } from "./money";
+
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be a three-letter ISO 4217 code")
+  .refine(isKnownCurrency, "unknown ISO 4217 currency")
+  .openapi({ example: "EUR" });
+
+export const TierSchema = z.object({
+  name: z.string().min(1).max(40).openapi({ example: "gold" }),
+  threshold: z.number().int().min(0).max(1_000_000_000).openapi({ example: 5000, description: "Qualifying points needed." }),
+  multiplierPercent: z
+    .number()
+    .int()
+    .min(100)
+    .max(1000)
+    .default(100)
+    .openapi({ example: 150, description: "Earning multiplier in percent: 150 = 1.5x." }),
+});
+
+export const ExpiryPolicySchema = z
+  .discriminatedUnion("policy", [
+    z.object({ policy: z.literal("never") }),
+    z.object({ policy: z.literal("rolling"), days: z.number().int().min(1).max(3650) }),
+    z.object({
+      policy: z.literal("period_end"),
+      period: z.enum(["month", "quarter", "year"]),
+      plusPeriods: z.number().int().min(0).max(10).default(0),
+    }),
+    z.object({ policy: z.literal("inactivity"), days: z.number().int().min(1).max(3650) }),
+  ])
+  .openapi("ExpiryPolicy", { example: { policy: "rolling", days: 365 } });
+
+export const ProgramSettingsSchema = z
+  .object({
+    currency: CurrencyCode.default("EUR"),
+    earnRate: z
+      .object({
+        points: z.number().int().min(1).max(1_000_000).openapi({ example: 1 }),
+        perAmount: z.number().int().min(1).max(1_000_000_000).openapi({ example: 100, description: "Minor units." }),
+      })
+      .default({ points: 1, perAmount: 100 })
+      .openapi({ description: "Points earned per amount spent: 1 point per 100 minor units by default." }),
+    rounding: z.enum(["floor", "round", "ceil"]).default("floor"),
+    redemptionValue: z
+      .object({
+        points: z.number().int().min(1).max(1_000_000).openapi({ example: 100 }),
+        amount: z.number().int().min(1).max(1_000_000_000).openapi({ example: 100, description: "Minor units." }),
+      })
+      .default({ points: 100, amount: 100 })
+      .openapi({ description: "What points are worth: 100 points = 1.00 by default." }),
+    pendingDays: z.number().int().min(0).max(365).default(0),
+    expiry: ExpiryPolicySchema.default({ policy: "never" }),
+    minRedemptionPoints: z.number().int().min(1).max(1_000_000_000).default(1),
+    holdTtlSeconds: z.number().int().min(10).max(7 * 86_400).default(900),
+    enrollOnAccrual: z.boolean().default(false),
+    tiers: z
+      .array(TierSchema)
+      .max(20)
+      .default([])
+      .superRefine((tiers, ctx) => {
+        const names = new Set(tiers.map((t) => t.name));
+        const thresholds = new Set(tiers.map((t) => t.threshold));
+        if (names.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier names must be unique" });
+        if (thresholds.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier thresholds must be unique" });
+      }),
+  })
+  .openapi("ProgramSettings");
+
+export type ProgramSettings = z.output<typeof ProgramSettingsSchema>;
+export type Tier = z.output<typeof TierSchema>;
+export type ExpiryPolicy = z.output<typeof ExpiryPolicySchema>;
+
+export function defaultSettings(overrides: Partial<z.input<typeof ProgramSettingsSchema>> = {}): ProgramSettings {
+  return ProgramSettingsSchema.parse(overrides);
+}

@@ -1,0 +1,125 @@
+// The member's ledger state as the domain sees it: plain data, no storage.
+
+export interface MemberRecord {
+  memberId: string;
+  email: string | null;
+  name: string | null;
+  attributes: Record<string, unknown>;
+  tier: string | null;
+  qualifyingPoints: number;
+  lifetimeEarned: number;
+  debt: number;
+  version: number;
+  lastActivityAt: string | null;
+  enrolledAt: string;
+  updatedAt: string;
+}
+
+/** A lot with points left (remaining > 0), the only lots the hot path reads. */
+export interface OpenLot {
+  id: string;
+  partnerId: string | null;
+  orderId: string | null;
+  points: number;
+  remaining: number;
+  earnedAt: string;
+  availableAt: string;
+  expiresAt: string | null;
+}
+
+/** The lot as it was issued: everything but its remaining points. */
+export type LotIssue = Omit<OpenLot, "remaining">;
+
+export interface HeldAllocation {
+  lotId: string;
+  points: number;
+  lot: LotIssue;
+}
+
+export interface Redemption {
+  id: string;
+  memberId: string;
+  partnerId: string | null;
+  status: "held" | "captured" | "cancelled" | "lapsed" | "reversed";
+  points: number;
+  valueAmount: number;
+  currency: string;
+  orderId: string | null;
+  channel: string | null;
+  holdExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A redemption with the lots it took its points from. */
+export interface RedemptionWithAllocations extends Redemption {
+  allocations: HeldAllocation[];
+}
+
+export interface MemberState {
+  member: MemberRecord | null;
+  lots: OpenLot[];
+  /** Open holds only: status "held". */
+  holds: RedemptionWithAllocations[];
+}
+
+export interface OrderRecord {
+  issuer: string;
+  orderId: string;
+  memberId: string;
+  accrualId: string;
+  lotId: string | null;
+  amount: number;
+  currency: string;
+  earnedPoints: number;
+  refundedAmount: number;
+  clawedBackPoints: number;
+  createdAt: string;
+}
+
+export type EntryType = "earn" | "redeem" | "hold" | "release" | "expire" | "clawback" | "reverse" | "adjust" | "tier";
+
+export interface Entry {
+  id: string;
+  type: EntryType;
+  /** Change to what the member owns: lots' remaining + held - debt. */
+  points: number;
+  /** Change to the points reserved by open holds. */
+  heldPoints: number;
+  lotId: string | null;
+  orderId: string | null;
+  redemptionId: string | null;
+  partnerId: string | null;
+  channel: string | null;
+  details: Record<string, unknown>;
+  occurredAt: string;
+  createdAt: string;
+}
+
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  partnerId: string | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Everything one operation writes, committed as ONE D1 batch by the member's
+ * Durable Object. `nextState` is what the object caches once the batch
+ * committed, and what the response's balance is computed from.
+ */
+export interface Plan<Result> {
+  member: MemberRecord;
+  memberIsNew: boolean;
+  newLots: OpenLot[];
+  lotDeltas: { lotId: string; delta: number }[];
+  entries: Entry[];
+  newOrder: OrderRecord | null;
+  orderRefund: { issuer: string; orderId: string; refundedAmount: number; clawedBackPoints: number } | null;
+  newRedemption: Redemption | null;
+  redemptionUpdates: { id: string; fromStatus: Redemption["status"]; status: Redemption["status"] }[];
+  allocations: { redemptionId: string; lotId: string; points: number }[];
+  events: OutboxEvent[];
+  nextState: MemberState;
+  result: Result;
+}

@@ -1,0 +1,37 @@
+// Tier maths: which tier qualifying points deserve, and how far the next one is.
+import type { Tier } from "./settings";
+
+function byThreshold(tiers: readonly Tier[]): Tier[] {
+  return [...tiers].sort((a, b) => a.threshold - b.threshold);
+}
+
+/** The highest tier whose threshold the points reach, or null below every tier. */
+export function tierFor(qualifyingPoints: number, tiers: readonly Tier[]): Tier | null {
+  let reached: Tier | null = null;
+  for (const tier of byThreshold(tiers)) if (qualifyingPoints >= tier.threshold) reached = tier;
+  return reached;
+}
+
+export function tierByName(name: string | null, tiers: readonly Tier[]): Tier | null {
+  return name === null ? null : (tiers.find((t) => t.name === name) ?? null);
+}
+
+/** The first tier above the member's current one, with the points still missing. */
+export function nextTier(
+  qualifyingPoints: number,
+  currentTier: string | null,
+  tiers: readonly Tier[],
+): { name: string; pointsNeeded: number } | null {
+  const current = tierByName(currentTier, tiers);
+  const floor = current ? current.threshold : -1;
+  const next = byThreshold(tiers).find((t) => t.threshold > floor);
+  return next ? { name: next.name, pointsNeeded: Math.max(0, next.threshold - qualifyingPoints) } : null;
+}
+
+/** Upgrades only: accruals never move a member down (downgrades wait for recalculation). */
+export function upgradedTier(currentTier: string | null, qualifyingPoints: number, tiers: readonly Tier[]): string | null {
+  const deserved = tierFor(qualifyingPoints, tiers);
+  const current = tierByName(currentTier, tiers);
+  if (deserved && (!current || deserved.threshold > current.threshold)) return deserved.name;
+  return currentTier;
+}

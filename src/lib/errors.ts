@@ -1,0 +1,94 @@
+// One error type for the whole API: a stable machine code, a human detail,
+// and the single map from codes to HTTP statuses.
+
+export const errorStatuses = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  member_not_found: 404,
+  program_not_found: 404,
+  partner_not_found: 404,
+  redemption_not_found: 404,
+  order_not_found: 404,
+  member_exists: 409,
+  order_already_accrued: 409,
+  redemption_not_capturable: 409,
+  redemption_not_cancellable: 409,
+  hold_expired: 409,
+  concurrent_update: 409,
+  partner_exists: 409,
+  idempotency_key_reused: 422,
+  insufficient_points: 422,
+  below_minimum_redemption: 422,
+  currency_mismatch: 422,
+  currency_locked: 422,
+  refund_exceeds_order: 422,
+  occurred_in_future: 422,
+  invalid_settings: 422,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatuses;
+
+const titles: Partial<Record<ErrorCode, string>> = {
+  validation_failed: "The request is not valid",
+  unauthorized: "Missing or invalid credentials",
+  forbidden: "This key may not do that",
+  insufficient_points: "Not enough points",
+  idempotency_key_reused: "Idempotency-Key reused with a different request",
+  internal_error: "Something went wrong on our side",
+};
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    /** Extra members of the problem body, e.g. the numbers behind insufficient_points. */
+    readonly extras: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.status = errorStatuses[code];
+  }
+
+  get title(): string {
+    return titles[this.code] ?? this.code.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  }
+}
+
+/** The RFC 9457 body for an error; never carries a stack or internals. */
+export function problemBody(error: ApiError, requestId?: string): Record<string, unknown> {
+  return {
+    type: `https://treue.dev/problems/${error.code.replace(/_/g, "-")}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    ...error.extras,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+/** Errors cross the Durable Object RPC boundary as plain data and are rebuilt on the other side. */
+export interface SerializedError {
+  code: ErrorCode;
+  detail: string;
+  extras: Record<string, unknown>;
+}
+
+export function serializeError(error: ApiError): SerializedError {
+  return { code: error.code, detail: error.detail, extras: error.extras };
+}
+
+export function deserializeError(error: SerializedError): ApiError {
+  return new ApiError(error.code, error.detail, error.extras);
+}

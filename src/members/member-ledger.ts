@@ -1,0 +1,273 @@
+// One Durable Object per member: every change to that member's ledger passes
+// through here, one at a time, and commits as one D1 batch.
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { database, type Database } from "../db/client";
+import { programs } from "../db/schema";
+import { balanceOf } from "../ledger/balance";
+import * as ops from "../ledger/operations";
+import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
+import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
+import { ApiError, serializeError, type SerializedError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import {
+  classifyCommitError,
+  commitPlan,
+  readOrder,
+  readRedemption,
+  readSnapshot,
+  readStoredResponse,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from "./store";
+import { memberView, redemptionView } from "./views";
+
+/** Who is asking and on which program: sent with every call. */
+export interface LedgerCall {
+  programId: string;
+  memberId: string;
+  settings: ProgramSettings;
+  partnerId: string | null;
+  idempotency: IdempotencyClaim | null;
+  /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
+  now?: number;
+}
+
+export type LedgerReply =
+  | { ok: true; status: number; body: unknown; replayed: boolean }
+  | { ok: false; error: SerializedError };
+
+/** What an operation hands to the shared write path. */
+interface Built {
+  plan: Plan<unknown>;
+  status: number;
+  body: unknown;
+}
+
+type Builder = (state: MemberState, ctx: ops.OpContext) => Built | Promise<Built>;
+
+export function memberObjectName(programId: string, memberId: string): string {
+  return `${programId}/${memberId}`;
+}
+
+export class MemberLedger extends DurableObject<Env> {
+  /** What this object last committed or read; dropped whenever a batch fails. */
+  private cached: MemberState | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly db: Database;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = database(env.DB);
+  }
+
+  enroll(call: LedgerCall, input: ops.EnrollInput): Promise<LedgerReply> {
+    return this.write(call, (state, ctx) => {
+      const plan = ops.enroll(state, call.memberId, input, ctx);
+      return { plan, status: plan.result.created ? 201 : 200, body: memberView(plan.nextState, call.settings, ctx.now) };
+    });
+  }
+
+  accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      // Orders are unique per issuer across members, so this is a D1 read, not a cache hit.
+      const existing = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
+      if (existing) throw orderAlreadyAccrued(existing.orderId, existing.memberId === call.memberId ? existing : null);
+      const plan = ops.accrue(state, call.memberId, input, ctx);
+      return withBalance(plan, 201, plan.result, call.settings, ctx.now);
+    });
+  }
+
+  redeem(call: LedgerCall, input: ops.RedeemInput): Promise<LedgerReply> {
+    return this.write(call, (state, ctx) => {
+      const plan = ops.redeem(state, call.memberId, input, ctx);
+      return withBalance(plan, 201, redemptionView(plan.result.redemption), call.settings, ctx.now);
+    });
+  }
+
+  capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      const plan = ops.captureHold(state, await this.redemptionOf(call, redemptionId), ctx);
+      return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
+    });
+  }
+
+  cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      const plan = ops.cancelRedemption(state, await this.redemptionOf(call, redemptionId), ctx);
+      return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
+    });
+  }
+
+  refund(call: LedgerCall, input: ops.RefundInput): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
+      if (!order || order.memberId !== call.memberId) {
+        throw new ApiError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
+      }
+      const plan = ops.refund(state, call.memberId, order, input, ctx);
+      return withBalance(plan, 201, plan.result, call.settings, ctx.now);
+    });
+  }
+
+  /** Reads go through the object too, so they see every write that came before them. */
+  getBalance(call: LedgerCall): Promise<LedgerReply> {
+    return this.read(call, (state, now) => balanceOf(state, call.settings, now));
+  }
+
+  getMember(call: LedgerCall): Promise<LedgerReply> {
+    return this.read(call, (state, now) => memberView(state, call.settings, now));
+  }
+
+  /** Lapses the holds whose time ran out (the alarm's job; jobs and tests may call it too). */
+  lapseHolds(call: Omit<LedgerCall, "idempotency">): Promise<string[]> {
+    return this.serialized(async () => (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed);
+  }
+
+  override async alarm(): Promise<void> {
+    const identity = await this.ctx.storage.get<{ programId: string; memberId: string }>("identity");
+    if (!identity) return;
+    const [program] = await this.db.select().from(programs).where(eq(programs.id, identity.programId));
+    if (!program) return;
+    const settings = ProgramSettingsSchema.parse(JSON.parse(program.settings));
+    await this.lapseHolds({ ...identity, settings, partnerId: null });
+  }
+
+  // ------------------------------------------------------------ internals
+
+  /**
+   * Awaiting D1 is not storage I/O, so the input gate lets other calls in
+   * while one waits on its batch. This queue is what keeps them apart.
+   */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private read(call: LedgerCall, view: (state: MemberState, now: Date) => unknown): Promise<LedgerReply> {
+    return this.serialized(() =>
+      answer(async () => {
+        const now = clock(call);
+        const { state } = await this.currentState(call, now);
+        if (!state.member) throw memberNotFound(call.memberId);
+        return { ok: true, status: 200, body: view(state, now), replayed: false };
+      }),
+    );
+  }
+
+  /**
+   * The write path every ledger operation shares: replay a known
+   * Idempotency-Key, build the plan, commit it together with the response it
+   * will replay, and sort out the races a constraint caught.
+   */
+  private write(call: LedgerCall, build: Builder): Promise<LedgerReply> {
+    return this.serialized(() =>
+      answer(async () => {
+        const now = clock(call);
+        for (let attempt = 0; ; attempt++) {
+          if (call.idempotency) {
+            const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
+            if (stored) return replay(stored, call.idempotency);
+          }
+          const { state } = await this.currentState(call, now);
+          const { plan, status, body } = await build(state, this.context(call, now));
+          try {
+            await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status, body } : null, now);
+            return { ok: true, status, body, replayed: false };
+          } catch (error) {
+            const conflict = classifyCommitError(error);
+            // Another member's object committed the same key first: answer as it did.
+            if (conflict === "idempotency_key" && call.idempotency) {
+              const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
+              if (stored) return replay(stored, call.idempotency);
+            }
+            if (conflict === "order") throw new ApiError("order_already_accrued", "This order has already earned points.");
+            // Someone wrote around this object: the cache is gone, so build once more on fresh state.
+            if (conflict === "stale_version" && attempt === 0) continue;
+            if (conflict === "stale_version") throw new ApiError("concurrent_update", "The member changed meanwhile; retry the request.");
+            throw error;
+          }
+        }
+      }),
+    );
+  }
+
+  /** The member's state, with any hold whose time ran out lapsed first. */
+  private async currentState(call: LedgerCall, now: Date): Promise<{ state: MemberState; lapsed: string[] }> {
+    if (!this.cached) {
+      this.cached = (await readSnapshot(this.db, call.programId, call.memberId, null, true)).state!;
+      await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+    }
+    const plan = ops.lapseDueHolds(this.cached, this.context(call, now));
+    if (!plan) return { state: this.cached, lapsed: [] };
+    await this.commit(call, plan, null, now);
+    return { state: this.cached, lapsed: plan.result.lapsed };
+  }
+
+  private context(call: LedgerCall, now: Date): ops.OpContext {
+    return { settings: call.settings, now, newId, partnerId: call.partnerId };
+  }
+
+  private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
+    try {
+      await commitPlan(this.db, call.programId, plan, idempotency, now);
+    } catch (error) {
+      // Failed, or an outcome we cannot know: reload from D1 next time.
+      this.cached = null;
+      throw error;
+    }
+    this.cached = plan.nextState;
+    await this.scheduleHoldAlarm();
+  }
+
+  private async scheduleHoldAlarm(): Promise<void> {
+    const next = this.cached?.holds.map((h) => Date.parse(h.holdExpiresAt!)).sort((a, b) => a - b)[0];
+    if (next === undefined) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+
+  private async redemptionOf(call: LedgerCall, redemptionId: string): Promise<RedemptionWithAllocations> {
+    const redemption = await readRedemption(this.db, call.programId, redemptionId);
+    if (!redemption || redemption.memberId !== call.memberId) {
+      throw new ApiError("redemption_not_found", `No redemption '${redemptionId}'.`);
+    }
+    return redemption;
+  }
+}
+
+function clock(call: { now?: number }): Date {
+  return new Date(call.now ?? Date.now());
+}
+
+/** Domain errors travel back as data; anything else stays an exception (a 500). */
+async function answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
+    throw error;
+  }
+}
+
+function withBalance(plan: Plan<unknown>, status: number, result: object, settings: ProgramSettings, now: Date): Built {
+  return { plan, status, body: { ...result, balance: balanceOf(plan.nextState, settings, now) } };
+}
+
+function replay(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply {
+  if (stored.requestHash !== claim.requestHash) {
+    throw new ApiError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
+  }
+  return { ok: true, status: stored.status, body: stored.body, replayed: true };
+}
+
+function memberNotFound(memberId: string): ApiError {
+  return new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+}
+
+function orderAlreadyAccrued(orderId: string, original: { accrualId: string; earnedPoints: number } | null): ApiError {
+  // Only the member's own order reveals what it earned.
+  const extras = original ? { accrualId: original.accrualId, points: original.earnedPoints } : {};
+  return new ApiError("order_already_accrued", `Order '${orderId}' has already earned points.`, extras);
+}

@@ -1,0 +1,285 @@
+// Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
+import { and, eq, gt, inArray, sql, type AnyColumn } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "../db/client";
+import { allocations, entries, idempotencyKeys, lots, members, orders, outboxEvents, redemptions } from "../db/schema";
+import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
+
+/** Idempotency records outlive the 24 hours the brief promises. */
+const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+export interface StoredResponse {
+  requestHash: string;
+  status: number;
+  body: unknown;
+}
+
+type MemberRow = typeof members.$inferSelect;
+type LotRow = typeof lots.$inferSelect;
+
+function toMember(row: MemberRow): MemberRecord {
+  return {
+    memberId: row.memberId,
+    email: row.email,
+    name: row.name,
+    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    tier: row.tier,
+    qualifyingPoints: row.qualifyingPoints,
+    lifetimeEarned: row.lifetimeEarned,
+    debt: row.debt,
+    version: row.version,
+    lastActivityAt: row.lastActivityAt,
+    enrolledAt: row.enrolledAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toLot(row: LotRow): OpenLot {
+  return {
+    id: row.id,
+    partnerId: row.partnerId,
+    orderId: row.orderId,
+    points: row.points,
+    remaining: row.remaining,
+    earnedAt: row.earnedAt,
+    availableAt: row.availableAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
+export function memberQuery(db: Database, programId: string, memberId: string) {
+  return db.select().from(members).where(and(eq(members.programId, programId), eq(members.memberId, memberId)));
+}
+
+/** Uses the partial index lots_open_by_member: open lots only, never the history. */
+export function openLotsQuery(db: Database, programId: string, memberId: string) {
+  return db
+    .select()
+    .from(lots)
+    .where(and(eq(lots.programId, programId), eq(lots.memberId, memberId), gt(lots.remaining, 0)));
+}
+
+function heldQuery(db: Database, programId: string, memberId: string) {
+  return db
+    .select()
+    .from(redemptions)
+    .where(and(eq(redemptions.programId, programId), eq(redemptions.memberId, memberId), eq(redemptions.status, "held")));
+}
+
+function idempotencyQuery(db: Database, programId: string, claim: IdempotencyClaim) {
+  return db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.programId, programId), eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.key, claim.key)));
+}
+
+/** Attaches allocations (with their lots' expiry) to redemptions. */
+async function withAllocations(
+  db: Database,
+  rows: (typeof redemptions.$inferSelect)[],
+): Promise<RedemptionWithAllocations[]> {
+  if (rows.length === 0) return [];
+  const taken = await db
+    .select({ redemptionId: allocations.redemptionId, points: allocations.points, lot: lots })
+    .from(allocations)
+    .innerJoin(lots, eq(lots.id, allocations.lotId))
+    .where(inArray(allocations.redemptionId, rows.map((r) => r.id)));
+  return rows.map(({ programId: _programId, ...row }) => ({
+    ...row,
+    allocations: taken
+      .filter((a) => a.redemptionId === row.id)
+      .map(({ points, lot }) => {
+        const { remaining: _remaining, ...issue } = toLot(lot);
+        return { lotId: lot.id, points, lot: issue };
+      }),
+  }));
+}
+
+export interface Snapshot {
+  state: MemberState | null;
+  stored: StoredResponse | null;
+}
+
+/**
+ * One round trip for what an operation needs to read: the idempotency record
+ * (when a key was sent) and, unless the object has it cached, the state.
+ */
+export async function readSnapshot(
+  db: Database,
+  programId: string,
+  memberId: string,
+  claim: IdempotencyClaim | null,
+  needState: boolean,
+): Promise<Snapshot> {
+  if (!claim && !needState) return { state: null, stored: null };
+  const stateQueries = [memberQuery(db, programId, memberId), openLotsQuery(db, programId, memberId), heldQuery(db, programId, memberId)] as const;
+  let stored: StoredResponse | null = null;
+  let state: MemberState | null = null;
+  if (claim && needState) {
+    const [idem, memberRows, lotRows, heldRows] = await db.batch([idempotencyQuery(db, programId, claim), ...stateQueries]);
+    stored = toStored(idem[0]);
+    state = await toState(db, memberRows, lotRows, heldRows);
+  } else if (claim) {
+    stored = toStored((await idempotencyQuery(db, programId, claim))[0]);
+  } else {
+    const [memberRows, lotRows, heldRows] = await db.batch([...stateQueries]);
+    state = await toState(db, memberRows, lotRows, heldRows);
+  }
+  return { state, stored };
+}
+
+export async function readStoredResponse(db: Database, programId: string, claim: IdempotencyClaim): Promise<StoredResponse | null> {
+  return toStored((await idempotencyQuery(db, programId, claim))[0]);
+}
+
+function toStored(row: typeof idempotencyKeys.$inferSelect | undefined): StoredResponse | null {
+  return row ? { requestHash: row.requestHash, status: row.status, body: JSON.parse(row.body) } : null;
+}
+
+async function toState(
+  db: Database,
+  memberRows: MemberRow[],
+  lotRows: LotRow[],
+  heldRows: (typeof redemptions.$inferSelect)[],
+): Promise<MemberState> {
+  return {
+    member: memberRows[0] ? toMember(memberRows[0]) : null,
+    lots: lotRows.map(toLot),
+    holds: await withAllocations(db, heldRows),
+  };
+}
+
+export async function readRedemption(db: Database, programId: string, redemptionId: string): Promise<RedemptionWithAllocations | null> {
+  const rows = await db
+    .select()
+    .from(redemptions)
+    .where(and(eq(redemptions.programId, programId), eq(redemptions.id, redemptionId)));
+  const [withAlloc] = await withAllocations(db, rows);
+  return withAlloc ?? null;
+}
+
+export async function readOrder(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderRecord | null> {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.programId, programId), eq(orders.issuer, issuer), eq(orders.orderId, orderId)));
+  if (!row) return null;
+  const { programId: _programId, ...order } = row;
+  return order;
+}
+
+/**
+ * Commits everything a plan writes, plus the idempotency record and the
+ * outbox rows, in ONE D1 batch: it all lands or none of it does.
+ */
+export async function commitPlan(
+  db: Database,
+  programId: string,
+  plan: Plan<unknown>,
+  idempotency: { claim: IdempotencyClaim; status: number; body: unknown } | null,
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  const m = plan.member;
+  const statements: BatchItem<"sqlite">[] = [];
+  const memberValues = {
+    email: m.email,
+    name: m.name,
+    attributes: JSON.stringify(m.attributes),
+    tier: m.tier,
+    qualifyingPoints: m.qualifyingPoints,
+    lifetimeEarned: m.lifetimeEarned,
+    debt: m.debt,
+    version: m.version,
+    lastActivityAt: m.lastActivityAt,
+    updatedAt: m.updatedAt,
+  };
+  if (plan.memberIsNew) {
+    statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));
+  } else {
+    // The version trigger aborts the batch unless this is exactly one step past what the object read.
+    statements.push(
+      db.update(members).set(memberValues).where(and(eq(members.programId, programId), eq(members.memberId, m.memberId))),
+    );
+  }
+  for (const lot of plan.newLots) {
+    statements.push(db.insert(lots).values({ ...lot, programId, memberId: m.memberId, createdAt: at }));
+  }
+  if (plan.newOrder) statements.push(db.insert(orders).values({ ...plan.newOrder, programId }));
+  if (plan.orderRefund) {
+    const { issuer, orderId, refundedAmount, clawedBackPoints } = plan.orderRefund;
+    statements.push(
+      db
+        .update(orders)
+        .set({ refundedAmount, clawedBackPoints })
+        .where(and(eq(orders.programId, programId), eq(orders.issuer, issuer), eq(orders.orderId, orderId))),
+    );
+  }
+  if (plan.newRedemption) statements.push(db.insert(redemptions).values({ ...plan.newRedemption, programId }));
+  for (const update of plan.redemptionUpdates) {
+    statements.push(
+      db
+        .update(redemptions)
+        .set({ status: update.status, holdExpiresAt: null, updatedAt: at })
+        .where(and(eq(redemptions.programId, programId), eq(redemptions.id, update.id), eq(redemptions.status, update.fromStatus))),
+    );
+  }
+  for (const allocation of plan.allocations) statements.push(db.insert(allocations).values({ ...allocation, programId }));
+  // Deltas, not absolute values: the CHECK on remaining refuses any overdraw.
+  for (const { lotId, delta } of plan.lotDeltas) {
+    statements.push(db.update(lots).set({ remaining: sqlAdd(lots.remaining, delta) }).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
+  }
+  for (const e of plan.entries) {
+    statements.push(db.insert(entries).values({ ...e, programId, memberId: m.memberId, details: JSON.stringify(e.details) }));
+  }
+  for (const ev of plan.events) {
+    statements.push(
+      db.insert(outboxEvents).values({
+        id: ev.id,
+        programId,
+        memberId: m.memberId,
+        partnerId: ev.partnerId,
+        type: ev.type,
+        payload: JSON.stringify(ev.payload),
+        createdAt: at,
+      }),
+    );
+  }
+  if (idempotency) {
+    statements.push(
+      db.insert(idempotencyKeys).values({
+        programId,
+        scope: idempotency.claim.scope,
+        key: idempotency.claim.key,
+        requestHash: idempotency.claim.requestHash,
+        status: idempotency.status,
+        body: JSON.stringify(idempotency.body),
+        createdAt: at,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
+      }),
+    );
+  }
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+function sqlAdd(column: AnyColumn, delta: number) {
+  return sql`${column} + ${delta}`;
+}
+
+/** Why a batch failed, from the constraint D1 names in its error. */
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "constraint" | "unknown";
+
+export function classifyCommitError(error: unknown): CommitConflict {
+  const message = String((error as Error)?.message ?? error);
+  if (message.includes("idempotency_keys")) return "idempotency_key";
+  if (message.includes("orders.")) return "order";
+  if (message.includes("stale_member_version")) return "stale_version";
+  if (message.includes("constraint")) return "constraint";
+  return "unknown";
+}

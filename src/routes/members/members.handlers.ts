@@ -1,0 +1,87 @@
+// Member handlers: validate, hand the work to the member's Durable Object, answer.
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { AppRouteHandler } from "../../app/types";
+import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
+import { database } from "../../db/client";
+import { entries } from "../../db/schema";
+import type {
+  AccrueRoute,
+  EnrollMemberRoute,
+  GetBalanceRoute,
+  GetMemberRoute,
+  ListTransactionsRoute,
+  RedeemRoute,
+  RefundRoute,
+} from "./members.routes";
+import { ApiError } from "../../lib/errors";
+
+/** Orders stamped further ahead than this are refused as clock errors. */
+const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const reply = await memberLedger(c, memberId).enroll(await ledgerCall(c, memberId), body);
+  return respond(c, reply);
+};
+
+export const getMember: AppRouteHandler<GetMemberRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  return respond(c, await memberLedger(c, memberId).getMember(await ledgerCall(c, memberId)));
+};
+
+export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const now = Date.now();
+  const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date(now);
+  if (occurredAt.getTime() > now + FUTURE_SKEW_MS) {
+    throw new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] });
+  }
+  const input = { orderId: body.orderId, amount: body.amount, channel: body.channel, occurredAt: occurredAt.toISOString() };
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  return respond(c, await memberLedger(c, memberId).accrue(call, input));
+};
+
+export const getBalance: AppRouteHandler<GetBalanceRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  return respond(c, await memberLedger(c, memberId).getBalance(await ledgerCall(c, memberId)));
+};
+
+export const redeem: AppRouteHandler<RedeemRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  return respond(c, await memberLedger(c, memberId).redeem(call, body));
+};
+
+export const refund: AppRouteHandler<RefundRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  return respond(c, await memberLedger(c, memberId).refund(call, body));
+};
+
+/** Reads D1 directly: every committed write is already there, and history needs no serialization. */
+export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const { programId, partnerId } = c.get("principal");
+  // The member must exist for the caller's program; otherwise the same 404 as everywhere.
+  const member = await memberLedger(c, memberId).getBalance(await ledgerCall(c, memberId));
+  if (!member.ok) return respond(c, member);
+  const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
+  if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
+  if (cursor) conditions.push(lt(entries.id, cursor));
+  const rows = await database(c.env.DB)
+    .select()
+    .from(entries)
+    .where(and(...conditions))
+    .orderBy(desc(entries.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit).map(({ programId: _p, memberId: _m, lotId: _l, details, ...row }) => ({
+    ...row,
+    details: JSON.parse(details) as Record<string, unknown>,
+  }));
+  return c.json({ data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+};

@@ -1,0 +1,154 @@
+// Request and response schemas of the member routes.
+import { z } from "@hono/zod-openapi";
+import { ChannelSchema, ExternalId, MoneySchema, PositiveMoneySchema } from "../../app/openapi";
+
+export const BalanceSchema = z
+  .object({
+    available: z.number().int().openapi({ example: 1250 }),
+    pending: z.number().int().openapi({ example: 300, description: "Earned, still in the pending (return) period." }),
+    held: z.number().int().openapi({ example: 0, description: "Reserved by open holds." }),
+    debt: z.number().int().openapi({ example: 0, description: "Clawed back after being spent; later earnings pay it first." }),
+    lifetimeEarned: z.number().int(),
+    qualifyingPoints: z.number().int(),
+    tier: z.string().nullable().openapi({ example: "silver" }),
+    nextTier: z.object({ name: z.string(), pointsNeeded: z.number().int() }).nullable(),
+    nextExpiries: z.array(z.object({ points: z.number().int(), expiresAt: z.string() })),
+    availableValue: MoneySchema,
+  })
+  .openapi("Balance");
+
+export const EnrollBody = z
+  .object({
+    email: z.string().email().max(254).nullable().optional().openapi({ example: "ada@example.com" }),
+    name: z.string().max(200).nullable().optional().openapi({ example: "Ada Lovelace" }),
+    attributes: z
+      .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+      .refine((a) => Object.keys(a).length <= 50, "at most 50 attributes")
+      .optional(),
+  })
+  .strict()
+  .openapi("EnrollMember");
+
+export const MemberSchema = z
+  .object({
+    memberId: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    attributes: z.record(z.string(), z.unknown()),
+    tier: z.string().nullable(),
+    enrolledAt: z.string(),
+    updatedAt: z.string(),
+    lastActivityAt: z.string().nullable(),
+    balance: BalanceSchema,
+  })
+  .openapi("Member");
+
+const LineItem = z
+  .object({
+    sku: z.string().min(1).max(100),
+    category: z.string().max(100).optional(),
+    quantity: z.number().int().min(1).max(100_000),
+    price: PositiveMoneySchema.openapi({ description: "Unit price." }),
+  })
+  .strict();
+
+const Timestamp = z.string().datetime({ offset: true }).openapi({ example: "2026-11-28T10:15:00Z" });
+
+export const AccrualBody = z
+  .object({
+    orderId: ExternalId.openapi({ example: "order_90210" }),
+    amount: PositiveMoneySchema,
+    items: z.array(LineItem).max(500).optional(),
+    channel: ChannelSchema,
+    occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now." }),
+  })
+  .strict()
+  .openapi("Accrual");
+
+export const AccrualResultSchema = z
+  .object({
+    accrualId: z.string(),
+    orderId: z.string(),
+    points: z.number().int().openapi({ example: 49 }),
+    breakdown: z.array(
+      z.object({
+        rule: z.string().openapi({ example: "base" }),
+        points: z.number().int(),
+        tier: z.string().optional(),
+        multiplierPercent: z.number().int().optional(),
+      }),
+    ),
+    debtPaid: z.number().int(),
+    lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
+    tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
+    balance: BalanceSchema,
+  })
+  .openapi("AccrualResult");
+
+export const RedeemBody = z
+  .object({
+    mode: z.enum(["capture", "hold"]).default("capture").openapi({ description: "capture takes the points now; hold reserves them." }),
+    points: z.number().int().min(1).max(1_000_000_000).openapi({ example: 500 }),
+    orderId: ExternalId.optional(),
+    channel: ChannelSchema,
+    ttlSeconds: z.number().int().min(10).max(7 * 86_400).optional().openapi({ description: "Hold lifetime; program default if absent." }),
+  })
+  .strict()
+  .openapi("Redeem");
+
+export const RedemptionSchema = z
+  .object({
+    id: z.string().openapi({ example: "red_01JD..." }),
+    memberId: z.string(),
+    status: z.enum(["held", "captured", "cancelled", "lapsed", "reversed"]),
+    points: z.number().int(),
+    value: MoneySchema,
+    orderId: z.string().nullable(),
+    channel: z.string().nullable(),
+    partnerId: z.string().nullable(),
+    holdExpiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Redemption");
+
+export const RedemptionWithBalanceSchema = RedemptionSchema.extend({ balance: BalanceSchema }).openapi("RedemptionWithBalance");
+
+export const RefundBody = z
+  .object({
+    orderId: ExternalId,
+    amount: PositiveMoneySchema.openapi({ description: "The refunded part of the order." }),
+    reason: z.string().max(500).optional(),
+  })
+  .strict()
+  .openapi("Refund");
+
+export const RefundResultSchema = z
+  .object({
+    refundId: z.string(),
+    orderId: z.string(),
+    refundedAmount: MoneySchema,
+    pointsClawedBack: z.number().int(),
+    fromLot: z.number().int(),
+    addedToDebt: z.number().int(),
+    balance: BalanceSchema,
+  })
+  .openapi("RefundResult");
+
+export const EntrySchema = z
+  .object({
+    id: z.string(),
+    type: z.string().openapi({ example: "earn" }),
+    points: z.number().int(),
+    heldPoints: z.number().int(),
+    orderId: z.string().nullable(),
+    redemptionId: z.string().nullable(),
+    partnerId: z.string().nullable(),
+    channel: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    occurredAt: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Entry");
+
+export const EntryPageSchema = z.object({ data: z.array(EntrySchema), nextCursor: z.string().nullable() }).openapi("EntryPage");
