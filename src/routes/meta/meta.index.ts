@@ -15,7 +15,20 @@ export const health = createRoute({
   },
 });
 
+/** Touches no storage: the cheapest answer the Worker gives, the benchmark's ceiling. */
+export const ping = createRoute({
+  method: "get",
+  path: "/ping",
+  operationId: "ping",
+  summary: "Liveness without touching D1 or any Durable Object",
+  tags: ["Meta"],
+  responses: {
+    200: jsonResponse(z.object({ status: z.literal("ok") }).openapi("Ping"), "Up."),
+  },
+});
+
 export const metaRouter = createRouter()
+  .openapi(ping, (c) => c.json({ status: "ok" as const }, 200))
   .openapi(health, async (c) => {
     await c.env.DB.prepare("SELECT 1").first();
     return c.json({ status: "ok" as const, database: "ok" as const }, 200);
