@@ -66,7 +66,7 @@ export const IdempotencyHeader = z.object({
     .min(1)
     .max(255)
     .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
-    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "3f1c8a9e-checkout-77" }),
+    .openapi({ param: { name: "idempotency-key", in: "header", description: "Unique per intended change; retries reuse it. Kept 48 hours." }, example: "3f1c8a9e-checkout-77" }),
 });
 
 export const PaginationQuery = z.object({
