@@ -62,6 +62,10 @@ export const members = sqliteTable(
     /** Bumped by exactly one on every ledger batch; a trigger refuses any other step. */
     version: integer("version").notNull().default(1),
     lastActivityAt: text("last_activity_at"),
+    /** When a tier the member no longer deserves is taken away (grace end); null when none is pending. */
+    tierDowngradeAt: text("tier_downgrade_at"),
+    /** A tier granted by hand is kept until then, whatever the points say. */
+    tierLockedUntil: text("tier_locked_until"),
     enrolledAt: text("enrolled_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -69,6 +73,8 @@ export const members = sqliteTable(
     primaryKey({ columns: [t.programId, t.memberId] }),
     check("members_debt_nonnegative", sql`${t.debt} >= 0`),
     check("members_counters_nonnegative", sql`${t.lifetimeEarned} >= 0 AND ${t.qualifyingPoints} >= 0`),
+    // Inactivity expiry and its warnings walk members by last activity, per program.
+    index("members_by_activity").on(t.programId, t.lastActivityAt, t.memberId),
   ],
 );
 
@@ -97,6 +103,10 @@ export const lots = sqliteTable(
       .on(t.programId, t.memberId, t.expiresAt)
       .where(sql`${t.remaining} > 0`),
     index("lots_open_by_expiry").on(t.expiresAt).where(sql`${t.remaining} > 0`),
+    // Scheduled jobs run per program and page by (expires_at, id): a stable keyset.
+    index("lots_open_by_program_expiry")
+      .on(t.programId, t.expiresAt, t.id)
+      .where(sql`${t.remaining} > 0`),
   ],
 );
 
@@ -223,4 +233,52 @@ export const outboxEvents = sqliteTable(
     sentAt: text("sent_at"),
   },
   (t) => [index("outbox_unsent").on(t.createdAt).where(sql`${t.sentAt} IS NULL`)],
+);
+
+/** One `points.expiring` event per member and expiry date: the primary key makes "never twice" a constraint. */
+export const expiryWarnings = sqliteTable(
+  "expiry_warnings",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    points: integer("points").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.memberId, t.expiresAt] }),
+    index("expiry_warnings_by_date").on(t.programId, t.expiresAt),
+  ],
+);
+
+/** What each run of a scheduled job did, for operators (GET /v1/jobs). */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: text("id").primaryKey(),
+    job: text("job").notNull(),
+    programId: text("program_id").notNull(),
+    trigger: text("trigger", { enum: ["cron", "manual"] }).notNull(),
+    status: text("status", { enum: ["running", "done", "partial", "failed"] }).notNull(),
+    startedAt: text("started_at").notNull(),
+    finishedAt: text("finished_at"),
+    itemsDone: integer("items_done").notNull().default(0),
+    /** Work still due when the run stopped (counted up to a cap). */
+    itemsLeft: integer("items_left").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [index("job_runs_by_program").on(t.programId, t.job, t.startedAt)],
+);
+
+/** Where a job stopped, per program, so the next run carries on from there. */
+export const jobCursors = sqliteTable(
+  "job_cursors",
+  {
+    job: text("job").notNull(),
+    programId: text("program_id").notNull(),
+    cursor: text("cursor").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.programId] })],
 );
