@@ -1,0 +1,144 @@
+// The pure ledger functions, called directly: arithmetic, allocation, tiers, dates, earning.
+import { describe, expect, it } from "vitest";
+import { allocate, spendingOrder } from "../src/ledger/allocation";
+import { balanceOf } from "../src/ledger/balance";
+import { endOfPeriod } from "../src/ledger/dates";
+import { computeEarning } from "../src/ledger/earning";
+import { lotExpiresAt } from "../src/ledger/expiry";
+import { divideRounded, mulDiv } from "../src/ledger/money";
+import { defaultSettings } from "../src/ledger/settings";
+import type { OpenLot } from "../src/ledger/state";
+import { nextTier, tierFor, upgradedTier } from "../src/ledger/tiers";
+
+const now = new Date("2026-06-15T12:00:00Z");
+
+function lot(id: string, remaining: number, expiresAt: string | null, extra: Partial<OpenLot> = {}): OpenLot {
+  return {
+    id,
+    partnerId: null,
+    orderId: null,
+    points: remaining,
+    remaining,
+    earnedAt: "2026-01-01T00:00:00.000Z",
+    availableAt: "2026-01-01T00:00:00.000Z",
+    expiresAt,
+    ...extra,
+  };
+}
+
+describe("money", () => {
+  it.each([
+    [7n, 2n, "floor", 3],
+    [7n, 2n, "round", 4],
+    [7n, 2n, "ceil", 4],
+    [5n, 2n, "round", 3],
+    [-7n, 2n, "floor", -4],
+    [-7n, 2n, "ceil", -3],
+    [6n, 3n, "ceil", 2],
+  ] as const)("divides %s by %s rounding %s to %s", (n, d, mode, expected) => {
+    expect(divideRounded(n, d, mode)).toBe(expected);
+  });
+
+  it("stays exact beyond 2^53 in the intermediate product", () => {
+    expect(mulDiv(9_000_000_000_000_000, 1000, 1000, "floor")).toBe(9_000_000_000_000_000);
+    expect(() => mulDiv(Number.MAX_SAFE_INTEGER, 10, 1, "floor")).toThrow(RangeError);
+  });
+});
+
+describe("earning", () => {
+  it("earns floor(amount x rate) and rounds once on the multiplied total", () => {
+    const settings = defaultSettings({ tiers: [{ name: "gold", threshold: 0, multiplierPercent: 150 }] });
+    expect(computeEarning(4999, settings, null)).toEqual({ points: 49, breakdown: [{ rule: "base", points: 49 }] });
+    const gold = computeEarning(4999, settings, "gold");
+    expect(gold.points).toBe(74); // floor(49.99 * 1.5) = 74, not 49 + floor(24.5) = 73
+    expect(gold.breakdown.reduce((s, l) => s + l.points, 0)).toBe(gold.points);
+  });
+
+  it("honours the program's rounding", () => {
+    expect(computeEarning(150, defaultSettings({ rounding: "round" }), null).points).toBe(2);
+    expect(computeEarning(101, defaultSettings({ rounding: "ceil" }), null).points).toBe(2);
+    expect(computeEarning(199, defaultSettings({ rounding: "floor" }), null).points).toBe(1);
+  });
+});
+
+describe("allocation", () => {
+  it("takes from the lots that expire first, never-expiring lots last", () => {
+    const lots = [lot("never", 50, null), lot("late", 50, "2027-01-01T00:00:00.000Z"), lot("soon", 30, "2026-07-01T00:00:00.000Z")];
+    expect(allocate(lots, 100, now)).toEqual([
+      { lotId: "soon", points: 30 },
+      { lotId: "late", points: 50 },
+      { lotId: "never", points: 20 },
+    ]);
+  });
+
+  it("skips pending and expired lots and refuses rather than allocate partially", () => {
+    const lots = [
+      lot("expired", 50, "2026-06-01T00:00:00.000Z"),
+      lot("pending", 50, null, { availableAt: "2026-07-01T00:00:00.000Z" }),
+      lot("ok", 10, null),
+    ];
+    expect(allocate(lots, 10, now)).toEqual([{ lotId: "ok", points: 10 }]);
+    expect(allocate(lots, 11, now)).toBeNull();
+  });
+
+  it("orders ties by earning date then id", () => {
+    const a = lot("a", 1, null, { earnedAt: "2026-02-01T00:00:00.000Z" });
+    const b = lot("b", 1, null, { earnedAt: "2026-01-01T00:00:00.000Z" });
+    expect([a, b].sort(spendingOrder).map((l) => l.id)).toEqual(["b", "a"]);
+  });
+});
+
+describe("balance", () => {
+  it("splits available, pending and held, and lists the next expiries by date", () => {
+    const settings = defaultSettings();
+    const state = {
+      member: null,
+      lots: [
+        lot("a", 10, "2026-09-01T00:00:00.000Z"),
+        lot("b", 5, "2026-09-01T00:00:00.000Z"),
+        lot("c", 7, null, { availableAt: "2026-07-01T00:00:00.000Z" }),
+        lot("gone", 100, "2026-06-01T00:00:00.000Z"),
+      ],
+      holds: [],
+    };
+    const b = balanceOf(state, settings, now);
+    expect(b).toMatchObject({ available: 15, pending: 7, held: 0 });
+    expect(b.nextExpiries).toEqual([{ points: 15, expiresAt: "2026-09-01T00:00:00.000Z" }]);
+  });
+});
+
+describe("tiers", () => {
+  const tiers = [
+    { name: "gold", threshold: 1000, multiplierPercent: 200 },
+    { name: "silver", threshold: 100, multiplierPercent: 150 },
+  ];
+  it("finds the deserved tier and the next one", () => {
+    expect(tierFor(99, tiers)).toBeNull();
+    expect(tierFor(100, tiers)?.name).toBe("silver");
+    expect(tierFor(5000, tiers)?.name).toBe("gold");
+    expect(nextTier(150, "silver", tiers)).toEqual({ name: "gold", pointsNeeded: 850 });
+    expect(nextTier(5000, "gold", tiers)).toBeNull();
+  });
+  it("only ever upgrades on accrual", () => {
+    expect(upgradedTier(null, 150, tiers)).toBe("silver");
+    expect(upgradedTier("gold", 150, tiers)).toBe("gold");
+  });
+});
+
+describe("expiry dates (UTC)", () => {
+  it.each([
+    ["2026-01-31T10:00:00Z", "month", 0, "2026-02-01T00:00:00.000Z"],
+    ["2026-12-31T23:59:59Z", "month", 0, "2027-01-01T00:00:00.000Z"],
+    ["2028-02-29T12:00:00Z", "month", 0, "2028-03-01T00:00:00.000Z"],
+    ["2026-05-10T00:00:00Z", "quarter", 0, "2026-07-01T00:00:00.000Z"],
+    ["2026-11-15T00:00:00Z", "quarter", 1, "2027-04-01T00:00:00.000Z"],
+    ["2026-05-10T00:00:00Z", "year", 1, "2028-01-01T00:00:00.000Z"],
+  ] as const)("earned %s, end of %s +%s is %s", (earned, period, plus, expected) => {
+    expect(endOfPeriod(new Date(earned), period, plus).toISOString()).toBe(expected);
+  });
+
+  it("rolls N days after earning across a leap day", () => {
+    expect(lotExpiresAt({ policy: "rolling", days: 1 }, new Date("2028-02-28T08:00:00Z"))?.toISOString()).toBe("2028-02-29T08:00:00.000Z");
+    expect(lotExpiresAt({ policy: "never" }, now)).toBeNull();
+  });
+});
