@@ -1,8 +1,8 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
-import { and, eq, gt, inArray, sql, type AnyColumn } from "drizzle-orm";
+import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, idempotencyKeys, lots, members, orders, outboxEvents, redemptions } from "../db/schema";
+import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, redemptions } from "../db/schema";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -35,6 +35,8 @@ function toMember(row: MemberRow): MemberRecord {
     debt: row.debt,
     version: row.version,
     lastActivityAt: row.lastActivityAt,
+    tierDowngradeAt: row.tierDowngradeAt,
+    tierLockedUntil: row.tierLockedUntil,
     enrolledAt: row.enrolledAt,
     updatedAt: row.updatedAt,
   };
@@ -62,7 +64,8 @@ export function openLotsQuery(db: Database, programId: string, memberId: string)
   return db
     .select()
     .from(lots)
-    .where(and(eq(lots.programId, programId), eq(lots.memberId, memberId), gt(lots.remaining, 0)));
+        // A literal 0, not a bound parameter, so the partial index's condition is plainly implied.
+    .where(and(eq(lots.programId, programId), eq(lots.memberId, memberId), sql`${lots.remaining} > 0`));
 }
 
 function heldQuery(db: Database, programId: string, memberId: string) {
@@ -198,6 +201,8 @@ export async function commitPlan(
     debt: m.debt,
     version: m.version,
     lastActivityAt: m.lastActivityAt,
+    tierDowngradeAt: m.tierDowngradeAt,
+    tierLockedUntil: m.tierLockedUntil,
     updatedAt: m.updatedAt,
   };
   if (plan.memberIsNew) {
@@ -250,6 +255,10 @@ export async function commitPlan(
         createdAt: at,
       }),
     );
+  }
+  // A plain insert: a warning already recorded aborts the batch, so its event is never sent twice.
+  for (const warning of plan.expiryWarnings ?? []) {
+    statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
   if (idempotency) {
     statements.push(

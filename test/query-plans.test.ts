@@ -1,0 +1,52 @@
+// The hot path reads a member's open lots and holds through indexes, never the whole history.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { database } from "../src/db/client";
+import { memberQuery, openLotsQuery } from "../src/members/store";
+
+async function plan(sql: string, ...params: unknown[]): Promise<string> {
+  const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return rows.results.map((r) => r.detail).join("\n");
+}
+
+describe("query plans of the hot path", () => {
+  it("reads open lots through the partial index on open lots, with the query the object sends", async () => {
+    const query = openLotsQuery(database(env.DB), "p", "m").toSQL();
+    const detail = await plan(query.sql, ...query.params);
+    expect(detail).toMatch(/USING INDEX lots_open_by_member/);
+    expect(detail).not.toMatch(/SCAN lots/);
+  });
+
+  it("reads open holds through the member's redemption index", async () => {
+    const detail = await plan("SELECT * FROM redemptions WHERE program_id = ? AND member_id = ? AND status = 'held'", "p", "m");
+    expect(detail).toMatch(/USING INDEX redemptions_by_member/);
+  });
+
+  it("finds the member, the order and the idempotency record by primary key", async () => {
+    const member = memberQuery(database(env.DB), "p", "m").toSQL();
+    expect(await plan(member.sql, ...member.params)).toMatch(/USING INDEX sqlite_autoindex_members_1/);
+    expect(await plan("SELECT * FROM orders WHERE program_id = ? AND issuer = ? AND order_id = ?", "p", "", "o")).toMatch(
+      /USING INDEX sqlite_autoindex_orders_1/,
+    );
+    expect(await plan("SELECT * FROM idempotency_keys WHERE program_id = ? AND scope = ? AND key = ?", "p", "s", "k")).toMatch(
+      /USING INDEX sqlite_autoindex_idempotency_keys_1/,
+    );
+  });
+
+  it("pages the history by index, newest first, without sorting it", async () => {
+    const detail = await plan(
+      "SELECT * FROM entries WHERE program_id = ? AND member_id = ? AND id < ? ORDER BY id DESC LIMIT 51",
+      "p",
+      "m",
+      "ent_Z",
+    );
+    expect(detail).toMatch(/USING INDEX entries_by_member/);
+    expect(detail).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("looks up a key by its hash", async () => {
+    expect(await plan("SELECT * FROM api_keys WHERE key_hash = ?", "h")).toMatch(/USING INDEX api_keys_hash/);
+  });
+});
