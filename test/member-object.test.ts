@@ -7,7 +7,7 @@ import { ProgramSettingsSchema } from "../src/ledger/settings";
 import { accrue, balance, call, createProgram, enroll, expectLedgerConsistent, redeem } from "./helpers";
 
 function stub(programId: string, memberId: string) {
-  return env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId));
+  return env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId)) as unknown as DurableObjectStub & MemberLedger;
 }
 
 async function settingsOf(programId: string) {
@@ -106,7 +106,7 @@ describe("hold lapse", () => {
     await enroll(p.server, "ada");
     await accrue(p.server, "ada", 10_000);
     await redeem(p.server, "ada", 40, { mode: "hold", ttlSeconds: 600 });
-    await runInDurableObject(stub(p.programId, "ada"), (instance: MemberLedger) => instance.alarm());
+    await runInDurableObject(stub(p.programId, "ada"), (instance) => (instance as unknown as MemberLedger).alarm());
     expect(await balance(p.server, "ada")).toMatchObject({ available: 60, held: 40 });
   });
 });
