@@ -6,7 +6,7 @@ import { allocate, isExpired } from "./allocation";
 import { balanceOf, pointsValue } from "./balance";
 import { addDays, iso } from "./dates";
 import { computeEarning, type Earning } from "./earning";
-import { lotExpiresAt } from "./expiry";
+import { inactivityExpiresAt, lotExpiresAt } from "./expiry";
 import { mulDiv } from "./money";
 import type { ProgramSettings } from "./settings";
 import type {
@@ -21,7 +21,7 @@ import type {
   Redemption,
   RedemptionWithAllocations,
 } from "./state";
-import { upgradedTier } from "./tiers";
+import { qualifyingGain, upgradedTier } from "./tiers";
 
 export interface OpContext {
   settings: ProgramSettings;
@@ -60,7 +60,7 @@ export interface RefundInput {
 
 // ---------------------------------------------------------------- helpers
 
-function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R): Plan<R> {
+export function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R): Plan<R> {
   return {
     member,
     memberIsNew: false,
@@ -78,7 +78,7 @@ function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R): Plan
   };
 }
 
-function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type" | "points">): Entry {
+export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type" | "points">): Entry {
   const at = iso(ctx.now);
   return {
     id: ctx.newId("ent"),
@@ -95,7 +95,7 @@ function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type" | "po
   };
 }
 
-function event(ctx: OpContext, type: string, partnerId: string | null, payload: Record<string, unknown>): OutboxEvent {
+export function event(ctx: OpContext, type: string, partnerId: string | null, payload: Record<string, unknown>): OutboxEvent {
   return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } };
 }
 
@@ -104,7 +104,7 @@ function requireMember(state: MemberState, memberId: string): MemberRecord {
   return state.member;
 }
 
-function touched(member: MemberRecord, ctx: OpContext, activity: boolean): MemberRecord {
+export function touched(member: MemberRecord, ctx: OpContext, activity: boolean): MemberRecord {
   const at = iso(ctx.now);
   return { ...member, version: member.version + 1, updatedAt: at, lastActivityAt: activity ? at : member.lastActivityAt };
 }
@@ -122,6 +122,8 @@ export function newMember(memberId: string, input: EnrollInput, now: Date): Memb
     debt: 0,
     version: 1,
     lastActivityAt: null,
+    tierDowngradeAt: null,
+    tierLockedUntil: null,
     enrolledAt: at,
     updatedAt: at,
   };
@@ -204,7 +206,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     };
   }
 
-  const qualifyingPoints = current.qualifyingPoints + earning.points;
+  const qualifyingPoints = current.qualifyingPoints + qualifyingGain(settings, earning.points, input.amount.amount);
   const tier = upgradedTier(current.tier, qualifyingPoints, settings.tiers);
   const member: MemberRecord = {
     ...(memberIsNew ? current : touched(current, ctx, true)),
@@ -380,8 +382,12 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
   const wasHeld = type === "release";
   let expiredPoints = 0;
   const deltas: Plan<unknown>["lotDeltas"] = [];
+  // Under the inactivity policy a member idle too long has lost every point, these included.
+  const lastActivity = plan.member.lastActivityAt ? new Date(plan.member.lastActivityAt) : null;
+  const idleUntil = inactivityExpiresAt(ctx.settings.expiry, lastActivity);
+  const idle = idleUntil !== null && idleUntil.getTime() <= ctx.now.getTime();
   for (const allocation of redemption.allocations) {
-    if (isExpired(allocation.lot, ctx.now)) expiredPoints += allocation.points;
+    if (idle || isExpired(allocation.lot, ctx.now)) expiredPoints += allocation.points;
     else deltas.push({ lotId: allocation.lotId, delta: allocation.points });
   }
   plan.lotDeltas.push(...deltas);
@@ -500,7 +506,7 @@ export function refund(
   const member: MemberRecord = {
     ...touched(current, ctx, false),
     debt: current.debt + addedToDebt,
-    qualifyingPoints: Math.max(0, current.qualifyingPoints - clawNow),
+    qualifyingPoints: Math.max(0, current.qualifyingPoints - qualifyingGain(ctx.settings, clawNow, input.amount.amount)),
   };
   const refundId = ctx.newId("ent");
   const result: RefundResult = {

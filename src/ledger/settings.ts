@@ -20,18 +20,49 @@ export const TierSchema = z.object({
     .openapi({ example: 150, description: "Earning multiplier in percent: 150 = 1.5x." }),
 });
 
+const Period = z.enum(["month", "quarter", "year"]);
+
 export const ExpiryPolicySchema = z
   .discriminatedUnion("policy", [
     z.object({ policy: z.literal("never") }),
     z.object({ policy: z.literal("rolling"), days: z.number().int().min(1).max(3650) }),
     z.object({
       policy: z.literal("period_end"),
-      period: z.enum(["month", "quarter", "year"]),
+      period: Period,
       plusPeriods: z.number().int().min(0).max(10).default(0),
     }),
     z.object({ policy: z.literal("inactivity"), days: z.number().int().min(1).max(3650) }),
   ])
   .openapi("ExpiryPolicy", { example: { policy: "rolling", days: 365 } });
+
+export const TierQualificationSchema = z
+  .object({
+    basis: z
+      .enum(["points", "spend"])
+      .default("points")
+      .openapi({ description: "What qualifies for a tier: points earned, or money spent (then thresholds are minor units)." }),
+    window: z
+      .discriminatedUnion("type", [
+        z.object({ type: z.literal("lifetime") }),
+        z.object({ type: z.literal("rolling"), days: z.number().int().min(1).max(3650) }),
+        z.object({ type: z.literal("calendar_year") }),
+      ])
+      .default({ type: "lifetime" })
+      .openapi({ description: "Over which time the qualifying points (or spend) count; UTC." }),
+    grace: z
+      .discriminatedUnion("policy", [
+        z.object({ policy: z.literal("none") }),
+        z.object({ policy: z.literal("days"), days: z.number().int().min(1).max(3650) }),
+        z.object({ policy: z.literal("period_end"), period: Period, plusPeriods: z.number().int().min(0).max(10).default(0) }),
+      ])
+      .default({ policy: "none" })
+      .openapi({ description: "How long a member keeps a tier after first falling short of it." }),
+    downgrade: z
+      .enum(["one_step", "to_deserved"])
+      .default("to_deserved")
+      .openapi({ description: "After the grace: one tier down (and a new grace), or straight to the tier the points deserve." }),
+  })
+  .openapi("TierQualification");
 
 export const ProgramSettingsSchema = z
   .object({
@@ -66,12 +97,20 @@ export const ProgramSettingsSchema = z
         if (names.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier names must be unique" });
         if (thresholds.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier thresholds must be unique" });
       }),
+    // The defaults keep tiers as they were: lifetime points, no downgrade unless a refund takes points back.
+    tierQualification: TierQualificationSchema.prefault({}),
+    expiryWarning: z
+      .object({ daysBefore: z.number().int().min(1).max(365).openapi({ example: 14 }) })
+      .nullable()
+      .default(null)
+      .openapi({ description: "Send one `points.expiring` event per member and expiry date this many days ahead; null sends none." }),
   })
   .openapi("ProgramSettings");
 
 export type ProgramSettings = z.output<typeof ProgramSettingsSchema>;
 export type Tier = z.output<typeof TierSchema>;
 export type ExpiryPolicy = z.output<typeof ExpiryPolicySchema>;
+export type TierQualification = z.output<typeof TierQualificationSchema>;
 
 export function defaultSettings(overrides: Partial<z.input<typeof ProgramSettingsSchema>> = {}): ProgramSettings {
   return ProgramSettingsSchema.parse(overrides);

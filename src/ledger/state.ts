@@ -11,6 +11,10 @@ export interface MemberRecord {
   debt: number;
   version: number;
   lastActivityAt: string | null;
+  /** Grace end of a tier the member no longer deserves; null when no downgrade is pending. */
+  tierDowngradeAt: string | null;
+  /** A tier granted by hand stays until then. */
+  tierLockedUntil: string | null;
   enrolledAt: string;
   updatedAt: string;
 }
@@ -120,6 +124,8 @@ export interface Plan<Result> {
   redemptionUpdates: { id: string; fromStatus: Redemption["status"]; status: Redemption["status"] }[];
   allocations: { redemptionId: string; lotId: string; points: number }[];
   events: OutboxEvent[];
+  /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
+  expiryWarnings?: { expiresAt: string; points: number }[];
   nextState: MemberState;
   result: Result;
 }

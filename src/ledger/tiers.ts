@@ -1,5 +1,5 @@
 // Tier maths: which tier qualifying points deserve, and how far the next one is.
-import type { Tier } from "./settings";
+import type { ProgramSettings, Tier } from "./settings";
 
 function byThreshold(tiers: readonly Tier[]): Tier[] {
   return [...tiers].sort((a, b) => a.threshold - b.threshold);
@@ -34,4 +34,9 @@ export function upgradedTier(currentTier: string | null, qualifyingPoints: numbe
   const current = tierByName(currentTier, tiers);
   if (deserved && (!current || deserved.threshold > current.threshold)) return deserved.name;
   return currentTier;
+}
+
+/** What an order adds to the qualifying total: its points, or its amount when tiers go by spend. */
+export function qualifyingGain(settings: ProgramSettings, points: number, amount: number): number {
+  return settings.tierQualification.basis === "spend" ? amount : points;
 }

@@ -29,6 +29,8 @@ export const errorStatuses = {
   refund_exceeds_order: 422,
   occurred_in_future: 422,
   invalid_settings: 422,
+  unknown_tier: 422,
+  unknown_job: 404,
   internal_error: 500,
 } as const;
 

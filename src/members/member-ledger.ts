@@ -5,8 +5,10 @@ import { eq } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { balanceOf } from "../ledger/balance";
+import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
+import { grantTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
 import { ApiError, serializeError, type SerializedError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -20,6 +22,7 @@ import {
   type IdempotencyClaim,
   type StoredResponse,
 } from "./store";
+import { readQualifying, readWarnedExpiries } from "./job-reads";
 import { memberView, redemptionView } from "./views";
 
 /** Who is asking and on which program: sent with every call. */
@@ -37,9 +40,9 @@ export type LedgerReply =
   | { ok: true; status: number; body: unknown; replayed: boolean }
   | { ok: false; error: SerializedError };
 
-/** What an operation hands to the shared write path. */
+/** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
 interface Built {
-  plan: Plan<unknown>;
+  plan: Plan<unknown> | null;
   status: number;
   body: unknown;
 }
@@ -110,6 +113,41 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
+  setTier(call: LedgerCall, input: GrantTierInput): Promise<LedgerReply> {
+    return this.write(call, (state, ctx) => {
+      const plan = grantTier(state, call.memberId, input, ctx);
+      const { tier, tierLockedUntil } = plan.member;
+      return withBalance(plan, 200, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
+    });
+  }
+
+  // Scheduled work: jobs find candidates in D1, the object re-checks its own state and
+  // writes only what is still due, so a repeated or overlapping run changes nothing.
+
+  /** Expires one batch of due lots; the reply says whether more are due. */
+  expirePoints(call: LedgerCall): Promise<LedgerReply> {
+    return this.write(call, (state, ctx) => {
+      const plan = expireDue(state, ctx);
+      return { plan, status: 200, body: plan?.result ?? { lots: 0, points: 0, more: false } };
+    });
+  }
+
+  warnExpiring(call: LedgerCall): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      const warned = await readWarnedExpiries(this.db, call.programId, call.memberId, ctx.now);
+      const plan = warnExpiring(state, warned, ctx);
+      return { plan, status: 200, body: plan?.result ?? { warnings: [] } };
+    });
+  }
+
+  reviewTier(call: LedgerCall): Promise<LedgerReply> {
+    return this.write(call, async (state, ctx) => {
+      const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
+      const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
+      return { plan, status: 200, body: plan?.result ?? { change: null } };
+    });
+  }
+
   /** Reads go through the object too, so they see every write that came before them. */
   getBalance(call: LedgerCall): Promise<LedgerReply> {
     return this.read(call, (state, now) => balanceOf(state, call.settings, now));
@@ -172,6 +210,7 @@ export class MemberLedger extends DurableObject<Env> {
           }
           const { state } = await this.currentState(call, now);
           const { plan, status, body } = await build(state, this.context(call, now));
+          if (!plan) return { ok: true, status, body, replayed: false };
           try {
             await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status, body } : null, now);
             return { ok: true, status, body, replayed: false };
