@@ -1,0 +1,132 @@
+// Starts the Worker locally for the bench: built and migrated by wrangler, served by miniflare or `wrangler dev`.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+
+const HOST = "127.0.0.1";
+// wrangler's own CLI under the node that runs the bench, whatever is first on PATH.
+const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
+const CONFIG = "wrangler.toml";
+
+// Keep wrangler's usage telemetry out of a local benchmark.
+const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+/** Runs a wrangler command to completion; its output is shown only if it fails. */
+function wrangler(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: WRANGLER_ENV });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${output}`))));
+  });
+}
+
+/**
+ * A fresh temp dir with the Worker bundled exactly as `wrangler deploy` would
+ * ship it, and a local D1 with every migration applied the way
+ * `npm run db:migrate:local` does, only persisted in the temp dir.
+ */
+export async function prepare() {
+  const dir = await mkdtemp(join(tmpdir(), "treue-bench-"));
+  const state = join(dir, "state");
+  await Promise.all([
+    wrangler(["deploy", "--dry-run", "--outdir", join(dir, "build")]),
+    wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]),
+  ]);
+  // The bench's own platform token: a fresh clone has no .dev.vars.
+  return { dir, state, script: join(dir, "build", "index.js"), adminToken: `bench-${randomUUID()}` };
+}
+
+/**
+ * Miniflare, configured from wrangler.toml as `wrangler dev` configures it
+ * (same bindings, compatibility date and flags, .dev.vars), without the proxy
+ * Worker in front. `direct` serves from a socket straight into the Worker,
+ * skipping miniflare's entry router too (no request.cf, no /cdn-cgi helpers,
+ * which the API does not use).
+ */
+export async function startMiniflare(prepared, { direct = true } = {}) {
+  // The bundle is one module, so wrangler's rules for extra module types have nothing to match.
+  const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      ...workerOptions,
+      bindings: { ...workerOptions.bindings, ADMIN_TOKEN: prepared.adminToken },
+      name: "treue",
+      modules: true,
+      // Module names are paths relative to rootPath, and the bundle lives in the temp dir.
+      rootPath: dirname(prepared.script),
+      scriptPath: prepared.script,
+      host: HOST,
+      port: 0,
+      resourcePersistencePath: join(prepared.state, "v3"),
+      // No download of request.cf data: the API does not read it, and the bench stays on this machine.
+      cf: false,
+      unsafeDirectSockets: direct ? [{ host: HOST, port: 0 }] : undefined,
+    }),
+  );
+  const entry = await mf.ready;
+  const url = direct ? await mf.unsafeGetDirectURL("treue") : entry;
+  // D1 straight from Node, only to count what the API wrote.
+  const count = async (sql, ...params) => (await (await mf.getD1Database("DB", "treue")).prepare(sql).bind(...params).first("n")) ?? 0;
+  return { url: url.origin, count, stop: () => mf.dispose() };
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `wrangler dev` as a user starts it, on 127.0.0.1 and the prepared state.
+ * `lean` turns off the local observability and explorer it enables by default.
+ */
+export async function startWranglerDev(prepared, { lean = false } = {}) {
+  const port = await freePort();
+  const env = lean ? { X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" } : {};
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--ip", HOST, "--port", String(port), "--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false"],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env }, detached: true },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const url = `http://${HOST}:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  };
+  // Ready when the Worker answers; give up after 60 s.
+  for (let attempt = 0; attempt < 240; attempt++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/ping`);
+      if (res.ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
+}
+
+export async function cleanUp(prepared) {
+  await rm(prepared.dir, { recursive: true, force: true });
+}
