@@ -40,6 +40,16 @@ describe("accrue", () => {
     await expectLedgerConsistent(p.programId, p.server);
   });
 
+  it("earns an order once even when two members claim it at the same moment", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "ada");
+    await enroll(p.server, "bob");
+    const [x, y] = await Promise.all(["ada", "bob"].map((m) => accrue(p.server, m, 1000, { orderId: "contested" })));
+    expect([x!.status, y!.status].sort()).toEqual([201, 409]);
+    expect([x!.json.code, y!.json.code]).toContain("order_already_accrued");
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
   it("treats the same order id from a partner as a different issuer's order", async () => {
     const p = await createProgram();
     await enroll(p.server, "ada");

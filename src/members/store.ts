@@ -285,10 +285,15 @@ function sqlAdd(column: AnyColumn, delta: number) {
 export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
-  const message = String((error as Error)?.message ?? error);
-  if (message.includes("idempotency_keys")) return "idempotency_key";
-  if (message.includes("orders.")) return "order";
+  // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
+  const messages: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    messages.push(String((e as Error).message ?? e));
+  }
+  const message = messages.join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
-  if (message.includes("constraint")) return "constraint";
+  if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
+  if (message.includes("UNIQUE constraint failed: orders.")) return "order";
+  if (/constraint failed/i.test(message)) return "constraint";
   return "unknown";
 }
