@@ -1,11 +1,12 @@
 // `npm run bench`: starts the Worker locally, seeds it through the API, measures every scenario in one run, writes JSON.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem, release } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createProgram, inParallel, storefront } from "./api.mjs";
-import { localPool, measure, send } from "./load.mjs";
-import { cleanUp, prepare, startMiniflare } from "./runtime.mjs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { dirname } from "node:path";
+import { createProgram, inParallel, storefront, type Storefront } from "./api";
+import { localPool, measure, send, type Measurement } from "./load";
+import { cleanUp, prepare, startMiniflare } from "./runtime";
 
 const smoke = process.argv.includes("--smoke");
 const settings = {
@@ -16,22 +17,38 @@ const settings = {
   historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 10_000)),
 };
 const SMALL_HISTORY = 10;
-// Every member starts with this much, so redemptions never run dry during a run.
+// Every member starts with 10,000 points, so redemptions never run dry during a run.
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-// The run is bounded: seeding, 10 measured phases and start-up, plus slack. Past that, give up.
+// The run is bounded: start-up, seeding and ten measured phases, plus slack. Past that, give up.
 const budgetMs = 10 * (settings.durationMs + settings.warmupMs) + settings.historyEntries * 20 + 180_000;
 let stopWorker = async () => {};
-const watchdog = setTimeout(async () => {
+setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
   await Promise.race([stopWorker(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
   process.exit(2);
-}, budgetMs);
-watchdog.unref();
+}, budgetMs).unref();
 
-function versionOf(pkg) {
-  return createRequire(import.meta.url)(`${pkg}/package.json`).version;
+interface Row extends Measurement {
+  name: string;
+  requestsPerOperation: number;
+  requestsPerSecond: number;
+  ratioToNoop: number;
+}
+
+function row(name: string, result: Measurement, requestsPerOperation: number, ceiling: number): Row {
+  return {
+    name,
+    requestsPerOperation,
+    ...result,
+    requestsPerSecond: Math.round(result.perSecond * requestsPerOperation * 10) / 10,
+    ratioToNoop: Math.round((result.perSecond / ceiling) * 1000) / 1000,
+  };
+}
+
+function versionOf(pkg: string): string {
+  return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
 }
 
 function machine() {
@@ -54,44 +71,39 @@ function machine() {
   };
 }
 
-/** Seeds `entries` rows of real history: 1-point accruals, the same number of 1-point redemptions that spend them, then the funding accrual. */
-async function seedHistory(api, memberId, entries) {
+/**
+ * `entries` rows of real history: 1-point accruals, as many 1-point
+ * redemptions that spend them, then the funding accrual. Accruals go first,
+ * so each redemption empties one 1-point lot whatever order they land in.
+ */
+async function seedHistory(api: Storefront, memberId: string, entries: number) {
   await api.enroll(memberId);
   const pairs = Math.floor((entries - 1) / 2);
   const extra = entries - 1 - 2 * pairs;
-  // Accruals first, then redemptions: each redemption then empties one 1-point lot, whatever the order.
   await inParallel(pairs + extra, settings.concurrency, () => api.accrue(memberId, 100));
   await inParallel(pairs, settings.concurrency, () => api.redeem(memberId, 1));
   await api.accrue(memberId, FUNDING_CENTS);
 }
 
-function row(name, result, requestsPerOperation, ceiling) {
-  return {
-    name,
-    requestsPerOperation,
-    ...result,
-    requestsPerSecond: Math.round(result.perSecond * requestsPerOperation * 10) / 10,
-    ratioToNoop: ceiling ? Math.round((result.perSecond / ceiling) * 1000) / 1000 : 1,
-  };
-}
-
-function printTable(title, rows) {
+function printTable(title: string, rows: Row[]) {
   console.log(`\n${title}`);
-  console.log(`${"scenario".padEnd(44)}${"ops/s".padStart(9)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"vs no-op".padStart(10)}`);
+  console.log(`${"scenario".padEnd(46)}${"ops/s".padStart(9)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"vs no-op".padStart(10)}`);
   for (const r of rows) {
+    const failed = r.errors ? `  ${r.errors} errors: ${r.firstError}` : "";
     console.log(
-      `${r.name.padEnd(44)}${r.perSecond.toFixed(1).padStart(9)}${r.requestsPerSecond.toFixed(1).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(9)}${r.ratioToNoop.toFixed(3).padStart(10)}${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ""}`,
+      `${r.name.padEnd(46)}${r.perSecond.toFixed(1).padStart(9)}${r.requestsPerSecond.toFixed(1).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(9)}${r.ratioToNoop.toFixed(3).padStart(10)}${failed}`,
     );
   }
 }
 
 async function main() {
   const started = Date.now();
-  const loadBefore = loadavg()[0];
+  const loadBefore = loadavg()[0]!;
   const { concurrency, durationMs, warmupMs, members: memberCount, historyEntries } = settings;
   console.log(`bench: c=${concurrency}, ${durationMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up, ${memberCount} members, history ${SMALL_HISTORY} vs ${historyEntries} entries`);
   console.log("bench: bundling the Worker and applying migrations to a fresh local D1 ...");
   const prepared = await prepare();
+  stopWorker = () => cleanUp(prepared);
   const worker = await startMiniflare(prepared, { direct: true });
   stopWorker = async () => {
     await worker.stop();
@@ -108,18 +120,18 @@ async function main() {
     const api = storefront(pool, key);
     const members = Array.from({ length: memberCount }, (_, i) => `member-${String(i).padStart(5, "0")}`);
     const hot = "member-hot";
-    await inParallel(members.length + 1, concurrency, async (i) => {
+    await inParallel(memberCount + 1, concurrency, async (i) => {
       const memberId = members[i] ?? hot;
       await api.enroll(memberId);
       await api.accrue(memberId, FUNDING_CENTS);
     });
-    const spread = (n) => members[n % members.length];
+    const spread = (n: number) => members[n % memberCount]!;
+    const run = (operation: (loop: number, n: number) => Promise<unknown>) => measure({ concurrency, durationMs, warmupMs, operation });
 
-    const run = (operation) => measure({ concurrency, durationMs, warmupMs, operation });
     const noop = await run(() => send(pool, { path: "/ping" }));
     const ceiling = noop.perSecond;
     const scenarios = [row("no-op GET /ping (ceiling)", noop, 1, ceiling)];
-    const measured = [
+    const measured: [string, number, (loop: number, n: number) => Promise<unknown>][] = [
       [`balance read, ${memberCount} members`, 1, (_, n) => api.balance(spread(n))],
       [`accrual, ${memberCount} members`, 1, (_, n) => api.accrue(spread(n), 1999)],
       ["accrual, one member", 1, () => api.accrue(hot, 1999)],
@@ -135,7 +147,7 @@ async function main() {
     ];
     for (const [name, requests, operation] of measured) {
       scenarios.push(row(name, await run(operation), requests, ceiling));
-      console.log(`bench: ${name} done`);
+      console.log(`bench: ${name}: ${scenarios.at(-1)!.perSecond}/s`);
     }
 
     // Scale: the same member-level calls on a short and a long history, measured back to back.
@@ -145,19 +157,17 @@ async function main() {
     const large = "member-history-large";
     await seedHistory(api, small, SMALL_HISTORY);
     await seedHistory(api, large, historyEntries);
-    const seedSeconds = (Date.now() - seedStarted) / 1000;
-    const entriesOf = (memberId) => worker.count("SELECT COUNT(*) AS n FROM entries WHERE member_id = ?", memberId);
-    const openLotsOf = (memberId) => worker.count("SELECT COUNT(*) AS n FROM lots WHERE member_id = ? AND remaining > 0", memberId);
-    const history = {
-      small: { entries: await entriesOf(small), openLots: await openLotsOf(small) },
-      large: { entries: await entriesOf(large), openLots: await openLotsOf(large) },
-      seedSeconds,
-    };
+    const seedSeconds = Math.round((Date.now() - seedStarted) / 100) / 10;
+    const historyOf = async (memberId: string) => ({
+      entries: await worker.count("SELECT COUNT(*) AS n FROM entries WHERE member_id = ?", memberId),
+      openLots: await worker.count("SELECT COUNT(*) AS n FROM lots WHERE member_id = ? AND remaining > 0", memberId),
+    });
+    const history = { small: await historyOf(small), large: await historyOf(large), seedSeconds };
     const scale = [];
     for (const [name, call] of [
-      ["balance read, one member", (memberId) => api.balance(memberId)],
-      ["redemption (capture), one member", (memberId) => api.redeem(memberId, 1)],
-    ]) {
+      ["balance read, one member", (memberId: string) => api.balance(memberId)],
+      ["redemption (capture), one member", (memberId: string) => api.redeem(memberId, 1)],
+    ] as const) {
       const short = row(`${name}, ${history.small.entries} entries`, await run(() => call(small)), 1, ceiling);
       const long = row(`${name}, ${history.large.entries} entries`, await run(() => call(large)), 1, ceiling);
       scale.push({ name, short, long, ratio: Math.round((long.perSecond / short.perSecond) * 1000) / 1000 });
@@ -166,31 +176,31 @@ async function main() {
     const report = {
       generatedAt: new Date().toISOString(),
       command: smoke ? "npm run bench -- --smoke" : "npm run bench",
-      runtime: "miniflare with wrangler.toml's bindings, unsafeDirectSockets (see bench/README.md)",
+      runtime: "miniflare configured from wrangler.toml, served on an unsafeDirectSockets socket (see bench/README.md)",
       settings,
       machine: machine(),
-      loadAverage: { before: loadBefore, after: loadavg()[0] },
+      loadAverage: { before: loadBefore, after: loadavg()[0]! },
       seconds: Math.round((Date.now() - started) / 1000),
       scenarios,
       scale,
       history,
     };
-
-    printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each)`, scenarios);
+    printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each; hold + capture is two requests per operation)`, scenarios);
     printTable(
-      `Scale: ${history.small.entries} vs ${history.large.entries} history entries on one member (seeded in ${seedSeconds.toFixed(1)} s)`,
+      `Scale: ${history.small.entries} vs ${history.large.entries} history entries on one member (${history.large.openLots} open lots; seeded in ${seedSeconds} s)`,
       scale.flatMap((s) => [s.short, s.long]),
     );
-    for (const s of scale) console.log(`ratio ${s.name}: ${history.large.entries} vs ${history.small.entries} entries = ${s.ratio.toFixed(3)}`);
+    for (const s of scale) console.log(`ratio ${s.name}, ${history.large.entries} vs ${history.small.entries} entries: ${s.ratio.toFixed(3)}`);
     const m = report.machine;
-    console.log(`\nmachine: ${m.cores} cores (${m.cpu}), ${m.os}, node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; load average ${loadBefore.toFixed(2)} before, ${report.loadAverage.after.toFixed(2)} after`);
-
-    mkdirSync(output.split("/").slice(0, -1).join("/") || ".", { recursive: true });
+    console.log(
+      `\nmachine: ${m.cores} cores (${m.cpu}), ${m.os}, node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; load average ${loadBefore.toFixed(2)} before, ${report.loadAverage.after.toFixed(2)} after`,
+    );
+    mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${output}`);
     const errors = [...scenarios, ...scale.flatMap((s) => [s.short, s.long])].reduce((sum, r) => sum + r.errors, 0);
     if (errors > 0) {
-      console.error(`bench: ${errors} requests failed; the figures above are not trustworthy.`);
+      console.error(`bench: ${errors} operations failed; the figures above are not trustworthy.`);
       process.exitCode = 1;
     }
   } finally {

@@ -1,113 +1,121 @@
 // `npm run bench:runtimes`: which local set-up adds the least of its own? Same Worker, same calls, interleaved rounds.
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cp, mkdtemp } from "node:fs/promises";
 import { loadavg } from "node:os";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createProgram, inParallel, storefront } from "./api.mjs";
-import { localPool, measure, send } from "./load.mjs";
-import { cleanUp, prepare, startMiniflare, startWranglerDev } from "./runtime.mjs";
+import type { Pool } from "undici";
+import { createProgram, inParallel, storefront, type Storefront } from "./api";
+import { localPool, measure, send, type Measurement } from "./load";
+import { cleanUp, prepare, startMiniflare, startWranglerDev, type Prepared, type RunningWorker } from "./runtime";
 
 const smoke = process.argv.includes("--smoke");
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const durationMs = 1000 * Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 5));
 const warmupMs = 1000 * Number(process.env.BENCH_WARMUP ?? (smoke ? 0.5 : 1));
-const rounds = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 2));
+const rounds = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3));
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/runtimes-smoke.json" : "bench/runtimes.json");
 const MEMBERS = 16;
 
-const budgetMs = 4 * 3 * rounds * (durationMs + warmupMs) + 300_000;
-const cleanups = [];
+// Pools close first, then the set-ups, then the temp dir goes.
+const cleanups: (() => Promise<void>)[] = [];
+const budgetMs = 5 * 3 * rounds * (durationMs + warmupMs) + 300_000;
 setTimeout(async () => {
   console.error("bench:runtimes overran its time budget; stopping.");
-  await Promise.allSettled(cleanups.map((stop) => stop()));
+  for (const stop of cleanups) await stop().catch(() => undefined);
   process.exit(2);
 }, budgetMs).unref();
 
 /** A plain node:http server in its own process: what the load generator reaches when the target costs nothing. */
-async function startPlainNode() {
+async function startPlainNode(): Promise<RunningWorker> {
   const code = `require("node:http").createServer((q, s) => { s.setHeader("content-type", "application/json"); s.end('{"status":"ok"}'); })
     .listen(0, "127.0.0.1", function () { console.log(this.address().port); });`;
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
     child.once("exit", (status) => reject(new Error(`plain node server exited ${status}`)));
   });
   return { url: `http://127.0.0.1:${port}`, stop: async () => void child.kill() };
 }
 
-/** Each set-up gets its own copy of the migrated state, so they can all stay up and be measured in turn. */
-async function copyOf(prepared, name) {
+/** Each set-up gets its own copy of the migrated state, so all of them stay up and are measured in turn. */
+async function copyOf(prepared: Prepared, name: string): Promise<Prepared> {
   const state = join(await mkdtemp(join(prepared.dir, `${name}-`)), "state");
   await cp(prepared.state, state, { recursive: true });
   return { ...prepared, state };
 }
 
-const setups = [
+const setups: [string, (p: Prepared) => Promise<RunningWorker>][] = [
   ["wrangler dev (defaults)", (p) => startWranglerDev(p)],
-  ["wrangler dev (no local observability/explorer)", (p) => startWranglerDev(p, { lean: true })],
+  ["wrangler dev, no local observability/explorer", (p) => startWranglerDev(p, { lean: true })],
   ["miniflare API, entry socket", (p) => startMiniflare(p, { direct: false })],
   ["miniflare API, unsafeDirectSockets", (p) => startMiniflare(p, { direct: true })],
+];
+
+interface Target {
+  name: string;
+  pool: Pool;
+  api: Storefront;
+  startSeconds: number;
+  figures: Record<string, Measurement[]>;
+}
+
+const calls: [string, (t: Target) => (loop: number, n: number) => Promise<unknown>][] = [
+  ["no-op", (t) => () => send(t.pool, { path: "/ping" })],
+  ["balance read", (t) => (_, n) => t.api.balance(`member-${n % MEMBERS}`)],
+  ["accrual", (t) => (_, n) => t.api.accrue(`member-${n % MEMBERS}`, 1999)],
 ];
 
 async function main() {
   console.log(`bench:runtimes: c=${concurrency}, ${durationMs / 1000} s per figure, ${rounds} interleaved round(s); starting every set-up ...`);
   const prepared = await prepare();
   cleanups.push(() => cleanUp(prepared));
-  const targets = [];
   try {
+    const targets: Target[] = [];
     for (const [name, start] of setups) {
       const begun = Date.now();
       const worker = await start(await copyOf(prepared, name.replace(/\W+/g, "-")));
       cleanups.unshift(worker.stop);
       const pool = localPool(worker.url, concurrency + 4);
       cleanups.unshift(() => pool.close());
+      const startSeconds = (Date.now() - begun) / 1000;
       const { key } = await createProgram(pool, prepared.adminToken);
       const api = storefront(pool, key);
-      const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
       await inParallel(MEMBERS, concurrency, async (i) => {
-        await api.enroll(members[i]);
-        await api.accrue(members[i], 100_000);
+        await api.enroll(`member-${i}`);
+        await api.accrue(`member-${i}`, 100_000);
       });
-      targets.push({ name, pool, api, members, startSeconds: (Date.now() - begun) / 1000, figures: {} });
-      console.log(`bench:runtimes: ${name} up on ${worker.url}`);
+      targets.push({ name, pool, api, startSeconds, figures: {} });
+      console.log(`bench:runtimes: ${name} up on ${worker.url} after ${startSeconds} s`);
     }
     const plain = await startPlainNode();
     cleanups.unshift(plain.stop);
     const plainPool = localPool(plain.url, concurrency + 4);
     cleanups.unshift(() => plainPool.close());
 
-    const calls = [
-      ["no-op", (t) => () => send(t.pool, { path: "/ping" })],
-      ["balance read", (t) => (_, n) => t.api.balance(t.members[n % MEMBERS])],
-      ["accrual", (t) => (_, n) => t.api.accrue(t.members[n % MEMBERS], 1999)],
-    ];
-    const load = [loadavg()[0]];
-    const plainRuns = [];
-    for (let round = 0; round < rounds; round++) {
+    const load = [loadavg()[0]!];
+    const plainRuns: Measurement[] = [];
+    for (let round = 1; round <= rounds; round++) {
       plainRuns.push(await measure({ concurrency, durationMs, warmupMs, operation: () => send(plainPool, { path: "/" }) }));
       for (const [call, operation] of calls) {
         for (const t of targets) {
           const result = await measure({ concurrency, durationMs, warmupMs, operation: operation(t) });
           (t.figures[call] ??= []).push(result);
-          console.log(`bench:runtimes: round ${round + 1} ${call} ${t.name}: ${result.perSecond}/s${result.errors ? ` (${result.errors} errors: ${result.firstError})` : ""}`);
+          console.log(`bench:runtimes: round ${round}, ${call}, ${t.name}: ${result.perSecond}/s${result.errors ? ` (${result.errors} errors: ${result.firstError})` : ""}`);
         }
       }
-      load.push(loadavg()[0]);
+      load.push(loadavg()[0]!);
     }
 
-    const best = (runs) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-    console.log(`\nLocal set-ups, req/s at c=${concurrency}, best of ${rounds} round(s) of ${durationMs / 1000} s (p50 ms in brackets)`);
+    // The best round is the one least disturbed by anything else on the machine.
+    const best = (runs: Measurement[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    console.log(`\nLocal set-ups: req/s at c=${concurrency}, best of ${rounds} round(s) of ${durationMs / 1000} s (p50 ms in brackets)`);
     console.log(`${"set-up".padEnd(50)}${calls.map(([c]) => c.padStart(18)).join("")}${"start s".padStart(10)}`);
+    const cell = (r: Measurement) => `${r.perSecond.toFixed(0)} (${r.p50Ms})`.padStart(18);
     for (const t of targets) {
-      const cells = calls.map(([c]) => {
-        const r = best(t.figures[c]);
-        return `${r.perSecond.toFixed(0)} (${r.p50Ms})`.padStart(18);
-      });
-      console.log(`${t.name.padEnd(50)}${cells.join("")}${t.startSeconds.toFixed(1).padStart(10)}`);
+      console.log(`${t.name.padEnd(50)}${calls.map(([c]) => cell(best(t.figures[c]!))).join("")}${t.startSeconds.toFixed(1).padStart(10)}`);
     }
-    const plainBest = best(plainRuns);
-    console.log(`${"plain node:http server (load generator's ceiling)".padEnd(50)}${`${plainBest.perSecond.toFixed(0)} (${plainBest.p50Ms})`.padStart(18)}`);
+    console.log(`${"plain node:http server (the generator's ceiling)".padEnd(50)}${cell(best(plainRuns))}`);
     console.log(`load average during the runs: ${load.map((l) => l.toFixed(2)).join(", ")}`);
 
     const report = {
@@ -116,13 +124,13 @@ async function main() {
       settings: { concurrency, durationMs, warmupMs, rounds, members: MEMBERS },
       loadAverage: load,
       plainNode: plainRuns,
-      setups: targets.map((t) => ({ name: t.name, startSeconds: t.startSeconds, figures: t.figures })),
+      setups: targets.map(({ name, startSeconds, figures }) => ({ name, startSeconds, figures })),
     };
     mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${output}`);
   } finally {
-    for (const stop of cleanups) await stop().catch((error) => console.error(`cleanup: ${error.message}`));
+    for (const stop of cleanups) await stop().catch((error: Error) => console.error(`cleanup: ${error.message}`));
   }
 }
 

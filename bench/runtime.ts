@@ -3,22 +3,34 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const HOST = "127.0.0.1";
+const CONFIG = "wrangler.toml";
 // wrangler's own CLI under the node that runs the bench, whatever is first on PATH.
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
-const CONFIG = "wrangler.toml";
-
 // Keep wrangler's usage telemetry out of a local benchmark.
 const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
+export interface Prepared {
+  dir: string;
+  /** What `--persist-to` points at: local D1 and Durable Object storage. */
+  state: string;
+  script: string;
+  adminToken: string;
+}
+
+export interface RunningWorker {
+  url: string;
+  stop(): Promise<void>;
+}
+
 /** Runs a wrangler command to completion; its output is shown only if it fails. */
-function wrangler(args) {
+function wrangler(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: WRANGLER_ENV });
     let output = "";
@@ -34,7 +46,7 @@ function wrangler(args) {
  * ship it, and a local D1 with every migration applied the way
  * `npm run db:migrate:local` does, only persisted in the temp dir.
  */
-export async function prepare() {
+export async function prepare(): Promise<Prepared> {
   const dir = await mkdtemp(join(tmpdir(), "treue-bench-"));
   const state = join(dir, "state");
   await Promise.all([
@@ -45,20 +57,24 @@ export async function prepare() {
   return { dir, state, script: join(dir, "build", "index.js"), adminToken: `bench-${randomUUID()}` };
 }
 
+export async function cleanUp(prepared: Prepared): Promise<void> {
+  await rm(prepared.dir, { recursive: true, force: true });
+}
+
 /**
  * Miniflare, configured from wrangler.toml as `wrangler dev` configures it
- * (same bindings, compatibility date and flags, .dev.vars), without the proxy
- * Worker in front. `direct` serves from a socket straight into the Worker,
- * skipping miniflare's entry router too (no request.cf, no /cdn-cgi helpers,
- * which the API does not use).
+ * (same bindings, compatibility date and flags), without the proxy Worker in
+ * front. `direct` serves from a socket straight into the Worker, skipping
+ * miniflare's entry router too (no request.cf, no /cdn-cgi helpers, neither
+ * of which the API uses).
  */
-export async function startMiniflare(prepared, { direct = true } = {}) {
-  // The bundle is one module, so wrangler's rules for extra module types have nothing to match.
+export async function startMiniflare(prepared: Prepared, { direct = true } = {}) {
+  // The bundle is one module, so wrangler's rules for other module types have nothing to match.
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...workerOptions,
-      bindings: { ...workerOptions.bindings, ADMIN_TOKEN: prepared.adminToken },
+      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken },
       name: "treue",
       modules: true,
       // Module names are paths relative to rootPath, and the bundle lives in the temp dir.
@@ -74,17 +90,18 @@ export async function startMiniflare(prepared, { direct = true } = {}) {
   );
   const entry = await mf.ready;
   const url = direct ? await mf.unsafeGetDirectURL("treue") : entry;
-  // D1 straight from Node, only to count what the API wrote.
-  const count = async (sql, ...params) => (await (await mf.getD1Database("DB", "treue")).prepare(sql).bind(...params).first("n")) ?? 0;
+  /** D1 straight from Node, only to count what the API wrote. */
+  const count = async (sql: string, ...params: unknown[]): Promise<number> =>
+    (await (await mf.getD1Database("DB", "treue")).prepare(sql).bind(...params).first<number>("n")) ?? 0;
   return { url: url.origin, count, stop: () => mf.dispose() };
 }
 
-async function freePort() {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on("error", reject);
     server.listen(0, HOST, () => {
-      const { port } = server.address();
+      const { port } = server.address() as AddressInfo;
       server.close(() => resolve(port));
     });
   });
@@ -94,30 +111,28 @@ async function freePort() {
  * `wrangler dev` as a user starts it, on 127.0.0.1 and the prepared state.
  * `lean` turns off the local observability and explorer it enables by default.
  */
-export async function startWranglerDev(prepared, { lean = false } = {}) {
+export async function startWranglerDev(prepared: Prepared, { lean = false } = {}): Promise<RunningWorker> {
   const port = await freePort();
+  const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", String(await freePort())];
+  args.push("--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--show-interactive-dev-session=false");
   const env = lean ? { X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" } : {};
-  const child = spawn(
-    process.execPath,
-    [WRANGLER, "dev", "--ip", HOST, "--port", String(port), "--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false"],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env }, detached: true },
-  );
+  // Its own process group, so stopping it also stops the workerd processes it started.
+  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env }, detached: true });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise((resolve) => child.on("exit", resolve));
   const url = `http://${HOST}:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+    if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
   };
   // Ready when the Worker answers; give up after 60 s.
   for (let attempt = 0; attempt < 240; attempt++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode}:\n${output}`);
     try {
-      const res = await fetch(`${url}/ping`);
-      if (res.ok) return { url, stop };
+      if ((await fetch(`${url}/ping`)).ok) return { url, stop };
     } catch {
       // not listening yet
     }
@@ -125,8 +140,4 @@ export async function startWranglerDev(prepared, { lean = false } = {}) {
   }
   await stop();
   throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
-}
-
-export async function cleanUp(prepared) {
-  await rm(prepared.dir, { recursive: true, force: true });
 }
