@@ -1,5 +1,6 @@
-// The Worker's entry: wires the HTTP app and exports the Durable Object class.
+// The Worker's entry: wires the HTTP app and the scheduled jobs, and exports the Durable Object class.
 import { buildApp } from "./app/build-app";
+import { runCron } from "./jobs/runner";
 
 export { MemberLedger } from "./members/member-ledger";
 
@@ -7,4 +8,8 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  // Cron Triggers: expiry, warnings, tiers and housekeeping, by the trigger's own time.
+  async scheduled(controller, env) {
+    await runCron(env, controller.cron, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

@@ -4,7 +4,9 @@ import { membersRouter } from "../routes/members/members.index";
 import { metaRouter } from "../routes/meta/meta.index";
 import { partnersRouter } from "../routes/partners/partners.index";
 import { programsRouter } from "../routes/programs/programs.index";
+import { jobsRouter } from "../routes/jobs/jobs.index";
 import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
+import { tiersRouter } from "../routes/tiers/tiers.index";
 
 export function buildApp() {
   const app = createApp();
@@ -18,6 +20,8 @@ export function buildApp() {
   app.route("/", partnersRouter);
   app.route("/", membersRouter);
   app.route("/", redemptionsRouter);
+  app.route("/", tiersRouter);
+  app.route("/", jobsRouter);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

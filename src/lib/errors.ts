@@ -30,7 +30,6 @@ export const errorStatuses = {
   occurred_in_future: 422,
   invalid_settings: 422,
   unknown_tier: 422,
-  unknown_job: 404,
   internal_error: 500,
 } as const;
 

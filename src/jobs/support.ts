@@ -1,0 +1,127 @@
+// What every job shares: its context and budget, saved cursors, and calls to members' objects.
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { jobCursors } from "../db/schema";
+import type { ProgramSettings } from "../ledger/settings";
+import { memberObjectName, type LedgerCall, type LedgerReply, type MemberLedger } from "../members/member-ledger";
+
+/**
+ * How much one run may do. Batches are bounded in rows; the deadline (wall
+ * clock, not domain time) keeps a run well inside a scheduled invocation.
+ */
+export interface Budget {
+  batchSize: number;
+  concurrency: number;
+  maxBatches: number;
+  deadline: number;
+  batchesUsed: number;
+}
+
+export interface JobContext {
+  db: Database;
+  env: Env;
+  programId: string;
+  settings: ProgramSettings;
+  /** The run's clock: the cron's scheduledTime, or the caller's now. Jobs never read another. */
+  now: Date;
+  trigger: "cron" | "manual";
+  budget: Budget;
+  tally: { done: number; errors: number; lastError: string | null };
+}
+
+/** A job does what its budget allows and says how much work is still due. */
+export type Job = (ctx: JobContext) => Promise<{ left: number }>;
+
+/** Items left are counted only this far, so counting stays cheap on huge backlogs. */
+export const LEFT_COUNT_CAP = 10_000;
+
+/** Claims one more batch, or says the run must stop here. */
+export function nextBatch(budget: Budget): boolean {
+  if (budget.batchesUsed >= budget.maxBatches || Date.now() >= budget.deadline) return false;
+  budget.batchesUsed += 1;
+  return true;
+}
+
+export async function readCursor<T>(db: Database, job: string, programId: string): Promise<T | null> {
+  const [row] = await db
+    .select({ cursor: jobCursors.cursor })
+    .from(jobCursors)
+    .where(and(eq(jobCursors.job, job), eq(jobCursors.programId, programId)));
+  return row ? (JSON.parse(row.cursor) as T) : null;
+}
+
+/**
+ * Saved only after everything before it was processed, so whichever of two
+ * overlapping runs writes last, nothing before the cursor was skipped.
+ */
+export async function writeCursor(db: Database, job: string, programId: string, cursor: unknown, now: Date): Promise<void> {
+  const value = { job, programId, cursor: JSON.stringify(cursor), updatedAt: now.toISOString() };
+  await db
+    .insert(jobCursors)
+    .values(value)
+    .onConflictDoUpdate({ target: [jobCursors.job, jobCursors.programId], set: { cursor: value.cursor, updatedAt: value.updatedAt } });
+}
+
+/** Counts rows of a capped subquery: `SELECT 1 FROM ... LIMIT cap`. */
+export async function countCapped(db: Database, capped: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await db.all<{ n: number }>(sql`SELECT COUNT(*) AS n FROM (${capped})`);
+  return Number(row?.n ?? 0);
+}
+
+export function memberCall(ctx: JobContext, memberId: string): LedgerCall {
+  return { programId: ctx.programId, memberId, settings: ctx.settings, partnerId: null, idempotency: null, now: ctx.now.getTime() };
+}
+
+export function memberStub(ctx: JobContext, memberId: string): MemberLedger {
+  return ctx.env.MEMBER_LEDGER.getByName(memberObjectName(ctx.programId, memberId)) as unknown as MemberLedger;
+}
+
+/**
+ * Runs `work` for each member, `concurrency` at a time, and returns the members
+ * that failed. A failure is counted, not thrown: its work stays due, and the
+ * caller keeps its cursor before it so a later run retries it.
+ */
+export async function forEachMember(
+  ctx: JobContext,
+  memberIds: readonly string[],
+  work: (memberId: string) => Promise<number>,
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < memberIds.length) {
+      const memberId = memberIds[next++]!;
+      try {
+        // Awaited first: `done += await ...` would read `done` before the await and lose updates.
+        const items = await work(memberId);
+        ctx.tally.done += items;
+      } catch (error) {
+        failed.add(memberId);
+        ctx.tally.errors += 1;
+        ctx.tally.lastError = `${memberId}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.budget.concurrency, memberIds.length) }, worker));
+  return failed;
+}
+
+/**
+ * How far a cursor may move over `rows` (in scan order): up to the row before
+ * the first one whose member failed. `stop` says the run must not go further.
+ */
+export function processedPrefix<R extends { member_id: string }>(rows: readonly R[], failed: ReadonlySet<string>): { last: R | null; stop: boolean } {
+  const firstFailed = rows.findIndex((r) => failed.has(r.member_id));
+  const upto = firstFailed === -1 ? rows.length : firstFailed;
+  return { last: upto > 0 ? rows[upto - 1]! : null, stop: firstFailed !== -1 };
+}
+
+/** A reply of a member's object, or the error it carried as an exception (for the tally). */
+export function replyBody<T>(reply: LedgerReply): T {
+  if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
+  return reply.body as T;
+}
+
+export function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
