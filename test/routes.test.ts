@@ -51,6 +51,35 @@ describe("programs", () => {
   });
 });
 
+describe("keys", () => {
+  it("lets an admin key issue, list and revoke the program's keys", async () => {
+    const p = await createProgram();
+    const issued = await call("/v1/keys", { key: p.admin, body: { role: "server", name: "pos" } });
+    expect(issued.status).toBe(201);
+    expect(issued.json.key).toMatch(/^trk_[0-9a-f]{64}$/);
+    expect((await call("/v1/program", { key: issued.json.key })).status).toBe(200);
+    const list = await call("/v1/keys", { key: p.admin });
+    expect(list.json.data.map((k: { name: string }) => k.name)).toContain("pos");
+    expect(JSON.stringify(list.json)).not.toContain(issued.json.key);
+    expect(list.json.data[0].keyHash).toBeUndefined();
+    const revoked = await call(`/v1/keys/${issued.json.id}`, { method: "DELETE", key: p.admin });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json.revokedAt).toBeTruthy();
+    expect((await call("/v1/program", { key: issued.json.key })).status).toBe(401);
+    expect((await call(`/v1/keys/${issued.json.id}`, { method: "DELETE", key: p.admin })).status).toBe(404);
+  });
+
+  it("keeps keys to their program and their role", async () => {
+    const p = await createProgram();
+    const q = await createProgram();
+    const theirs = (await call("/v1/keys", { key: q.admin })).json.data[0].id;
+    expect((await call(`/v1/keys/${theirs}`, { method: "DELETE", key: p.admin })).status).toBe(404);
+    expect((await call("/v1/keys", { key: p.server, body: { role: "admin" } })).status).toBe(403);
+    expect((await call("/v1/keys", { key: p.admin, body: { role: "partner", partnerId: q.partnerId } })).json.code).toBe("partner_not_found");
+    expect((await call("/v1/keys", { key: p.admin, body: { role: "root" } })).status).toBe(400);
+  });
+});
+
 describe("partners", () => {
   it("adds partners, lists them, and refuses a duplicate name", async () => {
     const p = await createProgram();
@@ -156,6 +185,7 @@ describe("documents", () => {
       expect.arrayContaining([
         "enrollMember", "getMember", "accrue", "getBalance", "redeem", "captureRedemption", "cancelRedemption",
         "refund", "listTransactions", "getProgram", "updateProgram", "createPartner", "listPartners", "createProgram", "createKey",
+        "createProgramKey", "listProgramKeys", "revokeProgramKey",
       ]),
     );
     expect(res.json.paths["/v1/members/{memberId}/redemptions"].post.responses["422"]).toBeDefined();

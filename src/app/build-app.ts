@@ -1,5 +1,6 @@
 // Wires every router into one app and publishes the OpenAPI document.
 import { createApp } from "./create-app";
+import { keysRouter } from "../routes/keys/keys.index";
 import { membersRouter } from "../routes/members/members.index";
 import { metaRouter } from "../routes/meta/meta.index";
 import { partnersRouter } from "../routes/partners/partners.index";
@@ -18,6 +19,7 @@ export function buildApp() {
   app.route("/", metaRouter);
   app.route("/", programsRouter);
   app.route("/", partnersRouter);
+  app.route("/", keysRouter);
   app.route("/", membersRouter);
   app.route("/", redemptionsRouter);
   app.route("/", tiersRouter);

@@ -1,15 +1,16 @@
 // Programs and their keys (platform ADMIN_TOKEN), and a program's own settings (program keys).
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { KEY_PREFIX, requireAdminToken, requireKey } from "../../app/auth";
+import { requireAdminToken, requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
-import { apiKeys, orders, partners, programs } from "../../db/schema";
+import { orders, programs } from "../../db/schema";
 import { ProgramSettingsSchema, type ProgramSettings } from "../../ledger/settings";
 import { ApiError } from "../../lib/errors";
-import { newId, randomSecret, sha256Hex } from "../../lib/ids";
+import { newId } from "../../lib/ids";
+import { CreatedKeySchema, CreateKeyBody, issueKey } from "../keys/issue-key";
 
 const ProgramSchema = z
   .object({ id: z.string(), name: z.string(), settings: ProgramSettingsSchema, createdAt: z.string(), updatedAt: z.string() })
@@ -23,27 +24,6 @@ const CreateProgramBody = z
 const ProgramIdParam = z.object({
   programId: z.string().regex(/^prg_[0-9A-Z]{26}$/).openapi({ param: { name: "programId", in: "path" } }),
 });
-
-const CreateKeyBody = z
-  .object({
-    role: z.enum(["admin", "server", "partner"]),
-    name: z.string().min(1).max(100).default("key").openapi({ example: "storefront backend" }),
-    partnerId: z.string().max(64).optional().openapi({ description: "Required for a partner key." }),
-  })
-  .strict()
-  .openapi("CreateKey");
-
-const CreatedKeySchema = z
-  .object({
-    id: z.string(),
-    programId: z.string(),
-    role: z.enum(["admin", "server", "partner"]),
-    partnerId: z.string().nullable(),
-    name: z.string(),
-    key: z.string().openapi({ description: "The secret. Shown once; only its hash is stored." }),
-    createdAt: z.string(),
-  })
-  .openapi("CreatedKey");
 
 /** PATCH merges top-level settings; nested objects are replaced whole. */
 const SettingsPatch = z.object(ProgramSettingsSchema.shape).partial().strict().openapi("ProgramSettingsPatch");
@@ -116,32 +96,10 @@ const createProgramHandler: AppRouteHandler<typeof createProgram> = async (c) =>
 
 const createKeyHandler: AppRouteHandler<typeof createKey> = async (c) => {
   const { programId } = c.req.valid("param");
-  const body = c.req.valid("json");
   const db = database(c.env.DB);
   const [program] = await db.select({ id: programs.id }).from(programs).where(eq(programs.id, programId));
   if (!program) throw new ApiError("program_not_found", `No program '${programId}'.`);
-  if ((body.role === "partner") !== (body.partnerId !== undefined)) {
-    throw new ApiError("validation_failed", "A partner key needs a partnerId, and only a partner key takes one.", {
-      errors: [{ path: "partnerId", message: "required exactly for role partner" }],
-    });
-  }
-  if (body.partnerId) {
-    const [partner] = await db.select().from(partners).where(eq(partners.id, body.partnerId));
-    if (!partner || partner.programId !== programId) throw new ApiError("partner_not_found", `No partner '${body.partnerId}' in this program.`);
-  }
-  const secret = `${KEY_PREFIX}${randomSecret()}`;
-  const row = {
-    id: newId("key"),
-    programId,
-    role: body.role,
-    partnerId: body.partnerId ?? null,
-    name: body.name,
-    keyHash: await sha256Hex(secret),
-    keyPrefix: secret.slice(0, 12),
-    createdAt: new Date().toISOString(),
-  };
-  await db.insert(apiKeys).values(row);
-  return c.json({ id: row.id, programId, role: row.role, partnerId: row.partnerId, name: row.name, key: secret, createdAt: row.createdAt }, 201);
+  return c.json(await issueKey(db, programId, c.req.valid("json")), 201);
 };
 
 const getProgramHandler: AppRouteHandler<typeof getProgram> = async (c) => {
