@@ -9,7 +9,7 @@ const app = buildApp();
 export default {
   fetch: app.fetch,
   // Cron Triggers: expiry, warnings, tiers and housekeeping, by the trigger's own time.
-  async scheduled(controller, env) {
-    await runCron(env, controller.cron, controller.scheduledTime);
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runCron(env, controller.cron, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

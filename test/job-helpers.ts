@@ -25,7 +25,7 @@ export async function events(programId: string, type: string) {
     programId,
     type,
   );
-  return found.map((e) => ({ memberId: e.member_id, ...(JSON.parse(e.payload) as Record<string, any>) }));
+  return found.map((e): Record<string, any> => ({ memberId: e.member_id, ...(JSON.parse(e.payload) as Record<string, unknown>) }));
 }
 
 export async function entriesOf(programId: string, type: string, memberId?: string) {
@@ -71,7 +71,7 @@ export async function seedLots(
       ).bind(programId, memberId, points * lotsEach, earnedAt),
     );
     for (let l = 0; l < lotsEach; l++) {
-      const lotId = `lot_${memberId}_${l}`;
+      const lotId = `lot_${programId}_${memberId}_${l}`;
       statements.push(
         env.DB.prepare(
           `INSERT INTO lots (id, program_id, member_id, points, remaining, earned_at, available_at, expires_at, created_at)
@@ -80,7 +80,7 @@ export async function seedLots(
         env.DB.prepare(
           `INSERT INTO entries (id, program_id, member_id, type, points, lot_id, occurred_at, created_at)
            VALUES (?1, ?2, ?3, 'earn', ?4, ?5, ?6, ?6)`,
-        ).bind(`ent_${memberId}_${l}`, programId, memberId, points, lotId, earnedAt),
+        ).bind(`ent_${programId}_${memberId}_${l}`, programId, memberId, points, lotId, earnedAt),
       );
     }
   }

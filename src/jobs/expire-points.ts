@@ -9,10 +9,11 @@ import {
   LEFT_COUNT_CAP,
   memberCall,
   memberStub,
-  nextBatch,
+  hasBudget,
   processedPrefix,
   readCursor,
   replyBody,
+  spendBatch,
   writeCursor,
   type Job,
   type JobContext,
@@ -34,21 +35,22 @@ async function expireMember(ctx: JobContext, memberId: string): Promise<number> 
  * each run starts at the front, and what a failed member left behind is there
  * again for the next run. Within a run the keyset moves past it.
  */
-async function expireDatedLots(ctx: JobContext): Promise<boolean> {
+async function expireDatedLots(ctx: JobContext): Promise<void> {
   const now = ctx.now.toISOString();
   let after = { expiresAt: "", id: "" };
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const rows = await ctx.db.all<{ member_id: string; expires_at: string; id: string }>(sql`
       SELECT member_id, expires_at, id FROM lots
       WHERE program_id = ${ctx.programId} AND remaining > 0 AND expires_at <= ${now}
         AND expires_at >= ${after.expiresAt} AND (expires_at > ${after.expiresAt} OR id > ${after.id})
       ORDER BY expires_at, id LIMIT ${ctx.budget.batchSize}`);
+    if (rows.length === 0) return;
+    spendBatch(ctx.budget);
     await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), (memberId) => expireMember(ctx, memberId));
-    if (rows.length < ctx.budget.batchSize) return true;
+    if (rows.length < ctx.budget.batchSize) return;
     const last = rows[rows.length - 1]!;
     after = { expiresAt: last.expires_at, id: last.id };
   }
-  return false;
 }
 
 interface ActivityCursor {
@@ -76,9 +78,10 @@ const INACTIVITY_CURSOR = "expire-points:inactivity";
 async function expireIdleMembers(ctx: JobContext, days: number): Promise<number> {
   const cutoff = addDays(ctx.now, -days).toISOString();
   let after = (await readCursor<ActivityCursor>(ctx.db, INACTIVITY_CURSOR, ctx.programId)) ?? { lastActivityAt: "", memberId: "" };
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const rows = await ctx.db.all<{ member_id: string; last_activity_at: string }>(idleMembers(ctx, cutoff, after, ctx.budget.batchSize));
     if (rows.length === 0) break;
+    spendBatch(ctx.budget);
     const failed = await forEachMember(ctx, rows.map((r) => r.member_id), (memberId) => expireMember(ctx, memberId));
     const { last, stop } = processedPrefix(rows, failed);
     if (last) {

@@ -1,7 +1,18 @@
 // Job: lapse holds whose alarm was missed, and delete records past their retention.
 import { sql } from "drizzle-orm";
 import { addDays } from "../ledger/dates";
-import { countCapped, distinct, forEachMember, LEFT_COUNT_CAP, memberCall, memberStub, nextBatch, type Job, type JobContext } from "./support";
+import {
+  countCapped,
+  distinct,
+  forEachMember,
+  hasBudget,
+  LEFT_COUNT_CAP,
+  memberCall,
+  memberStub,
+  spendBatch,
+  type Job,
+  type JobContext,
+} from "./support";
 
 /** Job runs are kept this long for operators to look back on. */
 const JOB_RUN_RETENTION_DAYS = 30;
@@ -13,12 +24,14 @@ const JOB_RUN_RETENTION_DAYS = 30;
 async function lapseMissedHolds(ctx: JobContext): Promise<void> {
   const now = ctx.now.toISOString();
   let after = { at: "", id: "" };
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const rows = await ctx.db.all<{ member_id: string; hold_expires_at: string; id: string }>(sql`
       SELECT member_id, hold_expires_at, id FROM redemptions
       WHERE status = 'held' AND hold_expires_at <= ${now} AND program_id = ${ctx.programId}
         AND hold_expires_at >= ${after.at} AND (hold_expires_at > ${after.at} OR id > ${after.id})
       ORDER BY hold_expires_at, id LIMIT ${ctx.budget.batchSize}`);
+    if (rows.length === 0) return;
+    spendBatch(ctx.budget);
     await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), async (memberId) => {
       return (await memberStub(ctx, memberId).lapseHolds(memberCall(ctx, memberId))).length;
     });
@@ -30,12 +43,13 @@ async function lapseMissedHolds(ctx: JobContext): Promise<void> {
 
 /** Deletes up to a batch of rows per statement while the budget lasts. */
 async function deleteInBatches(ctx: JobContext, table: string, column: string, before: string): Promise<void> {
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const result = await ctx.db.run(sql`
       DELETE FROM ${sql.identifier(table)} WHERE rowid IN (
         SELECT rowid FROM ${sql.identifier(table)}
         WHERE program_id = ${ctx.programId} AND ${sql.identifier(column)} <= ${before} LIMIT ${ctx.budget.batchSize})`);
     const deleted = result.meta.changes ?? 0;
+    if (deleted > 0) spendBatch(ctx.budget);
     ctx.tally.done += deleted;
     if (deleted < ctx.budget.batchSize) return;
   }

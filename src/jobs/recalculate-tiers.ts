@@ -9,10 +9,11 @@ import {
   LEFT_COUNT_CAP,
   memberCall,
   memberStub,
-  nextBatch,
+  hasBudget,
   processedPrefix,
   readCursor,
   replyBody,
+  spendBatch,
   writeCursor,
   type Job,
   type JobContext,
@@ -54,7 +55,7 @@ export const recalculateTiers: Job = async (ctx) => {
     if (pass.day === today && ctx.trigger === "cron") return { left: 0 };
     pass = { day: today, afterMemberId: "", finished: false };
   }
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const rows = await db
       .select()
       .from(members)
@@ -65,6 +66,7 @@ export const recalculateTiers: Job = async (ctx) => {
       pass = { ...pass, finished: true };
       break;
     }
+    spendBatch(ctx.budget);
     const totals = await readQualifying(db, programId, rows[0]!.memberId, rows[rows.length - 1]!.memberId, settings, now);
     const changing = rows
       .filter((row) => !sameTierFields(row, decideTier(row, totals ? (totals.get(row.memberId) ?? 0) : null, settings, now)))

@@ -35,11 +35,14 @@ export type Job = (ctx: JobContext) => Promise<{ left: number }>;
 /** Items left are counted only this far, so counting stays cheap on huge backlogs. */
 export const LEFT_COUNT_CAP = 10_000;
 
-/** Claims one more batch, or says the run must stop here. */
-export function nextBatch(budget: Budget): boolean {
-  if (budget.batchesUsed >= budget.maxBatches || Date.now() >= budget.deadline) return false;
+/** Whether the run may start another batch. */
+export function hasBudget(budget: Budget): boolean {
+  return budget.batchesUsed < budget.maxBatches && Date.now() < budget.deadline;
+}
+
+/** Counts a batch that found work; a page that finds nothing ends its loop without counting. */
+export function spendBatch(budget: Budget): void {
   budget.batchesUsed += 1;
-  return true;
 }
 
 export async function readCursor<T>(db: Database, job: string, programId: string): Promise<T | null> {

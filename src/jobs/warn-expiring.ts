@@ -9,10 +9,11 @@ import {
   LEFT_COUNT_CAP,
   memberCall,
   memberStub,
-  nextBatch,
+  hasBudget,
   processedPrefix,
   readCursor,
   replyBody,
+  spendBatch,
   writeCursor,
   type Job,
   type JobContext,
@@ -35,9 +36,10 @@ async function walk<R extends { member_id: string; sort_key: string }>(
   idOf: (row: R) => string,
 ): Promise<number> {
   let after = (await readCursor<{ sortKey: string; id: string }>(ctx.db, cursorName, ctx.programId)) ?? { sortKey: "", id: "" };
-  while (nextBatch(ctx.budget)) {
+  while (hasBudget(ctx.budget)) {
     const rows = await ctx.db.all<R>(page(after, ctx.budget.batchSize));
     if (rows.length === 0) break;
+    spendBatch(ctx.budget);
     const failed = await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), (memberId) => warnMember(ctx, memberId));
     const { last, stop } = processedPrefix(rows, failed);
     if (last) {
