@@ -87,12 +87,12 @@ async function seedHistory(api: Storefront, memberId: string, entries: number) {
 
 function printTable(title: string, rows: Row[]) {
   console.log(`\n${title}`);
-  console.log(`${"scenario".padEnd(46)}${"ops/s".padStart(9)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"vs no-op".padStart(10)}`);
+  const columns = ["ops/s", "req/s", "p50 ms", "p99 ms", "vs no-op", "CPU ms/op"];
+  console.log(`${"scenario".padEnd(46)}${columns.map((c) => c.padStart(10)).join("")}`);
   for (const r of rows) {
+    const cells = [r.perSecond.toFixed(1), r.requestsPerSecond.toFixed(1), r.p50Ms, r.p99Ms, r.ratioToNoop.toFixed(3), r.serverCpuMsPerOp?.toFixed(2) ?? "n/a"];
     const failed = r.errors ? `  ${r.errors} errors: ${r.firstError}` : "";
-    console.log(
-      `${r.name.padEnd(46)}${r.perSecond.toFixed(1).padStart(9)}${r.requestsPerSecond.toFixed(1).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(9)}${r.ratioToNoop.toFixed(3).padStart(10)}${failed}`,
-    );
+    console.log(`${r.name.padEnd(46)}${cells.map((c) => String(c).padStart(10)).join("")}${failed}`);
   }
 }
 
@@ -126,7 +126,8 @@ async function main() {
       await api.accrue(memberId, FUNDING_CENTS);
     });
     const spread = (n: number) => members[n % memberCount]!;
-    const run = (operation: (loop: number, n: number) => Promise<unknown>) => measure({ concurrency, durationMs, warmupMs, operation });
+    const run = (operation: (loop: number, n: number) => Promise<unknown>) =>
+      measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: worker.cpuMs });
 
     const noop = await run(() => send(pool, { path: "/ping" }));
     const ceiling = noop.perSecond;
@@ -170,7 +171,9 @@ async function main() {
     ] as const) {
       const short = row(`${name}, ${history.small.entries} entries`, await run(() => call(small)), 1, ceiling);
       const long = row(`${name}, ${history.large.entries} entries`, await run(() => call(large)), 1, ceiling);
-      scale.push({ name, short, long, ratio: Math.round((long.perSecond / short.perSecond) * 1000) / 1000 });
+      const cpuRatio = long.serverCpuMsPerOp && short.serverCpuMsPerOp ? Math.round((short.serverCpuMsPerOp / long.serverCpuMsPerOp) * 1000) / 1000 : null;
+      // Both as "long history relative to short": 1 means no slower; the CPU ratio is the one other load barely moves.
+      scale.push({ name, short, long, ratio: Math.round((long.perSecond / short.perSecond) * 1000) / 1000, cpuRatio });
     }
 
     const report = {
@@ -190,7 +193,9 @@ async function main() {
       `Scale: ${history.small.entries} vs ${history.large.entries} history entries on one member (${history.large.openLots} open lots; seeded in ${seedSeconds} s)`,
       scale.flatMap((s) => [s.short, s.long]),
     );
-    for (const s of scale) console.log(`ratio ${s.name}, ${history.large.entries} vs ${history.small.entries} entries: ${s.ratio.toFixed(3)}`);
+    for (const s of scale) {
+      console.log(`ratio ${s.name}, ${history.large.entries} vs ${history.small.entries} entries: ${s.ratio.toFixed(3)} by ops/s, ${s.cpuRatio?.toFixed(3) ?? "n/a"} by CPU per op`);
+    }
     const m = report.machine;
     console.log(
       `\nmachine: ${m.cores} cores (${m.cpu}), ${m.os}, node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; load average ${loadBefore.toFixed(2)} before, ${report.loadAverage.after.toFixed(2)} after`,

@@ -41,6 +41,8 @@ export interface Measurement {
   p99Ms: number | null;
   errors: number;
   firstError: string | null;
+  /** CPU the server's processes used per operation: unlike ops/s, barely moved by other load on the machine. */
+  serverCpuMsPerOp: number | null;
 }
 
 export interface LoadOptions {
@@ -50,6 +52,8 @@ export interface LoadOptions {
   /** One operation: a request, or a few in a row that count as one (hold, then capture). */
   operation: (loop: number, sequence: number) => Promise<unknown>;
   maxOperations?: number;
+  /** Reads the server's CPU time so far, in ms. */
+  serverCpuMs?: () => number | null;
 }
 
 function percentile(sorted: number[], p: number): number | null {
@@ -64,7 +68,14 @@ const round2 = (ms: number | null) => (ms === null ? null : Math.round(ms * 100)
  * unmeasured warm-up. Every loop stops at the deadline or after
  * `maxOperations` in the phase, so a run is bounded either way.
  */
-export async function measure({ concurrency, durationMs, warmupMs = 0, operation, maxOperations = 5_000_000 }: LoadOptions): Promise<Measurement> {
+export async function measure({
+  concurrency,
+  durationMs,
+  warmupMs = 0,
+  operation,
+  maxOperations = 5_000_000,
+  serverCpuMs = () => null,
+}: LoadOptions): Promise<Measurement> {
   let sequence = 0;
   let started = 0;
   let latencies: number[] = [];
@@ -98,8 +109,11 @@ export async function measure({ concurrency, durationMs, warmupMs = 0, operation
   }
 
   if (warmupMs > 0) await phase(warmupMs);
+  const cpuBefore = serverCpuMs();
   const elapsedMs = await phase(durationMs);
+  const cpuAfter = serverCpuMs();
   latencies.sort((a, b) => a - b);
+  const cpuMs = cpuBefore === null || cpuAfter === null || latencies.length === 0 ? null : (cpuAfter - cpuBefore) / latencies.length;
   return {
     operations: latencies.length,
     perSecond: Math.round((latencies.length / elapsedMs) * 10_000) / 10,
@@ -107,5 +121,6 @@ export async function measure({ concurrency, durationMs, warmupMs = 0, operation
     p99Ms: round2(percentile(latencies, 99)),
     errors,
     firstError,
+    serverCpuMsPerOp: cpuMs === null ? null : Math.round(cpuMs * 1000) / 1000,
   };
 }

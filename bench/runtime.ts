@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { childPids, treeCpuMs } from "./cpu";
 
 const HOST = "127.0.0.1";
 const CONFIG = "wrangler.toml";
@@ -26,6 +27,8 @@ export interface Prepared {
 
 export interface RunningWorker {
   url: string;
+  /** CPU time used so far by the processes serving the Worker (ms), or null where it cannot be read. */
+  cpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ export async function cleanUp(prepared: Prepared): Promise<void> {
  */
 export async function startMiniflare(prepared: Prepared, { direct = true } = {}) {
   // The bundle is one module, so wrangler's rules for other module types have nothing to match.
+  const before = new Set(childPids());
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -90,10 +94,12 @@ export async function startMiniflare(prepared: Prepared, { direct = true } = {})
   );
   const entry = await mf.ready;
   const url = direct ? await mf.unsafeGetDirectURL("treue") : entry;
+  // The workerd process this instance started is the child that was not there before.
+  const servers = childPids().filter((pid) => !before.has(pid));
   /** D1 straight from Node, only to count what the API wrote. */
   const count = async (sql: string, ...params: unknown[]): Promise<number> =>
     (await (await mf.getD1Database("DB", "treue")).prepare(sql).bind(...params).first<number>("n")) ?? 0;
-  return { url: url.origin, count, stop: () => mf.dispose() };
+  return { url: url.origin, count, cpuMs: () => treeCpuMs(servers), stop: () => mf.dispose() };
 }
 
 async function freePort(): Promise<number> {
@@ -132,7 +138,8 @@ export async function startWranglerDev(prepared: Prepared, { lean = false } = {}
   for (let attempt = 0; attempt < 240; attempt++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${url}/ping`)).ok) return { url, stop };
+      // wrangler itself, its proxy's workerd and the Worker's workerd: all of it serves the requests.
+      if ((await fetch(`${url}/ping`)).ok) return { url, cpuMs: () => treeCpuMs([child.pid!]), stop };
     } catch {
       // not listening yet
     }

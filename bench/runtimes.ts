@@ -6,6 +6,7 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import type { Pool } from "undici";
 import { createProgram, inParallel, storefront, type Storefront } from "./api";
+import { treeCpuMs } from "./cpu";
 import { localPool, measure, send, type Measurement } from "./load";
 import { cleanUp, prepare, startMiniflare, startWranglerDev, type Prepared, type RunningWorker } from "./runtime";
 
@@ -35,7 +36,7 @@ async function startPlainNode(): Promise<RunningWorker> {
     child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
     child.once("exit", (status) => reject(new Error(`plain node server exited ${status}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: async () => void child.kill() };
+  return { url: `http://127.0.0.1:${port}`, cpuMs: () => treeCpuMs([child.pid!]), stop: async () => void child.kill() };
 }
 
 /** Each set-up gets its own copy of the migrated state, so all of them stay up and are measured in turn. */
@@ -54,6 +55,7 @@ const setups: [string, (p: Prepared) => Promise<RunningWorker>][] = [
 
 interface Target {
   name: string;
+  worker: RunningWorker;
   pool: Pool;
   api: Storefront;
   startSeconds: number;
@@ -85,7 +87,7 @@ async function main() {
         await api.enroll(`member-${i}`);
         await api.accrue(`member-${i}`, 100_000);
       });
-      targets.push({ name, pool, api, startSeconds, figures: {} });
+      targets.push({ name, worker, pool, api, startSeconds, figures: {} });
       console.log(`bench:runtimes: ${name} up on ${worker.url} after ${startSeconds} s`);
     }
     const plain = await startPlainNode();
@@ -96,10 +98,10 @@ async function main() {
     const load = [loadavg()[0]!];
     const plainRuns: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
-      plainRuns.push(await measure({ concurrency, durationMs, warmupMs, operation: () => send(plainPool, { path: "/" }) }));
+      plainRuns.push(await measure({ concurrency, durationMs, warmupMs, operation: () => send(plainPool, { path: "/" }), serverCpuMs: plain.cpuMs }));
       for (const [call, operation] of calls) {
         for (const t of targets) {
-          const result = await measure({ concurrency, durationMs, warmupMs, operation: operation(t) });
+          const result = await measure({ concurrency, durationMs, warmupMs, operation: operation(t), serverCpuMs: t.worker.cpuMs });
           (t.figures[call] ??= []).push(result);
           console.log(`bench:runtimes: round ${round}, ${call}, ${t.name}: ${result.perSecond}/s${result.errors ? ` (${result.errors} errors: ${result.firstError})` : ""}`);
         }
@@ -109,9 +111,9 @@ async function main() {
 
     // The best round is the one least disturbed by anything else on the machine.
     const best = (runs: Measurement[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-    console.log(`\nLocal set-ups: req/s at c=${concurrency}, best of ${rounds} round(s) of ${durationMs / 1000} s (p50 ms in brackets)`);
-    console.log(`${"set-up".padEnd(50)}${calls.map(([c]) => c.padStart(18)).join("")}${"start s".padStart(10)}`);
-    const cell = (r: Measurement) => `${r.perSecond.toFixed(0)} (${r.p50Ms})`.padStart(18);
+    console.log(`\nLocal set-ups: req/s at c=${concurrency}, best of ${rounds} round(s) of ${durationMs / 1000} s [server CPU ms per request in brackets]`);
+    console.log(`${"set-up".padEnd(50)}${calls.map(([c]) => c.padStart(20)).join("")}${"start s".padStart(10)}`);
+    const cell = (r: Measurement) => `${r.perSecond.toFixed(0)} [${r.serverCpuMsPerOp?.toFixed(2) ?? "n/a"}]`.padStart(20);
     for (const t of targets) {
       console.log(`${t.name.padEnd(50)}${calls.map(([c]) => cell(best(t.figures[c]!))).join("")}${t.startSeconds.toFixed(1).padStart(10)}`);
     }
