@@ -3,14 +3,18 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** Knobs of the property test, passed from the shell into the runtime as bindings. */
+const PROPERTY_KNOBS = ["FC_RUNS", "FC_SEED", "FC_PATH"] as const;
+
 export default defineConfig(async () => {
+  const knobs = Object.fromEntries(PROPERTY_KNOBS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token" },
+          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", ...knobs },
         },
       }),
     ],

@@ -1,0 +1,266 @@
+// A tiny reference model of one program's ledger for the property test: the
+// rules of the product brief stated as plainly as possible, with no storage,
+// no caching and no concurrency. The system must agree with it step by step.
+
+export const SECOND = 1000;
+export const HOUR = 3600 * SECOND;
+export const DAY = 24 * HOUR;
+
+export type ExpiryRule = { policy: "never" } | { policy: "rolling"; days: number } | { policy: "period_end"; period: "month" };
+
+export interface ModelSettings {
+  pendingDays: number;
+  expiry: ExpiryRule;
+  enrollOnAccrual: boolean;
+}
+
+export interface ModelLot {
+  id: string;
+  orderId: string;
+  points: number;
+  remaining: number;
+  earnedAt: number;
+  availableAt: number;
+  expiresAt: number | null;
+}
+
+export type RedemptionStatus = "held" | "captured" | "cancelled" | "lapsed" | "reversed";
+
+export interface ModelRedemption {
+  id: string;
+  memberId: string;
+  points: number;
+  status: RedemptionStatus;
+  allocations: { lotId: string; points: number }[];
+  holdExpiresAt: number | null;
+}
+
+export interface ModelOrder {
+  orderId: string;
+  memberId: string;
+  amount: number;
+  earnedPoints: number;
+  refundedAmount: number;
+  clawedBackPoints: number;
+  lotId: string | null;
+}
+
+export interface ModelMember {
+  debt: number;
+  lifetimeEarned: number;
+  qualifyingPoints: number;
+  lots: ModelLot[];
+}
+
+export interface ModelBalance {
+  available: number;
+  pending: number;
+  held: number;
+  debt: number;
+  lifetimeEarned: number;
+  qualifyingPoints: number;
+}
+
+/** What an operation must answer: its result, or the error code (and numbers) it must refuse with. */
+export type Outcome<T> = { ok: true; result: T } | { ok: false; code: string; extras?: Record<string, unknown> };
+
+const refuse = (code: string, extras?: Record<string, unknown>): Outcome<never> => ({ ok: false, code, extras });
+
+/** Default earning rate of a program: 1 point per 100 minor units, rounded down. */
+const pointsFor = (amount: number) => Math.floor(amount / 100);
+
+export class LedgerModel {
+  readonly members = new Map<string, ModelMember>();
+  readonly redemptions: ModelRedemption[] = [];
+  readonly orders: ModelOrder[] = [];
+
+  constructor(
+    readonly settings: ModelSettings,
+    public now: number,
+  ) {}
+
+  // ------------------------------------------------------------ reading
+
+  isExpired(lot: ModelLot): boolean {
+    return lot.expiresAt !== null && lot.expiresAt <= this.now;
+  }
+
+  balance(memberId: string): ModelBalance | null {
+    const member = this.members.get(memberId);
+    if (!member) return null;
+    let available = 0;
+    let pending = 0;
+    for (const lot of member.lots) {
+      if (this.isExpired(lot)) continue;
+      if (lot.availableAt <= this.now) available += lot.remaining;
+      else pending += lot.remaining;
+    }
+    const held = this.redemptions.filter((r) => r.memberId === memberId && r.status === "held").reduce((sum, r) => sum + r.points, 0);
+    return { available, pending, held, debt: member.debt, lifetimeEarned: member.lifetimeEarned, qualifyingPoints: member.qualifyingPoints };
+  }
+
+  /** Points still in lots whose date has passed: no expiry job runs in this model, so they stay until one does. */
+  expiredRemaining(memberId: string): number {
+    return (this.members.get(memberId)?.lots ?? []).filter((l) => this.isExpired(l)).reduce((sum, l) => sum + l.remaining, 0);
+  }
+
+  allLots(): ModelLot[] {
+    return [...this.members.values()].flatMap((m) => m.lots);
+  }
+
+  redemption(id: string): ModelRedemption | undefined {
+    return this.redemptions.find((r) => r.id === id);
+  }
+
+  // ------------------------------------------------------------ time
+
+  /** Lapses the member's holds whose time has run out; every call to the member's object does this first. */
+  lapseDue(memberId: string): string[] {
+    const due = this.redemptions.filter((r) => r.memberId === memberId && r.status === "held" && r.holdExpiresAt! <= this.now);
+    for (const hold of due) {
+      hold.status = "lapsed";
+      this.giveBack(hold);
+    }
+    return due.map((h) => h.id);
+  }
+
+  /** Points go back to the lots they came from; a lot past its date swallows them (they expire). */
+  private giveBack(redemption: ModelRedemption): void {
+    for (const { lotId, points } of redemption.allocations) {
+      const lot = this.lot(lotId);
+      if (!this.isExpired(lot)) lot.remaining += points;
+    }
+  }
+
+  private lot(id: string): ModelLot {
+    const lot = this.allLots().find((l) => l.id === id);
+    if (!lot) throw new Error(`model: no lot ${id}`);
+    return lot;
+  }
+
+  // ------------------------------------------------------------ operations
+
+  enroll(memberId: string): Outcome<{ created: boolean }> {
+    if (this.members.has(memberId)) return { ok: true, result: { created: false } };
+    this.members.set(memberId, { debt: 0, lifetimeEarned: 0, qualifyingPoints: 0, lots: [] });
+    return { ok: true, result: { created: true } };
+  }
+
+  /** `lotId` is the id the system gave the new lot (ids are the system's to choose). */
+  accrue(
+    memberId: string,
+    orderId: string,
+    amount: number,
+    earnedAt: number,
+    lotId: string | undefined,
+  ): Outcome<{ points: number; debtPaid: number; lot: { availableAt: number; expiresAt: number | null } | null }> {
+    if (this.orders.some((o) => o.orderId === orderId)) return refuse("order_already_accrued");
+    if (!this.members.has(memberId)) {
+      if (!this.settings.enrollOnAccrual) return refuse("member_not_found");
+      this.enroll(memberId);
+    }
+    const member = this.members.get(memberId)!;
+    const points = pointsFor(amount);
+    const debtPaid = Math.min(member.debt, points);
+    let lot: ModelLot | null = null;
+    if (points > 0) {
+      lot = {
+        id: lotId ?? "(missing)",
+        orderId,
+        points,
+        remaining: points - debtPaid,
+        earnedAt,
+        availableAt: earnedAt + this.settings.pendingDays * DAY,
+        expiresAt: this.expiryOf(earnedAt),
+      };
+      member.lots.push(lot);
+    }
+    member.debt -= debtPaid;
+    member.lifetimeEarned += points;
+    member.qualifyingPoints += points;
+    this.orders.push({ orderId, memberId, amount, earnedPoints: points, refundedAmount: 0, clawedBackPoints: 0, lotId: lot?.id ?? null });
+    return { ok: true, result: { points, debtPaid, lot: lot && { availableAt: lot.availableAt, expiresAt: lot.expiresAt } } };
+  }
+
+  private expiryOf(earnedAt: number): number | null {
+    const rule = this.settings.expiry;
+    if (rule.policy === "rolling") return earnedAt + rule.days * DAY;
+    if (rule.policy === "period_end") {
+      const at = new Date(earnedAt);
+      return Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+    }
+    return null;
+  }
+
+  /** Takes from the lots that expire first (never-expiring last), then the oldest, then by id. */
+  redeem(memberId: string, points: number, hold: boolean, ttlSeconds: number, redemptionId: string | undefined): Outcome<{ status: RedemptionStatus }> {
+    const member = this.members.get(memberId);
+    if (!member) return refuse("member_not_found");
+    const spendable = member.lots
+      .filter((l) => l.remaining > 0 && l.availableAt <= this.now && !this.isExpired(l))
+      .sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.earnedAt - b.earnedAt || (a.id < b.id ? -1 : 1));
+    const available = spendable.reduce((sum, l) => sum + l.remaining, 0);
+    if (available < points) return refuse("insufficient_points", { available, requested: points, shortfall: points - available });
+    const allocations: ModelRedemption["allocations"] = [];
+    let missing = points;
+    for (const lot of spendable) {
+      if (missing === 0) break;
+      const take = Math.min(lot.remaining, missing);
+      lot.remaining -= take;
+      missing -= take;
+      allocations.push({ lotId: lot.id, points: take });
+    }
+    const status = hold ? "held" : "captured";
+    this.redemptions.push({
+      id: redemptionId ?? "(missing)",
+      memberId,
+      points,
+      status,
+      allocations,
+      holdExpiresAt: hold ? this.now + ttlSeconds * SECOND : null,
+    });
+    return { ok: true, result: { status } };
+  }
+
+  capture(redemptionId: string): Outcome<{ status: RedemptionStatus }> {
+    const redemption = this.redemption(redemptionId);
+    if (!redemption) return refuse("redemption_not_found");
+    if (redemption.status !== "held") return refuse("redemption_not_capturable");
+    redemption.status = "captured";
+    redemption.holdExpiresAt = null;
+    return { ok: true, result: { status: "captured" } };
+  }
+
+  cancel(redemptionId: string): Outcome<{ status: RedemptionStatus }> {
+    const redemption = this.redemption(redemptionId);
+    if (!redemption) return refuse("redemption_not_found");
+    if (redemption.status !== "held" && redemption.status !== "captured") return refuse("redemption_not_cancellable");
+    redemption.status = redemption.status === "held" ? "cancelled" : "reversed";
+    redemption.holdExpiresAt = null;
+    this.giveBack(redemption);
+    return { ok: true, result: { status: redemption.status } };
+  }
+
+  /**
+   * Takes back the order's points in proportion to everything refunded so far
+   * (rounded down); unspent points come out of the order's lot, the rest is debt.
+   */
+  refund(memberId: string, orderId: string, amount: number): Outcome<{ pointsClawedBack: number; fromLot: number; addedToDebt: number }> {
+    const order = this.orders.find((o) => o.orderId === orderId);
+    if (!order || order.memberId !== memberId) return refuse("order_not_found");
+    const refundable = order.amount - order.refundedAmount;
+    if (amount > refundable) return refuse("refund_exceeds_order");
+    const member = this.members.get(memberId)!;
+    order.refundedAmount += amount;
+    const clawedTotal = Math.floor((order.earnedPoints * order.refundedAmount) / order.amount);
+    const pointsClawedBack = clawedTotal - order.clawedBackPoints;
+    order.clawedBackPoints = clawedTotal;
+    const lot = order.lotId ? this.lot(order.lotId) : null;
+    const fromLot = lot ? Math.min(lot.remaining, pointsClawedBack) : 0;
+    if (lot) lot.remaining -= fromLot;
+    const addedToDebt = pointsClawedBack - fromLot;
+    member.debt += addedToDebt;
+    member.qualifyingPoints = Math.max(0, member.qualifyingPoints - pointsClawedBack);
+    return { ok: true, result: { pointsClawedBack, fromLot, addedToDebt } };
+  }
+}

@@ -1,0 +1,366 @@
+// Model-based property test: random sequences of ledger operations sent to the
+// members' Durable Objects (real D1 underneath), compared step by step with the
+// reference model in ledger-model.ts, with the ledger's invariants checked
+// after every step.
+//
+// Time is injected: every call carries `now` (model time), so holds lapse,
+// pending points mature and lots expire exactly when the model says. Model
+// time starts in 2040, far ahead of the wall clock, so the hold alarms the
+// objects set never fire on their own during a run.
+//
+// Replay a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/reliability/property.test.ts
+// More runs:        FC_RUNS=500 npx vitest run test/reliability/property.test.ts
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Settings } from "../helpers";
+import { createProgram, expectLedgerConsistent } from "../helpers";
+import { ProgramSettingsSchema, type ProgramSettings } from "../../src/ledger/settings";
+import type { LedgerCall, LedgerReply } from "../../src/members/member-ledger";
+import { DAY, HOUR, LedgerModel, SECOND, type ModelSettings, type Outcome } from "./ledger-model";
+import { memberLedger, memberStub } from "./support";
+
+const DEFAULT_RUNS = 25;
+const MAX_OPS = 30;
+const MEMBERS = ["m0", "m1"];
+const EPOCH = Date.UTC(2040, 0, 1);
+const NO_SUCH_REDEMPTION = "red_00000000000000000000000000";
+
+// ---------------------------------------------------------------- operations as data
+
+const member = fc.integer({ min: 0, max: MEMBERS.length - 1 });
+/** Mostly null, sometimes an index: fc.option's `freq` is the other way round. */
+const rarely = (n: number) => fc.oneof({ weight: n - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() });
+/** Mostly an index, sometimes null. */
+const mostly = (n: number) => fc.oneof({ weight: n - 1, arbitrary: fc.nat() }, { weight: 1, arbitrary: fc.constant(null) });
+
+const opArb = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("enroll" as const), member }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant("accrue" as const),
+      member,
+      amount: fc.integer({ min: 1, max: 30_000 }),
+      backdateHours: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 * 24 }) }),
+      duplicateOf: rarely(8),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant("redeem" as const),
+      member,
+      points: fc.integer({ min: 1, max: 250 }),
+      hold: fc.boolean(),
+      ttlSeconds: fc.constantFrom(10, 60, 900, 3600, 2 * 86_400),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("capture" as const), pick: mostly(10) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick: mostly(10) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("refund" as const),
+      pick: fc.nat(),
+      ownMember: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+      portion: fc.constantFrom("all" as const, "half" as const, "one" as const, "over" as const),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("advance" as const),
+      ms: fc.constantFrom(1, 11, 300, 960, 3600, 86_400, 2 * 86_400, 3 * 86_400, 15 * 86_400, 31 * 86_400, 45 * 86_400).map((s) => s * SECOND),
+      viaAlarm: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("evict" as const), member }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("retry" as const), changedBody: fc.boolean() }) },
+);
+
+type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+
+const settingsArb = fc.record({
+  pendingDays: fc.constantFrom(0, 2),
+  expiry: fc.constantFrom<ModelSettings["expiry"]>({ policy: "never" }, { policy: "rolling", days: 30 }, { policy: "period_end", period: "month" }),
+  enrollOnAccrual: fc.boolean(),
+  startHours: fc.integer({ min: 0, max: 400 * 24 }),
+});
+
+type RunSettings = typeof settingsArb extends fc.Arbitrary<infer T> ? T : never;
+
+// ---------------------------------------------------------------- one run
+
+type WriteMethod = "enroll" | "accrue" | "redeem" | "capture" | "cancel" | "refund";
+
+interface Write {
+  memberId: string;
+  method: WriteMethod;
+  call: LedgerCall;
+  arg: unknown;
+  reply: LedgerReply & { ok: true };
+}
+
+class Run {
+  private keys = 0;
+  private orderIds = 0;
+  lastWrite: Write | null = null;
+
+  constructor(
+    readonly programId: string,
+    readonly settings: ProgramSettings,
+    readonly model: LedgerModel,
+  ) {}
+
+  call(memberId: string, idempotent: boolean): LedgerCall {
+    const n = ++this.keys;
+    return {
+      programId: this.programId,
+      memberId,
+      settings: this.settings,
+      partnerId: null,
+      idempotency: idempotent ? { scope: "server:", key: `key-${n}`, requestHash: `request-${n}` } : null,
+      now: this.model.now,
+    };
+  }
+
+  nextOrderId(): string {
+    return `order-${++this.orderIds}`;
+  }
+
+  async write(memberId: string, method: WriteMethod, arg: unknown, call = this.call(memberId, true)): Promise<LedgerReply> {
+    const ledger = memberLedger(this.programId, memberId);
+    const reply = await send(ledger, method, call, arg);
+    if (reply.ok && !reply.replayed) this.lastWrite = { memberId, method, call, arg, reply };
+    const name = method === "redeem" ? `redeem:${(arg as { mode: string }).mode}` : method;
+    const outcome = reply.ok ? (reply.replayed ? "replayed" : "ok") : reply.error.code;
+    coverage[`${name} ${outcome}`] = (coverage[`${name} ${outcome}`] ?? 0) + 1;
+    return reply;
+  }
+}
+
+function send(ledger: ReturnType<typeof memberLedger>, method: WriteMethod, call: LedgerCall, arg: unknown): Promise<LedgerReply> {
+  switch (method) {
+    case "enroll":
+      return ledger.enroll(call, arg as Parameters<typeof ledger.enroll>[1]);
+    case "accrue":
+      return ledger.accrue(call, arg as Parameters<typeof ledger.accrue>[1]);
+    case "redeem":
+      return ledger.redeem(call, arg as Parameters<typeof ledger.redeem>[1]);
+    case "capture":
+      return ledger.capture(call, arg as string);
+    case "cancel":
+      return ledger.cancel(call, arg as string);
+    case "refund":
+      return ledger.refund(call, arg as Parameters<typeof ledger.refund>[1]);
+  }
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The reply must be the model's outcome: the same error code (and numbers), or success with the same result. */
+function expectOutcome(reply: LedgerReply, expected: Outcome<object>, status: number, what: string, balance?: object | null) {
+  if (!expected.ok) {
+    expect(reply.ok ? `success ${JSON.stringify(reply.body)}` : reply.error.code, what).toBe(expected.code);
+    if (!reply.ok && expected.extras) expect(reply.error.extras, what).toMatchObject(expected.extras);
+    return;
+  }
+  expect(reply.ok ? reply.status : `refused: ${reply.error.code} ${reply.error.detail}`, what).toBe(status);
+  if (reply.ok) expect(reply.body, what).toMatchObject(expected.result);
+  // A ledger write answers with the member's balance right after it.
+  if (reply.ok && balance) expect((reply.body as { balance: unknown }).balance, `${what}: balance in the answer`).toMatchObject(balance);
+}
+
+async function apply(run: Run, op: Op): Promise<void> {
+  const { model } = run;
+  const what = JSON.stringify(op);
+  switch (op.op) {
+    case "enroll": {
+      const memberId = MEMBERS[op.member]!;
+      model.lapseDue(memberId);
+      const reply = await run.write(memberId, "enroll", {});
+      const expected = model.enroll(memberId);
+      const created = expected.ok && expected.result.created;
+      expectOutcome(reply, { ok: true, result: { memberId } }, created ? 201 : 200, what, model.balance(memberId));
+      return;
+    }
+    case "accrue": {
+      const memberId = MEMBERS[op.member]!;
+      model.lapseDue(memberId);
+      const duplicate = op.duplicateOf !== null && model.orders.length > 0 ? model.orders[op.duplicateOf % model.orders.length]! : null;
+      const orderId = duplicate?.orderId ?? run.nextOrderId();
+      const earnedAt = model.now - op.backdateHours * HOUR;
+      const input = { orderId, amount: { amount: op.amount, currency: "EUR" }, channel: "online", occurredAt: iso(earnedAt)! };
+      const reply = await run.write(memberId, "accrue", input);
+      const lotId = reply.ok ? (reply.body as { lot: { id: string } | null }).lot?.id : undefined;
+      const expected = model.accrue(memberId, orderId, op.amount, earnedAt, lotId);
+      const result = expected.ok
+        ? {
+            ok: true as const,
+            result: {
+              ...expected.result,
+              lot: expected.result.lot && { availableAt: iso(expected.result.lot.availableAt), expiresAt: iso(expected.result.lot.expiresAt) },
+            },
+          }
+        : expected;
+      expectOutcome(reply, result, 201, what, model.balance(memberId));
+      if (expected.ok && !expected.result.lot) expect((reply as { body: { lot: unknown } }).body.lot, what).toBeNull();
+      break;
+    }
+    case "redeem": {
+      const memberId = MEMBERS[op.member]!;
+      model.lapseDue(memberId);
+      const input = { mode: op.hold ? ("hold" as const) : ("capture" as const), points: op.points, channel: "online", ttlSeconds: op.ttlSeconds };
+      const reply = await run.write(memberId, "redeem", input);
+      const id = reply.ok ? (reply.body as { id: string }).id : undefined;
+      expectOutcome(reply, model.redeem(memberId, op.points, op.hold, op.ttlSeconds, id), 201, what, model.balance(memberId));
+      break;
+    }
+    case "capture":
+    case "cancel": {
+      const target = op.pick === null || model.redemptions.length === 0 ? null : model.redemptions[op.pick % model.redemptions.length]!;
+      const memberId = target?.memberId ?? MEMBERS[0]!;
+      const id = target?.id ?? NO_SUCH_REDEMPTION;
+      model.lapseDue(memberId);
+      const reply = await run.write(memberId, op.op, id);
+      const expected = op.op === "capture" ? model.capture(id) : model.cancel(id);
+      expectOutcome(reply, expected, 200, what, model.balance(memberId));
+      break;
+    }
+    case "refund": {
+      if (model.orders.length === 0) return;
+      const order = model.orders[op.pick % model.orders.length]!;
+      const memberId = op.ownMember ? order.memberId : MEMBERS.find((m) => m !== order.memberId)!;
+      const refundable = order.amount - order.refundedAmount;
+      const amount = { all: Math.max(1, refundable), half: Math.max(1, Math.floor(refundable / 2)), one: 1, over: refundable + 1 }[op.portion];
+      model.lapseDue(memberId);
+      const reply = await run.write(memberId, "refund", { orderId: order.orderId, amount: { amount, currency: "EUR" } });
+      expectOutcome(reply, model.refund(memberId, order.orderId, amount), 201, what, model.balance(memberId));
+      break;
+    }
+    case "advance": {
+      model.now += op.ms;
+      if (op.viaAlarm) {
+        // The alarm's path: lapse what is due, without any other operation.
+        for (const memberId of MEMBERS) {
+          const { idempotency: _none, ...call } = run.call(memberId, false);
+          const lapsed = await memberLedger(run.programId, memberId).lapseHolds(call);
+          expect([...lapsed].sort(), `${what}: holds lapsed by ${memberId}'s alarm`).toEqual(model.lapseDue(memberId).sort());
+        }
+      }
+      return;
+    }
+    case "evict":
+      // The object forgets everything it cached; the next call must rebuild it from D1.
+      await evictDurableObject(memberStub(run.programId, MEMBERS[op.member]!));
+      return;
+    case "retry": {
+      const last = run.lastWrite;
+      if (!last) return;
+      const call = op.changedBody ? { ...last.call, idempotency: { ...last.call.idempotency!, requestHash: "a different body" } } : last.call;
+      const reply = await run.write(last.memberId, last.method, last.arg, { ...call, now: model.now });
+      if (op.changedBody) expectOutcome(reply, { ok: false, code: "idempotency_key_reused" }, 0, what);
+      else expect(reply, `${what}: replay of ${last.method}`).toEqual({ ...last.reply, replayed: true });
+      return;
+    }
+  }
+}
+
+interface MemberSums {
+  member_id: string;
+  debt: number;
+  entry_points: number;
+  debt_from_refunds: number;
+}
+
+/** After every step: balances equal the model's, every lot and redemption matches, the invariants hold. */
+async function checkStep(run: Run, step: string): Promise<void> {
+  const { model } = run;
+  for (const memberId of MEMBERS) {
+    model.lapseDue(memberId);
+    const reply = await memberLedger(run.programId, memberId).getBalance(run.call(memberId, false));
+    const expected = model.balance(memberId);
+    if (!expected) {
+      expect(reply.ok ? "found" : reply.error.code, `${step}: ${memberId}`).toBe("member_not_found");
+      continue;
+    }
+    expect(reply.ok ? reply.body : reply.error, `${step}: balance of ${memberId}`).toMatchObject(expected);
+    for (const field of ["available", "pending", "held", "debt"] as const) expect(expected[field], `${step}: ${field}`).toBeGreaterThanOrEqual(0);
+  }
+
+  const [lots, redemptions, sums] = await env.DB.batch([
+    env.DB.prepare("SELECT id, points, remaining FROM lots WHERE program_id = ? ORDER BY id").bind(run.programId),
+    env.DB.prepare("SELECT id, status FROM redemptions WHERE program_id = ? ORDER BY id").bind(run.programId),
+    env.DB.prepare(
+      `SELECT m.member_id, m.debt,
+         (SELECT COALESCE(SUM(points), 0) FROM entries e WHERE e.program_id = m.program_id AND e.member_id = m.member_id) AS entry_points,
+         (SELECT COALESCE(SUM(CASE e.type
+             WHEN 'clawback' THEN json_extract(e.details, '$.addedToDebt')
+             WHEN 'earn' THEN -json_extract(e.details, '$.debtPaid')
+             ELSE 0 END), 0)
+          FROM entries e WHERE e.program_id = m.program_id AND e.member_id = m.member_id) AS debt_from_refunds
+       FROM members m WHERE m.program_id = ? ORDER BY m.member_id`,
+    ).bind(run.programId),
+  ]);
+  const byId = <T extends { id: string }>(rows: T[]) => rows.map((r) => ({ ...r })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  expect(lots!.results, `${step}: every lot`).toEqual(byId(model.allLots().map(({ id, points, remaining }) => ({ id, points, remaining }))));
+  expect(redemptions!.results, `${step}: every redemption`).toEqual(byId(model.redemptions.map(({ id, status }) => ({ id, status }))));
+  for (const row of sums!.results as unknown as MemberSums[]) {
+    const where = `${step}: ${row.member_id}`;
+    const balance = model.balance(row.member_id)!;
+    // Debt only ever comes from refunds, and only earnings pay it off.
+    expect(row.debt, `${where}: debt vs refunds and repayments`).toBe(row.debt_from_refunds);
+    // What the entries add up to is what the member owns: lots (spendable, pending, expired unswept) + held - debt.
+    const owned = balance.available + balance.pending + model.expiredRemaining(row.member_id) + balance.held - balance.debt;
+    expect(row.entry_points, `${where}: sum of entries vs balance`).toBe(owned);
+  }
+  await expectLedgerConsistent(run.programId);
+}
+
+async function runSequence(cfg: RunSettings, ops: Op[]): Promise<void> {
+  const settingsInput: Settings = {
+    pendingDays: cfg.pendingDays,
+    expiry: cfg.expiry.policy === "period_end" ? { policy: "period_end", period: "month", plusPeriods: 0 } : cfg.expiry,
+    enrollOnAccrual: cfg.enrollOnAccrual,
+  };
+  const program = await createProgram(settingsInput, "Property run");
+  const model = new LedgerModel(cfg, EPOCH + cfg.startHours * HOUR);
+  const run = new Run(program.programId, ProgramSettingsSchema.parse(settingsInput), model);
+  await apply(run, { op: "enroll", member: 0 });
+  await checkStep(run, "enroll m0");
+  for (const [index, op] of ops.entries()) {
+    await apply(run, op);
+    await checkStep(run, `step ${index} ${JSON.stringify(op)}`);
+  }
+  stats.runs += 1;
+  stats.operations += ops.length + 1;
+}
+
+const stats = { runs: 0, operations: 0 };
+/** How often each operation ended how: shows what the random sequences actually reached. */
+const coverage: Record<string, number> = {};
+
+describe("ledger against its reference model", () => {
+  const runs = Number(env.FC_RUNS ?? DEFAULT_RUNS);
+  const seed = env.FC_SEED !== undefined ? Number(env.FC_SEED) : (Date.now() ^ Math.floor(Math.random() * 2 ** 31)) | 0;
+  const path = env.FC_PATH;
+  const timeout = Math.max(120_000, runs * 6_000);
+
+  it(
+    "agrees with the model and keeps its invariants after every step of random operation sequences",
+    async () => {
+      console.log(`ledger property: seed=${seed} runs=${runs}${path ? ` path=${path}` : ""}; replay with FC_SEED=${seed} FC_PATH=<path>`);
+      await fc.assert(
+        fc.asyncProperty(settingsArb, fc.array(opArb, { minLength: 1, maxLength: MAX_OPS, size: "max" }), (cfg, ops) => runSequence(cfg, ops)),
+        // Shrinking stops in time for the report (seed, path, smallest sequence so far) to reach the output.
+        { numRuns: runs, seed, path, interruptAfterTimeLimit: timeout - 20_000 },
+      );
+      console.log(`ledger property coverage: ${JSON.stringify(Object.fromEntries(Object.entries(coverage).sort()), null, 1)}`);
+      console.log(`ledger property: ${stats.runs} runs, ${stats.operations} operations, seed=${seed}`);
+      expect(stats.runs).toBeGreaterThan(0);
+    },
+    timeout,
+  );
+});
