@@ -76,7 +76,7 @@ describe("hold lapse", () => {
     expect(await balance(p.server, "ada")).toMatchObject({ available: 100, held: 0 });
     const capture = await call(`/v1/redemptions/${hold.json.id}/capture`, { key: p.server, method: "POST" });
     expect(capture.status).toBe(409);
-    expect(capture.json).toMatchObject({ code: "redemption_not_capturable", status: "lapsed" });
+    expect(capture.json).toMatchObject({ code: "redemption_not_capturable", status: 409, redemptionStatus: "lapsed" });
     const cancel = await call(`/v1/redemptions/${hold.json.id}/cancel`, { key: p.server, method: "POST" });
     expect(cancel.json.code).toBe("redemption_not_cancellable");
     const history = await call("/v1/members/ada/transactions", { key: p.server });

@@ -339,11 +339,11 @@ export function captureHold(state: MemberState, redemption: RedemptionWithAlloca
   const hold = state.holds.find((h) => h.id === redemption.id);
   if (!hold) {
     throw new ApiError("redemption_not_capturable", `Redemption ${redemption.id} is ${redemption.status}; only a held redemption can be captured.`, {
-      status: redemption.status,
+      redemptionStatus: redemption.status,
     });
   }
   if (Date.parse(hold.holdExpiresAt!) <= ctx.now.getTime()) {
-    throw new ApiError("hold_expired", `The hold ${hold.id} lapsed at ${hold.holdExpiresAt}.`, { status: "lapsed" });
+    throw new ApiError("hold_expired", `The hold ${hold.id} lapsed at ${hold.holdExpiresAt}.`, { redemptionStatus: "lapsed" });
   }
   const captured: Redemption = { ...stripAllocations(hold), status: "captured", holdExpiresAt: null, updatedAt: iso(ctx.now) };
   const member = touched(current, ctx, true);
@@ -424,7 +424,7 @@ export function cancelRedemption(
   const isHeld = hold !== undefined;
   if (!isHeld && redemption.status !== "captured") {
     throw new ApiError("redemption_not_cancellable", `Redemption ${redemption.id} is ${redemption.status}: nothing to cancel.`, {
-      status: redemption.status,
+      redemptionStatus: redemption.status,
     });
   }
   // A hold past its time lapses rather than being cancelled: its timer won.

@@ -66,15 +66,19 @@ export class ApiError extends Error {
   }
 }
 
-/** The RFC 9457 body for an error; never carries a stack or internals. */
+/**
+ * The RFC 9457 body for an error; never carries a stack or internals. Extras
+ * come first so they can never overwrite a standard member (`status` is the
+ * HTTP status, always a number).
+ */
 export function problemBody(error: ApiError, requestId?: string): Record<string, unknown> {
   return {
+    ...error.extras,
     type: `https://treue.dev/problems/${error.code.replace(/_/g, "-")}`,
     title: error.title,
     status: error.status,
     detail: error.detail,
     code: error.code,
-    ...error.extras,
     ...(requestId ? { requestId } : {}),
   };
 }
