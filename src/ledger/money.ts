@@ -8,6 +8,9 @@ export interface Money {
 
 export type Rounding = "floor" | "round" | "ceil";
 
+/** A result of the integer arithmetic that no longer fits a safe integer. */
+export class BeyondSafeIntegers extends RangeError {}
+
 /**
  * numerator / denominator, rounded as asked. Runs on BigInt so products of
  * large amounts and rates stay exact beyond 2^53 before the division.
@@ -26,7 +29,7 @@ export function divideRounded(numerator: bigint, denominator: bigint, rounding: 
   }
   const result = negative ? -quotient : quotient;
   if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError("result beyond safe integers");
+    throw new BeyondSafeIntegers("result beyond safe integers");
   }
   return Number(result);
 }

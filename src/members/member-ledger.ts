@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { balanceOf } from "../ledger/balance";
+import { BeyondSafeIntegers } from "../ledger/money";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
@@ -286,8 +287,14 @@ async function answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
     return await work();
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
+    // Valid input can still multiply past safe integers under a program's rates: refuse it, nothing was written.
+    if (error instanceof BeyondSafeIntegers) return { ok: false, error: serializeError(outOfRange()) };
     throw error;
   }
+}
+
+function outOfRange(): ApiError {
+  return new ApiError("amount_out_of_range", "At this program's rates the points or their value would exceed the numbers the ledger can hold exactly.");
 }
 
 function withBalance(plan: Plan<unknown>, status: number, result: object, settings: ProgramSettings, now: Date): Built {
