@@ -1,0 +1,169 @@
+// Seeds a local D1 with many members and lots in bulk SQL, runs the jobs the way Cron would
+// (`wrangler dev --test-scheduled`, GET /__scheduled), and reports lots expired and members
+// recalculated per second. Usage: npm run bench:jobs [-- --members 10000 --lots 10]
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    members: { type: "string", default: "10000" },
+    lots: { type: "string", default: "10" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const MEMBERS = Number(args.members);
+const LOTS_EACH = Number(args.lots);
+const POINTS = 40;
+const CRON = "*/10 * * * *";
+const PROGRAM = "prg_BENCHJOBS0000000000000000";
+const ADMIN_KEY = "trk_bench_jobs_admin_key";
+const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
+
+function wrangler(args, { capture = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(capture ? output : undefined) : reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${output}`))));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The whole data set in a few INSERT ... SELECT statements over a counter, so
+ * SQLite generates the rows itself. Every lot earned its points 400 days ago
+ * with a 365-day expiry (all due now), and every member holds silver on points
+ * that have left the 365-day window (all due for a downgrade): the worst case.
+ */
+function seedSql(now) {
+  const earnedAt = new Date(now - 400 * 86_400_000).toISOString();
+  const expiresAt = new Date(now - 35 * 86_400_000).toISOString();
+  const settings = JSON.stringify({
+    expiry: { policy: "rolling", days: 365 },
+    tiers: [
+      { name: "silver", threshold: 100 },
+      { name: "gold", threshold: 1000 },
+    ],
+    tierQualification: { window: { type: "rolling", days: 365 } },
+  });
+  const keyHash = createHash("sha256").update(ADMIN_KEY).digest("hex");
+  const counter = (n) => `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ${n})`;
+  const member = (i) => `printf('m%07d', ${i})`;
+  return `
+INSERT INTO programs (id, name, settings, created_at, updated_at) VALUES ('${PROGRAM}', 'Bench', '${settings}', '${earnedAt}', '${earnedAt}');
+INSERT INTO api_keys (id, program_id, role, name, key_hash, key_prefix, created_at) VALUES ('key_bench', '${PROGRAM}', 'admin', 'bench', '${keyHash}', 'trk_bench', '${earnedAt}');
+${counter(MEMBERS)}
+INSERT INTO members (program_id, member_id, tier, qualifying_points, lifetime_earned, last_activity_at, enrolled_at, updated_at)
+SELECT '${PROGRAM}', ${member("i")}, 'silver', ${LOTS_EACH * POINTS}, ${LOTS_EACH * POINTS}, '${earnedAt}', '${earnedAt}', '${earnedAt}' FROM seq;
+${counter(MEMBERS * LOTS_EACH)}
+INSERT INTO lots (id, program_id, member_id, points, remaining, earned_at, available_at, expires_at, created_at)
+SELECT printf('lot_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, ${POINTS}, ${POINTS}, '${earnedAt}', '${earnedAt}', '${expiresAt}', '${earnedAt}' FROM seq;
+${counter(MEMBERS * LOTS_EACH)}
+INSERT INTO entries (id, program_id, member_id, type, points, lot_id, occurred_at, created_at)
+SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn', ${POINTS}, printf('lot_%08d', i), '${earnedAt}', '${earnedAt}' FROM seq;
+`;
+}
+
+async function startDev(persistTo, port) {
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--local", "--test-scheduled", "--persist-to", persistTo, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "error", "--show-interactive-dev-session=false"],
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    try {
+      if ((await fetch(`${base}/health`)).ok) return { child, base };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`wrangler dev did not start:\n${output}`);
+}
+
+async function latestRuns(base) {
+  const res = await fetch(`${base}/v1/jobs?limit=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  if (!res.ok) throw new Error(`GET /v1/jobs: ${res.status} ${await res.text()}`);
+  return Object.fromEntries((await res.json()).data.map((job) => [job.job, job.runs[0]]));
+}
+
+async function query(persistTo, sql) {
+  const out = await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--json", "--command", sql], { capture: true });
+  return JSON.parse(out.slice(out.indexOf("[")))[0].results;
+}
+
+const persistTo = await mkdtemp(join(tmpdir(), "treue-jobs-"));
+let dev;
+try {
+  console.log(`seeding ${MEMBERS} members x ${LOTS_EACH} lots = ${MEMBERS * LOTS_EACH} lots into ${persistTo}`);
+  await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
+  const seedFile = join(persistTo, "seed.sql");
+  await writeFile(seedFile, seedSql(Date.now()));
+  const seeding = Date.now();
+  await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", seedFile, "--yes"]);
+  console.log(`seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+
+  dev = await startDev(persistTo, await freePort());
+  const started = Date.now();
+  for (let invocation = 1; ; invocation++) {
+    const res = await fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent(CRON)}`);
+    if (!res.ok) throw new Error(`/__scheduled: ${res.status} ${await res.text()}`);
+    const runs = await latestRuns(dev.base);
+    const line = ["expire-points", "recalculate-tiers"].map((job) => `${job} ${runs[job].status} done ${runs[job].itemsDone} left ${runs[job].itemsLeft} errors ${runs[job].errors}`);
+    console.log(`invocation ${invocation} (${((Date.now() - started) / 1000).toFixed(1)} s): ${line.join("; ")}`);
+    if (runs["expire-points"].itemsLeft === 0 && runs["recalculate-tiers"].itemsLeft === 0) break;
+    if (invocation >= 100) throw new Error("not done after 100 invocations");
+  }
+  const wall = (Date.now() - started) / 1000;
+  process.kill(-dev.child.pid, "SIGTERM");
+  dev = null;
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const perJob = await query(
+    persistTo,
+    `SELECT job, COUNT(*) AS runs, SUM(items_done) AS done, SUM(errors) AS errors,
+       SUM((julianday(finished_at) - julianday(started_at)) * 86400.0) AS seconds
+     FROM job_runs WHERE program_id = '${PROGRAM}' GROUP BY job`,
+  );
+  const [ledger] = await query(
+    persistTo,
+    `SELECT (SELECT COUNT(*) FROM entries WHERE type = 'expire') AS expire_entries,
+       (SELECT COUNT(*) FROM lots WHERE remaining > 0) AS open_lots,
+       (SELECT COUNT(*) FROM members WHERE tier IS NOT NULL) AS members_with_tier,
+       (SELECT SUM(points) FROM entries) AS entry_points, (SELECT SUM(remaining) FROM lots) AS lot_points`,
+  );
+  const job = (name) => perJob.find((row) => row.job === name);
+  const expiry = job("expire-points");
+  const tiers = job("recalculate-tiers");
+  console.log(JSON.stringify({ perJob, ledger }, null, 2));
+  console.log(`\n${MEMBERS * LOTS_EACH} lots over ${MEMBERS} members, ${wall.toFixed(1)} s of cron invocations in all`);
+  console.log(`lots expired per second:        ${(expiry.done / expiry.seconds).toFixed(0)} (${expiry.done} lots in ${expiry.seconds.toFixed(1)} s of expire-points runs, ${expiry.runs} runs)`);
+  console.log(`members recalculated per second: ${(tiers.done / tiers.seconds).toFixed(0)} (${tiers.done} members in ${tiers.seconds.toFixed(1)} s of recalculate-tiers runs, ${tiers.runs} runs)`);
+  if (ledger.expire_entries !== MEMBERS * LOTS_EACH || ledger.open_lots !== 0 || ledger.members_with_tier !== 0 || ledger.entry_points !== ledger.lot_points) {
+    throw new Error("the ledger does not add up after the jobs");
+  }
+} finally {
+  if (dev) process.kill(-dev.child.pid, "SIGTERM");
+  if (!args.keep) await rm(persistTo, { recursive: true, force: true });
+}
