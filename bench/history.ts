@@ -57,8 +57,10 @@ export async function seedHistory(options: {
   memberId: string;
   entries: number;
   fundingCents: number;
+  /** Leave every copied lot open (accruals only) instead of spending it: state that grows, not just history. */
+  openLots?: boolean;
 }): Promise<void> {
-  const { api, db, programId, memberId, entries, fundingCents } = options;
+  const { api, db, programId, memberId, entries, fundingCents, openLots = false } = options;
   const template = `${memberId}-template`;
   const tables = await columnsWithMember(db);
   const readTemplate = async () => {
@@ -70,11 +72,14 @@ export async function seedHistory(options: {
   // What enrolling wrote (its outbox event) is copied once; what the accrual and redemption wrote, once per copy.
   const enrolled = new Set([...(await readTemplate()).values()].flat().map((row) => JSON.stringify(row)));
   await api.accrue(template, 100);
-  await api.redeem(template, 1);
-  const copies = Math.floor((entries - 1) / 2);
+  if (!openLots) await api.redeem(template, 1);
+  const perCopy = openLots ? 1 : 2;
+  const copies = Math.floor((entries - 1) / perCopy);
   const templateRows = await readTemplate();
   const redemptionIds = (templateRows.get("redemptions") ?? []).map((r) => String(r.id));
-  templateRows.set("allocations", await rows(db, `SELECT * FROM allocations WHERE redemption_id IN (${redemptionIds.map(literal).join(", ")})`));
+  if (redemptionIds.length > 0) {
+    templateRows.set("allocations", await rows(db, `SELECT * FROM allocations WHERE redemption_id IN (${redemptionIds.map(literal).join(", ")})`));
+  }
 
   // Every id the template's rows carry, wherever it appears (columns or JSON details), becomes the copy's id.
   const renames = new Map<string, string>([[template, literal(memberId)]]);
@@ -112,7 +117,7 @@ export async function seedHistory(options: {
   statements.push(db.prepare(`INSERT INTO members (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map((c) => literal(scaled[c]!)).join(", ")})`));
   await db.batch(statements.map((s) => s.bind()));
 
-  const extra = entries - 1 - 2 * copies;
+  const extra = entries - 1 - perCopy * copies;
   await inParallel(extra, 1, () => api.accrue(memberId, 100));
   await api.accrue(memberId, fundingCents);
   await checkInvariants(api, db, programId, memberId, entries);

@@ -22,8 +22,8 @@ const SMALL_HISTORY = 10;
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-// The run is bounded: start-up, seeding and ten measured phases, plus slack. Past that, give up.
-const budgetMs = 10 * (settings.durationMs + settings.warmupMs) + 300_000;
+// The run is bounded: start-up, seeding and twelve measured phases, plus slack. Past that, give up.
+const budgetMs = 12 * (settings.durationMs + settings.warmupMs) + 300_000;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -72,14 +72,28 @@ function machine() {
   };
 }
 
+/**
+ * Waits (at most 10 s) until the server has been nearly idle for half a
+ * second, so work left over from seeding (SQLite checkpoints, for one) is
+ * not billed to the next scenario.
+ */
+async function settle(cpuMs: () => number | null) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const before = cpuMs();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = cpuMs();
+    if (before === null || after === null || after - before < 25) return;
+  }
+}
+
 function printTable(title: string, rows: Row[]) {
   console.log(`\n${title}`);
   const columns = ["ops/s", "req/s", "p50 ms", "p99 ms", "vs no-op", "CPU ms/op"];
-  console.log(`${"scenario".padEnd(46)}${columns.map((c) => c.padStart(10)).join("")}`);
+  console.log(`${"scenario".padEnd(54)}${columns.map((c) => c.padStart(10)).join("")}`);
   for (const r of rows) {
     const cells = [r.perSecond.toFixed(1), r.requestsPerSecond.toFixed(1), r.p50Ms, r.p99Ms, r.ratioToNoop.toFixed(3), r.serverCpuMsPerOp?.toFixed(2) ?? "n/a"];
     const failed = r.errors ? `  ${r.errors} errors: ${r.firstError}` : "";
-    console.log(`${r.name.padEnd(46)}${cells.map((c) => String(c).padStart(10)).join("")}${failed}`);
+    console.log(`${r.name.padEnd(54)}${cells.map((c) => String(c).padStart(10)).join("")}${failed}`);
   }
 }
 
@@ -116,6 +130,7 @@ async function main() {
     const run = (operation: (loop: number, n: number) => Promise<unknown>) =>
       measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: worker.cpuMs });
 
+    await settle(worker.cpuMs);
     const noop = await run(() => send(pool, { path: "/ping" }));
     const ceiling = noop.perSecond;
     const scenarios = [row("no-op GET /ping (ceiling)", noop, 1, ceiling)];
@@ -138,32 +153,44 @@ async function main() {
       console.log(`bench: ${name}: ${scenarios.at(-1)!.perSecond}/s`);
     }
 
-    // Scale: the same member-level calls on a short and a long history, measured back to back.
-    console.log(`bench: seeding ${SMALL_HISTORY} and ${historyEntries} history entries ...`);
+    // Scale: the same member-level calls on a short history, a long one (its lots spent, as most of
+    // a real history is) and as many lots still open (state that grows), measured back to back.
+    console.log(`bench: seeding members with ${SMALL_HISTORY} and ${historyEntries} history entries ...`);
     const seedStarted = Date.now();
-    const small = "member-history-small";
-    const large = "member-history-large";
     const db = await worker.d1();
-    for (const [memberId, entries] of [[small, SMALL_HISTORY], [large, historyEntries]] as const) {
-      await seedHistory({ api, db, programId, memberId, entries, fundingCents: FUNDING_CENTS });
+    const shapes = [
+      { shape: "short", memberId: "member-history-short", entries: SMALL_HISTORY, openLots: false },
+      { shape: "long", memberId: "member-history-long", entries: historyEntries, openLots: false },
+      { shape: "openLots", memberId: "member-open-lots", entries: historyEntries, openLots: true },
+    ] as const;
+    for (const { memberId, entries, openLots } of shapes) {
+      await seedHistory({ api, db, programId, memberId, entries, openLots, fundingCents: FUNDING_CENTS });
     }
     const seedSeconds = Math.round((Date.now() - seedStarted) / 100) / 10;
+    await settle(worker.cpuMs);
     const count = async (sql: string, memberId: string) => Number(await db.prepare(sql).bind(programId, memberId).first<number>("n"));
-    const historyOf = async (memberId: string) => ({
-      entries: await count("SELECT COUNT(*) AS n FROM entries WHERE program_id = ? AND member_id = ?", memberId),
-      openLots: await count("SELECT COUNT(*) AS n FROM lots WHERE program_id = ? AND member_id = ? AND remaining > 0", memberId),
+    const history: Record<string, { memberId: string; entries: number; openLots: number }> = {};
+    for (const { shape, memberId } of shapes) {
+      history[shape] = {
+        memberId,
+        entries: await count("SELECT COUNT(*) AS n FROM entries WHERE program_id = ? AND member_id = ?", memberId),
+        openLots: await count("SELECT COUNT(*) AS n FROM lots WHERE program_id = ? AND member_id = ? AND remaining > 0", memberId),
+      };
+    }
+    const label = (shape: string) => `${history[shape]!.entries} entries/${history[shape]!.openLots} open lots`;
+    // Relative to the short history: 1 means no slower. The CPU ratio is the one other load barely moves.
+    const ratios = (base: Row, other: Row) => ({
+      byThroughput: Math.round((other.perSecond / base.perSecond) * 1000) / 1000,
+      byCpu: other.serverCpuMsPerOp && base.serverCpuMsPerOp ? Math.round((base.serverCpuMsPerOp / other.serverCpuMsPerOp) * 1000) / 1000 : null,
     });
-    const history = { small: await historyOf(small), large: await historyOf(large), seedSeconds };
     const scale = [];
     for (const [name, call] of [
-      ["balance read, one member", (memberId: string) => api.balance(memberId)],
-      ["redemption (capture), one member", (memberId: string) => api.redeem(memberId, 1)],
+      ["balance read", (memberId: string) => api.balance(memberId)],
+      ["redemption (capture)", (memberId: string) => api.redeem(memberId, 1)],
     ] as const) {
-      const short = row(`${name}, ${history.small.entries} entries`, await run(() => call(small)), 1, ceiling);
-      const long = row(`${name}, ${history.large.entries} entries`, await run(() => call(large)), 1, ceiling);
-      const cpuRatio = long.serverCpuMsPerOp && short.serverCpuMsPerOp ? Math.round((short.serverCpuMsPerOp / long.serverCpuMsPerOp) * 1000) / 1000 : null;
-      // Both as "long history relative to short": 1 means no slower; the CPU ratio is the one other load barely moves.
-      scale.push({ name, short, long, ratio: Math.round((long.perSecond / short.perSecond) * 1000) / 1000, cpuRatio });
+      const rows: Record<string, Row> = {};
+      for (const { shape, memberId } of shapes) rows[shape] = row(`${name}, ${label(shape)}`, await run(() => call(memberId)), 1, ceiling);
+      scale.push({ name, rows, longVsShort: ratios(rows.short!, rows.long!), openLotsVsShort: ratios(rows.short!, rows.openLots!) });
     }
 
     const report = {
@@ -179,12 +206,11 @@ async function main() {
       history,
     };
     printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each; hold + capture is two requests per operation)`, scenarios);
-    printTable(
-      `Scale: ${history.small.entries} vs ${history.large.entries} history entries on one member (${history.large.openLots} open lots; seeded in ${seedSeconds} s)`,
-      scale.flatMap((s) => [s.short, s.long]),
-    );
+    printTable(`Scale: one member with a short history, a long one, and many open lots (seeded in ${seedSeconds} s)`, scale.flatMap((s) => Object.values(s.rows)));
+    const ratioText = (r: { byThroughput: number; byCpu: number | null }) => `${r.byThroughput.toFixed(3)} by ops/s, ${r.byCpu?.toFixed(3) ?? "n/a"} by CPU per op`;
     for (const s of scale) {
-      console.log(`ratio ${s.name}, ${history.large.entries} vs ${history.small.entries} entries: ${s.ratio.toFixed(3)} by ops/s, ${s.cpuRatio?.toFixed(3) ?? "n/a"} by CPU per op`);
+      console.log(`ratio ${s.name}, ${label("long")} vs ${label("short")}: ${ratioText(s.longVsShort)}`);
+      console.log(`ratio ${s.name}, ${label("openLots")} vs ${label("short")}: ${ratioText(s.openLotsVsShort)}`);
     }
     const m = report.machine;
     console.log(
@@ -193,7 +219,7 @@ async function main() {
     mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${output}`);
-    const errors = [...scenarios, ...scale.flatMap((s) => [s.short, s.long])].reduce((sum, r) => sum + r.errors, 0);
+    const errors = [...scenarios, ...scale.flatMap((s) => Object.values(s.rows))].reduce((sum, r) => sum + r.errors, 0);
     if (errors > 0) {
       console.error(`bench: ${errors} operations failed; the figures above are not trustworthy.`);
       process.exitCode = 1;
