@@ -29,6 +29,15 @@ async function expireMember(ctx: JobContext, memberId: string): Promise<number> 
   }
 }
 
+/** Open lots of the program due by `now`, after the keyset, in order of lots_open_by_program_expiry. */
+export function dueLotsPage(programId: string, now: string, after: { expiresAt: string; id: string }, limit: number) {
+  return sql`
+    SELECT member_id, expires_at, id FROM lots
+    WHERE program_id = ${programId} AND remaining > 0 AND expires_at <= ${now}
+      AND expires_at >= ${after.expiresAt} AND (expires_at > ${after.expiresAt} OR id > ${after.id})
+    ORDER BY expires_at, id LIMIT ${limit}`;
+}
+
 /**
  * Lots with a date, paged by (expires_at, id) on the partial index of open
  * lots. An expired lot leaves that index, so no cursor is kept between runs:
@@ -39,11 +48,7 @@ async function expireDatedLots(ctx: JobContext): Promise<void> {
   const now = ctx.now.toISOString();
   let after = { expiresAt: "", id: "" };
   while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; expires_at: string; id: string }>(sql`
-      SELECT member_id, expires_at, id FROM lots
-      WHERE program_id = ${ctx.programId} AND remaining > 0 AND expires_at <= ${now}
-        AND expires_at >= ${after.expiresAt} AND (expires_at > ${after.expiresAt} OR id > ${after.id})
-      ORDER BY expires_at, id LIMIT ${ctx.budget.batchSize}`);
+    const rows = await ctx.db.all<{ member_id: string; expires_at: string; id: string }>(dueLotsPage(ctx.programId, now, after, ctx.budget.batchSize));
     if (rows.length === 0) return;
     spendBatch(ctx.budget);
     await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), (memberId) => expireMember(ctx, memberId));
@@ -59,10 +64,10 @@ interface ActivityCursor {
 }
 
 /** Members of the program idle since `cutoff` or longer who still hold points, after the cursor. */
-function idleMembers(ctx: JobContext, cutoff: string, after: ActivityCursor, limit: number) {
+export function idleMembers(programId: string, cutoff: string, after: ActivityCursor, limit: number) {
   return sql`
     SELECT m.member_id, m.last_activity_at FROM members m
-    WHERE m.program_id = ${ctx.programId} AND m.last_activity_at <= ${cutoff}
+    WHERE m.program_id = ${programId} AND m.last_activity_at <= ${cutoff}
       AND m.last_activity_at >= ${after.lastActivityAt} AND (m.last_activity_at > ${after.lastActivityAt} OR m.member_id > ${after.memberId})
       AND EXISTS (SELECT 1 FROM lots l WHERE l.program_id = m.program_id AND l.member_id = m.member_id AND l.remaining > 0)
     ORDER BY m.last_activity_at, m.member_id LIMIT ${limit}`;
@@ -79,7 +84,7 @@ async function expireIdleMembers(ctx: JobContext, days: number): Promise<number>
   const cutoff = addDays(ctx.now, -days).toISOString();
   let after = (await readCursor<ActivityCursor>(ctx.db, INACTIVITY_CURSOR, ctx.programId)) ?? { lastActivityAt: "", memberId: "" };
   while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; last_activity_at: string }>(idleMembers(ctx, cutoff, after, ctx.budget.batchSize));
+    const rows = await ctx.db.all<{ member_id: string; last_activity_at: string }>(idleMembers(ctx.programId, cutoff, after, ctx.budget.batchSize));
     if (rows.length === 0) break;
     spendBatch(ctx.budget);
     const failed = await forEachMember(ctx, rows.map((r) => r.member_id), (memberId) => expireMember(ctx, memberId));
@@ -90,7 +95,7 @@ async function expireIdleMembers(ctx: JobContext, days: number): Promise<number>
     }
     if (stop || rows.length < ctx.budget.batchSize) break;
   }
-  return countCapped(ctx.db, idleMembers(ctx, cutoff, after, LEFT_COUNT_CAP));
+  return countCapped(ctx.db, idleMembers(ctx.programId, cutoff, after, LEFT_COUNT_CAP));
 }
 
 export const expirePoints: Job = async (ctx) => {
@@ -98,9 +103,6 @@ export const expirePoints: Job = async (ctx) => {
   await expireDatedLots(ctx);
   const policy = ctx.settings.expiry;
   const idleLeft = policy.policy === "inactivity" ? await expireIdleMembers(ctx, policy.days) : 0;
-  const datedLeft = await countCapped(
-    ctx.db,
-    sql`SELECT 1 FROM lots WHERE program_id = ${ctx.programId} AND remaining > 0 AND expires_at <= ${ctx.now.toISOString()} LIMIT ${LEFT_COUNT_CAP}`,
-  );
+  const datedLeft = await countCapped(ctx.db, dueLotsPage(ctx.programId, ctx.now.toISOString(), { expiresAt: "", id: "" }, LEFT_COUNT_CAP));
   return { left: datedLeft + idleLeft };
 };

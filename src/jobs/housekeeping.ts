@@ -18,18 +18,28 @@ import {
 const JOB_RUN_RETENTION_DAYS = 30;
 
 /**
- * Holds past their time, paged by (hold_expires_at, id) on the partial index
- * of open holds. A lapsed hold leaves that index, so each run starts at the front.
+ * Open holds of the program past their time, after the keyset, on the partial
+ * index of open holds. Named, because the planner would rather take the
+ * program's redemptions by member and sort them all. Missed holds are few
+ * (each hold's own alarm lapses it), so filtering by program on it is cheap.
+ */
+export function missedHoldsPage(programId: string, now: string, after: { at: string; id: string }, limit: number) {
+  return sql`
+    SELECT member_id, hold_expires_at, id FROM redemptions INDEXED BY redemptions_open_holds
+    WHERE status = 'held' AND hold_expires_at <= ${now} AND program_id = ${programId}
+      AND hold_expires_at >= ${after.at} AND (hold_expires_at > ${after.at} OR id > ${after.id})
+    ORDER BY hold_expires_at, id LIMIT ${limit}`;
+}
+
+/**
+ * Holds past their time, paged by (hold_expires_at, id). A lapsed hold leaves
+ * the index, so each run starts at the front.
  */
 async function lapseMissedHolds(ctx: JobContext): Promise<void> {
   const now = ctx.now.toISOString();
   let after = { at: "", id: "" };
   while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; hold_expires_at: string; id: string }>(sql`
-      SELECT member_id, hold_expires_at, id FROM redemptions
-      WHERE status = 'held' AND hold_expires_at <= ${now} AND program_id = ${ctx.programId}
-        AND hold_expires_at >= ${after.at} AND (hold_expires_at > ${after.at} OR id > ${after.id})
-      ORDER BY hold_expires_at, id LIMIT ${ctx.budget.batchSize}`);
+    const rows = await ctx.db.all<{ member_id: string; hold_expires_at: string; id: string }>(missedHoldsPage(ctx.programId, now, after, ctx.budget.batchSize));
     if (rows.length === 0) return;
     spendBatch(ctx.budget);
     await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), async (memberId) => {
@@ -41,13 +51,18 @@ async function lapseMissedHolds(ctx: JobContext): Promise<void> {
   }
 }
 
+/** The program's rows of `table` whose `column` is at or before `before`, read on `index`. */
+export function pastRetention(table: string, index: string, column: string, programId: string, before: string, limit: number) {
+  return sql`
+    SELECT rowid FROM ${sql.identifier(table)} INDEXED BY ${sql.identifier(index)}
+    WHERE program_id = ${programId} AND ${sql.identifier(column)} <= ${before} LIMIT ${limit}`;
+}
+
 /** Deletes up to a batch of rows per statement while the budget lasts. */
-async function deleteInBatches(ctx: JobContext, table: string, column: string, before: string): Promise<void> {
+async function deleteInBatches(ctx: JobContext, table: string, index: string, column: string, before: string): Promise<void> {
   while (hasBudget(ctx.budget)) {
-    const result = await ctx.db.run(sql`
-      DELETE FROM ${sql.identifier(table)} WHERE rowid IN (
-        SELECT rowid FROM ${sql.identifier(table)}
-        WHERE program_id = ${ctx.programId} AND ${sql.identifier(column)} <= ${before} LIMIT ${ctx.budget.batchSize})`);
+    const rows = pastRetention(table, index, column, ctx.programId, before, ctx.budget.batchSize);
+    const result = await ctx.db.run(sql`DELETE FROM ${sql.identifier(table)} WHERE rowid IN (${rows})`);
     const deleted = result.meta.changes ?? 0;
     if (deleted > 0) spendBatch(ctx.budget);
     ctx.tally.done += deleted;
@@ -59,13 +74,14 @@ export const housekeeping: Job = async (ctx) => {
   const now = ctx.now.toISOString();
   await lapseMissedHolds(ctx);
   // Replays are promised for 24 hours; each record carries its own expiry.
-  await deleteInBatches(ctx, "idempotency_keys", "expires_at", now);
+  await deleteInBatches(ctx, "idempotency_keys", "idempotency_keys_expiry", "expires_at", now);
   // A warning only guards dates still ahead; a day's margin keeps clocks out of it.
-  await deleteInBatches(ctx, "expiry_warnings", "expires_at", addDays(ctx.now, -1).toISOString());
-  await deleteInBatches(ctx, "job_runs", "started_at", addDays(ctx.now, -JOB_RUN_RETENTION_DAYS).toISOString());
+  await deleteInBatches(ctx, "expiry_warnings", "expiry_warnings_by_date", "expires_at", addDays(ctx.now, -1).toISOString());
+  const oldRuns = addDays(ctx.now, -JOB_RUN_RETENTION_DAYS).toISOString();
+  await deleteInBatches(ctx, "job_runs", "job_runs_by_program", "started_at", oldRuns);
   const [holds, keys] = await Promise.all([
-    countCapped(ctx.db, sql`SELECT 1 FROM redemptions WHERE status = 'held' AND hold_expires_at <= ${now} AND program_id = ${ctx.programId} LIMIT ${LEFT_COUNT_CAP}`),
-    countCapped(ctx.db, sql`SELECT 1 FROM idempotency_keys WHERE program_id = ${ctx.programId} AND expires_at <= ${now} LIMIT ${LEFT_COUNT_CAP}`),
+    countCapped(ctx.db, missedHoldsPage(ctx.programId, now, { at: "", id: "" }, LEFT_COUNT_CAP)),
+    countCapped(ctx.db, pastRetention("idempotency_keys", "idempotency_keys_expiry", "expires_at", ctx.programId, now, LEFT_COUNT_CAP)),
   ]);
   return { left: holds + keys };
 };

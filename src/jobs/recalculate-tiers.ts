@@ -28,7 +28,8 @@ interface PassCursor {
   finished: boolean;
 }
 
-function candidates(programId: string, afterMemberId: string) {
+/** Members whose tier a review could change: with a tier, qualifying points, or a granted tier. */
+export function candidates(programId: string, afterMemberId: string) {
   return and(
     eq(members.programId, programId),
     gt(members.memberId, afterMemberId),

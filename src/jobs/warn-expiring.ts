@@ -59,23 +59,23 @@ async function walk<R extends { member_id: string; sort_key: string }>(
  * expiry shorter than the lead time) is not looked at: it is warned only
  * along with a later date of the same member.
  */
-function lotsInWindow(ctx: JobContext, lead: number) {
-  const now = ctx.now.toISOString();
-  const horizon = addDays(ctx.now, lead).toISOString();
+export function lotsInWindow(programId: string, at: Date, lead: number) {
+  const now = at.toISOString();
+  const horizon = addDays(at, lead).toISOString();
   return (after: { sortKey: string; id: string }, limit: number) => sql`
     SELECT member_id, expires_at AS sort_key, id FROM lots
-    WHERE program_id = ${ctx.programId} AND remaining > 0 AND expires_at > ${now} AND expires_at <= ${horizon}
+    WHERE program_id = ${programId} AND remaining > 0 AND expires_at > ${now} AND expires_at <= ${horizon}
       AND expires_at >= ${after.sortKey} AND (expires_at > ${after.sortKey} OR id > ${after.id})
     ORDER BY expires_at, id LIMIT ${limit}`;
 }
 
 /** Under the inactivity policy: members whose idle deadline falls within the lead time and who hold points. */
-function idleSoon(ctx: JobContext, days: number, lead: number) {
-  const expiredBefore = addDays(ctx.now, -days).toISOString();
-  const warnFrom = addDays(ctx.now, lead - days).toISOString();
+export function idleSoon(programId: string, at: Date, days: number, lead: number) {
+  const expiredBefore = addDays(at, -days).toISOString();
+  const warnFrom = addDays(at, lead - days).toISOString();
   return (after: { sortKey: string; id: string }, limit: number) => sql`
     SELECT m.member_id, m.last_activity_at AS sort_key FROM members m
-    WHERE m.program_id = ${ctx.programId} AND m.last_activity_at > ${expiredBefore} AND m.last_activity_at <= ${warnFrom}
+    WHERE m.program_id = ${programId} AND m.last_activity_at > ${expiredBefore} AND m.last_activity_at <= ${warnFrom}
       AND m.last_activity_at >= ${after.sortKey} AND (m.last_activity_at > ${after.sortKey} OR m.member_id > ${after.id})
       AND EXISTS (SELECT 1 FROM lots l WHERE l.program_id = m.program_id AND l.member_id = m.member_id AND l.remaining > 0)
     ORDER BY m.last_activity_at, m.member_id LIMIT ${limit}`;
@@ -86,7 +86,7 @@ export const warnExpiring: Job = async (ctx) => {
   if (!lead) return { left: 0 };
   const policy = ctx.settings.expiry;
   if (policy.policy === "inactivity") {
-    return { left: await walk<{ member_id: string; sort_key: string }>(ctx, "warn-expiring:inactivity", idleSoon(ctx, policy.days, lead), (r) => r.member_id) };
+    return { left: await walk<{ member_id: string; sort_key: string }>(ctx, "warn-expiring:inactivity", idleSoon(ctx.programId, ctx.now, policy.days, lead), (r) => r.member_id) };
   }
-  return { left: await walk<{ member_id: string; sort_key: string; id: string }>(ctx, "warn-expiring:lots", lotsInWindow(ctx, lead), (r) => r.id) };
+  return { left: await walk<{ member_id: string; sort_key: string; id: string }>(ctx, "warn-expiring:lots", lotsInWindow(ctx.programId, ctx.now, lead), (r) => r.id) };
 };
