@@ -63,19 +63,28 @@ function percentile(sorted: number[], p: number): number | null {
 
 const round2 = (ms: number | null) => (ms === null ? null : Math.round(ms * 100) / 100);
 
+/** What one measured phase saw, before it is summarized. */
+export interface Sample {
+  latencies: number[];
+  elapsedMs: number;
+  cpuMs: number | null;
+  errors: number;
+  firstError: string | null;
+}
+
 /**
  * Runs `operation` from `concurrency` loops for `durationMs` after an
  * unmeasured warm-up. Every loop stops at the deadline or after
  * `maxOperations` in the phase, so a run is bounded either way.
  */
-export async function measure({
+export async function sample({
   concurrency,
   durationMs,
   warmupMs = 0,
   operation,
   maxOperations = 5_000_000,
   serverCpuMs = () => null,
-}: LoadOptions): Promise<Measurement> {
+}: LoadOptions): Promise<Sample> {
   let sequence = 0;
   let started = 0;
   let latencies: number[] = [];
@@ -112,15 +121,26 @@ export async function measure({
   const cpuBefore = serverCpuMs();
   const elapsedMs = await phase(durationMs);
   const cpuAfter = serverCpuMs();
-  latencies.sort((a, b) => a - b);
-  const cpuMs = cpuBefore === null || cpuAfter === null || latencies.length === 0 ? null : (cpuAfter - cpuBefore) / latencies.length;
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { latencies, elapsedMs, cpuMs, errors, firstError };
+}
+
+/** One figure from one or more samples of the same call (several when interleaved with other calls). */
+export function summarize(...samples: Sample[]): Measurement {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const elapsedMs = samples.reduce((sum, s) => sum + s.elapsedMs, 0);
+  const cpuMs = samples.some((s) => s.cpuMs === null) ? null : samples.reduce((sum, s) => sum + s.cpuMs!, 0);
   return {
     operations: latencies.length,
     perSecond: Math.round((latencies.length / elapsedMs) * 10_000) / 10,
     p50Ms: round2(percentile(latencies, 50)),
     p99Ms: round2(percentile(latencies, 99)),
-    errors,
-    firstError,
-    serverCpuMsPerOp: cpuMs === null ? null : Math.round(cpuMs * 1000) / 1000,
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
+    firstError: samples.find((s) => s.firstError)?.firstError ?? null,
+    serverCpuMsPerOp: cpuMs === null || latencies.length === 0 ? null : Math.round((cpuMs / latencies.length) * 1000) / 1000,
   };
+}
+
+export async function measure(options: LoadOptions): Promise<Measurement> {
+  return summarize(await sample(options));
 }
