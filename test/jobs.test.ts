@@ -116,6 +116,16 @@ describe("expire-points as cron runs it", () => {
     await expectLedgerConsistent(stopped.programId);
   });
 
+  it("expires a member with more lots than one batch takes, in several batches", async () => {
+    const p = await createProgram({ expiry: { policy: "rolling", days: 30 } });
+    await seedLots(p.programId, { members: 1, lotsEach: 250, points: 1, ...EXPIRED });
+    expect(await runAt(p.programId, "expire-points", AFTER)).toMatchObject({ status: "done", itemsDone: 250, itemsLeft: 0 });
+    const [member] = await rows<{ version: number }>("SELECT version FROM members WHERE program_id = ?", p.programId);
+    expect(member!.version).toBe(1 + 3);
+    expect(await expiredTotals(p.programId)).toEqual([{ member_id: "m0000", lots: 250, points: -250 }]);
+    await expectLedgerConsistent(p.programId);
+  });
+
   it("keeps the member's object up to date: a balance read before the run sees the expiry after it", async () => {
     const p = await createProgram({ expiry: { policy: "rolling", days: 365 } });
     await enroll(p.server, "ada");
