@@ -29,7 +29,11 @@ const NO_SUCH_REDEMPTION = "red_00000000000000000000000000";
 
 // ---------------------------------------------------------------- operations as data
 
-const member = fc.integer({ min: 0, max: MEMBERS.length - 1 });
+/** Mostly the first member, who is enrolled from the start; the second one has to enroll (or be enrolled by an accrual). */
+const member = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) });
+/** Order amounts spread over the whole range (fast-check's bias would keep them tiny), with some that earn nothing. */
+const orderAmount = fc.oneof({ weight: 4, arbitrary: fc.noBias(fc.integer({ min: 100, max: 30_000 })) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 199 }) });
+const redeemPoints = fc.oneof({ weight: 3, arbitrary: fc.noBias(fc.integer({ min: 1, max: 120 })) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }) });
 /** Mostly null, sometimes an index: fc.option's `freq` is the other way round. */
 const rarely = (n: number) => fc.oneof({ weight: n - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() });
 /** Mostly an index, sometimes null. */
@@ -42,8 +46,8 @@ const opArb = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("accrue" as const),
       member,
-      amount: fc.integer({ min: 1, max: 30_000 }),
-      backdateHours: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 * 24 }) }),
+      amount: orderAmount,
+      backdateHours: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 * 24 }) }),
       duplicateOf: rarely(8),
     }),
   },
@@ -52,7 +56,7 @@ const opArb = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant("redeem" as const),
       member,
-      points: fc.integer({ min: 1, max: 250 }),
+      points: redeemPoints,
       hold: fc.boolean(),
       ttlSeconds: fc.constantFrom(10, 60, 900, 3600, 2 * 86_400),
     }),
@@ -220,7 +224,8 @@ async function apply(run: Run, op: Op): Promise<void> {
     }
     case "capture":
     case "cancel": {
-      const target = op.pick === null || model.redemptions.length === 0 ? null : model.redemptions[op.pick % model.redemptions.length]!;
+      if (op.pick !== null && model.redemptions.length === 0) return;
+      const target = op.pick === null ? null : model.redemptions[op.pick % model.redemptions.length]!;
       const memberId = target?.memberId ?? MEMBERS[0]!;
       const id = target?.id ?? NO_SUCH_REDEMPTION;
       model.lapseDue(memberId);
@@ -328,14 +333,16 @@ async function runSequence(cfg: RunSettings, ops: Op[]): Promise<void> {
   const program = await createProgram(settingsInput, "Property run");
   const model = new LedgerModel(cfg, EPOCH + cfg.startHours * HOUR);
   const run = new Run(program.programId, ProgramSettingsSchema.parse(settingsInput), model);
+  // The first member starts enrolled with an order's points, so sequences reach redemptions early.
   await apply(run, { op: "enroll", member: 0 });
-  await checkStep(run, "enroll m0");
+  await apply(run, { op: "accrue", member: 0, amount: 20_000, backdateHours: 0, duplicateOf: null });
+  await checkStep(run, "enroll and first order of m0");
   for (const [index, op] of ops.entries()) {
     await apply(run, op);
     await checkStep(run, `step ${index} ${JSON.stringify(op)}`);
   }
   stats.runs += 1;
-  stats.operations += ops.length + 1;
+  stats.operations += ops.length + 2;
 }
 
 const stats = { runs: 0, operations: 0 };
