@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, loadavg, release, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { createProgram, inParallel, storefront } from "./api";
 import { seedHistory } from "./history";
@@ -63,7 +63,7 @@ function machine() {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? "unknown",
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${process.platform} ${release()}`,
+    os: `${process.platform} ${process.arch}`,
     node: process.version,
     wrangler: versionOf("wrangler"),
     miniflare: versionOf("miniflare"),
