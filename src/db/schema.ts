@@ -9,6 +9,8 @@ export const programs = sqliteTable("programs", {
   name: text("name").notNull(),
   /** ProgramSettings as JSON, validated by src/ledger/settings.ts before it is written. */
   settings: text("settings").notNull(),
+  /** The latest closed settlement period; entries can no longer land in it or before it. */
+  closedThrough: text("closed_through"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
@@ -195,11 +197,14 @@ export const entries = sqliteTable(
     /** Type-specific facts as JSON (rule breakdown, debt paid, tier change...). */
     details: text("details").notNull().default("{}"),
     occurredAt: text("occurred_at").notNull(),
+    /** The settlement period the entry counts in: its own, or the first open one if that was closed. */
+    settlementPeriod: text("settlement_period"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     index("entries_by_member").on(t.programId, t.memberId, t.id),
     index("entries_by_partner").on(t.programId, t.partnerId, t.id),
+    index("entries_by_period").on(t.programId, t.settlementPeriod, t.type),
   ],
 );
 
@@ -281,4 +286,37 @@ export const jobCursors = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.job, t.programId] })],
+);
+
+/** A partner's prices, versioned: each version applies from the start of `validFrom` (a period id). */
+export const partnerTerms = sqliteTable(
+  "partner_terms",
+  {
+    programId: text("program_id").notNull(),
+    partnerId: text("partner_id").notNull(),
+    validFrom: text("valid_from").notNull(),
+    /** What the partner pays the program: issueAmount minor units per issuePerPoints points issued. */
+    issueAmount: integer("issue_amount").notNull(),
+    issuePerPoints: integer("issue_per_points").notNull(),
+    /** What the program pays the partner per point redeemed at its tills. */
+    redeemAmount: integer("redeem_amount").notNull(),
+    redeemPerPoints: integer("redeem_per_points").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.partnerId, t.validFrom] }),
+    check("partner_terms_prices", sql`${t.issueAmount} >= 0 AND ${t.issuePerPoints} > 0 AND ${t.redeemAmount} >= 0 AND ${t.redeemPerPoints} > 0`),
+  ],
+);
+
+/** Closed settlement periods and the statement frozen when each closed. */
+export const settlementPeriods = sqliteTable(
+  "settlement_periods",
+  {
+    programId: text("program_id").notNull(),
+    period: text("period").notNull(),
+    closedAt: text("closed_at").notNull(),
+    statement: text("statement").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.period] })],
 );

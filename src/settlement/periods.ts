@@ -1,0 +1,50 @@
+// Settlement periods: calendar months ("2026-11") or quarters ("2026-Q4"), in UTC.
+
+export type PeriodKind = "month" | "quarter";
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const QUARTER = /^(\d{4})-Q([1-4])$/;
+
+export function periodKindOf(id: string): PeriodKind | null {
+  if (MONTH.test(id)) return "month";
+  if (QUARTER.test(id)) return "quarter";
+  return null;
+}
+
+/** The period that contains `at`. */
+export function periodOf(at: Date, kind: PeriodKind): string {
+  const year = at.getUTCFullYear();
+  const month = at.getUTCMonth();
+  return kind === "month" ? `${year}-${String(month + 1).padStart(2, "0")}` : `${year}-Q${Math.floor(month / 3) + 1}`;
+}
+
+/** [start, end) of a period as Dates. */
+export function periodBounds(id: string): { start: Date; end: Date } {
+  const m = MONTH.exec(id);
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]) - 1;
+    return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
+  }
+  const q = QUARTER.exec(id);
+  if (!q) throw new RangeError(`not a period: ${id}`);
+  const year = Number(q[1]);
+  const first = (Number(q[2]) - 1) * 3;
+  return { start: new Date(Date.UTC(year, first, 1)), end: new Date(Date.UTC(year, first + 3, 1)) };
+}
+
+export function nextPeriod(id: string): string {
+  const kind = periodKindOf(id);
+  if (!kind) throw new RangeError(`not a period: ${id}`);
+  return periodOf(periodBounds(id).end, kind);
+}
+
+/**
+ * Where an entry is settled: the period of its occurredAt, unless that period
+ * is closed, in which case the first open one. Ids of one kind sort in time order.
+ */
+export function settlementPeriodFor(occurredAt: Date, kind: PeriodKind, closedThrough: string | null): string {
+  const own = periodOf(occurredAt, kind);
+  if (closedThrough === null || own > closedThrough) return own;
+  return nextPeriod(closedThrough);
+}
