@@ -11,6 +11,7 @@ import { mulDiv } from "./money";
 import type { ProgramSettings } from "./settings";
 import type {
   Entry,
+  HeldAllocation,
   LotIssue,
   MemberRecord,
   MemberState,
@@ -21,6 +22,7 @@ import type {
   Redemption,
   RedemptionWithAllocations,
 } from "./state";
+import { periodOf, settlementPeriodFor } from "../settlement/periods";
 import { qualifyingGain, upgradedTier } from "./tiers";
 
 export interface OpContext {
@@ -29,6 +31,8 @@ export interface OpContext {
   newId: (prefix: "lot" | "ent" | "red" | "acc" | "evt") => string;
   /** Partner the calling key is bound to; null for the program's own keys. */
   partnerId: string | null;
+  /** The program's settlement calendar; entries are stamped with their period from it. */
+  closedThrough?: string | null;
 }
 
 export interface EnrollInput {
@@ -80,6 +84,7 @@ export function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R
 
 export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type" | "points">): Entry {
   const at = iso(ctx.now);
+  const occurredAt = fields.occurredAt ?? at;
   return {
     id: ctx.newId("ent"),
     heldPoints: 0,
@@ -89,7 +94,8 @@ export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type
     partnerId: null,
     channel: null,
     details: {},
-    occurredAt: at,
+    occurredAt,
+    settlementPeriod: ctx.closedThrough === undefined ? null : settlementPeriodFor(new Date(occurredAt), ctx.settings.settlementPeriod, ctx.closedThrough),
     createdAt: at,
     ...fields,
   };
@@ -172,6 +178,8 @@ export interface AccrualResult {
   debtPaid: number;
   lot: { id: string; availableAt: string; expiresAt: string | null } | null;
   tierChange: { from: string | null; to: string | null } | null;
+  /** The settlement period the points count in; `movedFrom` names a closed period the order fell in. */
+  settlement: { period: string; movedFrom: string | null } | null;
 }
 
 export function accrue(state: MemberState, memberId: string, input: AccrualInput, ctx: OpContext): Plan<AccrualResult> {
@@ -226,6 +234,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     debtPaid,
     lot: lot ? { id: lot.id, availableAt: lot.availableAt, expiresAt: lot.expiresAt } : null,
     tierChange,
+    settlement: null,
   };
   const plan = emptyPlan(member, state, result);
   plan.memberIsNew = memberIsNew;
@@ -242,6 +251,11 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
       details: { accrualId, amount: input.amount, breakdown: earning.breakdown, debtPaid },
     }),
   );
+  const earnPeriod = plan.entries[0]!.settlementPeriod;
+  if (earnPeriod) {
+    const own = periodOf(earnedAt, ctx.settings.settlementPeriod);
+    result.settlement = { period: earnPeriod, movedFrom: own === earnPeriod ? null : own };
+  }
   plan.newOrder = {
     issuer: ctx.partnerId ?? "",
     orderId: input.orderId,
@@ -380,14 +394,14 @@ function stripAllocations(r: RedemptionWithAllocations): Redemption {
  */
 function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations, ctx: OpContext, type: "release" | "reverse") {
   const wasHeld = type === "release";
-  let expiredPoints = 0;
+  const expired: HeldAllocation[] = [];
   const deltas: Plan<unknown>["lotDeltas"] = [];
   // Under the inactivity policy a member idle too long has lost every point, these included.
   const lastActivity = plan.member.lastActivityAt ? new Date(plan.member.lastActivityAt) : null;
   const idleUntil = inactivityExpiresAt(ctx.settings.expiry, lastActivity);
   const idle = idleUntil !== null && idleUntil.getTime() <= ctx.now.getTime();
   for (const allocation of redemption.allocations) {
-    if (idle || isExpired(allocation.lot, ctx.now)) expiredPoints += allocation.points;
+    if (idle || isExpired(allocation.lot, ctx.now)) expired.push(allocation);
     else deltas.push({ lotId: allocation.lotId, delta: allocation.points });
   }
   plan.lotDeltas.push(...deltas);
@@ -401,9 +415,17 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
       details: { allocations: redemption.allocations.map(({ lotId, points }) => ({ lotId, points })) },
     }),
   );
-  if (expiredPoints > 0) {
+  // One expire entry per lot, naming the partner that issued it: breakage is settled per issuer.
+  for (const allocation of expired) {
     plan.entries.push(
-      entry(ctx, { type: "expire", points: -expiredPoints, ...refs, details: { reason: "returned_to_expired_lot" } }),
+      entry(ctx, {
+        type: "expire",
+        points: -allocation.points,
+        ...refs,
+        lotId: allocation.lotId,
+        partnerId: allocation.lot.partnerId,
+        details: { reason: "returned_to_expired_lot", redeemer: redemption.partnerId },
+      }),
     );
   }
   plan.nextState = {

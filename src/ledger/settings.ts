@@ -87,6 +87,10 @@ export const ProgramSettingsSchema = z
     minRedemptionPoints: z.number().int().min(1).max(1_000_000_000).default(1),
     holdTtlSeconds: z.number().int().min(10).max(7 * 86_400).default(900),
     enrollOnAccrual: z.boolean().default(false),
+    settlementPeriod: z
+      .enum(["month", "quarter"])
+      .default("month")
+      .openapi({ description: "Coalition settlement periods: calendar months or quarters (UTC)." }),
     tiers: z
       .array(TierSchema)
       .max(20)

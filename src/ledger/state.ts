@@ -97,6 +97,8 @@ export interface Entry {
   channel: string | null;
   details: Record<string, unknown>;
   occurredAt: string;
+  /** Where coalition settlement counts the entry; null only outside a program (pure tests). */
+  settlementPeriod: string | null;
   createdAt: string;
 }
 

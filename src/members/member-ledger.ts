@@ -6,6 +6,7 @@ import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { balanceOf } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
+import { inactivityExpiresAt } from "../ledger/expiry";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
@@ -17,6 +18,7 @@ import {
   classifyCommitError,
   commitPlan,
   readOrder,
+  readClosedThrough,
   readRedemption,
   readSnapshot,
   readStoredResponse,
@@ -57,6 +59,8 @@ export function memberObjectName(programId: string, memberId: string): string {
 export class MemberLedger extends DurableObject<Env> {
   /** What this object last committed or read; dropped whenever a batch fails. */
   private cached: MemberState | null = null;
+  /** The program's latest closed settlement period (undefined: not read yet). */
+  private closedThrough: string | null | undefined = undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly db: Database;
 
@@ -127,10 +131,14 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** Expires one batch of due lots; the reply says whether more are due. */
   expirePoints(call: LedgerCall): Promise<LedgerReply> {
-    return this.write(call, (state, ctx) => {
-      const plan = expireDue(state, ctx);
-      return { plan, status: 200, body: plan?.result ?? { lots: 0, points: 0, more: false } };
-    });
+    return this.write(
+      call,
+      (state, ctx) => {
+        const plan = expireDue(state, ctx);
+        return { plan, status: 200, body: plan?.result ?? { lots: 0, points: 0, more: false } };
+      },
+      { sweepIdle: false },
+    );
   }
 
   warnExpiring(call: LedgerCall): Promise<LedgerReply> {
@@ -200,7 +208,7 @@ export class MemberLedger extends DurableObject<Env> {
    * Idempotency-Key, build the plan, commit it together with the response it
    * will replay, and sort out the races a constraint caught.
    */
-  private write(call: LedgerCall, build: Builder): Promise<LedgerReply> {
+  private write(call: LedgerCall, build: Builder, options: { sweepIdle: boolean } = { sweepIdle: true }): Promise<LedgerReply> {
     return this.serialized(() =>
       answer(async () => {
         const now = clock(call);
@@ -209,10 +217,10 @@ export class MemberLedger extends DurableObject<Env> {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
             if (stored) return replay(stored, call.idempotency);
           }
-          const { state } = await this.currentState(call, now);
-          const { plan, status, body } = await build(state, this.context(call, now));
-          if (!plan) return { ok: true, status, body, replayed: false };
           try {
+            const { state } = await this.currentState(call, now, options.sweepIdle);
+            const { plan, status, body } = await build(state, this.context(call, now));
+            if (!plan) return { ok: true, status, body, replayed: false };
             await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status, body } : null, now);
             return { ok: true, status, body, replayed: false };
           } catch (error) {
@@ -226,6 +234,8 @@ export class MemberLedger extends DurableObject<Env> {
             // Someone wrote around this object: the cache is gone, so build once more on fresh state.
             if (conflict === "stale_version" && attempt === 0) continue;
             if (conflict === "stale_version") throw new ApiError("concurrent_update", "The member changed meanwhile; retry the request.");
+            // A settlement period closed while this was built: stamp the entries with the next open one.
+            if (conflict === "period_closed" && attempt < 2) continue;
             throw error;
           }
         }
@@ -233,20 +243,32 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  /** The member's state, with any hold whose time ran out lapsed first. */
-  private async currentState(call: LedgerCall, now: Date): Promise<{ state: MemberState; lapsed: string[] }> {
+  /**
+   * The member's state, with what time alone has done applied first: any hold
+   * whose time ran out lapses, and under the inactivity policy an idle
+   * member's points expire (unless the caller is the expiry job, which
+   * expires and counts them itself). Points past the idle deadline are gone
+   * whether or not the job has come by: nothing may count, spend or (by new
+   * activity resetting the clock) revive them.
+   */
+  private async currentState(call: LedgerCall, now: Date, sweepIdle = true): Promise<{ state: MemberState; lapsed: string[] }> {
     if (!this.cached) {
       this.cached = (await readSnapshot(this.db, call.programId, call.memberId, null, true)).state!;
       await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
     }
-    const plan = ops.lapseDueHolds(this.cached, this.context(call, now));
-    if (!plan) return { state: this.cached, lapsed: [] };
-    await this.commit(call, plan, null, now);
-    return { state: this.cached, lapsed: plan.result.lapsed };
+    if (this.closedThrough === undefined) this.closedThrough = await readClosedThrough(this.db, call.programId);
+    const ctx = this.context(call, now);
+    const lapse = ops.lapseDueHolds(this.cached, ctx);
+    if (lapse) await this.commit(call, lapse, null, now);
+    if (sweepIdle && isIdle(this.cached, call.settings, now)) {
+      // A bounded batch of lots per commit, as the job does.
+      for (let sweep = expireDue(this.cached, ctx); sweep; sweep = expireDue(this.cached, ctx)) await this.commit(call, sweep, null, now);
+    }
+    return { state: this.cached, lapsed: lapse?.result.lapsed ?? [] };
   }
 
   private context(call: LedgerCall, now: Date): ops.OpContext {
-    return { settings: call.settings, now, newId, partnerId: call.partnerId };
+    return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough ?? null };
   }
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
@@ -255,6 +277,7 @@ export class MemberLedger extends DurableObject<Env> {
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
+      if (classifyCommitError(error) === "period_closed") this.closedThrough = undefined;
       throw error;
     }
     this.cached = plan.nextState;
@@ -275,6 +298,13 @@ export class MemberLedger extends DurableObject<Env> {
     }
     return redemption;
   }
+}
+
+/** Under the inactivity policy: the member has gone the allowed time without activity. */
+function isIdle(state: MemberState, settings: ProgramSettings, now: Date): boolean {
+  const last = state.member?.lastActivityAt;
+  const deadline = inactivityExpiresAt(settings.expiry, last ? new Date(last) : null);
+  return deadline !== null && deadline.getTime() <= now.getTime();
 }
 
 function clock(call: { now?: number }): Date {

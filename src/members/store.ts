@@ -2,7 +2,7 @@
 import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, redemptions } from "../db/schema";
+import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -158,6 +158,11 @@ async function toState(
   };
 }
 
+export async function readClosedThrough(db: Database, programId: string): Promise<string | null> {
+  const [row] = await db.select({ closedThrough: programs.closedThrough }).from(programs).where(eq(programs.id, programId));
+  return row?.closedThrough ?? null;
+}
+
 export async function readRedemption(db: Database, programId: string, redemptionId: string): Promise<RedemptionWithAllocations | null> {
   const rows = await db
     .select()
@@ -282,7 +287,7 @@ function sqlAdd(column: AnyColumn, delta: number) {
 }
 
 /** Why a batch failed, from the constraint D1 names in its error. */
-export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "constraint" | "unknown";
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
@@ -292,6 +297,7 @@ export function classifyCommitError(error: unknown): CommitConflict {
   }
   const message = messages.join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
+  if (message.includes("settlement_period_closed")) return "period_closed";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
   if (message.includes("UNIQUE constraint failed: orders.")) return "order";
   if (/constraint failed/i.test(message)) return "constraint";

@@ -87,6 +87,7 @@ const createProgramHandler: AppRouteHandler<typeof createProgram> = async (c) =>
     id: newId("prg"),
     name: body.name,
     settings: JSON.stringify(ProgramSettingsSchema.parse(body.settings ?? {})),
+    closedThrough: null,
     createdAt: at,
     updatedAt: at,
   };
