@@ -178,27 +178,48 @@ async function main() {
       };
     }
     const label = (shape: string) => `${history[shape]!.entries} entries/${history[shape]!.openLots} open lots`;
-    // Relative to the short history: 1 means no slower. The CPU ratio is the one other load barely moves.
-    const ratios = (base: Row, other: Row) => ({
-      byThroughput: Math.round((other.perSecond / base.perSecond) * 1000) / 1000,
-      byCpu: other.serverCpuMsPerOp && base.serverCpuMsPerOp ? Math.round((base.serverCpuMsPerOp / other.serverCpuMsPerOp) * 1000) / 1000 : null,
-    });
+    // Relative to the short history: 1 means no slower. Each pass measures the three members back to back,
+    // so a ratio within one pass is little moved by other load; the median over passes drops a disturbed one.
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
+    const round3 = (value: number) => Math.round(value * 1000) / 1000;
+    const ratios = (passes: Record<string, Sample>[], base: string, other: string) => {
+      const rate = (s: Sample) => s.latencies.length / s.elapsedMs;
+      const cpu = passes.every((p) => p[base]!.cpuMs !== null && p[other]!.cpuMs !== null && p[other]!.cpuMs! > 0);
+      return {
+        byThroughput: round3(median(passes.map((p) => rate(p[other]!) / rate(p[base]!)))),
+        byCpu: cpu
+          ? round3(median(passes.map((p) => (p[base]!.cpuMs! / p[base]!.latencies.length) / (p[other]!.cpuMs! / p[other]!.latencies.length))))
+          : null,
+      };
+    };
+    const passes = 4;
     const scale = [];
     for (const [name, call] of [
       ["balance read", (memberId: string) => api.balance(memberId)],
       ["redemption (capture)", (memberId: string) => api.redeem(memberId, 1)],
     ] as const) {
-      // Half the time in the order short, long, open, then half in reverse: drift in the machine's load cancels out.
-      const samples: Record<string, Sample[]> = {};
-      for (const order of [shapes, [...shapes].reverse()]) {
-        for (const { shape, memberId } of order) {
-          const half = { concurrency, durationMs: durationMs / 2, warmupMs: warmupMs / 2, operation: () => call(memberId), serverCpuMs: worker.cpuMs };
-          (samples[shape] ??= []).push(await sample(half));
+      // Passes alternate the order (short, long, open; then open, long, short) so drift within a pass cancels too.
+      const measured: Record<string, Sample>[] = [];
+      for (let pass = 0; pass < passes; pass++) {
+        const samples: Record<string, Sample> = {};
+        for (const { shape, memberId } of pass % 2 ? [...shapes].reverse() : shapes) {
+          samples[shape] = await sample({
+            concurrency,
+            durationMs: durationMs / passes,
+            warmupMs: warmupMs / passes,
+            operation: () => call(memberId),
+            serverCpuMs: worker.cpuMs,
+          });
         }
+        measured.push(samples);
       }
       const rows: Record<string, Row> = {};
-      for (const { shape } of shapes) rows[shape] = row(`${name}, ${label(shape)}`, summarize(...samples[shape]!), 1, ceiling);
-      scale.push({ name, rows, longVsShort: ratios(rows.short!, rows.long!), openLotsVsShort: ratios(rows.short!, rows.openLots!) });
+      for (const { shape } of shapes) rows[shape] = row(`${name}, ${label(shape)}`, summarize(...measured.map((p) => p[shape]!)), 1, ceiling);
+      scale.push({ name, rows, longVsShort: ratios(measured, "short", "long"), openLotsVsShort: ratios(measured, "short", "openLots") });
     }
 
     const report = {
