@@ -6,7 +6,11 @@ export const SECOND = 1000;
 export const HOUR = 3600 * SECOND;
 export const DAY = 24 * HOUR;
 
-export type ExpiryRule = { policy: "never" } | { policy: "rolling"; days: number } | { policy: "period_end"; period: "month" };
+export type ExpiryRule =
+  | { policy: "never" }
+  | { policy: "rolling"; days: number }
+  | { policy: "period_end"; period: "month" }
+  | { policy: "inactivity"; days: number };
 
 export interface ModelSettings {
   pendingDays: number;
@@ -46,6 +50,8 @@ export interface ModelOrder {
 }
 
 export interface ModelMember {
+  /** Last accrual, redemption or capture: the inactivity policy's clock. */
+  lastActivity: number | null;
   debt: number;
   lifetimeEarned: number;
   qualifyingPoints: number;
@@ -99,9 +105,16 @@ export class LedgerModel {
     return { available, pending, held, debt: member.debt, lifetimeEarned: member.lifetimeEarned, qualifyingPoints: member.qualifyingPoints };
   }
 
-  /** Points still in lots whose date has passed: no expiry job runs in this model, so they stay until one does. */
+  /** Points still in lots whose date has passed: they stay there until the expiry sweep takes them. */
   expiredRemaining(memberId: string): number {
     return (this.members.get(memberId)?.lots ?? []).filter((l) => this.isExpired(l)).reduce((sum, l) => sum + l.remaining, 0);
+  }
+
+  /** Under the inactivity policy: the member has gone the allowed time without activity. */
+  isIdle(memberId: string): boolean {
+    const rule = this.settings.expiry;
+    const last = this.members.get(memberId)?.lastActivity ?? null;
+    return rule.policy === "inactivity" && last !== null && last + rule.days * DAY <= this.now;
   }
 
   allLots(): ModelLot[] {
@@ -114,22 +127,44 @@ export class LedgerModel {
 
   // ------------------------------------------------------------ time
 
-  /** Lapses the member's holds whose time has run out; every call to the member's object does this first. */
-  lapseDue(memberId: string): string[] {
+  /**
+   * What time alone does to a member, and what every call to its object
+   * applies first: holds whose time ran out lapse, and a member idle past the
+   * inactivity deadline loses every point in its lots (held points stay held).
+   * Returns the holds that lapsed.
+   */
+  applyTime(memberId: string): string[] {
     const due = this.redemptions.filter((r) => r.memberId === memberId && r.status === "held" && r.holdExpiresAt! <= this.now);
     for (const hold of due) {
       hold.status = "lapsed";
       this.giveBack(hold);
     }
+    if (this.isIdle(memberId)) this.sweep(memberId);
     return due.map((h) => h.id);
   }
 
-  /** Points go back to the lots they came from; a lot past its date swallows them (they expire). */
+  /** Points go back to the lots they came from; a lot past its date, or an idle member, swallows them (they expire). */
   private giveBack(redemption: ModelRedemption): void {
+    const idle = this.isIdle(redemption.memberId);
     for (const { lotId, points } of redemption.allocations) {
       const lot = this.lot(lotId);
-      if (!this.isExpired(lot)) lot.remaining += points;
+      if (!idle && !this.isExpired(lot)) lot.remaining += points;
     }
+  }
+
+  /** Empties the lots that have expired (all of them when the member is idle); returns what went. */
+  private sweep(memberId: string): { lots: number; points: number } {
+    const idle = this.isIdle(memberId);
+    const due = (this.members.get(memberId)?.lots ?? []).filter((l) => l.remaining > 0 && (idle || this.isExpired(l)));
+    const points = due.reduce((sum, l) => sum + l.remaining, 0);
+    for (const lot of due) lot.remaining = 0;
+    return { lots: due.length, points };
+  }
+
+  /** The expiry job's visit to one member. */
+  expire(memberId: string): Outcome<{ lots: number; points: number }> {
+    if (!this.members.has(memberId)) return { ok: true, result: { lots: 0, points: 0 } };
+    return { ok: true, result: this.sweep(memberId) };
   }
 
   private lot(id: string): ModelLot {
@@ -142,7 +177,7 @@ export class LedgerModel {
 
   enroll(memberId: string): Outcome<{ created: boolean }> {
     if (this.members.has(memberId)) return { ok: true, result: { created: false } };
-    this.members.set(memberId, { debt: 0, lifetimeEarned: 0, qualifyingPoints: 0, lots: [] });
+    this.members.set(memberId, { lastActivity: null, debt: 0, lifetimeEarned: 0, qualifyingPoints: 0, lots: [] });
     return { ok: true, result: { created: true } };
   }
 
@@ -175,6 +210,7 @@ export class LedgerModel {
       };
       member.lots.push(lot);
     }
+    member.lastActivity = this.now;
     member.debt -= debtPaid;
     member.lifetimeEarned += points;
     member.qualifyingPoints += points;
@@ -211,6 +247,7 @@ export class LedgerModel {
       allocations.push({ lotId: lot.id, points: take });
     }
     const status = hold ? "held" : "captured";
+    member.lastActivity = this.now;
     this.redemptions.push({
       id: redemptionId ?? "(missing)",
       memberId,
@@ -228,6 +265,7 @@ export class LedgerModel {
     if (redemption.status !== "held") return refuse("redemption_not_capturable");
     redemption.status = "captured";
     redemption.holdExpiresAt = null;
+    this.members.get(redemption.memberId)!.lastActivity = this.now;
     return { ok: true, result: { status: "captured" } };
   }
 

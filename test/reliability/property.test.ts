@@ -80,6 +80,7 @@ const opArb = fc.oneof(
       viaAlarm: fc.boolean(),
     }),
   },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("expire" as const), member }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("evict" as const), member }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("retry" as const), changedBody: fc.boolean() }) },
 );
@@ -88,7 +89,12 @@ type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
 const settingsArb = fc.record({
   pendingDays: fc.constantFrom(0, 2),
-  expiry: fc.constantFrom<ModelSettings["expiry"]>({ policy: "never" }, { policy: "rolling", days: 30 }, { policy: "period_end", period: "month" }),
+  expiry: fc.constantFrom<ModelSettings["expiry"]>(
+    { policy: "never" },
+    { policy: "rolling", days: 30 },
+    { policy: "period_end", period: "month" },
+    { policy: "inactivity", days: 30 },
+  ),
   enrollOnAccrual: fc.boolean(),
   startHours: fc.integer({ min: 0, max: 400 * 24 }),
 });
@@ -183,7 +189,7 @@ async function apply(run: Run, op: Op): Promise<void> {
   switch (op.op) {
     case "enroll": {
       const memberId = MEMBERS[op.member]!;
-      model.lapseDue(memberId);
+      model.applyTime(memberId);
       const reply = await run.write(memberId, "enroll", {});
       const expected = model.enroll(memberId);
       const created = expected.ok && expected.result.created;
@@ -192,7 +198,7 @@ async function apply(run: Run, op: Op): Promise<void> {
     }
     case "accrue": {
       const memberId = MEMBERS[op.member]!;
-      model.lapseDue(memberId);
+      model.applyTime(memberId);
       const duplicate = op.duplicateOf !== null && model.orders.length > 0 ? model.orders[op.duplicateOf % model.orders.length]! : null;
       const orderId = duplicate?.orderId ?? run.nextOrderId();
       const earnedAt = model.now - op.backdateHours * HOUR;
@@ -215,7 +221,7 @@ async function apply(run: Run, op: Op): Promise<void> {
     }
     case "redeem": {
       const memberId = MEMBERS[op.member]!;
-      model.lapseDue(memberId);
+      model.applyTime(memberId);
       const input = { mode: op.hold ? ("hold" as const) : ("capture" as const), points: op.points, channel: "online", ttlSeconds: op.ttlSeconds };
       const reply = await run.write(memberId, "redeem", input);
       const id = reply.ok ? (reply.body as { id: string }).id : undefined;
@@ -228,7 +234,7 @@ async function apply(run: Run, op: Op): Promise<void> {
       const target = op.pick === null ? null : model.redemptions[op.pick % model.redemptions.length]!;
       const memberId = target?.memberId ?? MEMBERS[0]!;
       const id = target?.id ?? NO_SUCH_REDEMPTION;
-      model.lapseDue(memberId);
+      model.applyTime(memberId);
       const reply = await run.write(memberId, op.op, id);
       const expected = op.op === "capture" ? model.capture(id) : model.cancel(id);
       expectOutcome(reply, expected, 200, what, model.balance(memberId));
@@ -240,7 +246,7 @@ async function apply(run: Run, op: Op): Promise<void> {
       const memberId = op.ownMember ? order.memberId : MEMBERS.find((m) => m !== order.memberId)!;
       const refundable = order.amount - order.refundedAmount;
       const amount = { all: Math.max(1, refundable), half: Math.max(1, Math.floor(refundable / 2)), one: 1, over: refundable + 1 }[op.portion];
-      model.lapseDue(memberId);
+      model.applyTime(memberId);
       const reply = await run.write(memberId, "refund", { orderId: order.orderId, amount: { amount, currency: "EUR" } });
       expectOutcome(reply, model.refund(memberId, order.orderId, amount), 201, what, model.balance(memberId));
       break;
@@ -252,9 +258,17 @@ async function apply(run: Run, op: Op): Promise<void> {
         for (const memberId of MEMBERS) {
           const { idempotency: _none, ...call } = run.call(memberId, false);
           const lapsed = await memberLedger(run.programId, memberId).lapseHolds(call);
-          expect([...lapsed].sort(), `${what}: holds lapsed by ${memberId}'s alarm`).toEqual(model.lapseDue(memberId).sort());
+          expect([...lapsed].sort(), `${what}: holds lapsed by ${memberId}'s alarm`).toEqual(model.applyTime(memberId).sort());
         }
       }
+      return;
+    }
+    case "expire": {
+      // The expiry job's call, at model time; it carries no Idempotency-Key.
+      const memberId = MEMBERS[op.member]!;
+      model.applyTime(memberId);
+      const reply = await memberLedger(run.programId, memberId).expirePoints(run.call(memberId, false));
+      expectOutcome(reply, model.expire(memberId), 200, what);
       return;
     }
     case "evict":
@@ -284,7 +298,7 @@ interface MemberSums {
 async function checkStep(run: Run, step: string): Promise<void> {
   const { model } = run;
   for (const memberId of MEMBERS) {
-    model.lapseDue(memberId);
+    model.applyTime(memberId);
     const reply = await memberLedger(run.programId, memberId).getBalance(run.call(memberId, false));
     const expected = model.balance(memberId);
     if (!expected) {
