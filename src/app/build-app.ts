@@ -1,6 +1,7 @@
 // Wires every router into one app and publishes the OpenAPI document.
 import { createApp } from "./create-app";
 import { keysRouter } from "../routes/keys/keys.index";
+import { settlementsRouter } from "../routes/settlements/settlements.index";
 import { membersRouter } from "../routes/members/members.index";
 import { metaRouter } from "../routes/meta/meta.index";
 import { partnersRouter } from "../routes/partners/partners.index";
@@ -20,6 +21,7 @@ export function buildApp() {
   app.route("/", programsRouter);
   app.route("/", partnersRouter);
   app.route("/", keysRouter);
+  app.route("/", settlementsRouter);
   app.route("/", membersRouter);
   app.route("/", redemptionsRouter);
   app.route("/", tiersRouter);

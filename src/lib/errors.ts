@@ -31,6 +31,10 @@ export const errorStatuses = {
   amount_out_of_range: 422,
   invalid_settings: 422,
   unknown_tier: 422,
+  period_not_over: 409,
+  period_closed: 409,
+  period_out_of_order: 409,
+  settlement_unreconciled: 500,
   internal_error: 500,
 } as const;
 

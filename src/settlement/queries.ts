@@ -1,0 +1,98 @@
+// The ledger reads a statement is built from: flows per issuer, the
+// issuer-by-redeemer matrix from allocations, and what the lots still hold.
+import { and, desc, eq, lte } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { partners, partnerTerms } from "../db/schema";
+import type { CrossFlow, IssuerFlows, PartnerTerms } from "./statement";
+
+type Row = Record<string, unknown>;
+const n = (v: unknown) => Number(v ?? 0);
+const issuerOf = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** Flows per issuing partner, for one settlement period or (period null) since the beginning. */
+export async function issuerFlows(d1: D1Database, programId: string, period: string | null): Promise<IssuerFlows[]> {
+  const rows = await d1
+    .prepare(
+      `SELECT partner_id AS issuer,
+         SUM(CASE WHEN type = 'earn' THEN points ELSE 0 END) AS issued,
+         SUM(CASE WHEN type = 'earn' THEN COALESCE(json_extract(details, '$.debtPaid'), 0) ELSE 0 END) AS debt_paid,
+         SUM(CASE WHEN type = 'expire' THEN -points ELSE 0 END) AS expired,
+         SUM(CASE WHEN type = 'clawback' THEN COALESCE(json_extract(details, '$.fromLot'), 0) ELSE 0 END) AS from_lot,
+         SUM(CASE WHEN type = 'clawback' THEN COALESCE(json_extract(details, '$.addedToDebt'), 0) ELSE 0 END) AS to_debt
+       FROM entries
+       WHERE program_id = ?1 AND (?2 IS NULL OR settlement_period = ?2) AND type IN ('earn', 'expire', 'clawback')
+       GROUP BY partner_id`,
+    )
+    .bind(programId, period)
+    .all<Row>();
+  return rows.results.map((r) => ({
+    issuer: issuerOf(r.issuer),
+    issued: n(r.issued),
+    debtPaid: n(r.debt_paid),
+    expired: n(r.expired),
+    clawedFromLot: n(r.from_lot),
+    clawedToDebt: n(r.to_debt),
+  }));
+}
+
+/** Points of issuer X redeemed at (or given back by reversals to) redeemer Y, exact from the allocations. */
+export async function crossFlows(d1: D1Database, programId: string, period: string | null): Promise<CrossFlow[]> {
+  const rows = await d1
+    .prepare(
+      `SELECT l.partner_id AS issuer, r.partner_id AS redeemer,
+         SUM(CASE WHEN e.type = 'redeem' THEN a.points ELSE 0 END) AS redeemed,
+         SUM(CASE WHEN e.type = 'reverse' THEN a.points ELSE 0 END) AS reversed
+       FROM entries e
+       JOIN redemptions r ON r.id = e.redemption_id
+       JOIN allocations a ON a.redemption_id = e.redemption_id
+       JOIN lots l ON l.id = a.lot_id
+       WHERE e.program_id = ?1 AND (?2 IS NULL OR e.settlement_period = ?2) AND e.type IN ('redeem', 'reverse')
+       GROUP BY l.partner_id, r.partner_id`,
+    )
+    .bind(programId, period)
+    .all<Row>();
+  return rows.results.map((r) => ({ issuer: issuerOf(r.issuer), redeemer: issuerOf(r.redeemer), redeemed: n(r.redeemed), reversed: n(r.reversed) }));
+}
+
+/** Points each issuer's lots still hold, plus those open holds took from them. */
+export async function outstandingInLots(d1: D1Database, programId: string): Promise<{ issuer: string | null; points: number }[]> {
+  const [inLots, inHolds] = await d1.batch<Row>([
+    d1.prepare("SELECT partner_id AS issuer, SUM(remaining) AS points FROM lots WHERE program_id = ?1 AND remaining > 0 GROUP BY partner_id").bind(programId),
+    d1
+      .prepare(
+        `SELECT l.partner_id AS issuer, SUM(a.points) AS points
+         FROM redemptions r JOIN allocations a ON a.redemption_id = r.id JOIN lots l ON l.id = a.lot_id
+         WHERE r.program_id = ?1 AND r.status = 'held' GROUP BY l.partner_id`,
+      )
+      .bind(programId),
+  ]);
+  const totals = new Map<string | null, number>();
+  for (const r of [...inLots!.results, ...inHolds!.results]) {
+    const issuer = issuerOf(r.issuer);
+    totals.set(issuer, (totals.get(issuer) ?? 0) + n(r.points));
+  }
+  return [...totals].map(([issuer, points]) => ({ issuer, points }));
+}
+
+/** Each partner with the terms in force for the period: the latest version valid from it or before. */
+export async function partnersWithTerms(db: Database, programId: string, period: string) {
+  const rows = await db.select().from(partners).where(eq(partners.programId, programId)).orderBy(partners.name);
+  return Promise.all(
+    rows.map(async (p) => {
+      const [t] = await db
+        .select()
+        .from(partnerTerms)
+        .where(and(eq(partnerTerms.programId, programId), eq(partnerTerms.partnerId, p.id), lte(partnerTerms.validFrom, period)))
+        .orderBy(desc(partnerTerms.validFrom))
+        .limit(1);
+      const terms: PartnerTerms | null = t
+        ? {
+            validFrom: t.validFrom,
+            issuePrice: { amount: t.issueAmount, perPoints: t.issuePerPoints },
+            redeemPrice: { amount: t.redeemAmount, perPoints: t.redeemPerPoints },
+          }
+        : null;
+      return { id: p.id, name: p.name, terms };
+    }),
+  );
+}

@@ -1,0 +1,127 @@
+// Building, closing and viewing settlement statements on top of the pure builder.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { programs, settlementPeriods } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
+import { buildStatement, type Statement } from "./statement";
+import { nextPeriod, periodBounds, periodKindOf, type PeriodKind } from "./periods";
+
+export interface StatementView extends Statement {
+  status: "open" | "closed";
+  closedAt: string | null;
+}
+
+export function checkPeriod(period: string, kind: PeriodKind): void {
+  if (periodKindOf(period) !== kind) {
+    throw new ApiError("validation_failed", `This program settles by ${kind}: use ${kind === "month" ? "YYYY-MM" : "YYYY-Qn"}.`, {
+      errors: [{ path: "period", message: `a ${kind} id` }],
+    });
+  }
+}
+
+/** Builds the period's statement from the ledger, and refuses one that does not reconcile. */
+export async function buildLiveStatement(db: Database, d1: D1Database, programId: string, period: string, currency: string): Promise<Statement> {
+  const [flows, cross, allTimeFlows, allTimeCross, inLots, partnerList] = await Promise.all([
+    issuerFlows(d1, programId, period),
+    crossFlows(d1, programId, period),
+    issuerFlows(d1, programId, null),
+    crossFlows(d1, programId, null),
+    outstandingInLots(d1, programId),
+    partnersWithTerms(db, programId, period),
+  ]);
+  const statement = buildStatement({ period, currency, partners: partnerList, flows, cross, allTimeFlows, allTimeCross, outstandingInLots: inLots });
+  const broken = statement.reconciliation.filter((r) => !r.ok);
+  if (broken.length > 0) {
+    throw new ApiError("settlement_unreconciled", "The ledger's flows do not add up to what the lots hold; no statement is issued.", {
+      reconciliation: broken,
+    });
+  }
+  return statement;
+}
+
+/** A closed period's frozen statement, or the open period's live one. */
+export async function statementFor(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null): Promise<StatementView> {
+  const [frozen] = await db
+    .select()
+    .from(settlementPeriods)
+    .where(and(eq(settlementPeriods.programId, programId), eq(settlementPeriods.period, period)));
+  if (frozen) return { ...(JSON.parse(frozen.statement) as Statement), status: "closed", closedAt: frozen.closedAt };
+  const statement = await buildLiveStatement(db, d1, programId, period, currency);
+  const closed = closedThrough !== null && period <= closedThrough;
+  return { ...statement, status: closed ? "closed" : "open", closedAt: null };
+}
+
+/**
+ * Closes a period: first no entry may land in it any more (the programs row's
+ * closed_through, enforced by a trigger on entries), then its statement is
+ * built and frozen. Periods close in order; closing a closed one again only
+ * returns its statement.
+ */
+export async function closePeriod(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null, now: Date): Promise<StatementView> {
+  if (periodBounds(period).end.getTime() > now.getTime()) {
+    throw new ApiError("period_not_over", `Period ${period} has not ended yet.`);
+  }
+  if (closedThrough !== null && period > closedThrough && period !== nextPeriod(closedThrough)) {
+    throw new ApiError("period_out_of_order", `Close ${nextPeriod(closedThrough)} first; periods close in order.`, {
+      nextToClose: nextPeriod(closedThrough),
+    });
+  }
+  if (closedThrough === null || period > closedThrough) {
+    // Reconcile before freezing anything: a ledger that does not add up is not closed.
+    await buildLiveStatement(db, d1, programId, period, currency);
+    const moved = await db
+      .update(programs)
+      .set({ closedThrough: period })
+      .where(and(eq(programs.id, programId), closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough)))
+      .returning({ id: programs.id });
+    if (moved.length === 0) throw new ApiError("concurrent_update", "Another close of this program ran at the same time; retry.");
+  }
+  const view = await statementFor(db, d1, programId, period, currency, period);
+  if (view.closedAt === null) {
+    const closedAt = now.toISOString();
+    const { status: _s, closedAt: _c, ...statement } = view;
+    await db.insert(settlementPeriods).values({ programId, period, closedAt, statement: JSON.stringify(statement) }).onConflictDoNothing();
+    return statementFor(db, d1, programId, period, currency, period);
+  }
+  return view;
+}
+
+/** What a partner key may see: its own line, and its own row and column of the matrix. */
+export function partnerView(statement: StatementView, partnerId: string): StatementView {
+  return {
+    ...statement,
+    partners: statement.partners.filter((p) => p.partnerId === partnerId),
+    matrix: statement.matrix.filter((m) => m.issuer === partnerId || m.redeemer === partnerId),
+    breakage: statement.breakage.filter((b) => b.issuer === partnerId),
+    reconciliation: statement.reconciliation.filter((r) => r.issuer === partnerId),
+  };
+}
+
+const CSV_COLUMNS = [
+  "section", "partner_id", "name", "issued_points", "issued_value", "clawed_back_points", "clawed_back_value",
+  "redeemed_points", "reversed_points", "redeemed_value", "expired_points", "net_amount", "currency",
+] as const;
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? "" : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The statement as CSV: one line per partner, then the cross-partner matrix. */
+export function statementCsv(s: StatementView): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const p of s.partners) {
+    lines.push(
+      [
+        "partner", p.partnerId ?? "program", p.name, p.issued.points, p.issued.value.amount, p.clawedBack.points, p.clawedBack.value.amount,
+        p.redeemedAt.points, p.redeemedAt.reversedPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
+      ]
+        .map(csvField)
+        .join(","),
+    );
+  }
+  lines.push("", "section,issuer,redeemer,redeemed_points,reversed_points");
+  for (const m of s.matrix) lines.push(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.redeemed, m.reversed].map(csvField).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}

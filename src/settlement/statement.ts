@@ -1,0 +1,154 @@
+// A settlement statement as a pure function: the ledger's flows for a period
+// and the partners' terms in, per-partner amounts, the cross-partner matrix,
+// breakage and the reconciliation out. Integer money throughout.
+import { mulDiv, type Money } from "../ledger/money";
+
+/** A price per point: `amount` minor units for every `perPoints` points (80 per 100 = 0.8 cent a point in EUR). */
+export interface PointPrice {
+  amount: number;
+  perPoints: number;
+}
+
+export interface PartnerTerms {
+  issuePrice: PointPrice;
+  redeemPrice: PointPrice;
+  validFrom: string;
+}
+
+/** What the ledger says happened to the points one issuer issued. */
+export interface IssuerFlows {
+  issuer: string | null;
+  issued: number;
+  /** Part of new earnings that paid off members' debt instead of landing in the lot. */
+  debtPaid: number;
+  expired: number;
+  clawedFromLot: number;
+  clawedToDebt: number;
+}
+
+/** Points issued by `issuer` that were redeemed (or given back by reversals) at `redeemer`. */
+export interface CrossFlow {
+  issuer: string | null;
+  redeemer: string | null;
+  redeemed: number;
+  reversed: number;
+}
+
+export interface PartnerLine {
+  partnerId: string | null;
+  name: string;
+  terms: PartnerTerms | null;
+  issued: { points: number; value: Money };
+  clawedBack: { points: number; value: Money };
+  redeemedAt: { points: number; reversedPoints: number; value: Money };
+  expired: number;
+  /** Positive: the partner owes the program. Negative: the program owes the partner. */
+  net: Money;
+}
+
+export interface ReconciliationLine {
+  issuer: string | null;
+  /** Outstanding points this issuer issued, from the ledger's flows since the beginning. */
+  fromFlows: number;
+  /** The same, counted in the lots (and the holds that took points from them). */
+  inLots: number;
+  ok: boolean;
+}
+
+export interface Statement {
+  period: string;
+  currency: string;
+  partners: PartnerLine[];
+  matrix: CrossFlow[];
+  breakage: { issuer: string | null; expired: number }[];
+  reconciliation: ReconciliationLine[];
+  rounding: string;
+}
+
+export const ROUNDING_NOTE = "Each money amount is points x price rounded half up once, on the line's total.";
+
+function price(points: number, p: PointPrice | undefined, currency: string): Money {
+  return { amount: p ? mulDiv(points, p.amount, p.perPoints, "round") : 0, currency };
+}
+
+/** The flows that change how many points of an issuer are outstanding. */
+export function outstandingChange(f: IssuerFlows, redeemedFrom: number, reversedTo: number): number {
+  return f.issued - f.debtPaid - redeemedFrom + reversedTo - f.expired - f.clawedFromLot;
+}
+
+const emptyFlows = (issuer: string | null): IssuerFlows => ({ issuer, issued: 0, debtPaid: 0, expired: 0, clawedFromLot: 0, clawedToDebt: 0 });
+
+export interface StatementInput {
+  period: string;
+  currency: string;
+  partners: { id: string; name: string; terms: PartnerTerms | null }[];
+  flows: IssuerFlows[];
+  cross: CrossFlow[];
+  /** Flows since the beginning of the ledger, per issuer, to reconcile with the lots. */
+  allTimeFlows: IssuerFlows[];
+  allTimeCross: CrossFlow[];
+  /** Outstanding points per issuer as the lots and open holds hold them now. */
+  outstandingInLots: { issuer: string | null; points: number }[];
+}
+
+export function buildStatement(input: StatementInput): Statement {
+  const { currency } = input;
+  const flowsOf = new Map(input.flows.map((f) => [f.issuer, f]));
+  const lines: PartnerLine[] = [{ id: null as string | null, name: "program", terms: null as PartnerTerms | null }, ...input.partners].map(
+    (partner) => {
+      const f = flowsOf.get(partner.id) ?? emptyFlows(partner.id);
+      const atPartner = input.cross.filter((c) => c.redeemer === partner.id);
+      const redeemed = atPartner.reduce((s, c) => s + c.redeemed, 0);
+      const reversed = atPartner.reduce((s, c) => s + c.reversed, 0);
+      const clawed = f.clawedFromLot + f.clawedToDebt;
+      const terms = partner.terms;
+      const issuedValue = price(f.issued, terms?.issuePrice, currency);
+      const clawedValue = price(clawed, terms?.issuePrice, currency);
+      const redeemedValue = price(redeemed - reversed, terms?.redeemPrice, currency);
+      return {
+        partnerId: partner.id,
+        name: partner.name,
+        terms,
+        issued: { points: f.issued, value: issuedValue },
+        clawedBack: { points: clawed, value: clawedValue },
+        redeemedAt: { points: redeemed - reversed, reversedPoints: reversed, value: redeemedValue },
+        expired: f.expired,
+        net: { amount: issuedValue.amount - clawedValue.amount - redeemedValue.amount, currency },
+      };
+    },
+  );
+  return {
+    period: input.period,
+    currency,
+    partners: lines,
+    matrix: input.cross.filter((c) => c.redeemed !== 0 || c.reversed !== 0),
+    breakage: lines.map((l) => ({ issuer: l.partnerId, expired: l.expired })),
+    reconciliation: reconcile(input),
+    rounding: ROUNDING_NOTE,
+  };
+}
+
+/**
+ * For every issuer: issued - debt paid - redeemed from its lots + reversed to
+ * them - expired - clawed from its lots, summed since the beginning, must
+ * equal what its lots and holds still hold. A statement that does not
+ * reconcile is refused, not published.
+ */
+export function reconcile(input: Pick<StatementInput, "allTimeFlows" | "allTimeCross" | "outstandingInLots">): ReconciliationLine[] {
+  const issuers = new Set<string | null>([
+    ...input.allTimeFlows.map((f) => f.issuer),
+    ...input.outstandingInLots.map((o) => o.issuer),
+    ...input.allTimeCross.map((c) => c.issuer),
+  ]);
+  return [...issuers].map((issuer) => {
+    const f = input.allTimeFlows.find((x) => x.issuer === issuer) ?? emptyFlows(issuer);
+    const fromIssuer = input.allTimeCross.filter((c) => c.issuer === issuer);
+    const fromFlows = outstandingChange(
+      f,
+      fromIssuer.reduce((s, c) => s + c.redeemed, 0),
+      fromIssuer.reduce((s, c) => s + c.reversed, 0),
+    );
+    const inLots = input.outstandingInLots.find((o) => o.issuer === issuer)?.points ?? 0;
+    return { issuer, fromFlows, inLots, ok: fromFlows === inLots };
+  });
+}
