@@ -16,7 +16,7 @@ import type {
 import { ApiError } from "../../lib/errors";
 
 /** Orders stamped further ahead than this are refused as clock errors. */
-const FUTURE_SKEW_MS = 5 * 60 * 1000;
+export const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");

@@ -1,0 +1,145 @@
+// Bulk posting as plain functions: validate each item alone, post a member's items in the
+// order given and different members in parallel, and turn every reply into a result per item.
+import { ApiError, problemBody } from "../../lib/errors";
+import type { LedgerReply } from "../../members/member-ledger";
+import type { AccrualInput, RefundInput } from "../../ledger/operations";
+import { FUTURE_SKEW_MS } from "../members/members.handlers";
+import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
+
+/**
+ * Member objects called at once by one batch. A call waits mostly on its
+ * object and D1, and every object writes to the same D1 database: 16 in
+ * flight hides that wait without putting a whole file in front of D1 (and of
+ * everyone else's requests) at once. The total stays one call per item,
+ * 500 at most, within a request's subrequest budget.
+ */
+export const BATCH_FAN_OUT = 16;
+
+export type ItemResult = {
+  index: number;
+  status: "posted" | "duplicate" | "error";
+  type?: BatchItem["type"];
+  memberId?: string;
+  orderId?: string;
+  refundId?: string;
+  matched?: "same_item" | "order";
+  result?: unknown;
+  error?: Record<string, unknown>;
+};
+
+export interface BatchOutcome {
+  results: ItemResult[];
+  counts: { posted: number; duplicate: number; error: number };
+}
+
+/** Posts one valid item through its member's object with the given Idempotency-Key. */
+export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply>;
+
+/**
+ * The item's Idempotency-Key, from what the item is rather than from the
+ * request it came in: re-sending the file, or the same item in another file,
+ * finds the first posting. An accrual is its order (one order earns once);
+ * a refund is its order and the caller's refund reference. Spaces separate
+ * the parts because ids cannot contain one (so `a:b` + `c` never meets
+ * `a` + `b:c`), and neither can an Idempotency-Key header, so these keys
+ * never collide with a caller's own keys in the same scope.
+ */
+export function itemKey(item: BatchItem): string {
+  return item.type === "accrual" ? `batch accrual ${item.orderId}` : `batch refund ${item.orderId} ${item.refundId}`;
+}
+
+/** What the member's object takes, built as the single-request handlers build it. */
+export function accrualInput(item: Extract<BatchItem, { type: "accrual" }>, now: number): AccrualInput {
+  const occurredAt = item.occurredAt ? new Date(item.occurredAt) : new Date(now);
+  return { orderId: item.orderId, amount: item.amount, channel: item.channel, occurredAt: occurredAt.toISOString() };
+}
+
+export function refundInput(item: Extract<BatchItem, { type: "refund" }>): RefundInput {
+  return { orderId: item.orderId, amount: item.amount, reason: item.reason };
+}
+
+/** One item checked as its twin's route would check it; a failure is that item's problem. */
+export function parseItem(raw: unknown, now: number): { ok: true; item: BatchItem } | { ok: false; error: ApiError } {
+  const parsed = BatchItemSchema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(item)", message: issue.message }));
+    return { ok: false, error: new ApiError("validation_failed", `${errors.length} field(s) of this item failed validation.`, { errors }) };
+  }
+  const item = parsed.data;
+  if (item.type === "accrual" && item.occurredAt && Date.parse(item.occurredAt) > now + FUTURE_SKEW_MS) {
+    return { ok: false, error: new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] }) };
+  }
+  return { ok: true, item };
+}
+
+/** Runs `run` over `tasks` with at most `limit` at once; `run` must not throw. */
+export async function inParallel<T>(tasks: T[], limit: number, run: (task: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runner = async () => {
+    while (next < tasks.length) await run(tasks[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, runner));
+}
+
+/**
+ * Posts a batch. Items are grouped by member in the order given; a member's
+ * items run one after another (a refund after the accrual it refunds), and
+ * members run in parallel up to `fanOut`. No item's failure stops another.
+ */
+export async function postBatch(rawItems: unknown[], options: { now: number; post: PostItem; fanOut?: number }): Promise<BatchOutcome> {
+  const results: ItemResult[] = new Array(rawItems.length);
+  const byMember = new Map<string, { index: number; item: BatchItem }[]>();
+  rawItems.forEach((raw, index) => {
+    const parsed = parseItem(raw, options.now);
+    if (!parsed.ok) {
+      // Item problems carry no requestId: the batch's X-Request-Id covers them all.
+      results[index] = { index, status: "error", error: problemBody(parsed.error) };
+      return;
+    }
+    const queue = byMember.get(parsed.item.memberId);
+    if (queue) queue.push({ index, item: parsed.item });
+    else byMember.set(parsed.item.memberId, [{ index, item: parsed.item }]);
+  });
+  await inParallel([...byMember.values()], options.fanOut ?? BATCH_FAN_OUT, async (queue) => {
+    for (const { index, item } of queue) results[index] = await postItem(index, item, options.post);
+  });
+  const counts = { posted: 0, duplicate: 0, error: 0 };
+  for (const result of results) counts[result.status]++;
+  return { results, counts };
+}
+
+async function postItem(index: number, item: BatchItem, post: PostItem): Promise<ItemResult> {
+  const echo = {
+    index,
+    type: item.type,
+    memberId: item.memberId,
+    orderId: item.orderId,
+    ...(item.type === "refund" ? { refundId: item.refundId } : {}),
+  };
+  let reply: LedgerReply;
+  try {
+    reply = await post(item, itemKey(item));
+  } catch (error) {
+    // The object failed outside the domain (a 500 for a single request); whether it committed is
+    // unknown, and re-sending the batch settles it: a posted item then comes back as a duplicate.
+    console.log(JSON.stringify({ level: "error", message: "batch item failed", memberId: item.memberId, error: String(error) }));
+    const problem = new ApiError("internal_error", "This item could not be posted; send the batch again.");
+    return { ...echo, status: "error", error: problemBody(problem) };
+  }
+  if (reply.ok) {
+    return reply.replayed
+      ? { ...echo, status: "duplicate", matched: "same_item", result: reply.body }
+      : { ...echo, status: "posted", result: reply.body };
+  }
+  const { code, detail, extras } = reply.error;
+  // The order earned already through another request for this member: nothing to post, nothing wrong.
+  if (code === "order_already_accrued" && typeof extras.accrualId === "string") {
+    return { ...echo, status: "duplicate", matched: "order", result: { accrualId: extras.accrualId, orderId: item.orderId, points: extras.points } };
+  }
+  return { ...echo, status: "error", error: problemBody(new ApiError(code, code === "idempotency_key_reused" ? reusedDetail(item) : detail, extras)) };
+}
+
+function reusedDetail(item: BatchItem): string {
+  const what = item.type === "accrual" ? `order '${item.orderId}'` : `refund '${item.refundId}' of order '${item.orderId}'`;
+  return `An item for ${what} was already posted with different content (member, amount or other fields); it was not posted again.`;
+}

@@ -1,0 +1,20 @@
+// Bulk posting handler: the envelope is validated by the route, the items by postBatch.
+import { ledgerCall, memberLedger } from "../../app/ledger-client";
+import type { AppRouteHandler } from "../../app/types";
+import { accrualInput, postBatch, refundInput, type PostItem } from "./batch";
+import type { PostTransactionBatchRoute } from "./transactions.routes";
+
+export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = async (c) => {
+  const { items } = c.req.valid("json");
+  // One clock for the whole file: items without occurredAt happened when it arrived.
+  const now = Date.now();
+  const post: PostItem = async (item, idempotencyKey) => {
+    // The request hash covers the item as validated, so the same item re-sent matches and a changed one does not.
+    const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item });
+    const ledger = memberLedger(c, item.memberId);
+    return item.type === "accrual" ? ledger.accrue(call, accrualInput(item, now)) : ledger.refund(call, refundInput(item));
+  };
+  const outcome = await postBatch(items, { now, post });
+  // Item results carry the object's bodies as they are; the schema is checked by the tests.
+  return c.json(outcome as never, 200);
+};

@@ -1,0 +1,80 @@
+// Request and response schemas of bulk posting: the batch envelope, its items and a result per item.
+import { z } from "@hono/zod-openapi";
+import { ExternalId, ProblemSchema } from "../../app/openapi";
+import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from "../members/members.schemas";
+
+export const MAX_BATCH_ITEMS = 500;
+
+const MemberId = ExternalId.openapi({ example: "cust_1042" });
+
+/** An item is its single-request twin's body plus the member it is for. */
+export const BatchAccrualItem = AccrualBody.extend({
+  type: z.literal("accrual"),
+  memberId: MemberId,
+}).openapi("BatchAccrualItem");
+
+export const BatchRefundItem = RefundBody.extend({
+  type: z.literal("refund"),
+  memberId: MemberId,
+  refundId: ExternalId.openapi({
+    example: "rma_5521",
+    description: "Your reference for this refund, unique per order: a re-sent item with the same orderId and refundId is recognised and not posted again.",
+  }),
+}).openapi("BatchRefundItem");
+
+export const BatchItemSchema = z.discriminatedUnion("type", [BatchAccrualItem, BatchRefundItem]).openapi("BatchItem");
+export type BatchItem = z.infer<typeof BatchItemSchema>;
+
+const exampleBatch = {
+  items: [
+    { type: "accrual", memberId: "cust_1042", orderId: "store7-20261128-0001", amount: { amount: 4999, currency: "EUR" }, channel: "store" },
+    { type: "refund", memberId: "cust_1042", orderId: "store7-20261127-0113", refundId: "rma_5521", amount: { amount: 1500, currency: "EUR" } },
+  ],
+};
+
+/**
+ * The route validates only the envelope; each item is validated on its own by
+ * the handler, so one malformed item is that item's error, not a 400 for the
+ * whole file. The document still shows the item schema (registered by the router).
+ */
+export const TransactionBatchBody = z
+  .object({
+    items: z
+      .array(z.unknown().openapi({ allOf: [{ $ref: "#/components/schemas/BatchItem" }] }))
+      .min(1)
+      .max(MAX_BATCH_ITEMS)
+      .openapi({ description: `1 to ${MAX_BATCH_ITEMS} accruals and refunds, for any members.` }),
+  })
+  .strict()
+  .openapi("TransactionBatch", { example: exampleBatch });
+
+const OrderMatchSchema = z
+  .object({ accrualId: z.string(), orderId: z.string(), points: z.number().int() })
+  .openapi("BatchOrderMatch", { description: "The accrual this order already earned through another request." });
+
+export const BatchItemResultSchema = z
+  .object({
+    index: z.number().int().openapi({ example: 0, description: "The item's position in the request." }),
+    status: z.enum(["posted", "duplicate", "error"]),
+    type: z.enum(["accrual", "refund"]).optional(),
+    memberId: z.string().optional(),
+    orderId: z.string().optional(),
+    refundId: z.string().optional().openapi({ description: "Your refund reference, as sent; `result.refundId` is Treue's id of the refund." }),
+    matched: z.enum(["same_item", "order"]).optional().openapi({
+      description: "For a duplicate: `same_item` when this item was posted before (in an earlier batch or earlier in this one; `result` is that first answer), `order` when the order already earned points through another request.",
+    }),
+    result: z.union([AccrualResultSchema, RefundResultSchema, OrderMatchSchema]).optional(),
+    error: ProblemSchema.optional().openapi({ description: "For an error: the problem the single-request twin would have answered." }),
+  })
+  .openapi("BatchItemResult");
+
+export const TransactionBatchResultSchema = z
+  .object({
+    results: z.array(BatchItemResultSchema).openapi({ description: "One result per item, in the order of the request." }),
+    counts: z.object({
+      posted: z.number().int().openapi({ example: 1 }),
+      duplicate: z.number().int().openapi({ example: 0 }),
+      error: z.number().int().openapi({ example: 1 }),
+    }),
+  })
+  .openapi("TransactionBatchResult");
