@@ -1,14 +1,12 @@
 // Seeds a local D1 with many members and lots in bulk SQL, runs the jobs the way Cron would
 // (`wrangler dev --test-scheduled`, GET /__scheduled), and reports lots expired and members
 // recalculated per second. Usage: npm run bench:jobs [-- --members 10000 --lots 10]
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort, startDev, wrangler } from "./lib/local-dev.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -23,27 +21,6 @@ const POINTS = 40;
 const CRON = "*/10 * * * *";
 const PROGRAM = "prg_BENCHJOBS0000000000000000";
 const ADMIN_KEY = "trk_bench_jobs_admin_key";
-const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin", "wrangler.js");
-
-function wrangler(args, { capture = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(capture ? output : undefined) : reject(new Error(`wrangler ${args.join(" ")} exited ${code}:\n${output}`))));
-  });
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The whole data set in a few INSERT ... SELECT statements over a counter, so
@@ -80,28 +57,6 @@ SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn
 `;
 }
 
-async function startDev(persistTo, port) {
-  const child = spawn(
-    process.execPath,
-    [WRANGLER, "dev", "--local", "--test-scheduled", "--persist-to", persistTo, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "error", "--show-interactive-dev-session=false"],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not start:\n${output}`);
-}
-
 async function latestRuns(base) {
   const res = await fetch(`${base}/v1/jobs?limit=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   if (!res.ok) throw new Error(`GET /v1/jobs: ${res.status} ${await res.text()}`);
@@ -124,7 +79,7 @@ try {
   await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", seedFile, "--yes"]);
   console.log(`seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
 
-  dev = await startDev(persistTo, await freePort());
+  dev = await startDev(persistTo, await freePort(), ["--test-scheduled"]);
   const started = Date.now();
   for (let invocation = 1; ; invocation++) {
     const res = await fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent(CRON)}`);
