@@ -320,3 +320,46 @@ export const settlementPeriods = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.programId, t.period] })],
 );
+
+/** Where a program's webhook events are POSTed. A partner's endpoint receives only the events that partner caused. */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    /** Set when a partner key registered it. */
+    partnerId: text("partner_id"),
+    url: text("url").notNull(),
+    /** JSON array of event types; null for every type, including ones added later. */
+    eventTypes: text("event_types"),
+    description: text("description"),
+    /** `whsec_<base64>`: needed in clear to sign, shown once; blanked when the endpoint is deleted. */
+    secret: text("secret").notNull(),
+    createdAt: text("created_at").notNull(),
+    /** Deleted endpoints stay as rows so deliveries in flight find them and stop. */
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("webhook_endpoints_active").on(t.programId, t.id).where(sql`${t.deletedAt} IS NULL`)],
+);
+
+/** One row per attempt to deliver an event to an endpoint. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** The queue's count for this message: 1 for the first try, counting again from 1 for a resend. */
+    attempt: integer("attempt").notNull(),
+    /** delivered (2xx), retrying (failed, another attempt follows), failed (the last attempt failed: dead-lettered). */
+    status: text("status", { enum: ["delivered", "retrying", "failed"] }).notNull(),
+    /** The endpoint's HTTP status; null when no response came (timeout, connection refused). */
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    attemptedAt: text("attempted_at").notNull(),
+  },
+  (t) => [index("webhook_deliveries_by_endpoint").on(t.endpointId, t.id)],
+);
