@@ -1,6 +1,8 @@
-// The Worker's entry: wires the HTTP app and the scheduled jobs, and exports the Durable Object class.
+// The Worker's entry: wires the HTTP app, the scheduled jobs and the webhook queue, and exports the Durable Object class.
 import { buildApp } from "./app/build-app";
 import { runCron } from "./jobs/runner";
+import { handleWebhookBatch } from "./webhooks/delivery";
+import type { WebhookMessage } from "./webhooks/events";
 
 export { MemberLedger } from "./members/member-ledger";
 
@@ -12,4 +14,8 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runCron(env, controller.cron, controller.scheduledTime));
   },
-} satisfies ExportedHandler<Env>;
+  // The webhook queue: fan-out of committed events, and signed deliveries with retries.
+  queue(batch, env) {
+    return handleWebhookBatch(batch, env);
+  },
+} satisfies ExportedHandler<Env, WebhookMessage>;

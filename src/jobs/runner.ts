@@ -9,12 +9,14 @@ import { housekeeping } from "./housekeeping";
 import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { warnExpiring } from "./warn-expiring";
+import { sweepOutbox } from "../webhooks/sweep";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
   "warn-expiring": { run: warnExpiring, description: "Send one points.expiring event per member and expiry date, ahead of time." },
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
+  "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -24,6 +26,7 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
   "17 * * * *": ["housekeeping"],
+  "*/5 * * * *": ["sweep-outbox"],
 };
 
 export interface RunLimits {

@@ -25,6 +25,8 @@ import {
   type IdempotencyClaim,
   type StoredResponse,
 } from "./store";
+import { fromPlan } from "../webhooks/events";
+import { publishCommitted } from "../webhooks/outbox";
 import { readQualifying, readWarnedExpiries } from "./job-reads";
 import { memberView, redemptionView } from "./views";
 
@@ -281,6 +283,9 @@ export class MemberLedger extends DurableObject<Env> {
       throw error;
     }
     this.cached = plan.nextState;
+    // Awaited, so the events are queued (and marked sent) before the caller hears back; a failed send never
+    // fails the change, which has committed: the outbox sweep sends what is still unsent.
+    await publishCommitted(this.env, this.db, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
     await this.scheduleHoldAlarm();
   }
 

@@ -1,0 +1,65 @@
+// What travels on the webhook queue, and the body an endpoint receives for an event.
+import type { OutboxEvent } from "../ledger/state";
+
+/** Every event type the ledger writes to the outbox (src/ledger/operations.ts, expiry-ops.ts, tier-review.ts). */
+export const WEBHOOK_EVENT_TYPES = [
+  "member.enrolled",
+  "points.earned",
+  "points.redeemed",
+  "points.refunded",
+  "points.expiring",
+  "points.expired",
+  "redemption.held",
+  "redemption.captured",
+  "redemption.cancelled",
+  "redemption.lapsed",
+  "tier.changed",
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** An outbox row as it travels: self-contained, so a delivery never reads the outbox again. */
+export interface WebhookEvent {
+  id: string;
+  programId: string;
+  memberId: string | null;
+  /** The partner whose key caused the change (or who issued the points); null for the program's own. */
+  partnerId: string | null;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+/**
+ * Two kinds of message share the queue: a committed event still to be fanned
+ * out to the program's endpoints, and one event for one endpoint, which is
+ * what gets retried and, in the end, dead-lettered.
+ */
+export type WebhookMessage = { kind: "event"; event: WebhookEvent } | { kind: "delivery"; endpointId: string; event: WebhookEvent };
+
+export function fromPlan(programId: string, memberId: string, events: readonly OutboxEvent[], createdAt: string): WebhookEvent[] {
+  return events.map((e) => ({ id: e.id, programId, memberId, partnerId: e.partnerId, type: e.type, payload: e.payload, createdAt }));
+}
+
+/** An outbox row as read from D1. */
+export function fromRow(row: {
+  id: string;
+  programId: string;
+  memberId: string | null;
+  partnerId: string | null;
+  type: string;
+  payload: string;
+  createdAt: string;
+}): WebhookEvent {
+  const { id, programId, memberId, partnerId, type, createdAt } = row;
+  return { id, programId, memberId, partnerId, type, payload: JSON.parse(row.payload) as Record<string, unknown>, createdAt };
+}
+
+/**
+ * The JSON an endpoint receives, in the Standard Webhooks shape (type,
+ * timestamp, data). Built from the event alone, so every attempt sends the
+ * same bytes; the event id travels in the `webhook-id` header.
+ */
+export function webhookBody(event: WebhookEvent): string {
+  return JSON.stringify({ type: event.type, timestamp: event.createdAt, data: { partnerId: event.partnerId, ...event.payload } });
+}
