@@ -9,6 +9,7 @@ import { programsRouter } from "../routes/programs/programs.index";
 import { jobsRouter } from "../routes/jobs/jobs.index";
 import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
+import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
 
 export function buildApp() {
@@ -27,6 +28,7 @@ export function buildApp() {
   app.route("/", redemptionsRouter);
   app.route("/", tiersRouter);
   app.route("/", jobsRouter);
+  app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

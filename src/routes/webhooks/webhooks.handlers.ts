@@ -1,0 +1,146 @@
+// Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
+import { and, asc, count, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv, AppRouteHandler, Principal } from "../../app/types";
+import { database } from "../../db/client";
+import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { ApiError } from "../../lib/errors";
+import { ulid } from "../../lib/ids";
+import { eventTypesOf, liveEndpoints, receives, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
+import { fromRow, type WebhookMessage } from "../../webhooks/events";
+import { enqueue } from "../../webhooks/outbox";
+import { newSigningSecret } from "../../webhooks/signing";
+import type {
+  CreateWebhookEndpointRoute,
+  DeleteWebhookEndpointRoute,
+  GetWebhookEndpointRoute,
+  ListWebhookDeliveriesRoute,
+  ListWebhookEndpointsRoute,
+  ResendEventRoute,
+} from "./webhooks.routes";
+
+/** Fan-out per event stays bounded. */
+const MAX_ENDPOINTS_PER_PROGRAM = 20;
+
+function endpointView(row: EndpointRow) {
+  return {
+    id: row.id,
+    url: row.url,
+    eventTypes: eventTypesOf(row),
+    description: row.description,
+    partnerId: row.partnerId,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Live endpoints the key may see: its program's, and for a partner key only its own. */
+function visible(principal: Principal): SQL {
+  const conditions = [eq(webhookEndpoints.programId, principal.programId), isNull(webhookEndpoints.deletedAt)];
+  if (principal.partnerId) conditions.push(eq(webhookEndpoints.partnerId, principal.partnerId));
+  return and(...conditions)!;
+}
+
+/** The endpoint, or the same 404 whether it is missing, deleted, another program's or another partner's. */
+async function visibleEndpoint(c: Context<AppEnv>, id: string): Promise<EndpointRow> {
+  const [row] = await database(c.env.DB)
+    .select()
+    .from(webhookEndpoints)
+    .where(and(visible(c.get("principal")), eq(webhookEndpoints.id, id)));
+  if (!row) throw new ApiError("webhook_endpoint_not_found", `No webhook endpoint '${id}'.`);
+  return row;
+}
+
+export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> = async (c) => {
+  const { url, eventTypes, description } = c.req.valid("json");
+  const refusal = urlRefusal(url);
+  if (refusal) throw new ApiError("webhook_url_not_allowed", `'${url}' may not receive webhooks: ${refusal}.`);
+  const principal = c.get("principal");
+  const db = database(c.env.DB);
+  const [live] = await db
+    .select({ n: count() })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.programId, principal.programId), isNull(webhookEndpoints.deletedAt)));
+  if ((live?.n ?? 0) >= MAX_ENDPOINTS_PER_PROGRAM) {
+    throw new ApiError("too_many_webhook_endpoints", `A program has at most ${MAX_ENDPOINTS_PER_PROGRAM} webhook endpoints; delete one first.`);
+  }
+  const row: EndpointRow = {
+    id: `whe_${ulid()}`,
+    programId: principal.programId,
+    partnerId: principal.partnerId,
+    url,
+    eventTypes: eventTypes ? JSON.stringify(eventTypes) : null,
+    description: description ?? null,
+    secret: newSigningSecret(),
+    createdAt: new Date().toISOString(),
+    deletedAt: null,
+  };
+  await db.insert(webhookEndpoints).values(row);
+  return c.json({ ...endpointView(row), secret: row.secret }, 201);
+};
+
+export const listWebhookEndpoints: AppRouteHandler<ListWebhookEndpointsRoute> = async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const conditions = [visible(c.get("principal"))];
+  if (cursor) conditions.push(gt(webhookEndpoints.id, cursor));
+  const rows = await database(c.env.DB)
+    .select()
+    .from(webhookEndpoints)
+    .where(and(...conditions))
+    .orderBy(asc(webhookEndpoints.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return c.json({ data: page.map(endpointView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+};
+
+export const getWebhookEndpoint: AppRouteHandler<GetWebhookEndpointRoute> = async (c) => {
+  return c.json(endpointView(await visibleEndpoint(c, c.req.valid("param").id)), 200);
+};
+
+/** Kept as a row so deliveries already queued find it deleted and stop; the secret goes at once. */
+export const deleteWebhookEndpoint: AppRouteHandler<DeleteWebhookEndpointRoute> = async (c) => {
+  const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
+  await database(c.env.DB)
+    .update(webhookEndpoints)
+    .set({ deletedAt: new Date().toISOString(), secret: "" })
+    .where(eq(webhookEndpoints.id, endpoint.id));
+  return c.body(null, 204);
+};
+
+export const listWebhookDeliveries: AppRouteHandler<ListWebhookDeliveriesRoute> = async (c) => {
+  const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
+  const { limit, cursor, eventId } = c.req.valid("query");
+  const conditions = [eq(webhookDeliveries.endpointId, endpoint.id)];
+  if (cursor) conditions.push(lt(webhookDeliveries.id, cursor));
+  if (eventId) conditions.push(eq(webhookDeliveries.eventId, eventId));
+  const rows = await database(c.env.DB)
+    .select()
+    .from(webhookDeliveries)
+    .where(and(...conditions))
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit).map(({ programId: _p, endpointId: _e, ...row }) => row);
+  return c.json({ data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+};
+
+export const resendEvent: AppRouteHandler<ResendEventRoute> = async (c) => {
+  const principal = c.get("principal");
+  const { id } = c.req.valid("param");
+  const { endpointId } = c.req.valid("json") ?? {};
+  const db = database(c.env.DB);
+  const [row] = await db
+    .select()
+    .from(outboxEvents)
+    .where(and(eq(outboxEvents.programId, principal.programId), eq(outboxEvents.id, id)));
+  // A partner sees only the events it caused; any other is as missing.
+  if (!row || (principal.partnerId && row.partnerId !== principal.partnerId)) throw new ApiError("event_not_found", `No event '${id}'.`);
+  const event = fromRow(row);
+  if (endpointId) await visibleEndpoint(c, endpointId);
+  const targets = (await liveEndpoints(db, [principal.programId])).filter(
+    (endpoint) =>
+      receives(endpoint, event) &&
+      (!principal.partnerId || endpoint.partnerId === principal.partnerId) &&
+      (!endpointId || endpoint.id === endpointId),
+  );
+  await enqueue(c.env, targets.map((endpoint): WebhookMessage => ({ kind: "delivery", endpointId: endpoint.id, event })));
+  return c.json({ eventId: event.id, endpointIds: targets.map((e) => e.id) }, 202);
+};
