@@ -165,10 +165,11 @@ describe("platform token", () => {
     expect(foreign.json.code).toBe("partner_not_found");
   });
 
-  it("refuses a revoked key", async () => {
-    await env.DB.prepare("UPDATE api_keys SET revoked_at = '2026-01-01T00:00:00Z' WHERE program_id = ? AND role = 'server'")
-      .bind(b.programId)
-      .run();
+  it("refuses a revoked key at once", async () => {
+    expect((await call("/v1/members/ada/balance", { key: b.server })).status).toBe(200);
+    const keys = await call("/v1/keys", { key: b.admin });
+    const server = keys.json.data.find((k: { role: string }) => k.role === "server");
+    expect((await call(`/v1/keys/${server.id}`, { method: "DELETE", key: b.admin })).status).toBe(200);
     expect((await call("/v1/members/ada/balance", { key: b.server })).status).toBe(401);
   });
 });

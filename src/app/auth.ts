@@ -6,7 +6,7 @@ import { apiKeys, programs } from "../db/schema";
 import { ProgramSettingsSchema } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
-import type { AppEnv, Role } from "./types";
+import type { AppEnv, Principal, Role } from "./types";
 
 export const KEY_PREFIX = "trk_";
 
@@ -17,28 +17,57 @@ function bearerToken(c: Context<AppEnv>): string {
   return match[1]!;
 }
 
-/** Program keys with one of `roles`; any other valid key gets a 403. */
-export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const token = bearerToken(c);
-    if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
-    const db = database(c.env.DB);
-    const [row] = await db
-      .select({ key: apiKeys, settings: programs.settings })
-      .from(apiKeys)
-      .innerJoin(programs, eq(programs.id, apiKeys.programId))
-      .where(eq(apiKeys.keyHash, await sha256Hex(token)));
-    if (!row || row.key.revokedAt) throw new ApiError("unauthorized", "The key is not valid.");
-    if (!roles.includes(row.key.role)) {
-      throw new ApiError("forbidden", `A ${row.key.role} key may not call this; it needs ${roles.join(" or ")}.`);
-    }
-    c.set("principal", {
+/**
+ * Keys this isolate resolved lately, by hash. Every request would otherwise
+ * pay a D1 round trip (from the edge to D1's region) before it starts.
+ * Revoking a key or changing settings forgets the program here at once;
+ * other isolates notice within PRINCIPAL_TTL_MS.
+ */
+export const PRINCIPAL_TTL_MS = 10_000;
+const MAX_CACHED_KEYS = 10_000;
+const principals = new Map<string, { principal: Principal; revoked: boolean; expiresAt: number }>();
+
+export function forgetProgramKeys(programId: string): void {
+  for (const [hash, entry] of principals) if (entry.principal.programId === programId) principals.delete(hash);
+}
+
+async function resolveKey(db: D1Database, hash: string): Promise<{ principal: Principal; revoked: boolean } | null> {
+  const cached = principals.get(hash);
+  if (cached && cached.expiresAt > Date.now()) return cached;
+  const [row] = await database(db)
+    .select({ key: apiKeys, settings: programs.settings })
+    .from(apiKeys)
+    .innerJoin(programs, eq(programs.id, apiKeys.programId))
+    .where(eq(apiKeys.keyHash, hash));
+  if (!row) return null;
+  const entry = {
+    principal: {
       keyId: row.key.id,
       programId: row.key.programId,
       role: row.key.role,
       partnerId: row.key.partnerId,
       settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
-    });
+    },
+    revoked: row.key.revokedAt !== null,
+    expiresAt: Date.now() + PRINCIPAL_TTL_MS,
+  };
+  if (principals.size >= MAX_CACHED_KEYS) principals.delete(principals.keys().next().value!);
+  principals.set(hash, entry);
+  return entry;
+}
+
+/** Program keys with one of `roles`; any other valid key gets a 403. */
+export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearerToken(c);
+    if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
+    const resolved = await resolveKey(c.env.DB, await sha256Hex(token));
+    if (!resolved || resolved.revoked) throw new ApiError("unauthorized", "The key is not valid.");
+    const { principal } = resolved;
+    if (!roles.includes(principal.role)) {
+      throw new ApiError("forbidden", `A ${principal.role} key may not call this; it needs ${roles.join(" or ")}.`);
+    }
+    c.set("principal", principal);
     await next();
   };
 }

@@ -78,14 +78,20 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
-    return this.write(call, async (state, ctx) => {
-      // Orders are unique per issuer across members, so this is a D1 read, not a cache hit.
-      const existing = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
-      if (existing) throw orderAlreadyAccrued(existing.orderId, existing.memberId === call.memberId ? existing : null);
+  /**
+   * Orders are unique per issuer across all members, which only D1 knows. Rather
+   * than read first on every accrual, the batch relies on the orders primary
+   * key: a duplicate fails whole, and only then is the first accrual looked up.
+   */
+  async accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
+    const reply = await this.write(call, (state, ctx) => {
       const plan = ops.accrue(state, call.memberId, input, ctx);
       return withBalance(plan, 201, plan.result, call.settings, ctx.now);
     });
+    if (reply.ok || reply.error.code !== "order_already_accrued") return reply;
+    const existing = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
+    const error = orderAlreadyAccrued(input.orderId, existing?.memberId === call.memberId ? existing : null);
+    return { ok: false, error: serializeError(error) };
   }
 
   redeem(call: LedgerCall, input: ops.RedeemInput): Promise<LedgerReply> {

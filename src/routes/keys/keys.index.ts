@@ -1,7 +1,7 @@
 // A program's admin keys manage the program's keys: issue, list, revoke.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, getTableColumns, isNull } from "drizzle-orm";
-import { requireKey } from "../../app/auth";
+import { forgetProgramKeys, requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import type { AppRouteHandler } from "../../app/types";
@@ -73,6 +73,7 @@ const revokeHandler: AppRouteHandler<typeof revokeProgramKey> = async (c) => {
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.programId, principal.programId), isNull(apiKeys.revokedAt)))
     .returning(shownColumns);
   if (!row) throw new ApiError("not_found", `No active key '${keyId}' in this program.`);
+  forgetProgramKeys(principal.programId);
   return c.json(row, 200);
 };
 

@@ -1,7 +1,7 @@
 // Programs and their keys (platform ADMIN_TOKEN), and a program's own settings (program keys).
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { requireAdminToken, requireKey } from "../../app/auth";
+import { forgetProgramKeys, requireAdminToken, requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import type { AppRouteHandler } from "../../app/types";
@@ -128,6 +128,7 @@ const updateProgramHandler: AppRouteHandler<typeof updateProgram> = async (c) =>
     .set({ settings: JSON.stringify(next), updatedAt: new Date().toISOString() })
     .where(eq(programs.id, programId))
     .returning();
+  forgetProgramKeys(programId);
   return c.json(programView(row!), 200);
 };
 
