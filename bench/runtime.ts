@@ -1,6 +1,7 @@
 // Starts the Worker locally for the bench: built and migrated by wrangler, served by miniflare or `wrangler dev`.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
@@ -52,6 +53,8 @@ function wrangler(args: string[]): Promise<void> {
  */
 export async function prepare(): Promise<Prepared> {
   const dir = await mkdtemp(join(tmpdir(), "treue-bench-"));
+  // However the run ends (a failed start, an error, the watchdog), the temp dir goes with the process.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const state = join(dir, "state");
   await Promise.all([
     wrangler(["deploy", "--dry-run", "--outdir", join(dir, "build")]),
