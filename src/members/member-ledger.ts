@@ -212,19 +212,18 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /**
-   * The write path every ledger operation shares: replay a known
-   * Idempotency-Key, build the plan, commit it together with the response it
-   * will replay, and sort out the races a constraint caught.
+   * The write path every ledger operation shares: build the plan, commit it
+   * together with the Idempotency-Key and the response it will replay, and
+   * sort out what a constraint caught. A known key is not read up front: a
+   * retry of a request that already committed fails on its own (its key or
+   * its order is stored, or the points are gone), and only then is the
+   * stored answer looked up. That keeps the first attempt at one D1 batch.
    */
   private write(call: LedgerCall, build: Builder, options: { sweepIdle: boolean } = { sweepIdle: true }): Promise<LedgerReply> {
     return this.serialized(() =>
       answer(async () => {
         const now = clock(call);
         for (let attempt = 0; ; attempt++) {
-          if (call.idempotency) {
-            const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
-            if (stored) return replay(stored, call.idempotency);
-          }
           try {
             const { state } = await this.currentState(call, now, options.sweepIdle);
             const { plan, status, body } = await build(state, this.context(call, now));
@@ -232,12 +231,11 @@ export class MemberLedger extends DurableObject<Env> {
             await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status, body } : null, now);
             return { ok: true, status, body, replayed: false };
           } catch (error) {
-            const conflict = classifyCommitError(error);
-            // Another member's object committed the same key first: answer as it did.
-            if (conflict === "idempotency_key" && call.idempotency) {
+            if (call.idempotency) {
               const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
               if (stored) return replay(stored, call.idempotency);
             }
+            const conflict = classifyCommitError(error);
             if (conflict === "order") throw new ApiError("order_already_accrued", "This order has already earned points.");
             // Someone wrote around this object: the cache is gone, so build once more on fresh state.
             if (conflict === "stale_version" && attempt === 0) continue;
