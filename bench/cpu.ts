@@ -1,4 +1,4 @@
-// CPU time a process tree has used, from /proc: the server's work per request, whatever else shares the machine.
+// Process trees from /proc: the CPU time the server used per request, whatever else shares the machine, and what to stop.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -43,10 +43,7 @@ export function childPids(): number[] {
   return (readStats() ?? []).filter((s) => s.ppid === process.pid).map((s) => s.pid);
 }
 
-/** Milliseconds of CPU used so far by `roots` and all their descendants, or null where /proc is missing. */
-export function treeCpuMs(roots: number[]): number | null {
-  const stats = readStats();
-  if (!stats) return null;
+function treeOf(stats: ProcStat[], roots: number[]): Set<number> {
   const inTree = new Set(roots);
   // Parents before children is not guaranteed, so widen until nothing changes (bounded by the process count).
   for (let pass = 0, grew = true; grew && pass < stats.length; pass++) {
@@ -58,5 +55,19 @@ export function treeCpuMs(roots: number[]): number | null {
       }
     }
   }
+  return inTree;
+}
+
+/** `root` and every process it started, as far as /proc shows them (just `root` elsewhere). */
+export function processTree(root: number): number[] {
+  const stats = readStats();
+  return stats ? [...treeOf(stats, [root])] : [root];
+}
+
+/** Milliseconds of CPU used so far by `roots` and all their descendants, or null where /proc is missing. */
+export function treeCpuMs(roots: number[]): number | null {
+  const stats = readStats();
+  if (!stats) return null;
+  const inTree = treeOf(stats, roots);
   return stats.filter((s) => inTree.has(s.pid)).reduce((sum, s) => sum + s.cpuMs, 0);
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { childPids, treeCpuMs } from "./cpu";
+import { childPids, processTree, treeCpuMs } from "./cpu";
 import type { D1Like } from "./history";
 
 const HOST = "127.0.0.1";
@@ -46,12 +46,19 @@ function wrangler(args: string[]): Promise<void> {
   });
 }
 
+let exitOnSignals = () => {
+  // Ctrl-C or a kill ends the bench through process.exit, so the exit hooks run (temp dir, wrangler dev groups).
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) process.once(signal, () => process.exit(code));
+  exitOnSignals = () => {};
+};
+
 /**
  * A fresh temp dir with the Worker bundled exactly as `wrangler deploy` would
  * ship it, and a local D1 with every migration applied the way
  * `npm run db:migrate:local` does, only persisted in the temp dir.
  */
 export async function prepare(): Promise<Prepared> {
+  exitOnSignals();
   const dir = await mkdtemp(join(tmpdir(), "treue-bench-"));
   // However the run ends (a failed start, an error, the watchdog), the temp dir goes with the process.
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -105,6 +112,15 @@ export async function startMiniflare(prepared: Prepared, { direct = true } = {})
   return { url: url.origin, d1, cpuMs: () => treeCpuMs(servers), stop: () => mf.dispose() };
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -125,17 +141,29 @@ export async function startWranglerDev(prepared: Prepared, { lean = false } = {}
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", String(await freePort())];
   args.push("--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--show-interactive-dev-session=false");
   const env = lean ? { X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" } : {};
-  // Its own process group, so stopping it also stops the workerd processes it started.
-  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env }, detached: true });
+  // In the bench's process group, so a Ctrl-C reaches wrangler and its workerd processes too.
+  const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env } });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise((resolve) => child.on("exit", resolve));
   const url = `http://${HOST}:${port}`;
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  // wrangler, its proxy's workerd and the Worker's workerd: stop them all, the hard way if they linger.
   const stop = async () => {
-    if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
+    const tree = processTree(child.pid!);
+    signal(tree, "SIGTERM");
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    signal(tree.filter(isAlive), "SIGKILL");
   };
   // Ready when the Worker answers; give up after 60 s.
   for (let attempt = 0; attempt < 240; attempt++) {
