@@ -88,6 +88,14 @@ export function createApp() {
       return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
     }
     if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
+    // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
+    // with the same Idempotency-Key is safe, so say exactly that.
+    const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };
+    if (flags.retryable || flags.overloaded || flags.durableObjectReset) {
+      log({ level: "warn", requestId: c.get("requestId"), path: c.req.path, error: `${error.name}: ${error.message}` });
+      c.header("Retry-After", "1");
+      return problem(c, new ApiError("temporarily_unavailable", "The member's ledger restarted during the call; retry with the same Idempotency-Key."));
+    }
     log({
       level: "error",
       requestId: c.get("requestId"),

@@ -40,6 +40,7 @@ export const errorStatuses = {
   period_out_of_order: 409,
   settlement_unreconciled: 500,
   internal_error: 500,
+  temporarily_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -168,9 +168,11 @@ describe.each(stages)("the member's object crashes %s its D1 batch", (stage) => 
     if (scenario.name !== "enroll") expect(await cachedState(p.programId, crashed), "the live object caches the member").not.toBeNull();
     await armCrash(p.programId, crashed, stage);
     const failed = await send(p, req, key);
-    expect(failed.status).toBe(500);
+    // The outcome is unknown to the caller: a 503 that says to retry with the same key.
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("1");
     expect(failed.headers.get("content-type")).toContain("application/problem+json");
-    expect(failed.json).toMatchObject({ code: "internal_error" });
+    expect(failed.json).toMatchObject({ code: "temporarily_unavailable" });
     expect(JSON.stringify(failed.json)).not.toMatch(/crash|stack/i);
 
     // A new instance: nothing cached, whatever the old one knew is gone.
