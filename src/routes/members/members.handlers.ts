@@ -1,5 +1,6 @@
 // Member handlers: validate, hand the work to the member's Durable Object, answer.
-import { and, desc, eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
+import { entryPage } from "../../members/history";
 import type { AppRouteHandler } from "../../app/types";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { database } from "../../db/client";
@@ -72,16 +73,5 @@ export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c
   if (!member.ok) return respond(c, member);
   const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
   if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
-  if (cursor) conditions.push(lt(entries.id, cursor));
-  const rows = await database(c.env.DB)
-    .select()
-    .from(entries)
-    .where(and(...conditions))
-    .orderBy(desc(entries.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit).map(({ programId: _p, memberId: _m, lotId: _l, details, ...row }) => ({
-    ...row,
-    details: JSON.parse(details) as Record<string, unknown>,
-  }));
-  return c.json({ data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
 };

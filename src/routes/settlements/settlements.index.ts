@@ -1,7 +1,7 @@
 // Coalition settlement: partner terms, statements per period (JSON or CSV), closing a period,
 // and a partner's own transactions.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
@@ -10,6 +10,7 @@ import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
+import { entryPage } from "../../members/history";
 import { periodKindOf } from "../../settlement/periods";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";
 
@@ -229,15 +230,7 @@ const partnerTransactionsHandler: AppRouteHandler<typeof partnerTransactions> = 
   const { programId, partnerId } = c.get("principal");
   const conditions = [eq(entries.programId, programId), eq(entries.partnerId, partnerId!)];
   if (period) conditions.push(eq(entries.settlementPeriod, period));
-  if (cursor) conditions.push(lt(entries.id, cursor));
-  const rows = await database(c.env.DB)
-    .select()
-    .from(entries)
-    .where(and(...conditions))
-    .orderBy(desc(entries.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit).map(({ programId: _p, details, ...row }) => ({ ...row, details: JSON.parse(details) as Record<string, unknown> }));
-  return c.json({ data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
 };
 
 export const settlementsRouter = createRouter()
