@@ -103,14 +103,14 @@ export class MemberLedger extends DurableObject<Env> {
 
   capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
-      const plan = ops.captureHold(state, await this.redemptionOf(call, redemptionId), ctx);
+      const plan = ops.captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
   cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
-      const plan = ops.cancelRedemption(state, await this.redemptionOf(call, redemptionId), ctx);
+      const plan = ops.cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
@@ -300,7 +300,10 @@ export class MemberLedger extends DurableObject<Env> {
     if (current === null || current > next) await this.ctx.storage.setAlarm(next);
   }
 
-  private async redemptionOf(call: LedgerCall, redemptionId: string): Promise<RedemptionWithAllocations> {
+  /** An open hold is in the cached state with its allocations; anything else is read from D1. */
+  private async redemptionOf(call: LedgerCall, state: MemberState, redemptionId: string): Promise<RedemptionWithAllocations> {
+    const hold = state.holds.find((h) => h.id === redemptionId);
+    if (hold) return hold;
     const redemption = await readRedemption(this.db, call.programId, redemptionId);
     if (!redemption || redemption.memberId !== call.memberId) {
       throw new ApiError("redemption_not_found", `No redemption '${redemptionId}'.`);

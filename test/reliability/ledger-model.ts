@@ -189,11 +189,11 @@ export class LedgerModel {
     earnedAt: number,
     lotId: string | undefined,
   ): Outcome<{ points: number; debtPaid: number; lot: { availableAt: number; expiresAt: number | null } | null }> {
+    // An unknown member is refused before the order is checked: the order's uniqueness is only
+    // known to D1's primary key when the batch commits.
+    if (!this.members.has(memberId) && !this.settings.enrollOnAccrual) return refuse("member_not_found");
     if (this.orders.some((o) => o.orderId === orderId)) return refuse("order_already_accrued");
-    if (!this.members.has(memberId)) {
-      if (!this.settings.enrollOnAccrual) return refuse("member_not_found");
-      this.enroll(memberId);
-    }
+    if (!this.members.has(memberId)) this.enroll(memberId);
     const member = this.members.get(memberId)!;
     const points = pointsFor(amount);
     const debtPaid = Math.min(member.debt, points);
