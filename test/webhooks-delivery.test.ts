@@ -115,7 +115,7 @@ describe("the outbox sweep", () => {
 
     await armCrash(p.programId, "cat", "after");
     const crashed = await accrue(p.server, "cat", 2000, { orderId: "crash" });
-    expect(crashed.status).toBe(500);
+    expect(crashed.status).toBe(503);
     const lost = (await outbox(p.programId)).filter((e) => e.type === "points.earned" && e.sent_at === null);
     expect(lost, "committed, never sent").toHaveLength(1);
 
@@ -167,7 +167,7 @@ describe("an event exists if and only if its change committed", () => {
     expect((await call("/v1/members/nobody/redemptions", { key: p.server, body: { points: 1 } })).status).toBe(404);
 
     await armCrash(p.programId, "dee", "before");
-    expect((await call("/v1/members/dee/redemptions", { key: p.server, body: { points: 5 }, idempotencyKey: "r-1" })).status).toBe(500);
+    expect((await call("/v1/members/dee/redemptions", { key: p.server, body: { points: 5 }, idempotencyKey: "r-1" })).status).toBe(503);
     expect((await call("/v1/members/dee/redemptions", { key: p.server, body: { points: 5 }, idempotencyKey: "r-1" })).status, "the retry posts it").toBe(201);
 
     await armCrash(p.programId, "dee", "landed");
