@@ -172,7 +172,7 @@ describe("an event exists if and only if its change committed", () => {
 
     await armCrash(p.programId, "dee", "landed");
     const landed = { orderId: "o-2", amount: { amount: 2000, currency: "EUR" } };
-    expect((await call("/v1/members/dee/accruals", { key: p.server, body: landed, idempotencyKey: "a-2" })).status).toBe(500);
+    expect((await call("/v1/members/dee/accruals", { key: p.server, body: landed, idempotencyKey: "a-2" })).status).toBe(503);
     const replay = await call("/v1/members/dee/accruals", { key: p.server, body: landed, idempotencyKey: "a-2" });
     expect(replay.headers.get("idempotent-replayed"), "it had committed").toBe("true");
 
