@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { createProgram, inParallel, storefront } from "./api";
+import { benchBulk } from "./batch";
 import { seedHistory } from "./history";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
@@ -16,6 +17,12 @@ const settings = {
   warmupMs: 1000 * Number(process.env.BENCH_WARMUP ?? (smoke ? 0.5 : 1)),
   members: Number(process.env.BENCH_MEMBERS ?? (smoke ? 20 : 200)),
   historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 10_000)),
+  // Bulk posting: batches of items sent one after another, each item for another member.
+  bulk: {
+    members: Number(process.env.BENCH_BULK_MEMBERS ?? (smoke ? 100 : 5_000)),
+    batches: Number(process.env.BENCH_BULK_BATCHES ?? (smoke ? 2 : 10)),
+    batchSize: Number(process.env.BENCH_BULK_BATCH_SIZE ?? (smoke ? 50 : 500)),
+  },
 };
 const SMALL_HISTORY = 10;
 // Every member starts with 10,000 points, so redemptions never run dry during a run.
@@ -23,7 +30,7 @@ const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
 // The run is bounded: start-up, seeding and twelve measured phases, plus slack. Past that, give up.
-const budgetMs = 12 * (settings.durationMs + settings.warmupMs) + 300_000;
+const budgetMs = 12 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -222,6 +229,10 @@ async function main() {
       scale.push({ name, rows, longVsShort: ratios(measured, "short", "long"), openLotsVsShort: ratios(measured, "short", "openLots") });
     }
 
+    console.log(`bench: bulk posting, ${settings.bulk.batches} batches of ${settings.bulk.batchSize} over ${settings.bulk.members} members ...`);
+    await settle(worker.cpuMs);
+    const bulk = await benchBulk({ pool, key, db, programId, ...settings.bulk, serverCpuMs: worker.cpuMs });
+
     const report = {
       generatedAt: new Date().toISOString(),
       command: smoke ? "npm run bench -- --smoke" : "npm run bench",
@@ -233,6 +244,7 @@ async function main() {
       scenarios,
       scale,
       history,
+      bulk,
     };
     printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each; hold + capture is two requests per operation)`, scenarios);
     printTable(`Scale: one member with a short history, a long one, and many open lots (seeded in ${seedSeconds} s)`, scale.flatMap((s) => Object.values(s.rows)));
@@ -241,6 +253,9 @@ async function main() {
       console.log(`ratio ${s.name}, ${label("long")} vs ${label("short")}: ${ratioText(s.longVsShort)}`);
       console.log(`ratio ${s.name}, ${label("openLots")} vs ${label("short")}: ${ratioText(s.openLotsVsShort)}`);
     }
+    console.log(
+      `\nbulk posting: ${bulk.transactionsPerSecond} transactions/s (${bulk.items} accruals in ${bulk.batches} batches of ${bulk.batchSize} over ${bulk.members} members, ${bulk.seconds} s; batch p50 ${bulk.batchMs.p50} ms, max ${bulk.batchMs.max} ms; CPU ${bulk.serverCpuMsPerItem ?? "n/a"} ms/item, ${bulk.retries} batches re-sent after a connection error); the first batch re-sent: ${bulk.resent.duplicates} duplicates in ${bulk.resent.seconds} s`,
+    );
     const m = report.machine;
     console.log(
       `\nmachine: ${m.cores} cores (${m.cpu}), ${m.os}, node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; load average ${loadBefore.toFixed(2)} before, ${report.loadAverage.after.toFixed(2)} after`,
