@@ -10,8 +10,9 @@ import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
  * Member objects called at once by one batch. A call waits mostly on its
  * object and D1, and every object writes to the same D1 database: 16 in
  * flight hides that wait without putting a whole file in front of D1 (and of
- * everyone else's requests) at once. The total stays one call per item,
- * 500 at most, within a request's subrequest budget.
+ * everyone else's requests) at once. Measured locally on 500-item batches,
+ * 16 beat both 4 and 64 (more only adds contention). The total stays one
+ * call per item, 500 at most, within a request's subrequest budget.
  */
 export const BATCH_FAN_OUT = 16;
 
