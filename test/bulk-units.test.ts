@@ -53,16 +53,16 @@ describe("bulk posting, unit", () => {
   it("never posts an invalid item, and keeps going past an item whose call failed", async () => {
     const { post, started } = recordingPost();
     const failing: PostItem = async (item, key) => {
-      if (item.orderId === "o-2") throw new Error("object reset");
+      if (item.orderId === "o-2") throw new Error("something broke");
+      if (item.orderId === "o-5") throw Object.assign(new Error("Durable Object reset because its code was updated."), { durableObjectReset: true });
       return post(item, key);
     };
-    const outcome = await postBatch([accrual("ada", "o-1"), accrual("ada", "o-2"), { ...accrual("ada", "o-3"), amount: -1 }, accrual("ada", "o-4")], {
-      now: NOW,
-      post: failing,
-    });
-    expect(outcome.results.map((r) => r.status)).toEqual(["posted", "error", "error", "posted"]);
+    const items = [accrual("ada", "o-1"), accrual("ada", "o-2"), { ...accrual("ada", "o-3"), amount: -1 }, accrual("ada", "o-4"), accrual("ada", "o-5"), accrual("ada", "o-6")];
+    const outcome = await postBatch(items, { now: NOW, post: failing });
+    expect(outcome.results.map((r) => r.status)).toEqual(["posted", "error", "error", "posted", "error", "posted"]);
     expect(outcome.results[1]!.error).toMatchObject({ status: 500, code: "internal_error" });
     expect(outcome.results[2]!.error).toMatchObject({ status: 400, code: "validation_failed", errors: [{ path: "amount" }] });
-    expect(started).toEqual(["ada batch accrual o-1", "ada batch accrual o-4"]);
+    expect(outcome.results[4]!.error).toMatchObject({ status: 503, code: "temporarily_unavailable" });
+    expect(started).toEqual(["ada batch accrual o-1", "ada batch accrual o-4", "ada batch accrual o-6"]);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app/create-app";
 import { TransactionBatchResultSchema } from "../src/routes/transactions/transactions.schemas";
 import { balance, call, createProgram, enroll, expectLedgerConsistent } from "./helpers";
-import { databaseFingerprint } from "./reliability/support";
+import { armCrash, databaseFingerprint } from "./reliability/support";
 
 const eur = (amount: number) => ({ amount, currency: "EUR" });
 const accrual = (memberId: string, orderId: string, amount: number, extra: object = {}) => ({ type: "accrual", memberId, orderId, amount: eur(amount), ...extra });
@@ -116,6 +116,25 @@ describe("bulk posting", () => {
     expect(await count("orders", p.programId)).toBe(5);
     const clawbacks = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries WHERE program_id = ? AND type = 'clawback'").bind(p.programId).first("n");
     expect(clawbacks).toBe(4);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it.each([
+    { stage: "before", when: "before its write" },
+    { stage: "landed", when: "just after its write committed" },
+  ] as const)("posts each item once when a member's object dies $when and the batch is sent again", async ({ stage }) => {
+    const p = await createProgram();
+    for (const m of ["ada", "bob", "cy"]) await enroll(p.server, m);
+    const items = [accrual("ada", "o-1", 1_000), accrual("bob", "o-2", 2_000), accrual("bob", "o-3", 3_000), accrual("cy", "o-4", 4_000)];
+    await armCrash(p.programId, "bob", stage);
+    const first = await postBatch(p.server, items);
+    expect(first.results.map((r) => r.status)).toEqual(["posted", "error", "posted", "posted"]);
+    expect(first.results[1].error).toMatchObject({ status: 503, code: "temporarily_unavailable" });
+    const again = await postBatch(p.server, items);
+    // Committed before the object died: the retry finds it. Never sent: the retry posts it.
+    expect(again.results.map((r) => r.status)).toEqual(["duplicate", stage === "landed" ? "duplicate" : "posted", "duplicate", "duplicate"]);
+    expect((await balance(p.server, "bob")).available).toBe(50);
+    expect(await count("orders", p.programId)).toBe(4);
     await expectLedgerConsistent(p.programId, p.server);
   });
 

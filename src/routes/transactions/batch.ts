@@ -121,10 +121,15 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
   try {
     reply = await post(item, itemKey(item));
   } catch (error) {
-    // The object failed outside the domain (a 500 for a single request); whether it committed is
-    // unknown, and re-sending the batch settles it: a posted item then comes back as a duplicate.
-    console.log(JSON.stringify({ level: "error", message: "batch item failed", memberId: item.memberId, error: String(error) }));
-    const problem = new ApiError("internal_error", "This item could not be posted; send the batch again.");
+    // The object failed outside the domain; whether it committed is unknown, and re-sending the
+    // batch settles it: a posted item then comes back as a duplicate. A reset or overloaded object
+    // is the 503 its single-request twin answers, anything else the 500.
+    const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };
+    const transient = Boolean(flags.retryable || flags.overloaded || flags.durableObjectReset);
+    console.log(JSON.stringify({ level: transient ? "warn" : "error", message: "batch item failed", memberId: item.memberId, error: String(error) }));
+    const problem = transient
+      ? new ApiError("temporarily_unavailable", "The member's ledger restarted during the call; send the batch again.")
+      : new ApiError("internal_error", "This item could not be posted; send the batch again.");
     return { ...echo, status: "error", error: problemBody(problem) };
   }
   if (reply.ok) {
