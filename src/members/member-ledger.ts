@@ -18,9 +18,8 @@ import {
   classifyCommitError,
   commitPlan,
   readOrder,
-  readClosedThrough,
   readRedemption,
-  readSnapshot,
+  readMemberState,
   readStoredResponse,
   type IdempotencyClaim,
   type StoredResponse,
@@ -61,8 +60,8 @@ export function memberObjectName(programId: string, memberId: string): string {
 export class MemberLedger extends DurableObject<Env> {
   /** What this object last committed or read; dropped whenever a batch fails. */
   private cached: MemberState | null = null;
-  /** The program's latest closed settlement period (undefined: not read yet). */
-  private closedThrough: string | null | undefined = undefined;
+  /** The program's latest closed settlement period, read with the state (and again whenever the cache is dropped). */
+  private closedThrough: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly db: Database;
 
@@ -259,10 +258,11 @@ export class MemberLedger extends DurableObject<Env> {
    */
   private async currentState(call: LedgerCall, now: Date, sweepIdle = true): Promise<{ state: MemberState; lapsed: string[] }> {
     if (!this.cached) {
-      this.cached = (await readSnapshot(this.db, call.programId, call.memberId, null, true)).state!;
+      const loaded = await readMemberState(this.db, call.programId, call.memberId);
+      this.cached = loaded.state;
+      this.closedThrough = loaded.closedThrough;
       await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
     }
-    if (this.closedThrough === undefined) this.closedThrough = await readClosedThrough(this.db, call.programId);
     const ctx = this.context(call, now);
     const lapse = ops.lapseDueHolds(this.cached, ctx);
     if (lapse) await this.commit(call, lapse, null, now);
@@ -274,7 +274,7 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   private context(call: LedgerCall, now: Date): ops.OpContext {
-    return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough ?? null };
+    return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough };
   }
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
@@ -283,7 +283,6 @@ export class MemberLedger extends DurableObject<Env> {
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
-      if (classifyCommitError(error) === "period_closed") this.closedThrough = undefined;
       throw error;
     }
     this.cached = plan.nextState;

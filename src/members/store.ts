@@ -104,37 +104,19 @@ async function withAllocations(
   }));
 }
 
-export interface Snapshot {
-  state: MemberState | null;
-  stored: StoredResponse | null;
-}
-
 /**
- * One round trip for what an operation needs to read: the idempotency record
- * (when a key was sent) and, unless the object has it cached, the state.
+ * What the member's object loads when its cache is empty, in one round trip:
+ * the member, their open lots and holds, and the program's latest closed
+ * settlement period.
  */
-export async function readSnapshot(
-  db: Database,
-  programId: string,
-  memberId: string,
-  claim: IdempotencyClaim | null,
-  needState: boolean,
-): Promise<Snapshot> {
-  if (!claim && !needState) return { state: null, stored: null };
-  const stateQueries = [memberQuery(db, programId, memberId), openLotsQuery(db, programId, memberId), heldQuery(db, programId, memberId)] as const;
-  let stored: StoredResponse | null = null;
-  let state: MemberState | null = null;
-  if (claim && needState) {
-    const [idem, memberRows, lotRows, heldRows] = await db.batch([idempotencyQuery(db, programId, claim), ...stateQueries]);
-    stored = toStored(idem[0]);
-    state = await toState(db, memberRows, lotRows, heldRows);
-  } else if (claim) {
-    stored = toStored((await idempotencyQuery(db, programId, claim))[0]);
-  } else {
-    const [memberRows, lotRows, heldRows] = await db.batch([...stateQueries]);
-    state = await toState(db, memberRows, lotRows, heldRows);
-  }
-  return { state, stored };
+export async function readMemberState(db: Database, programId: string, memberId: string): Promise<{ state: MemberState; closedThrough: string | null }> {
+  const [memberRows, lotRows, heldRows, programRows] = await db.batch([
+    memberQuery(db, programId, memberId),
+    openLotsQuery(db, programId, memberId),
+    heldQuery(db, programId, memberId),
+    db.select({ closedThrough: programs.closedThrough }).from(programs).where(eq(programs.id, programId)),
+  ]);
+  return { state: await toState(db, memberRows, lotRows, heldRows), closedThrough: programRows[0]?.closedThrough ?? null };
 }
 
 export async function readStoredResponse(db: Database, programId: string, claim: IdempotencyClaim): Promise<StoredResponse | null> {
@@ -156,11 +138,6 @@ async function toState(
     lots: lotRows.map(toLot),
     holds: await withAllocations(db, heldRows),
   };
-}
-
-export async function readClosedThrough(db: Database, programId: string): Promise<string | null> {
-  const [row] = await db.select({ closedThrough: programs.closedThrough }).from(programs).where(eq(programs.id, programId));
-  return row?.closedThrough ?? null;
 }
 
 export async function readRedemption(db: Database, programId: string, redemptionId: string): Promise<RedemptionWithAllocations | null> {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
 import type { MemberState } from "../../src/ledger/state";
 import type { LedgerCall } from "../../src/members/member-ledger";
-import { readSnapshot } from "../../src/members/store";
+import { readMemberState } from "../../src/members/store";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "../helpers";
 import { armCrash, cachedState, memberLedger, type CrashStage } from "./support";
 
@@ -144,7 +144,7 @@ function normalized(state: MemberState) {
 async function expectCacheMatchesD1(p: TestProgram, memberId: string) {
   const cached = (await cachedState(p.programId, memberId)) as MemberState | null;
   expect(cached, "the object has state cached after a read").not.toBeNull();
-  const { state } = await readSnapshot(database(env.DB), p.programId, memberId, null, true);
+  const { state } = await readMemberState(database(env.DB), p.programId, memberId);
   expect(normalized(cached!)).toEqual(normalized(state!));
 }
 
