@@ -22,7 +22,7 @@ describe("programs", () => {
   it("reads and patches the key's program settings", async () => {
     const p = await createProgram();
     const got = await call("/v1/program", { key: p.server });
-    expect(got.json.id).toBe(p.programId);
+    expect(got.json).toMatchObject({ id: p.programId, closedThrough: null });
     const patched = await call("/v1/program", {
       method: "PATCH",
       key: p.admin,

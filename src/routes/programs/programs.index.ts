@@ -13,7 +13,14 @@ import { newId } from "../../lib/ids";
 import { CreatedKeySchema, CreateKeyBody, issueKey } from "../keys/issue-key";
 
 const ProgramSchema = z
-  .object({ id: z.string(), name: z.string(), settings: ProgramSettingsSchema, createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    settings: ProgramSettingsSchema,
+    closedThrough: z.string().nullable().openapi({ description: "The latest closed settlement period, if any.", example: "2026-10" }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("Program");
 
 const CreateProgramBody = z
