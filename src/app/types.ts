@@ -1,5 +1,5 @@
 // Hono environment: bindings plus what middleware puts on the context.
-import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { ProgramSettings } from "../ledger/settings";
 
 export type Role = "admin" | "server" | "partner";
@@ -21,5 +21,4 @@ export interface AppEnv {
   };
 }
 
-export type AppOpenAPI = OpenAPIHono<AppEnv>;
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
