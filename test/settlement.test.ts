@@ -241,7 +241,7 @@ describe("statement arithmetic", () => {
       period: "2026-11",
       currency: "EUR",
       partners: [{ id: "x", name: "X", terms: { validFrom: "2026-01", issuePrice: { amount: 1, perPoints: 3 }, redeemPrice: { amount: 2, perPoints: 3 } } }],
-      flows: [{ issuer: "x", issued: 10, debtPaid: 0, expired: 0, clawedFromLot: 1, clawedToDebt: 0 }],
+      flows: [{ issuer: "x", issued: 10, debtPaid: 0, expired: 0, clawedFromLot: 1, clawedFromExpired: 0, clawedToDebt: 0 }],
       cross: [{ issuer: "x", redeemer: "x", redeemed: 5, reversed: 1 }],
       allTimeFlows: [],
       allTimeCross: [],

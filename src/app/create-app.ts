@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { BeyondSafeIntegers } from "../ledger/money";
 import { ApiError, problemBody, type FieldError } from "../lib/errors";
 import type { AppEnv } from "./types";
 
@@ -84,6 +85,10 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error);
+    // A sum or value that would no longer be exact (a settlement over a whole program, say) is refused, never rounded.
+    if (error instanceof BeyondSafeIntegers) {
+      return problem(c, new ApiError("amount_out_of_range", "The amounts involved exceed the numbers the ledger can hold exactly."));
+    }
     if (error instanceof HTTPException && error.status === 400) {
       return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
     }

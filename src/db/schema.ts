@@ -91,6 +91,8 @@ export const lots = sqliteTable(
     orderId: text("order_id"),
     points: integer("points").notNull(),
     remaining: integer("remaining").notNull(),
+    /** Points the lot lost to expiry and no refund has taken back yet. */
+    expired: integer("expired").notNull().default(0),
     earnedAt: text("earned_at").notNull(),
     availableAt: text("available_at").notNull(),
     /** Null when the points never expire. */
@@ -100,6 +102,7 @@ export const lots = sqliteTable(
   (t) => [
     check("lots_points_positive", sql`${t.points} > 0`),
     check("lots_remaining_in_range", sql`${t.remaining} >= 0 AND ${t.remaining} <= ${t.points}`),
+    check("lots_expired_in_range", sql`${t.expired} >= 0 AND ${t.remaining} + ${t.expired} <= ${t.points}`),
     // The hot path reads only a member's open lots, never the history.
     index("lots_open_by_member")
       .on(t.programId, t.memberId, t.expiresAt)
@@ -185,7 +188,7 @@ export const entries = sqliteTable(
     programId: text("program_id").notNull(),
     memberId: text("member_id").notNull(),
     type: text("type", {
-      enum: ["earn", "redeem", "hold", "release", "expire", "clawback", "reverse", "adjust", "tier"],
+      enum: ["earn", "redeem", "hold", "release", "expire", "clawback", "reverse", "debt_payment", "adjust", "tier"],
     }).notNull(),
     points: integer("points").notNull(),
     heldPoints: integer("held_points").notNull().default(0),

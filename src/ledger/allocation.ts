@@ -16,7 +16,7 @@ export function isSpendable(lot: OpenLot, now: Date): boolean {
 }
 
 /** Earliest expiry first; lots that never expire last; then oldest first. */
-export function spendingOrder(a: OpenLot, b: OpenLot): number {
+export function spendingOrder(a: Pick<OpenLot, "id" | "expiresAt" | "earnedAt">, b: Pick<OpenLot, "id" | "expiresAt" | "earnedAt">): number {
   if (a.expiresAt !== b.expiresAt) {
     if (a.expiresAt === null) return 1;
     if (b.expiresAt === null) return -1;

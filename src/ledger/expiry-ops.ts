@@ -64,7 +64,7 @@ export function expireDue(state: MemberState, ctx: OpContext, maxLots = EXPIRY_B
   const member = touched(state.member, ctx, false);
   const plan = emptyPlan(member, state, { lots: batch.length, points, more: due.length > batch.length });
   for (const { lot, expiredAt, reason } of batch) {
-    plan.lotDeltas.push({ lotId: lot.id, delta: -lot.remaining });
+    plan.lotDeltas.push({ lotId: lot.id, delta: -lot.remaining, expired: lot.remaining });
     plan.entries.push(
       entry(ctx, {
         type: "expire",

@@ -34,6 +34,14 @@ export function divideRounded(numerator: bigint, denominator: bigint, rounding: 
   return Number(result);
 }
 
+/** The sum of integer terms (negative ones subtract), exact, or BeyondSafeIntegers when it does not fit. */
+export function exactSum(terms: readonly number[]): number {
+  let total = 0n;
+  for (const term of terms) total += BigInt(term);
+  if (total > BigInt(Number.MAX_SAFE_INTEGER) || total < BigInt(Number.MIN_SAFE_INTEGER)) throw new BeyondSafeIntegers("sum beyond safe integers");
+  return Number(total);
+}
+
 /** a * b / c, rounded: the one shape every rate in the ledger takes. */
 export function mulDiv(a: number, b: number, c: number, rounding: Rounding): number {
   return divideRounded(BigInt(a) * BigInt(b), BigInt(c), rounding);

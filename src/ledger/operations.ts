@@ -2,7 +2,7 @@
 // The member's Durable Object commits the plan in one D1 batch; nothing here
 // touches storage or reads a clock.
 import { ApiError } from "../lib/errors";
-import { allocate, isExpired } from "./allocation";
+import { allocate, isExpired, spendingOrder } from "./allocation";
 import { balanceOf, pointsValue } from "./balance";
 import { addDays, iso } from "./dates";
 import { computeEarning, type Earning } from "./earning";
@@ -388,22 +388,35 @@ function stripAllocations(r: RedemptionWithAllocations): Redemption {
 }
 
 /**
- * Gives a redemption's points back to the lots they came from. Points whose
- * lot has expired meanwhile come back as expired: a release entry followed by
- * an expire entry, so the history says what happened to each point.
+ * Gives a redemption's points back to the lots they came from. They pay off
+ * the member's debt first (a refund claimed them back while they were out),
+ * taken from the lots in spending order, so points that would expire pay
+ * before points that would last. Points whose lot has expired meanwhile come
+ * back as expired: a release entry followed by an expire entry, so the
+ * history says what happened to each point.
  */
 function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations, ctx: OpContext, type: "release" | "reverse") {
   const wasHeld = type === "release";
-  const expired: HeldAllocation[] = [];
+  const expired: { allocation: HeldAllocation; points: number }[] = [];
+  const payments: { allocation: HeldAllocation; points: number }[] = [];
   const deltas: Plan<unknown>["lotDeltas"] = [];
   // Under the inactivity policy a member idle too long has lost every point, these included.
   const lastActivity = plan.member.lastActivityAt ? new Date(plan.member.lastActivityAt) : null;
   const idleUntil = inactivityExpiresAt(ctx.settings.expiry, lastActivity);
   const idle = idleUntil !== null && idleUntil.getTime() <= ctx.now.getTime();
-  for (const allocation of redemption.allocations) {
-    if (idle || isExpired(allocation.lot, ctx.now)) expired.push(allocation);
-    else deltas.push({ lotId: allocation.lotId, delta: allocation.points });
+  let debt = plan.member.debt;
+  for (const allocation of [...redemption.allocations].sort((a, b) => spendingOrder(a.lot, b.lot))) {
+    const paid = Math.min(debt, allocation.points);
+    debt -= paid;
+    if (paid > 0) payments.push({ allocation, points: paid });
+    const back = allocation.points - paid;
+    if (back === 0) continue;
+    if (idle || isExpired(allocation.lot, ctx.now)) {
+      expired.push({ allocation, points: back });
+      deltas.push({ lotId: allocation.lotId, delta: 0, expired: back });
+    } else deltas.push({ lotId: allocation.lotId, delta: back });
   }
+  plan.member = { ...plan.member, debt };
   plan.lotDeltas.push(...deltas);
   const refs = { redemptionId: redemption.id, orderId: redemption.orderId, partnerId: redemption.partnerId, channel: redemption.channel };
   plan.entries.push(
@@ -415,12 +428,28 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
       details: { allocations: redemption.allocations.map(({ lotId, points }) => ({ lotId, points })) },
     }),
   );
+  // One entry per lot that paid, naming the partner that issued it: settlement counts debt paid per issuer.
+  // Points move from the lot to the debt, so what the member owns does not change (points 0).
+  for (const { allocation, points } of payments) {
+    plan.entries.push(
+      entry(ctx, {
+        type: "debt_payment",
+        points: 0,
+        lotId: allocation.lotId,
+        orderId: allocation.lot.orderId,
+        partnerId: allocation.lot.partnerId,
+        // The redemption is the redeemer's: named only when the issuer is the same caller.
+        redemptionId: allocation.lot.partnerId === redemption.partnerId ? redemption.id : null,
+        details: { debtPaid: points, reason: wasHeld ? "released_points" : "reversed_points" },
+      }),
+    );
+  }
   // One expire entry per lot, naming the partner that issued it: breakage is settled per issuer.
-  for (const allocation of expired) {
+  for (const { allocation, points } of expired) {
     plan.entries.push(
       entry(ctx, {
         type: "expire",
-        points: -allocation.points,
+        points: -points,
         ...refs,
         lotId: allocation.lotId,
         partnerId: allocation.lot.partnerId,
@@ -492,19 +521,30 @@ export interface RefundResult {
   refundedAmount: { amount: number; currency: string };
   pointsClawedBack: number;
   fromLot: number;
+  /** Taken back from what the order's lot lost to expiry: never spent, so no debt. */
+  fromExpired: number;
   addedToDebt: number;
+}
+
+/** The order's lot as a refund needs it: what it still holds and what it lost to expiry. */
+export interface OrderLot {
+  id: string;
+  remaining: number;
+  expired: number;
 }
 
 /**
  * Takes back what an order earned, in proportion to the refunded amount
  * (cumulative, so several partial refunds add up to exactly the points of a
- * full one). Unspent points come out of the order's lot; what the member
- * already spent becomes debt.
+ * full one). Unspent points come out of the order's lot, then out of what
+ * the lot lost to expiry (whether or not the expiry job has come by, the
+ * answer is the same); only what the member really spent becomes debt.
  */
 export function refund(
   state: MemberState,
   memberId: string,
   order: OrderRecord,
+  orderLot: OrderLot | null,
   input: RefundInput,
   ctx: OpContext,
 ): Plan<RefundResult> {
@@ -521,9 +561,10 @@ export function refund(
   const refundedAmount = order.refundedAmount + input.amount.amount;
   const clawedTotal = order.amount === 0 ? order.earnedPoints : mulDiv(order.earnedPoints, refundedAmount, order.amount, "floor");
   const clawNow = clawedTotal - order.clawedBackPoints;
-  const lot = order.lotId ? state.lots.find((l) => l.id === order.lotId) : undefined;
+  const lot = orderLot && orderLot.id === order.lotId ? orderLot : null;
   const fromLot = lot ? Math.min(lot.remaining, clawNow) : 0;
-  const addedToDebt = clawNow - fromLot;
+  const fromExpired = lot ? Math.min(lot.expired, clawNow - fromLot) : 0;
+  const addedToDebt = clawNow - fromLot - fromExpired;
 
   const member: MemberRecord = {
     ...touched(current, ctx, false),
@@ -537,19 +578,21 @@ export function refund(
     refundedAmount: input.amount,
     pointsClawedBack: clawNow,
     fromLot,
+    fromExpired,
     addedToDebt,
   };
   const plan = emptyPlan(member, state, result);
   plan.orderRefund = { issuer: order.issuer, orderId: order.orderId, refundedAmount, clawedBackPoints: clawedTotal };
-  if (fromLot > 0) plan.lotDeltas.push({ lotId: lot!.id, delta: -fromLot });
+  if (fromLot > 0 || fromExpired > 0) plan.lotDeltas.push({ lotId: lot!.id, delta: -fromLot, expired: -fromExpired });
   plan.entries.push({
     ...entry(ctx, {
       type: "clawback",
-      points: -clawNow,
+      // What the member owns changes by the lot's part and the debt: expired points were gone already.
+      points: -(fromLot + addedToDebt),
       lotId: order.lotId,
       orderId: order.orderId,
       partnerId: order.issuer || null,
-      details: { refundedAmount: input.amount, fromLot, addedToDebt, reason: input.reason ?? null },
+      details: { refundedAmount: input.amount, fromLot, fromExpired, addedToDebt, reason: input.reason ?? null },
     }),
     id: refundId,
   });
@@ -558,6 +601,7 @@ export function refund(
       memberId,
       orderId: order.orderId,
       points: clawNow,
+      fromExpired,
       addedToDebt,
       refundedAmount: input.amount,
     }),

@@ -81,7 +81,7 @@ export interface OrderRecord {
   createdAt: string;
 }
 
-export type EntryType = "earn" | "redeem" | "hold" | "release" | "expire" | "clawback" | "reverse" | "adjust" | "tier";
+export type EntryType = "earn" | "redeem" | "hold" | "release" | "expire" | "clawback" | "reverse" | "debt_payment" | "adjust" | "tier";
 
 export interface Entry {
   id: string;
@@ -118,7 +118,8 @@ export interface Plan<Result> {
   member: MemberRecord;
   memberIsNew: boolean;
   newLots: OpenLot[];
-  lotDeltas: { lotId: string; delta: number }[];
+  /** Changes to lots' remaining points and (`expired`) to what they lost to expiry. */
+  lotDeltas: { lotId: string; delta: number; expired?: number }[];
   entries: Entry[];
   newOrder: OrderRecord | null;
   orderRefund: { issuer: string; orderId: string; refundedAmount: number; clawedBackPoints: number } | null;

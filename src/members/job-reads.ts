@@ -34,7 +34,8 @@ export async function readQualifying(
     settings.tierQualification.basis === "spend"
       ? sql`CASE type WHEN 'earn' THEN COALESCE(json_extract(details, '$.amount.amount'), 0)
           ELSE -COALESCE(json_extract(details, '$.refundedAmount.amount'), 0) END`
-      : sql`points`;
+      : // A clawback's points leave out what it took back from expiry; the qualifying points lose it all the same.
+        sql`points - CASE type WHEN 'clawback' THEN COALESCE(json_extract(details, '$.fromExpired'), 0) ELSE 0 END`;
   const rows = await db.all<{ member_id: string; total: number }>(sql`
     SELECT member_id, SUM(${amount}) AS total FROM entries
     WHERE program_id = ${programId} AND member_id >= ${firstMemberId} AND member_id <= ${lastMemberId}

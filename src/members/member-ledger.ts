@@ -18,6 +18,7 @@ import {
   classifyCommitError,
   commitPlan,
   readOrder,
+  readOrderLot,
   readRedemption,
   readMemberState,
   readStoredResponse,
@@ -120,7 +121,8 @@ export class MemberLedger extends DurableObject<Env> {
       if (!order || order.memberId !== call.memberId) {
         throw new ApiError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
-      const plan = ops.refund(state, call.memberId, order, input, ctx);
+      const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
+      const plan = ops.refund(state, call.memberId, order, lot, input, ctx);
       return withBalance(plan, 201, plan.result, call.settings, ctx.now);
     });
   }

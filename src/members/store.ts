@@ -3,6 +3,8 @@ import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { assertPlanInRange } from "../ledger/limits";
+import type { OrderLot } from "../ledger/operations";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -149,6 +151,15 @@ export async function readRedemption(db: Database, programId: string, redemption
   return withAlloc ?? null;
 }
 
+/** A lot's remaining and expired points, open or not: a refund may take from a lot that expiry emptied. */
+export async function readOrderLot(db: Database, programId: string, lotId: string): Promise<OrderLot | null> {
+  const [row] = await db
+    .select({ id: lots.id, remaining: lots.remaining, expired: lots.expired })
+    .from(lots)
+    .where(and(eq(lots.programId, programId), eq(lots.id, lotId)));
+  return row ?? null;
+}
+
 export async function readOrder(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderRecord | null> {
   const [row] = await db
     .select()
@@ -170,6 +181,7 @@ export async function commitPlan(
   idempotency: { claim: IdempotencyClaim; status: number; body: unknown } | null,
   now: Date,
 ): Promise<void> {
+  assertPlanInRange(plan);
   const at = now.toISOString();
   const m = plan.member;
   const statements: BatchItem<"sqlite">[] = [];
@@ -219,8 +231,9 @@ export async function commitPlan(
   }
   for (const allocation of plan.allocations) statements.push(db.insert(allocations).values({ ...allocation, programId }));
   // Deltas, not absolute values: the CHECK on remaining refuses any overdraw.
-  for (const { lotId, delta } of plan.lotDeltas) {
-    statements.push(db.update(lots).set({ remaining: sqlAdd(lots.remaining, delta) }).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
+  for (const { lotId, delta, expired } of plan.lotDeltas) {
+    const set = expired ? { remaining: sqlAdd(lots.remaining, delta), expired: sqlAdd(lots.expired, expired) } : { remaining: sqlAdd(lots.remaining, delta) };
+    statements.push(db.update(lots).set(set).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
   }
   for (const e of plan.entries) {
     statements.push(db.insert(entries).values({ ...e, programId, memberId: m.memberId, details: JSON.stringify(e.details) }));

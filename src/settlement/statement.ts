@@ -1,7 +1,7 @@
 // A settlement statement as a pure function: the ledger's flows for a period
 // and the partners' terms in, per-partner amounts, the cross-partner matrix,
 // breakage and the reconciliation out. Integer money throughout.
-import { mulDiv, type Money } from "../ledger/money";
+import { exactSum, mulDiv, type Money } from "../ledger/money";
 
 /** A price per point: `amount` minor units for every `perPoints` points (80 per 100 = 0.8 cent a point in EUR). */
 export interface PointPrice {
@@ -23,6 +23,8 @@ export interface IssuerFlows {
   debtPaid: number;
   expired: number;
   clawedFromLot: number;
+  /** Taken back by refunds from what had expired: counted as clawed back, and no longer as breakage. */
+  clawedFromExpired: number;
   clawedToDebt: number;
 }
 
@@ -71,12 +73,24 @@ function price(points: number, p: PointPrice | undefined, currency: string): Mon
   return { amount: p ? mulDiv(points, p.amount, p.perPoints, "round") : 0, currency };
 }
 
-/** The flows that change how many points of an issuer are outstanding. */
+/**
+ * The flows that change how many points of an issuer are outstanding (what
+ * refunds take back from expired points was out already). Summed exactly:
+ * a program's totals may pass 2^53, and then the statement is refused.
+ */
 export function outstandingChange(f: IssuerFlows, redeemedFrom: number, reversedTo: number): number {
-  return f.issued - f.debtPaid - redeemedFrom + reversedTo - f.expired - f.clawedFromLot;
+  return exactSum([f.issued, -f.debtPaid, -redeemedFrom, reversedTo, -f.expired, -f.clawedFromLot]);
 }
 
-const emptyFlows = (issuer: string | null): IssuerFlows => ({ issuer, issued: 0, debtPaid: 0, expired: 0, clawedFromLot: 0, clawedToDebt: 0 });
+const emptyFlows = (issuer: string | null): IssuerFlows => ({
+  issuer,
+  issued: 0,
+  debtPaid: 0,
+  expired: 0,
+  clawedFromLot: 0,
+  clawedFromExpired: 0,
+  clawedToDebt: 0,
+});
 
 export interface StatementInput {
   period: string;
@@ -98,22 +112,23 @@ export function buildStatement(input: StatementInput): Statement {
     (partner) => {
       const f = flowsOf.get(partner.id) ?? emptyFlows(partner.id);
       const atPartner = input.cross.filter((c) => c.redeemer === partner.id);
-      const redeemed = atPartner.reduce((s, c) => s + c.redeemed, 0);
-      const reversed = atPartner.reduce((s, c) => s + c.reversed, 0);
-      const clawed = f.clawedFromLot + f.clawedToDebt;
+      const redeemed = exactSum(atPartner.map((c) => c.redeemed));
+      const reversed = exactSum(atPartner.map((c) => c.reversed));
+      const clawed = exactSum([f.clawedFromLot, f.clawedToDebt, f.clawedFromExpired]);
+      const netRedeemed = exactSum([redeemed, -reversed]);
       const terms = partner.terms;
       const issuedValue = price(f.issued, terms?.issuePrice, currency);
       const clawedValue = price(clawed, terms?.issuePrice, currency);
-      const redeemedValue = price(redeemed - reversed, terms?.redeemPrice, currency);
+      const redeemedValue = price(netRedeemed, terms?.redeemPrice, currency);
       return {
         partnerId: partner.id,
         name: partner.name,
         terms,
         issued: { points: f.issued, value: issuedValue },
         clawedBack: { points: clawed, value: clawedValue },
-        redeemedAt: { points: redeemed - reversed, reversedPoints: reversed, value: redeemedValue },
-        expired: f.expired,
-        net: { amount: issuedValue.amount - clawedValue.amount - redeemedValue.amount, currency },
+        redeemedAt: { points: netRedeemed, reversedPoints: reversed, value: redeemedValue },
+        expired: exactSum([f.expired, -f.clawedFromExpired]),
+        net: { amount: exactSum([issuedValue.amount, -clawedValue.amount, -redeemedValue.amount]), currency },
       };
     },
   );
@@ -145,8 +160,8 @@ export function reconcile(input: Pick<StatementInput, "allTimeFlows" | "allTimeC
     const fromIssuer = input.allTimeCross.filter((c) => c.issuer === issuer);
     const fromFlows = outstandingChange(
       f,
-      fromIssuer.reduce((s, c) => s + c.redeemed, 0),
-      fromIssuer.reduce((s, c) => s + c.reversed, 0),
+      exactSum(fromIssuer.map((c) => c.redeemed)),
+      exactSum(fromIssuer.map((c) => c.reversed)),
     );
     const inLots = input.outstandingInLots.find((o) => o.issuer === issuer)?.points ?? 0;
     return { issuer, fromFlows, inLots, ok: fromFlows === inLots };

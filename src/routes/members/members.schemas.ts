@@ -130,6 +130,7 @@ export const RefundResultSchema = z
     refundedAmount: MoneySchema,
     pointsClawedBack: z.number().int(),
     fromLot: z.number().int(),
+    fromExpired: z.number().int().openapi({ description: "Taken back from what the order's lot lost to expiry: never spent, so no debt." }),
     addedToDebt: z.number().int(),
     balance: BalanceSchema,
   })
