@@ -41,7 +41,7 @@ describe("expireDue", () => {
     expect(expireDue(s, ctxAt("2025-02-28T23:59:59.999Z", settings))).toBeNull();
     const plan = expireDue(s, ctxAt("2025-03-01T00:00:00.000Z", settings))!;
     expect(plan.result).toEqual({ lots: 1, points: 10, more: false });
-    expect(plan.lotDeltas).toEqual([{ lotId: "a", delta: -10 }]);
+    expect(plan.lotDeltas).toEqual([{ lotId: "a", delta: -10, expired: 10 }]);
     expect(plan.entries).toEqual([expect.objectContaining({ type: "expire", points: -10, lotId: "a", partnerId: "ptr_1", occurredAt: "2025-03-01T00:00:00.000Z" })]);
     expect(plan.member.version).toBe(s.member!.version + 1);
     expect(plan.nextState.lots.map((l) => l.id)).toEqual(["b", "c"]);

@@ -8,7 +8,7 @@ import { errorStatuses } from "../../src/lib/errors";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
 import { databaseFingerprint } from "./support";
 
-type KeyName = "server" | "partner" | "otherProgram" | "highRates" | "none" | "bogus";
+type KeyName = "server" | "partner" | "otherProgram" | "highRates" | "bigSums" | "bigSumsAdmin" | "none" | "bogus";
 
 interface BadRequest {
   name: string;
@@ -185,12 +185,17 @@ const cases: BadRequest[] = [
   // Valid numbers that a program's (valid) rates turn into points or money beyond safe integers.
   { name: "accrual worth more points than integers hold", path: ACCRUALS, key: "highRates", body: order({ amount: money(1e15) }), status: 422, code: "amount_out_of_range" },
   { name: "accrual whose points are worth more money than integers hold", path: ACCRUALS, key: "highRates", body: order({ amount: money(10_000) }), status: 422, code: "amount_out_of_range" },
+  // Debt rules and running sums: each step was fine, what they add up to is not.
+  { name: "redemption of points a refund claimed back while they were held", path: "/v1/members/dee/redemptions", body: { points: 100 }, status: 422, code: "insufficient_points" },
+  { name: "accrual that would push the balance past 2^53", path: ACCRUALS, key: "bigSums", body: order({ amount: money(4_000_000_000) }), status: 422, code: "amount_out_of_range" },
+  { name: "settlement whose program-wide totals pass 2^53", path: `/v1/settlements/${new Date().toISOString().slice(0, 7)}`, method: "GET", key: "bigSumsAdmin", status: 422, code: "amount_out_of_range" },
   { name: "limit of 0 on the history", path: "/v1/members/ada/transactions?limit=0", method: "GET", status: 400, code: "validation_failed" },
 ];
 
 let a: TestProgram;
 let otherProgramKey: string;
 let highRatesKey: string;
+let bigSums: TestProgram;
 let capturedId: string;
 
 beforeAll(async () => {
@@ -206,10 +211,31 @@ beforeAll(async () => {
   const c = await createProgram({ earnRate: { points: 1_000_000, perAmount: 1 }, redemptionValue: { points: 1, amount: 1_000_000_000 } }, "High rates");
   highRatesKey = c.server;
   await enroll(c.server, "ada");
+  // A refund claimed back held points; the hold was then cancelled, so they went to the debt.
+  await enroll(a.server, "dee");
+  expect((await accrue(a.server, "dee", 10_000, { orderId: "o-dee" })).status).toBe(201);
+  const held = await redeem(a.server, "dee", 100, { mode: "hold" });
+  expect((await call("/v1/members/dee/refunds", { key: a.server, body: { orderId: "o-dee", amount: money(10_000) } })).json.addedToDebt).toBe(100);
+  expect((await call(`/v1/redemptions/${held.json.id}/cancel`, { key: a.server, method: "POST" })).json.balance).toMatchObject({ available: 0, debt: 0 });
+  // Rates under which each accrual fits but their sums soon do not: 4e15 points an accrual, 1.6e16 in the program.
+  bigSums = await createProgram({ earnRate: { points: 1_000_000, perAmount: 1 }, redemptionValue: { points: 1_000_000, amount: 1 } }, "Big sums");
+  for (const [memberId, orders] of [["ada", 2], ["bob", 1], ["cy", 1]] as const) {
+    await enroll(bigSums.server, memberId);
+    for (let i = 0; i < orders; i++) expect((await accrue(bigSums.server, memberId, 4_000_000_000)).status).toBe(201);
+  }
 });
 
 function keyOf(name: KeyName): string | null {
-  return { server: a.server, partner: a.partner, otherProgram: otherProgramKey, highRates: highRatesKey, none: null, bogus: `trk_${"0".repeat(64)}` }[name];
+  return {
+    server: a.server,
+    partner: a.partner,
+    otherProgram: otherProgramKey,
+    highRates: highRatesKey,
+    bigSums: bigSums.server,
+    bigSumsAdmin: bigSums.admin,
+    none: null,
+    bogus: `trk_${"0".repeat(64)}`,
+  }[name];
 }
 
 async function send(c: BadRequest) {

@@ -23,6 +23,8 @@ export interface ModelLot {
   orderId: string;
   points: number;
   remaining: number;
+  /** What the lot lost to expiry and no refund has taken back. */
+  expired: number;
   earnedAt: number;
   availableAt: number;
   expiresAt: number | null;
@@ -71,6 +73,9 @@ export interface ModelBalance {
 export type Outcome<T> = { ok: true; result: T } | { ok: false; code: string; extras?: Record<string, unknown> };
 
 const refuse = (code: string, extras?: Record<string, unknown>): Outcome<never> => ({ ok: false, code, extras });
+
+/** The order lots are spent in: soonest expiry first (never-expiring last), then the oldest, then by id. */
+const spendingOrder = (a: ModelLot, b: ModelLot) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.earnedAt - b.earnedAt || (a.id < b.id ? -1 : 1);
 
 /** Default earning rate of a program: 1 point per 100 minor units, rounded down. */
 const pointsFor = (amount: number) => Math.floor(amount / 100);
@@ -143,12 +148,20 @@ export class LedgerModel {
     return due.map((h) => h.id);
   }
 
-  /** Points go back to the lots they came from; a lot past its date, or an idle member, swallows them (they expire). */
+  /**
+   * Points go back to the lots they came from, but pay off the member's debt
+   * first, lot by lot in spending order; a lot past its date, or an idle
+   * member, swallows the rest (they expire).
+   */
   private giveBack(redemption: ModelRedemption): void {
+    const member = this.members.get(redemption.memberId)!;
     const idle = this.isIdle(redemption.memberId);
-    for (const { lotId, points } of redemption.allocations) {
-      const lot = this.lot(lotId);
-      if (!idle && !this.isExpired(lot)) lot.remaining += points;
+    const returned = redemption.allocations.map(({ lotId, points }) => ({ lot: this.lot(lotId), points })).sort((a, b) => spendingOrder(a.lot, b.lot));
+    for (const { lot, points } of returned) {
+      const paid = Math.min(member.debt, points);
+      member.debt -= paid;
+      if (!idle && !this.isExpired(lot)) lot.remaining += points - paid;
+      else lot.expired += points - paid;
     }
   }
 
@@ -157,7 +170,10 @@ export class LedgerModel {
     const idle = this.isIdle(memberId);
     const due = (this.members.get(memberId)?.lots ?? []).filter((l) => l.remaining > 0 && (idle || this.isExpired(l)));
     const points = due.reduce((sum, l) => sum + l.remaining, 0);
-    for (const lot of due) lot.remaining = 0;
+    for (const lot of due) {
+      lot.expired += lot.remaining;
+      lot.remaining = 0;
+    }
     return { lots: due.length, points };
   }
 
@@ -204,6 +220,7 @@ export class LedgerModel {
         orderId,
         points,
         remaining: points - debtPaid,
+        expired: 0,
         earnedAt,
         availableAt: earnedAt + this.settings.pendingDays * DAY,
         expiresAt: this.expiryOf(earnedAt),
@@ -234,7 +251,7 @@ export class LedgerModel {
     if (!member) return refuse("member_not_found");
     const spendable = member.lots
       .filter((l) => l.remaining > 0 && l.availableAt <= this.now && !this.isExpired(l))
-      .sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.earnedAt - b.earnedAt || (a.id < b.id ? -1 : 1));
+      .sort(spendingOrder);
     const available = spendable.reduce((sum, l) => sum + l.remaining, 0);
     if (available < points) return refuse("insufficient_points", { available, requested: points, shortfall: points - available });
     const allocations: ModelRedemption["allocations"] = [];
@@ -281,9 +298,10 @@ export class LedgerModel {
 
   /**
    * Takes back the order's points in proportion to everything refunded so far
-   * (rounded down); unspent points come out of the order's lot, the rest is debt.
+   * (rounded down); unspent points come out of the order's lot, then out of
+   * what the lot lost to expiry (never spent), and only the rest is debt.
    */
-  refund(memberId: string, orderId: string, amount: number): Outcome<{ pointsClawedBack: number; fromLot: number; addedToDebt: number }> {
+  refund(memberId: string, orderId: string, amount: number): Outcome<{ pointsClawedBack: number; fromLot: number; fromExpired: number; addedToDebt: number }> {
     const order = this.orders.find((o) => o.orderId === orderId);
     if (!order || order.memberId !== memberId) return refuse("order_not_found");
     const refundable = order.amount - order.refundedAmount;
@@ -295,10 +313,14 @@ export class LedgerModel {
     order.clawedBackPoints = clawedTotal;
     const lot = order.lotId ? this.lot(order.lotId) : null;
     const fromLot = lot ? Math.min(lot.remaining, pointsClawedBack) : 0;
-    if (lot) lot.remaining -= fromLot;
-    const addedToDebt = pointsClawedBack - fromLot;
+    const fromExpired = lot ? Math.min(lot.expired, pointsClawedBack - fromLot) : 0;
+    if (lot) {
+      lot.remaining -= fromLot;
+      lot.expired -= fromExpired;
+    }
+    const addedToDebt = pointsClawedBack - fromLot - fromExpired;
     member.debt += addedToDebt;
     member.qualifyingPoints = Math.max(0, member.qualifyingPoints - pointsClawedBack);
-    return { ok: true, result: { pointsClawedBack, fromLot, addedToDebt } };
+    return { ok: true, result: { pointsClawedBack, fromLot, fromExpired, addedToDebt } };
   }
 }
