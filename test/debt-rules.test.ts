@@ -177,4 +177,18 @@ describe("sums beyond safe integers", () => {
     expect(await balance(p.server, "ada")).toEqual(before);
     await expectLedgerConsistent(p.programId, p.server);
   });
+
+  it("refuses, in a bulk file, only the item that would pass 2^53, and posts the rest", async () => {
+    const p = await createProgram(huge);
+    await enroll(p.server, "ada");
+    await enroll(p.server, "bob");
+    const item = (memberId: string, orderId: string) => ({ type: "accrual", memberId, orderId, amount: eur(4_000_000_000) });
+    const items = [item("ada", "o-1"), item("ada", "o-2"), item("ada", "o-3"), item("bob", "o-4")];
+    const res = await call("/v1/transactions/batch", { key: p.server, body: { items }, idempotencyKey: null });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json.results.map((r: { status: string }) => r.status)).toEqual(["posted", "posted", "error", "posted"]);
+    expect(res.json.results[2].error.code).toBe("amount_out_of_range");
+    expect(await balance(p.server, "ada")).toMatchObject({ available: 8_000_000_000_000_000 });
+    await expectLedgerConsistent(p.programId, p.server);
+  });
 });
