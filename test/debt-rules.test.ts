@@ -61,6 +61,40 @@ describe("points that come back to a member", () => {
     await expectLedgerConsistent(p.programId, p.server);
   });
 
+  it("pay from the points that would expire first, so the member keeps the ones that last", async () => {
+    const p = await createProgram({ expiry: { policy: "rolling", days: 30 } });
+    await enroll(p.server, "ada");
+    const soon = await accrue(p.server, "ada", 10_000, { orderId: "o-soon", occurredAt: iso(Date.now() - 10 * DAY) });
+    const later = await accrue(p.server, "ada", 10_000, { orderId: "o-later" });
+    const hold = await redeem(p.server, "ada", 200, { mode: "hold" });
+    expect((await refund(p.server, "ada", "o-later", 10_000)).json).toMatchObject({ addedToDebt: 100 });
+    const cancelled = await cancel(p.server, hold.json.id);
+    expect(cancelled.json.balance).toMatchObject({ available: 100, debt: 0, nextExpiries: [{ points: 100, expiresAt: later.json.lot.expiresAt }] });
+    const lots = await env.DB.prepare("SELECT id, remaining FROM lots WHERE program_id = ? ORDER BY earned_at").bind(p.programId).all();
+    expect(lots.results).toEqual([
+      { id: soon.json.lot.id, remaining: 0 },
+      { id: later.json.lot.id, remaining: 100 },
+    ]);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it("pay debt even when their lot has expired meanwhile, rather than expiring", async () => {
+    const p = await createProgram({ expiry: { policy: "rolling", days: 30 } });
+    const settings = ProgramSettingsSchema.parse({ expiry: { policy: "rolling", days: 30 } });
+    await enroll(p.server, "ada");
+    const earned = await accrue(p.server, "ada", 10_000, { orderId: "o-1", occurredAt: iso(Date.now() - 30 * DAY + 60_000) });
+    const hold = await redeem(p.server, "ada", 100, { mode: "hold", ttlSeconds: 7_200 });
+    await refund(p.server, "ada", "o-1", 10_000);
+    // The lot expires, then the hold lapses: its points settle the refund's claim, nothing is left to expire.
+    const after = Date.parse(hold.json.holdExpiresAt) + 1_000;
+    expect(after).toBeGreaterThan(Date.parse(earned.json.lot.expiresAt));
+    await memberLedger(p.programId, "ada").lapseHolds({ programId: p.programId, memberId: "ada", settings, partnerId: null, now: after });
+    const expired = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries WHERE program_id = ? AND type = 'expire'").bind(p.programId).first<{ n: number }>();
+    expect(expired!.n).toBe(0);
+    expect(await balance(p.server, "ada")).toMatchObject({ available: 0, held: 0, debt: 0 });
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
   it("record which lot paid, so each issuer's flows still reconcile", async () => {
     const p = await createProgram({ expiry: { policy: "never" } });
     await enroll(p.server, "ada");
