@@ -225,4 +225,22 @@ describe("sums beyond safe integers", () => {
     expect(await balance(p.server, "ada")).toMatchObject({ available: 8_000_000_000_000_000 });
     await expectLedgerConsistent(p.programId, p.server);
   });
+
+  it("refuses to close a period whose program-wide sums pass 2^53, and closes nothing", async () => {
+    const p = await createProgram(huge);
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 12));
+    const period = lastMonth.toISOString().slice(0, 7);
+    for (const memberId of ["ada", "bob", "cy"]) {
+      await enroll(p.server, memberId);
+      expect((await accrue(p.server, memberId, 4_000_000_000, { occurredAt: lastMonth.toISOString() })).status).toBe(201);
+    }
+    const closed = await call(`/v1/settlements/${period}/close`, { key: p.admin, method: "POST" });
+    expect(closed.status).toBe(422);
+    expect(closed.json.code).toBe("amount_out_of_range");
+    const program = await env.DB.prepare("SELECT closed_through FROM programs WHERE id = ?").bind(p.programId).first<{ closed_through: string | null }>();
+    expect(program!.closed_through).toBeNull();
+    const frozen = await env.DB.prepare("SELECT COUNT(*) AS n FROM settlement_periods WHERE program_id = ?").bind(p.programId).first<{ n: number }>();
+    expect(frozen!.n).toBe(0);
+  });
 });
