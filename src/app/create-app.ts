@@ -4,7 +4,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, problemBody, type FieldError } from "../lib/errors";
+import { ApiError, problemBody, type ErrorCode, type FieldError } from "../lib/errors";
+import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -16,6 +17,19 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * before the body is read), so a route cannot raise it for itself.
  */
 export const LARGE_BODY_ROUTES: Record<string, number> = { "/v1/transactions/batch": 1024 * 1024 };
+
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_json",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+const FRAMEWORK_DETAILS: Partial<Record<ErrorCode, string>> = {
+  invalid_json: "The body is not valid JSON.",
+  unsupported_media_type: "Send the body as application/json.",
+};
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -62,9 +76,16 @@ export function createApp() {
     if (method === "POST" || method === "PUT" || method === "PATCH") {
       const length = c.req.header("content-length");
       const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
-      const type = c.req.header("content-type") ?? "";
-      if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-        throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+      const type = c.req.header("content-type");
+      if (hasBody) {
+        const verdict = jsonBodyVerdict(type);
+        if (!verdict.ok) throw new ApiError("unsupported_media_type", verdict.detail);
+        // The validators only know a narrower spelling (no empty or spaced parameters): hand them the plain type.
+        if (type !== "application/json") {
+          const headers = new Headers(c.req.raw.headers);
+          headers.set("content-type", "application/json");
+          c.req.raw = new Request(c.req.raw, { headers });
+        }
       }
     }
     await next();
@@ -84,9 +105,9 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error);
-    if (error instanceof HTTPException && error.status === 400) {
-      return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
-    }
+    // The framework's own refusals keep their status.
+    const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
+    if (frameworkCode) return problem(c, new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message));
     if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
     // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
     // with the same Idempotency-Key is safe, so say exactly that.

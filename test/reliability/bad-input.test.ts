@@ -8,7 +8,7 @@ import { errorStatuses } from "../../src/lib/errors";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
 import { databaseFingerprint } from "./support";
 
-type KeyName = "server" | "partner" | "otherProgram" | "highRates" | "none" | "bogus";
+type KeyName = "admin" | "server" | "partner" | "otherProgram" | "highRates" | "none" | "bogus";
 
 interface BadRequest {
   name: string;
@@ -134,6 +134,16 @@ const cases: BadRequest[] = [
   { name: "text/plain body", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "text/plain", status: 415, code: "unsupported_media_type" },
   { name: "form-encoded body", path: ACCRUALS, rawBody: "orderId=o-new&amount=1000", contentType: "application/x-www-form-urlencoded", status: 415, code: "unsupported_media_type" },
   { name: "XML body", path: ACCRUALS, rawBody: "<order><id>o-new</id></order>", contentType: "application/xml", status: 415, code: "unsupported_media_type" },
+  { name: "JSON declared as Latin-1", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "JSON declared as UTF-16", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=utf-16", status: 415, code: "unsupported_media_type" },
+  { name: "two charsets, one not UTF-8", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=utf-8; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "a list of media types", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json, text/plain", status: 415, code: "unsupported_media_type" },
+  { name: "a parameter without a value", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset", status: 415, code: "unsupported_media_type" },
+  { name: "a wildcard media type", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "*/*", status: 415, code: "unsupported_media_type" },
+  { name: "an empty Content-Type", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "", status: 415, code: "unsupported_media_type" },
+  { name: "broken JSON with a trailing semicolon in the type", path: ACCRUALS, rawBody: "{", contentType: "application/json;", status: 400, code: "invalid_json" },
+  { name: "settings PATCH as Latin-1", path: "/v1/program", method: "PATCH", key: "admin", rawBody: "{}", contentType: "application/json; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "bulk file as text", path: "/v1/transactions/batch", rawBody: '{"items":[]}', contentType: "text/plain", idempotencyKey: null, status: 415, code: "unsupported_media_type" },
   {
     name: "body one byte over 64 KiB",
     path: ACCRUALS,
@@ -209,7 +219,7 @@ beforeAll(async () => {
 });
 
 function keyOf(name: KeyName): string | null {
-  return { server: a.server, partner: a.partner, otherProgram: otherProgramKey, highRates: highRatesKey, none: null, bogus: `trk_${"0".repeat(64)}` }[name];
+  return { admin: a.admin, server: a.server, partner: a.partner, otherProgram: otherProgramKey, highRates: highRatesKey, none: null, bogus: `trk_${"0".repeat(64)}` }[name];
 }
 
 async function send(c: BadRequest) {
