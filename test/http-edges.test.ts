@@ -62,7 +62,7 @@ describe("odd requests", () => {
     { name: "an empty member id", path: "/v1/members//balance", status: 404 },
     { name: "a trailing slash", path: "/v1/members/ada/balance/", status: 404 },
     { name: "a dot-dot segment", path: "/v1/members/%2e%2e/balance", status: 404 },
-    { name: "an invalid UTF-8 path", path: "/%ff%fe", status: 404 },
+    { name: "an invalid UTF-8 path", path: "/%ff%fe", status: 400 },
     { name: "malformed percent-encoding in the query", path: "/v1/members/ada/balance?%ff=%zz", status: 200 },
     { name: "a limit twice", path: "/v1/members/ada/transactions?limit=1&limit=2", status: 400 },
     { name: "a member id of 5,000 characters", path: `/v1/members/${"a".repeat(5000)}/balance`, status: 400 },

@@ -70,6 +70,16 @@ export function createApp() {
     }
   });
 
+  // A path whose percent-encoding is not UTF-8 names nothing: refuse it rather than guess at it.
+  app.use("*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
+    }
+    await next();
+  });
+
   // Bodies are JSON and small; refuse anything else before it is parsed.
   app.use("*", async (c, next) => {
     const method = c.req.method;

@@ -56,8 +56,31 @@ export const ExternalId = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+\-]*$/, "letters, digits and . _ : @ + - only");
 
+export const MEMBER_ID_MAX_CHARACTERS = 255;
+/** Characters that print nothing, or that break a line or the direction of text around them. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The storefront's own customer id, compared exactly as given (no case
+ * folding, trimming or Unicode normalization: it is the storefront's key,
+ * and what it sends is what comes back). Any printable Unicode, `/`, `:` and
+ * spaces included, percent-encoded in paths. `.` and `..` are refused: a URL
+ * path cannot carry them as a segment.
+ */
+export const MemberId = z
+  .string()
+  .min(1)
+  .refine((id) => [...id].length <= MEMBER_ID_MAX_CHARACTERS, `at most ${MEMBER_ID_MAX_CHARACTERS} characters`)
+  .refine((id) => !INVISIBLE.test(id), "no control, format or line separator characters")
+  .refine((id) => id !== "." && id !== "..", "'.' and '..' cannot be a path segment")
+  .openapi({
+    description: `The storefront's own customer id: printable Unicode, up to ${MEMBER_ID_MAX_CHARACTERS} characters, compared exactly as given; percent-encode it in paths.`,
+    maxLength: MEMBER_ID_MAX_CHARACTERS,
+    example: "gid://shopify/Customer/1042",
+  });
+
 export const MemberIdParam = z.object({
-  memberId: ExternalId.openapi({ param: { name: "memberId", in: "path" }, example: "cust_1042" }),
+  memberId: MemberId.openapi({ param: { name: "memberId", in: "path" } }),
 });
 
 export const IdempotencyHeader = z.object({
