@@ -22,7 +22,7 @@ const problem = (description: string) => ({
 });
 
 export const errorResponses = {
-  400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`)."),
+  400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`, `invalid_cursor`)."),
   401: problem("Missing or invalid key (`unauthorized`)."),
   403: problem("The key's role may not do this (`forbidden`)."),
   404: problem("Nothing of that id in the key's program."),
@@ -94,7 +94,8 @@ export const IdempotencyHeader = z.object({
 
 export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
-  cursor: z.string().max(200).optional().openapi({ description: "nextCursor from the previous page." }),
+  // No length or shape here: every cursor this API did not give out is the same 400 invalid_cursor.
+  cursor: z.string().optional().openapi({ description: "nextCursor from the previous page of the same list; opaque. Empty means the first page." }),
 });
 
 export const ChannelSchema = z.enum(["online", "store", "app"]).default("online");
