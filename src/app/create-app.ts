@@ -18,6 +18,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export const LARGE_BODY_ROUTES: Record<string, number> = { "/v1/transactions/batch": 1024 * 1024 };
 
+/** Our codes for the refusals Hono and zod-openapi raise themselves (HTTPException), so they keep their status. */
 const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
   400: "invalid_json",
   401: "unauthorized",
@@ -115,7 +116,6 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error);
-    // The framework's own refusals keep their status.
     const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
     if (frameworkCode) return problem(c, new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message));
     if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
