@@ -1,10 +1,12 @@
 // `npm start`: migrations on local D1, a demo program with keys if none exists,
-// then `wrangler dev`. The demo keys are kept in .wrangler/ (local only) so
-// later starts can print them again; only their hashes are in the database.
+// then `wrangler dev`, and the Cron Triggers of wrangler.toml fired on time
+// (wrangler dev alone never fires them). The demo keys are kept in .wrangler/
+// (local only) so later starts can print them again; only their hashes are in the database.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { ProgramSettingsSchema } from "../src/ledger/settings";
+import { cronDue, cronsOf } from "./lib/cron";
 
 const extraArgs = process.argv.slice(2);
 const portArg = extraArgs.indexOf("--port");
@@ -97,5 +99,56 @@ Try:
     -H "Content-Type: application/json" -d '{"orderId":"o-1","amount":{"amount":4999,"currency":"EUR"}}'
 `);
 
-const dev = spawn("wrangler", ["dev", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs], { stdio: "inherit" });
+// The Worker reads nothing from Request.cf: skip wrangler's download of it, whose failure offline prints a stack trace.
+const devEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false" };
+const dev = spawn("wrangler", ["dev", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs], { stdio: "inherit", env: devEnv });
 dev.on("exit", (code) => process.exit(code ?? 0));
+
+/**
+ * Cron Triggers, as Cloudflare runs them: at the start of every minute (UTC)
+ * each due cron calls the Worker's scheduled handler, through the endpoint
+ * wrangler dev serves for it, with that minute as the scheduled time.
+ */
+const crons = cronsOf(readFileSync("wrangler.toml", "utf8")).filter((cron) => {
+  try {
+    cronDue(cron, new Date());
+    return true;
+  } catch (error) {
+    console.log(`[cron] "${cron}" will not fire locally: ${(error as Error).message}.`);
+    return false;
+  }
+});
+
+/** Said once the server is up, after wrangler's own note that it does not fire crons. */
+async function announceCrons() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      await fetch(`http://localhost:${PORT}/health`);
+      console.log(`[cron] npm start fires the scheduled handler itself on ${crons.map((c) => `"${c}"`).join(", ")} (UTC), as Cloudflare would.`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+void announceCrons();
+
+async function fire(cron: string, scheduledTime: number) {
+  const url = `http://localhost:${PORT}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}&time=${scheduledTime}`;
+  try {
+    const res = await fetch(url);
+    console.log(`[cron] "${cron}" at ${new Date(scheduledTime).toISOString()}: ${res.ok ? "ok" : `failed (${res.status}), see the log above`}`);
+  } catch {
+    console.log(`[cron] "${cron}" at ${new Date(scheduledTime).toISOString()}: the dev server did not answer; skipped.`);
+  }
+}
+
+function nextMinute() {
+  const now = Date.now();
+  const next = Math.floor(now / 60_000) * 60_000 + 60_000;
+  setTimeout(() => {
+    for (const cron of crons) if (cronDue(cron, new Date(next))) void fire(cron, next);
+    nextMinute();
+  }, next - now).unref();
+}
+nextMinute();

@@ -76,7 +76,7 @@ export async function createProgram(settings: Settings = {}, name = "Test progra
 }
 
 export async function enroll(key: string, memberId: string, body: object = {}) {
-  const res = await call(`/v1/members/${memberId}`, { method: "PUT", key, body });
+  const res = await call(`/v1/members/${encodeURIComponent(memberId)}`, { method: "PUT", key, body });
   expect([200, 201]).toContain(res.status);
   return res.json;
 }
@@ -84,18 +84,18 @@ export async function enroll(key: string, memberId: string, body: object = {}) {
 let orderCounter = 0;
 
 export async function accrue(key: string, memberId: string, amount: number, extra: Record<string, unknown> = {}) {
-  return call(`/v1/members/${memberId}/accruals`, {
+  return call(`/v1/members/${encodeURIComponent(memberId)}/accruals`, {
     key,
     body: { orderId: `order-${++orderCounter}`, amount: { amount, currency: "EUR" }, ...extra },
   });
 }
 
 export async function redeem(key: string, memberId: string, points: number, extra: Record<string, unknown> = {}) {
-  return call(`/v1/members/${memberId}/redemptions`, { key, body: { points, ...extra } });
+  return call(`/v1/members/${encodeURIComponent(memberId)}/redemptions`, { key, body: { points, ...extra } });
 }
 
 export async function balance(key: string, memberId: string) {
-  const res = await call(`/v1/members/${memberId}/balance`, { key });
+  const res = await call(`/v1/members/${encodeURIComponent(memberId)}/balance`, { key });
   expect(res.status).toBe(200);
   return res.json;
 }

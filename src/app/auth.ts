@@ -25,35 +25,66 @@ function bearerToken(c: Context<AppEnv>): string {
  */
 export const PRINCIPAL_TTL_MS = 10_000;
 const MAX_CACHED_KEYS = 10_000;
-const principals = new Map<string, { principal: Principal; revoked: boolean; expiresAt: number }>();
+const principals = new Map<string, { principal: Principal; expiresAt: number }>();
+
+/**
+ * Keys refused lately, unknown and revoked alike, so both take the same path
+ * and cost the same (one lookup per isolate and period), and a flood of one
+ * bad key costs one query. A map of its own, so a flood of many bad keys
+ * pushes out only other bad keys, never a good one. A key is never unknown
+ * before it is issued, so remembering "unknown" cannot hide a new key.
+ */
+const REFUSED_TTL_MS = PRINCIPAL_TTL_MS;
+const MAX_REFUSED_KEYS = 10_000;
+const refused = new Map<string, number>();
+/** Lookups in flight, so requests arriving together with one key share one query. */
+const lookups = new Map<string, Promise<Principal | null>>();
 
 export function forgetProgramKeys(programId: string): void {
   for (const [hash, entry] of principals) if (entry.principal.programId === programId) principals.delete(hash);
 }
 
-async function resolveKey(db: D1Database, hash: string): Promise<{ principal: Principal; revoked: boolean } | null> {
+function remember<V>(cache: Map<string, V>, max: number, hash: string, value: V): void {
+  if (cache.size >= max) cache.delete(cache.keys().next().value!);
+  cache.set(hash, value);
+}
+
+/** The key's principal, or null for a key that is unknown or revoked (the same answer for both). */
+async function resolveKey(db: D1Database, hash: string): Promise<Principal | null> {
+  const now = Date.now();
   const cached = principals.get(hash);
-  if (cached && cached.expiresAt > Date.now()) return cached;
+  if (cached && cached.expiresAt > now) return cached.principal;
+  const refusedUntil = refused.get(hash);
+  if (refusedUntil !== undefined && refusedUntil > now) return null;
+  let lookup = lookups.get(hash);
+  if (!lookup) {
+    lookup = lookUpKey(db, hash).finally(() => lookups.delete(hash));
+    lookups.set(hash, lookup);
+  }
+  return lookup;
+}
+
+async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null> {
   const [row] = await database(db)
     .select({ key: apiKeys, settings: programs.settings })
     .from(apiKeys)
     .innerJoin(programs, eq(programs.id, apiKeys.programId))
     .where(eq(apiKeys.keyHash, hash));
-  if (!row) return null;
-  const entry = {
-    principal: {
-      keyId: row.key.id,
-      programId: row.key.programId,
-      role: row.key.role,
-      partnerId: row.key.partnerId,
-      settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
-    },
-    revoked: row.key.revokedAt !== null,
-    expiresAt: Date.now() + PRINCIPAL_TTL_MS,
+  if (!row || row.key.revokedAt !== null) {
+    principals.delete(hash);
+    remember(refused, MAX_REFUSED_KEYS, hash, Date.now() + REFUSED_TTL_MS);
+    return null;
+  }
+  const principal: Principal = {
+    keyId: row.key.id,
+    programId: row.key.programId,
+    role: row.key.role,
+    partnerId: row.key.partnerId,
+    settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
   };
-  if (principals.size >= MAX_CACHED_KEYS) principals.delete(principals.keys().next().value!);
-  principals.set(hash, entry);
-  return entry;
+  refused.delete(hash);
+  remember(principals, MAX_CACHED_KEYS, hash, { principal, expiresAt: Date.now() + PRINCIPAL_TTL_MS });
+  return principal;
 }
 
 /** Program keys with one of `roles`; any other valid key gets a 403. */
@@ -61,9 +92,8 @@ export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
-    const resolved = await resolveKey(c.env.DB, await sha256Hex(token));
-    if (!resolved || resolved.revoked) throw new ApiError("unauthorized", "The key is not valid.");
-    const { principal } = resolved;
+    const principal = await resolveKey(c.env.DB, await sha256Hex(token));
+    if (!principal) throw new ApiError("unauthorized", "The key is not valid.");
     if (!roles.includes(principal.role)) {
       throw new ApiError("forbidden", `A ${principal.role} key may not call this; it needs ${roles.join(" or ")}.`);
     }

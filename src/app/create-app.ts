@@ -5,7 +5,8 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { BeyondSafeIntegers } from "../ledger/money";
-import { ApiError, problemBody, type FieldError } from "../lib/errors";
+import { ApiError, problemBody, type ErrorCode, type FieldError } from "../lib/errors";
+import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -17,6 +18,20 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * before the body is read), so a route cannot raise it for itself.
  */
 export const LARGE_BODY_ROUTES: Record<string, number> = { "/v1/transactions/batch": 1024 * 1024 };
+
+/** Our codes for the refusals Hono and zod-openapi raise themselves (HTTPException), so they keep their status. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_json",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+const FRAMEWORK_DETAILS: Partial<Record<ErrorCode, string>> = {
+  invalid_json: "The body is not valid JSON.",
+  unsupported_media_type: "Send the body as application/json.",
+};
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -57,15 +72,32 @@ export function createApp() {
     }
   });
 
+  // A path whose percent-encoding is not UTF-8 names nothing: refuse it rather than guess at it.
+  app.use("*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
+    }
+    await next();
+  });
+
   // Bodies are JSON and small; refuse anything else before it is parsed.
   app.use("*", async (c, next) => {
     const method = c.req.method;
     if (method === "POST" || method === "PUT" || method === "PATCH") {
       const length = c.req.header("content-length");
       const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
-      const type = c.req.header("content-type") ?? "";
-      if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-        throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+      const type = c.req.header("content-type");
+      if (hasBody) {
+        const verdict = jsonBodyVerdict(type);
+        if (!verdict.ok) throw new ApiError("unsupported_media_type", verdict.detail);
+        // The validators only know a narrower spelling (no empty or spaced parameters): hand them the plain type.
+        if (type !== "application/json") {
+          const headers = new Headers(c.req.raw.headers);
+          headers.set("content-type", "application/json");
+          c.req.raw = new Request(c.req.raw, { headers });
+        }
       }
     }
     await next();
@@ -89,9 +121,8 @@ export function createApp() {
     if (error instanceof BeyondSafeIntegers) {
       return problem(c, new ApiError("amount_out_of_range", "The amounts involved exceed the numbers the ledger can hold exactly."));
     }
-    if (error instanceof HTTPException && error.status === 400) {
-      return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
-    }
+    const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
+    if (frameworkCode) return problem(c, new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message));
     if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
     // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
     // with the same Idempotency-Key is safe, so say exactly that.

@@ -22,7 +22,7 @@ const problem = (description: string) => ({
 });
 
 export const errorResponses = {
-  400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`)."),
+  400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`, `invalid_cursor`)."),
   401: problem("Missing or invalid key (`unauthorized`)."),
   403: problem("The key's role may not do this (`forbidden`)."),
   404: problem("Nothing of that id in the key's program."),
@@ -56,8 +56,31 @@ export const ExternalId = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+\-]*$/, "letters, digits and . _ : @ + - only");
 
+export const MEMBER_ID_MAX_CHARACTERS = 255;
+/** Characters that print nothing, or that break a line or the direction of text around them. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The storefront's own customer id, compared exactly as given (no case
+ * folding, trimming or Unicode normalization: it is the storefront's key,
+ * and what it sends is what comes back). Any printable Unicode, `/`, `:` and
+ * spaces included, percent-encoded in paths. `.` and `..` are refused: a URL
+ * path cannot carry them as a segment.
+ */
+export const MemberId = z
+  .string()
+  .min(1)
+  .refine((id) => [...id].length <= MEMBER_ID_MAX_CHARACTERS, `at most ${MEMBER_ID_MAX_CHARACTERS} characters`)
+  .refine((id) => !INVISIBLE.test(id), "no control, format or line separator characters")
+  .refine((id) => id !== "." && id !== "..", "'.' and '..' cannot be a path segment")
+  .openapi({
+    description: `The storefront's own customer id: printable Unicode, up to ${MEMBER_ID_MAX_CHARACTERS} characters, compared exactly as given; percent-encode it in paths.`,
+    maxLength: MEMBER_ID_MAX_CHARACTERS,
+    example: "gid://shopify/Customer/1042",
+  });
+
 export const MemberIdParam = z.object({
-  memberId: ExternalId.openapi({ param: { name: "memberId", in: "path" }, example: "cust_1042" }),
+  memberId: MemberId.openapi({ param: { name: "memberId", in: "path" } }),
 });
 
 export const IdempotencyHeader = z.object({
@@ -71,7 +94,8 @@ export const IdempotencyHeader = z.object({
 
 export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
-  cursor: z.string().max(200).optional().openapi({ description: "nextCursor from the previous page." }),
+  // No length or shape here: every cursor this API did not give out is the same 400 invalid_cursor.
+  cursor: z.string().optional().openapi({ description: "nextCursor from the previous page of the same list; opaque. Empty means the first page." }),
 });
 
 export const ChannelSchema = z.enum(["online", "store", "app"]).default("online");

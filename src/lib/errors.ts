@@ -4,6 +4,7 @@
 export const errorStatuses = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_cursor: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthorized: 401,

@@ -8,7 +8,7 @@ import { errorStatuses } from "../../src/lib/errors";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
 import { databaseFingerprint } from "./support";
 
-type KeyName = "server" | "partner" | "otherProgram" | "highRates" | "bigSums" | "bigSumsAdmin" | "none" | "bogus";
+type KeyName = "admin" | "server" | "partner" | "otherProgram" | "highRates" | "bigSums" | "bigSumsAdmin" | "none" | "bogus";
 
 interface BadRequest {
   name: string;
@@ -134,6 +134,16 @@ const cases: BadRequest[] = [
   { name: "text/plain body", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "text/plain", status: 415, code: "unsupported_media_type" },
   { name: "form-encoded body", path: ACCRUALS, rawBody: "orderId=o-new&amount=1000", contentType: "application/x-www-form-urlencoded", status: 415, code: "unsupported_media_type" },
   { name: "XML body", path: ACCRUALS, rawBody: "<order><id>o-new</id></order>", contentType: "application/xml", status: 415, code: "unsupported_media_type" },
+  { name: "JSON declared as Latin-1", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "JSON declared as UTF-16", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=utf-16", status: 415, code: "unsupported_media_type" },
+  { name: "two charsets, one not UTF-8", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset=utf-8; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "a list of media types", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json, text/plain", status: 415, code: "unsupported_media_type" },
+  { name: "a parameter without a value", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "application/json; charset", status: 415, code: "unsupported_media_type" },
+  { name: "a wildcard media type", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "*/*", status: 415, code: "unsupported_media_type" },
+  { name: "an empty Content-Type", path: ACCRUALS, rawBody: JSON.stringify(order()), contentType: "", status: 415, code: "unsupported_media_type" },
+  { name: "broken JSON with a trailing semicolon in the type", path: ACCRUALS, rawBody: "{", contentType: "application/json;", status: 400, code: "invalid_json" },
+  { name: "settings PATCH as Latin-1", path: "/v1/program", method: "PATCH", key: "admin", rawBody: "{}", contentType: "application/json; charset=latin1", status: 415, code: "unsupported_media_type" },
+  { name: "bulk file as text", path: "/v1/transactions/batch", rawBody: '{"items":[]}', contentType: "text/plain", idempotencyKey: null, status: 415, code: "unsupported_media_type" },
   {
     name: "body one byte over 64 KiB",
     path: ACCRUALS,
@@ -153,10 +163,18 @@ const cases: BadRequest[] = [
   { name: "accrual for an unknown member", path: "/v1/members/ghost/accruals", body: order(), status: 404, code: "member_not_found" },
   { name: "redemption for an unknown member", path: "/v1/members/ghost/redemptions", body: { points: 1 }, status: 404, code: "member_not_found" },
   { name: "balance of an unknown member", path: "/v1/members/ghost/balance", method: "GET", status: 404, code: "member_not_found" },
-  { name: "SQL in the member id", path: `/v1/members/${encodeURIComponent(SQL)}/accruals`, body: order(), status: 400, code: "validation_failed" },
-  { name: "script in the member id", path: `/v1/members/${encodeURIComponent(SCRIPT)}/redemptions`, body: { points: 1 }, status: 400, code: "validation_failed" },
-  { name: "member id of 129 characters", path: `/v1/members/${"m".repeat(129)}/balance`, method: "GET", status: 400, code: "validation_failed" },
-  { name: "non-ASCII member id", path: `/v1/members/${encodeURIComponent("ädä")}`, method: "PUT", body: {}, status: 400, code: "validation_failed" },
+  // Member ids are the storefront's own (printable Unicode): SQL or markup in one is just an id nobody enrolled.
+  { name: "SQL in the member id", path: `/v1/members/${encodeURIComponent(SQL)}/accruals`, body: order(), status: 404, code: "member_not_found" },
+  { name: "script in the member id", path: `/v1/members/${encodeURIComponent(SCRIPT)}/redemptions`, body: { points: 1 }, status: 404, code: "member_not_found" },
+  { name: "member id of 256 characters", path: `/v1/members/${"m".repeat(256)}/balance`, method: "GET", status: 400, code: "validation_failed" },
+  { name: "member id of 256 emoji", path: `/v1/members/${encodeURIComponent("😀".repeat(256))}/balance`, method: "GET", status: 400, code: "validation_failed" },
+  { name: "NUL in the member id", path: "/v1/members/a%00b", method: "PUT", body: {}, status: 400, code: "validation_failed" },
+  { name: "line feed in the member id", path: "/v1/members/a%0Ab/accruals", body: order(), status: 400, code: "validation_failed" },
+  { name: "DEL in the member id", path: "/v1/members/a%7Fb/redemptions", body: { points: 1 }, status: 400, code: "validation_failed" },
+  { name: "right-to-left override in the member id", path: `/v1/members/${encodeURIComponent("a\u202eb")}`, method: "PUT", body: {}, status: 400, code: "validation_failed" },
+  { name: "malformed percent-encoding in the member id", path: "/v1/members/%E0%A4%A/balance", method: "GET", status: 400, code: "validation_failed" },
+  { name: "percent-encoded lone surrogate in the member id", path: "/v1/members/%ED%A0%80", method: "PUT", body: {}, status: 400, code: "validation_failed" },
+  { name: "tab in the member id of a tier grant", path: "/v1/members/a%09b/tier", body: { tier: "gold" }, status: 400, code: "validation_failed" },
   { name: "unknown route", path: "/v1/members/ada/points", body: {}, status: 404, code: "not_found" },
   // Enrollment fields.
   { name: "invalid email", path: "/v1/members/ada", method: "PUT", body: { email: "not-an-email" }, status: 400, code: "validation_failed" },
@@ -227,6 +245,7 @@ beforeAll(async () => {
 
 function keyOf(name: KeyName): string | null {
   return {
+    admin: a.admin,
     server: a.server,
     partner: a.partner,
     otherProgram: otherProgramKey,

@@ -14,6 +14,7 @@ import type {
   RedeemRoute,
   RefundRoute,
 } from "./members.routes";
+import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
 
 /** Orders stamped further ahead than this are refused as clock errors. */
@@ -73,5 +74,7 @@ export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c
   if (!member.ok) return respond(c, member);
   const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
   if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
-  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
+  const scope = ["member-transactions", programId, memberId, partnerId] as const;
+  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor));
+  return c.json(await sealedPage(c, scope, page), 200);
 };

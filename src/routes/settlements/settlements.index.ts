@@ -12,6 +12,7 @@ import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { entryPage } from "../../members/history";
 import { periodKindOf } from "../../settlement/periods";
+import { resumeAfter, sealedPage } from "../../app/pages";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";
 
 const PeriodParam = z.object({
@@ -230,7 +231,9 @@ const partnerTransactionsHandler: AppRouteHandler<typeof partnerTransactions> = 
   const { programId, partnerId } = c.get("principal");
   const conditions = [eq(entries.programId, programId), eq(entries.partnerId, partnerId!)];
   if (period) conditions.push(eq(entries.settlementPeriod, period));
-  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
+  const scope = ["partner-transactions", programId, partnerId, period ?? null] as const;
+  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor));
+  return c.json(await sealedPage(c, scope, page), 200);
 };
 
 export const settlementsRouter = createRouter()

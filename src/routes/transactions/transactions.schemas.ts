@@ -1,11 +1,9 @@
 // Request and response schemas of bulk posting: the batch envelope, its items and a result per item.
 import { z } from "@hono/zod-openapi";
-import { ExternalId, ProblemSchema } from "../../app/openapi";
+import { ExternalId, MemberId, ProblemSchema } from "../../app/openapi";
 import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from "../members/members.schemas";
 
 export const MAX_BATCH_ITEMS = 500;
-
-const MemberId = ExternalId.openapi({ example: "cust_1042" });
 
 /** An item is its single-request twin's body plus the member it is for. */
 export const BatchAccrualItem = AccrualBody.extend({

@@ -1,6 +1,7 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
 import { and, asc, count, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
+import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler, Principal } from "../../app/types";
 import { database } from "../../db/client";
 import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
@@ -80,8 +81,11 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
 
 export const listWebhookEndpoints: AppRouteHandler<ListWebhookEndpointsRoute> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
+  const { programId, partnerId } = c.get("principal");
+  const scope = ["webhook-endpoints", programId, partnerId] as const;
+  const after = await resumeAfter(c, scope, cursor);
   const conditions = [visible(c.get("principal"))];
-  if (cursor) conditions.push(gt(webhookEndpoints.id, cursor));
+  if (after) conditions.push(gt(webhookEndpoints.id, after));
   const rows = await database(c.env.DB)
     .select()
     .from(webhookEndpoints)
@@ -89,7 +93,7 @@ export const listWebhookEndpoints: AppRouteHandler<ListWebhookEndpointsRoute> = 
     .orderBy(asc(webhookEndpoints.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
-  return c.json({ data: page.map(endpointView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+  return c.json(await sealedPage(c, scope, { data: page.map(endpointView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
 };
 
 export const getWebhookEndpoint: AppRouteHandler<GetWebhookEndpointRoute> = async (c) => {
@@ -109,8 +113,10 @@ export const deleteWebhookEndpoint: AppRouteHandler<DeleteWebhookEndpointRoute> 
 export const listWebhookDeliveries: AppRouteHandler<ListWebhookDeliveriesRoute> = async (c) => {
   const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
   const { limit, cursor, eventId } = c.req.valid("query");
+  const scope = ["webhook-deliveries", endpoint.programId, endpoint.id, eventId ?? null] as const;
+  const after = await resumeAfter(c, scope, cursor);
   const conditions = [eq(webhookDeliveries.endpointId, endpoint.id)];
-  if (cursor) conditions.push(lt(webhookDeliveries.id, cursor));
+  if (after) conditions.push(lt(webhookDeliveries.id, after));
   if (eventId) conditions.push(eq(webhookDeliveries.eventId, eventId));
   const rows = await database(c.env.DB)
     .select()
@@ -119,7 +125,7 @@ export const listWebhookDeliveries: AppRouteHandler<ListWebhookDeliveriesRoute> 
     .orderBy(desc(webhookDeliveries.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit).map(({ programId: _p, endpointId: _e, ...row }) => row);
-  return c.json({ data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+  return c.json(await sealedPage(c, scope, { data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
 };
 
 export const resendEvent: AppRouteHandler<ResendEventRoute> = async (c) => {
