@@ -33,7 +33,12 @@ export function createRouter() {
 }
 
 export function problem(c: Context<AppEnv>, error: ApiError) {
-  return c.body(JSON.stringify(problemBody(error, c.get("requestId"))), error.status as 400, {
+  return problemResponse(c, error.status, problemBody(error, c.get("requestId")));
+}
+
+/** A problem+json response. */
+export function problemResponse(c: Context<AppEnv>, status: number, body: Record<string, unknown>) {
+  return c.body(JSON.stringify(body), status as 400, {
     "Content-Type": "application/problem+json",
   });
 }

@@ -12,6 +12,11 @@ export interface IdempotencyClaim {
   scope: string;
   key: string;
   requestHash: string;
+  /**
+   * Whether a business refusal is kept for the key and replayed (the default).
+   * Bulk items say no: their key is the item's identity, not one attempt.
+   */
+  storeRefusals?: boolean;
 }
 
 export interface StoredResponse {
@@ -121,6 +126,43 @@ export async function readMemberState(db: Database, programId: string, memberId:
 
 export async function readStoredResponse(db: Database, programId: string, claim: IdempotencyClaim): Promise<StoredResponse | null> {
   return toStored((await idempotencyQuery(db, programId, claim))[0]);
+}
+
+/**
+ * Keeps a business refusal as the key's answer, unless the key already has
+ * one: ONE round trip that inserts if the key is free and reads what the key
+ * holds either way. Returns the record that was there before, or null when
+ * this refusal is now the record.
+ */
+export async function storeRefusal(
+  db: Database,
+  programId: string,
+  claim: IdempotencyClaim,
+  refusal: { status: number; body: unknown },
+  now: Date,
+): Promise<StoredResponse | null> {
+  const [inserted, existing] = await db.batch([
+    db
+      .insert(idempotencyKeys)
+      .values(idempotencyRecord(programId, claim, refusal, now))
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key }),
+    idempotencyQuery(db, programId, claim),
+  ]);
+  return inserted.length > 0 ? null : toStored(existing[0]);
+}
+
+function idempotencyRecord(programId: string, claim: IdempotencyClaim, response: { status: number; body: unknown }, now: Date) {
+  return {
+    programId,
+    scope: claim.scope,
+    key: claim.key,
+    requestHash: claim.requestHash,
+    status: response.status,
+    body: JSON.stringify(response.body),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
+  };
 }
 
 function toStored(row: typeof idempotencyKeys.$inferSelect | undefined): StoredResponse | null {
@@ -242,20 +284,7 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
-  if (idempotency) {
-    statements.push(
-      db.insert(idempotencyKeys).values({
-        programId,
-        scope: idempotency.claim.scope,
-        key: idempotency.claim.key,
-        requestHash: idempotency.claim.requestHash,
-        status: idempotency.status,
-        body: JSON.stringify(idempotency.body),
-        createdAt: at,
-        expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
-      }),
-    );
-  }
+  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
