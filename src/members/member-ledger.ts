@@ -12,6 +12,7 @@ import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
+import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { ApiError, problemBody, serializeError, type ErrorCode, type SerializedError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import {
@@ -180,7 +181,14 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** Lapses the holds whose time ran out (the alarm's job; jobs and tests may call it too). */
   lapseHolds(call: Omit<LedgerCall, "idempotency">): Promise<string[]> {
-    return this.serialized(async () => (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed);
+    return this.serialized(async () => {
+      try {
+        return (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed;
+      } catch (error) {
+        if (isTransientD1Error(error)) this.forget();
+        throw error;
+      }
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -213,7 +221,12 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  /** Runs one call in turn. Domain errors travel back as data; anything else stays an exception (a 500). */
+  /**
+   * Runs one call in turn. Domain errors travel back as data; so does D1
+   * refusing or losing work (overloaded, timed out), after which nothing
+   * cached is trusted: whether a batch landed is unknown until D1 is read
+   * again. Anything else stays an exception (a 500).
+   */
   private answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
     return this.serialized(async () => {
       try {
@@ -222,9 +235,19 @@ export class MemberLedger extends DurableObject<Env> {
         if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
         // Valid input can still multiply past safe integers under a program's rates: refuse it, nothing was written.
         if (error instanceof BeyondSafeIntegers) return { ok: false, error: serializeError(outOfRange()) };
+        if (isTransientD1Error(error)) {
+          this.forget();
+          console.log(JSON.stringify({ level: "warn", message: "D1 refused the member's work", error: errorMessages(error).at(-1) }));
+          return { ok: false, error: serializeError(databaseUnavailable()) };
+        }
         throw error;
       }
     });
+  }
+
+  /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
+  private forget(): void {
+    this.cached = null;
   }
 
   /**
@@ -250,6 +273,8 @@ export class MemberLedger extends DurableObject<Env> {
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status: built.status, body: built.body } : null, now);
           return { ok: true, status: built.status, body: built.body, replayed: false };
         } catch (error) {
+          // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
+          if (isTransientD1Error(error)) throw error;
           const conflict = error instanceof ApiError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
           if (conflict === null) return this.refuse(call, error instanceof ApiError ? error : outOfRange(), now);
           if (conflict === "order") {

@@ -3,6 +3,7 @@ import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { errorMessages } from "../db/transient";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -297,11 +298,7 @@ export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "pe
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
-  const messages: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    messages.push(String((e as Error).message ?? e));
-  }
-  const message = messages.join("\n");
+  const message = errorMessages(error).join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
   if (message.includes("settlement_period_closed")) return "period_closed";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
