@@ -402,7 +402,7 @@ function clock(call: { now?: number }): Date {
  * concurrent_update (in flight) and idempotency_key_reused (the key has its
  * own answer already).
  */
-const STORED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+export const STORED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "insufficient_points",
   "below_minimum_redemption",
   "currency_mismatch",
