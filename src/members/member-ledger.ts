@@ -277,13 +277,14 @@ export class MemberLedger extends DurableObject<Env> {
           if (isTransientD1Error(error)) throw error;
           const conflict = error instanceof ApiError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
           if (conflict === null) return this.refuse(call, error instanceof ApiError ? error : outOfRange(), now);
-          if (conflict === "order") {
-            const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
-            return this.refuse(call, refusal, now);
-          }
+          // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
             if (stored) return replay(stored, call.idempotency);
+          }
+          if (conflict === "order") {
+            const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
+            return this.refuse(call, refusal, now);
           }
           // Someone wrote around this object: the cache is gone, so build once more on fresh state.
           if (conflict === "stale_version" && attempt === 0) continue;
