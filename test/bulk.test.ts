@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app/create-app";
 import { TransactionBatchResultSchema } from "../src/routes/transactions/transactions.schemas";
 import { balance, call, createProgram, enroll, expectLedgerConsistent } from "./helpers";
-import { armCrash, databaseFingerprint } from "./reliability/support";
+import { armCrash, armD1Error, D1_REFUSALS, databaseFingerprint } from "./reliability/support";
 
 const eur = (amount: number) => ({ amount, currency: "EUR" });
 const accrual = (memberId: string, orderId: string, amount: number, extra: object = {}) => ({ type: "accrual", memberId, orderId, amount: eur(amount), ...extra });
@@ -135,6 +135,21 @@ describe("bulk posting", () => {
     expect(again.results.map((r) => r.status)).toEqual(["duplicate", stage === "landed" ? "duplicate" : "posted", "duplicate", "duplicate"]);
     expect((await balance(p.server, "bob")).available).toBe(50);
     expect(await count("orders", p.programId)).toBe(4);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it.each(["before", "after"] as const)("posts each item once when D1 refuses a member's batch %s it runs and the batch is sent again", async (stage) => {
+    const p = await createProgram();
+    for (const m of ["ada", "bob"]) await enroll(p.server, m);
+    const items = [accrual("ada", "o-1", 1_000), accrual("bob", "o-2", 2_000), accrual("bob", "o-3", 3_000)];
+    await armD1Error(p.programId, "bob", stage, D1_REFUSALS[0]);
+    const first = await postBatch(p.server, items);
+    expect(first.results.map((r) => r.status)).toEqual(["posted", "error", "posted"]);
+    expect(first.results[1].error).toMatchObject({ status: 503, code: "temporarily_unavailable" });
+    const again = await postBatch(p.server, items);
+    expect(again.results.map((r) => r.status)).toEqual(["duplicate", stage === "after" ? "duplicate" : "posted", "duplicate"]);
+    expect((await balance(p.server, "bob")).available).toBe(50);
+    expect(await count("orders", p.programId)).toBe(3);
     await expectLedgerConsistent(p.programId, p.server);
   });
 

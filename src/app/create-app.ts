@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { BeyondSafeIntegers } from "../ledger/money";
+import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { ApiError, problemBody, type ErrorCode, type FieldError } from "../lib/errors";
 import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
@@ -49,8 +50,14 @@ export function createRouter() {
 }
 
 export function problem(c: Context<AppEnv>, error: ApiError) {
-  return c.body(JSON.stringify(problemBody(error, c.get("requestId"))), error.status as 400, {
+  return problemResponse(c, error.status, problemBody(error, c.get("requestId")));
+}
+
+/** A problem+json response; a 503 says when to come back. */
+export function problemResponse(c: Context<AppEnv>, status: number, body: Record<string, unknown>) {
+  return c.body(JSON.stringify(body), status as 400, {
     "Content-Type": "application/problem+json",
+    ...(status === 503 ? { "Retry-After": "1" } : {}),
   });
 }
 
@@ -124,6 +131,11 @@ export function createApp() {
     const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
     if (frameworkCode) return problem(c, new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message));
     if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
+    // D1 refused or lost a query of the Worker's own (auth, reads, routes that write directly).
+    if (isTransientD1Error(error)) {
+      log({ level: "warn", requestId: c.get("requestId"), path: c.req.path, error: errorMessages(error).at(-1) });
+      return problem(c, databaseUnavailable());
+    }
     // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
     // with the same Idempotency-Key is safe, so say exactly that.
     const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };

@@ -4,6 +4,7 @@ import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-le
 import { memberObjectName } from "../members/member-ledger";
 import { ApiError, deserializeError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
+import { problemResponse } from "./create-app";
 import type { AppEnv } from "./types";
 
 /** The member's object. Its RPC methods mirror the class; the cast keeps their plain reply types. */
@@ -20,7 +21,7 @@ export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger
 export async function ledgerCall(
   c: Context<AppEnv>,
   memberId: string,
-  write?: { idempotencyKey: string; target: string; body: unknown },
+  write?: { idempotencyKey: string; target: string; body: unknown; storeRefusals?: boolean },
 ): Promise<LedgerCall> {
   const principal = c.get("principal");
   return {
@@ -28,11 +29,13 @@ export async function ledgerCall(
     memberId,
     settings: principal.settings,
     partnerId: principal.partnerId,
+    requestId: c.get("requestId"),
     idempotency: write
       ? {
           scope: `${principal.role}:${principal.partnerId ?? ""}`,
           key: write.idempotencyKey,
           requestHash: await sha256Hex(`${c.req.method} ${c.req.routePath} ${write.target}\n${JSON.stringify(write.body)}`),
+          storeRefusals: write.storeRefusals,
         }
       : null,
   };
@@ -44,8 +47,10 @@ export async function ledgerCall(
  * the route's schema in tests rather than by the compiler here.
  */
 export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
-  if (!reply.ok) throw deserializeError(reply.error);
+  if (!reply.ok && !reply.replayed) throw deserializeError(reply.error);
   if (reply.replayed) c.header("Idempotent-Replayed", "true");
+  // A replayed refusal is the first answer as it was sent, its requestId included.
+  if (!reply.ok) return problemResponse(c, reply.replayed!.status, reply.replayed!.body) as never;
   return c.json(reply.body as object, reply.status as 200) as never;
 }
 

@@ -12,7 +12,8 @@ import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
-import { ApiError, serializeError, type SerializedError } from "../lib/errors";
+import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
+import { ApiError, problemBody, serializeError, type ErrorCode, type SerializedError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import {
   classifyCommitError,
@@ -22,6 +23,7 @@ import {
   readRedemption,
   readMemberState,
   readStoredResponse,
+  storeRefusal,
   type IdempotencyClaim,
   type StoredResponse,
 } from "./store";
@@ -37,13 +39,20 @@ export interface LedgerCall {
   settings: ProgramSettings;
   partnerId: string | null;
   idempotency: IdempotencyClaim | null;
+  /** The request's X-Request-Id: a refusal kept for its Idempotency-Key is replayed with it, as first sent. */
+  requestId?: string;
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
 }
 
 export type LedgerReply =
   | { ok: true; status: number; body: unknown; replayed: boolean }
-  | { ok: false; error: SerializedError };
+  | {
+      ok: false;
+      error: SerializedError;
+      /** A refusal kept for the Idempotency-Key: the first answer's status and problem body, as they were sent. */
+      replayed?: { status: number; body: Record<string, unknown> };
+    };
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
 interface Built {
@@ -81,17 +90,14 @@ export class MemberLedger extends DurableObject<Env> {
   /**
    * Orders are unique per issuer across all members, which only D1 knows. Rather
    * than read first on every accrual, the batch relies on the orders primary
-   * key: a duplicate fails whole, and only then is the first accrual looked up.
+   * key: a duplicate fails whole, and only then is the first accrual looked up
+   * (by the write path, which sees the failed plan's order).
    */
-  async accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
-    const reply = await this.write(call, (state, ctx) => {
+  accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
+    return this.write(call, (state, ctx) => {
       const plan = ops.accrue(state, call.memberId, input, ctx);
       return withBalance(plan, 201, plan.result, call.settings, ctx.now);
     });
-    if (reply.ok || reply.error.code !== "order_already_accrued") return reply;
-    const existing = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
-    const error = orderAlreadyAccrued(input.orderId, existing?.memberId === call.memberId ? existing : null);
-    return { ok: false, error: serializeError(error) };
   }
 
   redeem(call: LedgerCall, input: ops.RedeemInput): Promise<LedgerReply> {
@@ -177,7 +183,14 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** Lapses the holds whose time ran out (the alarm's job; jobs and tests may call it too). */
   lapseHolds(call: Omit<LedgerCall, "idempotency">): Promise<string[]> {
-    return this.serialized(async () => (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed);
+    return this.serialized(async () => {
+      try {
+        return (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed;
+      } catch (error) {
+        if (isTransientD1Error(error)) this.forget();
+        throw error;
+      }
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -202,14 +215,41 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   private read(call: LedgerCall, view: (state: MemberState, now: Date) => unknown): Promise<LedgerReply> {
-    return this.serialized(() =>
-      answer(async () => {
-        const now = clock(call);
-        const { state } = await this.currentState(call, now);
-        if (!state.member) throw memberNotFound(call.memberId);
-        return { ok: true, status: 200, body: view(state, now), replayed: false };
-      }),
-    );
+    return this.answer(async () => {
+      const now = clock(call);
+      const { state } = await this.currentState(call, now);
+      if (!state.member) throw memberNotFound(call.memberId);
+      return { ok: true, status: 200, body: view(state, now), replayed: false };
+    });
+  }
+
+  /**
+   * Runs one call in turn. Domain errors travel back as data; so does D1
+   * refusing or losing work (overloaded, timed out), after which nothing
+   * cached is trusted: whether a batch landed is unknown until D1 is read
+   * again. Anything else stays an exception (a 500).
+   */
+  private answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
+    return this.serialized(async () => {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
+        // Valid input can still multiply past safe integers under a program's rates: refuse it, nothing was written.
+        if (error instanceof BeyondSafeIntegers) return { ok: false, error: serializeError(outOfRange()) };
+        if (isTransientD1Error(error)) {
+          this.forget();
+          console.log(JSON.stringify({ level: "warn", message: "D1 refused the member's work", error: errorMessages(error).at(-1) }));
+          return { ok: false, error: serializeError(databaseUnavailable()) };
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
+  private forget(): void {
+    this.cached = null;
   }
 
   /**
@@ -219,35 +259,68 @@ export class MemberLedger extends DurableObject<Env> {
    * retry of a request that already committed fails on its own (its key or
    * its order is stored, or the points are gone), and only then is the
    * stored answer looked up. That keeps the first attempt at one D1 batch.
+   * A business refusal is kept for its key in the round trip that looks the
+   * key up (see refuse), so a retry is answered alike whatever changed since.
    */
   private write(call: LedgerCall, build: Builder, options: { sweepIdle: boolean } = { sweepIdle: true }): Promise<LedgerReply> {
-    return this.serialized(() =>
-      answer(async () => {
-        const now = clock(call);
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const { state } = await this.currentState(call, now, options.sweepIdle);
-            const { plan, status, body } = await build(state, this.context(call, now));
-            if (!plan) return { ok: true, status, body, replayed: false };
-            await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status, body } : null, now);
-            return { ok: true, status, body, replayed: false };
-          } catch (error) {
-            if (call.idempotency) {
-              const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
-              if (stored) return replay(stored, call.idempotency);
-            }
-            const conflict = classifyCommitError(error);
-            if (conflict === "order") throw new ApiError("order_already_accrued", "This order has already earned points.");
-            // Someone wrote around this object: the cache is gone, so build once more on fresh state.
-            if (conflict === "stale_version" && attempt === 0) continue;
-            if (conflict === "stale_version") throw new ApiError("concurrent_update", "The member changed meanwhile; retry the request.");
-            // A settlement period closed while this was built: stamp the entries with the next open one.
-            if (conflict === "period_closed" && attempt < 2) continue;
-            throw error;
+    return this.answer(async () => {
+      const now = clock(call);
+      for (let attempt = 0; ; attempt++) {
+        let plan: Plan<unknown> | null = null;
+        try {
+          const { state } = await this.currentState(call, now, options.sweepIdle);
+          const built = await build(state, this.context(call, now));
+          plan = built.plan;
+          if (!plan) return { ok: true, status: built.status, body: built.body, replayed: false };
+          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status: built.status, body: built.body } : null, now);
+          return { ok: true, status: built.status, body: built.body, replayed: false };
+        } catch (error) {
+          // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
+          if (isTransientD1Error(error)) throw error;
+          const conflict = error instanceof ApiError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
+          if (conflict === null) return this.refuse(call, error instanceof ApiError ? error : outOfRange(), now);
+          // A retry of what already committed (most often an accrual: its order is caught first) replays.
+          if (call.idempotency) {
+            const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
+            if (stored) return replay(stored, call.idempotency);
           }
+          if (conflict === "order") {
+            const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
+            return this.refuse(call, refusal, now);
+          }
+          // Someone wrote around this object: the cache is gone, so build once more on fresh state.
+          if (conflict === "stale_version" && attempt === 0) continue;
+          if (conflict === "stale_version") throw new ApiError("concurrent_update", "The member changed meanwhile; retry the request.");
+          // A settlement period closed while this was built: stamp the entries with the next open one.
+          if (conflict === "period_closed" && attempt < 2) continue;
+          throw error;
         }
-      }),
-    );
+      }
+    });
+  }
+
+  /**
+   * A request the ledger refuses. Under an Idempotency-Key that already has an
+   * answer (a retry of what committed, or of a refusal), that answer is
+   * replayed. Otherwise a business refusal becomes the key's answer, in the
+   * same round trip that looked the key up; a refusal that may not hold on a
+   * retry (not found, concurrent update, bad input) leaves the key free.
+   */
+  private async refuse(call: LedgerCall, refusal: ApiError, now: Date): Promise<LedgerReply> {
+    const claim = call.idempotency;
+    if (!claim) throw refusal;
+    const stored =
+      claim.storeRefusals !== false && STORED_REFUSALS.has(refusal.code)
+        ? await storeRefusal(this.db, call.programId, claim, { status: refusal.status, body: problemBody(refusal, call.requestId) }, now)
+        : await readStoredResponse(this.db, call.programId, claim);
+    if (stored) return replay(stored, claim);
+    throw refusal;
+  }
+
+  /** The plan's order had already earned: say so, and (only to the member's own caller) what it earned. */
+  private async orderConflict(call: LedgerCall, order: { issuer: string; orderId: string }): Promise<ApiError> {
+    const existing = await readOrder(this.db, call.programId, order.issuer, order.orderId);
+    return orderAlreadyAccrued(order.orderId, existing?.memberId === call.memberId ? existing : null);
   }
 
   /**
@@ -324,17 +397,26 @@ function clock(call: { now?: number }): Date {
   return new Date(call.now ?? Date.now());
 }
 
-/** Domain errors travel back as data; anything else stays an exception (a 500). */
-async function answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
-    // Valid input can still multiply past safe integers under a program's rates: refuse it, nothing was written.
-    if (error instanceof BeyondSafeIntegers) return { ok: false, error: serializeError(outOfRange()) };
-    throw error;
-  }
-}
+/**
+ * Business refusals: the ledger's rules decided against the request as it
+ * stands, so the same key and body answer the same (409 and 422 alike). Not
+ * here: a missing member, order or redemption (the request may be early; a
+ * retry under the same key may post once it exists), bad input (400),
+ * concurrent_update (in flight) and idempotency_key_reused (the key has its
+ * own answer already).
+ */
+export const STORED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "insufficient_points",
+  "below_minimum_redemption",
+  "currency_mismatch",
+  "refund_exceeds_order",
+  "amount_out_of_range",
+  "unknown_tier",
+  "order_already_accrued",
+  "redemption_not_capturable",
+  "redemption_not_cancellable",
+  "hold_expired",
+]);
 
 function outOfRange(): ApiError {
   return new ApiError("amount_out_of_range", "At this program's rates the points or their value would exceed the numbers the ledger can hold exactly.");
@@ -348,15 +430,23 @@ function replay(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply {
   if (stored.requestHash !== claim.requestHash) {
     throw new ApiError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
   }
-  return { ok: true, status: stored.status, body: stored.body, replayed: true };
+  if (stored.status < 400) return { ok: true, status: stored.status, body: stored.body, replayed: true };
+  const body = stored.body as Record<string, unknown>;
+  return { ok: false, error: fromProblemBody(body), replayed: { status: stored.status, body } };
+}
+
+/** The error a stored problem body was made from (problemBody's inverse), for callers that read the code. */
+function fromProblemBody(body: Record<string, unknown>): SerializedError {
+  const { type: _type, title: _title, status: _status, detail, code, requestId: _requestId, ...extras } = body;
+  return { code: code as ErrorCode, detail: String(detail), extras };
 }
 
 function memberNotFound(memberId: string): ApiError {
   return new ApiError("member_not_found", `No member '${memberId}' in this program.`);
 }
 
-function orderAlreadyAccrued(orderId: string, original: { accrualId: string; earnedPoints: number } | null): ApiError {
+function orderAlreadyAccrued(orderId: string | null, original: { accrualId: string; earnedPoints: number } | null): ApiError {
   // Only the member's own order reveals what it earned.
   const extras = original ? { accrualId: original.accrualId, points: original.earnedPoints } : {};
-  return new ApiError("order_already_accrued", `Order '${orderId}' has already earned points.`, extras);
+  return new ApiError("order_already_accrued", orderId === null ? "This order has already earned points." : `Order '${orderId}' has already earned points.`, extras);
 }

@@ -3,6 +3,7 @@ import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { errorMessages } from "../db/transient";
 import { assertPlanInRange } from "../ledger/limits";
 import type { OrderLot } from "../ledger/operations";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
@@ -14,6 +15,11 @@ export interface IdempotencyClaim {
   scope: string;
   key: string;
   requestHash: string;
+  /**
+   * Whether a business refusal is kept for the key and replayed (the default).
+   * Bulk items say no: their key is the item's identity, not one attempt.
+   */
+  storeRefusals?: boolean;
 }
 
 export interface StoredResponse {
@@ -123,6 +129,43 @@ export async function readMemberState(db: Database, programId: string, memberId:
 
 export async function readStoredResponse(db: Database, programId: string, claim: IdempotencyClaim): Promise<StoredResponse | null> {
   return toStored((await idempotencyQuery(db, programId, claim))[0]);
+}
+
+/**
+ * Keeps a business refusal as the key's answer, unless the key already has
+ * one: ONE round trip that inserts if the key is free and reads what the key
+ * holds either way. Returns the record that was there before, or null when
+ * this refusal is now the record.
+ */
+export async function storeRefusal(
+  db: Database,
+  programId: string,
+  claim: IdempotencyClaim,
+  refusal: { status: number; body: unknown },
+  now: Date,
+): Promise<StoredResponse | null> {
+  const [inserted, existing] = await db.batch([
+    db
+      .insert(idempotencyKeys)
+      .values(idempotencyRecord(programId, claim, refusal, now))
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key }),
+    idempotencyQuery(db, programId, claim),
+  ]);
+  return inserted.length > 0 ? null : toStored(existing[0]);
+}
+
+function idempotencyRecord(programId: string, claim: IdempotencyClaim, response: { status: number; body: unknown }, now: Date) {
+  return {
+    programId,
+    scope: claim.scope,
+    key: claim.key,
+    requestHash: claim.requestHash,
+    status: response.status,
+    body: JSON.stringify(response.body),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
+  };
 }
 
 function toStored(row: typeof idempotencyKeys.$inferSelect | undefined): StoredResponse | null {
@@ -255,20 +298,7 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
-  if (idempotency) {
-    statements.push(
-      db.insert(idempotencyKeys).values({
-        programId,
-        scope: idempotency.claim.scope,
-        key: idempotency.claim.key,
-        requestHash: idempotency.claim.requestHash,
-        status: idempotency.status,
-        body: JSON.stringify(idempotency.body),
-        createdAt: at,
-        expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
-      }),
-    );
-  }
+  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
@@ -281,11 +311,7 @@ export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "pe
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
-  const messages: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    messages.push(String((e as Error).message ?? e));
-  }
-  const message = messages.join("\n");
+  const message = errorMessages(error).join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
   if (message.includes("settlement_period_closed")) return "period_closed";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";

@@ -1,10 +1,12 @@
 // Bad input: malformed, hostile or misdirected requests each get a 4xx
 // application/problem+json with a stable code (never a 500), and leave every
-// table of the database exactly as it was.
+// table of the database exactly as it was (but for a business refusal's one
+// idempotency record, which its key replays).
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/app/create-app";
-import { errorStatuses } from "../../src/lib/errors";
+import { errorStatuses, type ErrorCode } from "../../src/lib/errors";
+import { STORED_REFUSALS } from "../../src/members/member-ledger";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
 import { databaseFingerprint } from "./support";
 
@@ -300,6 +302,10 @@ describe("bad input", () => {
     expect(res.json).toMatchObject({ status: c.status, code: c.code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
     expect(JSON.stringify(res.json)).not.toMatch(/\bat .*\.(ts|js):\d+|stack/i);
     if (c.code === "validation_failed") expect(res.json.errors?.length, "names the fields that failed").toBeGreaterThan(0);
-    expect(await databaseFingerprint()).toEqual(before);
+    const { idempotency_keys: keysBefore, ...restBefore } = before;
+    const { idempotency_keys: keysAfter, ...restAfter } = await databaseFingerprint();
+    expect(restAfter).toEqual(restBefore);
+    const kept = STORED_REFUSALS.has(c.code as ErrorCode) && (c.method ?? "POST") === "POST";
+    expect(keysAfter!.rows - keysBefore!.rows, kept ? "the refusal is kept for its key" : "nothing is kept").toBe(kept ? 1 : 0);
   });
 });

@@ -1,7 +1,8 @@
 // Crash injection: the member's Durable Object dies before, during or after
-// the D1 batch of a write; the client retries with the same Idempotency-Key.
-// Nothing may be lost, nothing may post twice, and the next instance of the
-// object must rebuild its state from D1.
+// the D1 batch of a write, or D1 itself refuses or loses the batch
+// (overloaded, timed out); the client retries with the same Idempotency-Key.
+// Nothing may be lost, nothing may post twice, and the object must rebuild
+// its state from D1.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
@@ -9,7 +10,8 @@ import type { MemberState } from "../../src/ledger/state";
 import type { LedgerCall } from "../../src/members/member-ledger";
 import { readMemberState } from "../../src/members/store";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "../helpers";
-import { armCrash, cachedState, memberLedger, type CrashStage } from "./support";
+import { runInDurableObject } from "cloudflare:test";
+import { armCrash, armD1Error, cachedState, D1_REFUSALS, memberLedger, memberStub, type CrashStage, type D1FaultStage } from "./support";
 
 interface Request {
   method: "POST" | "PUT";
@@ -267,5 +269,86 @@ describe("crash outcomes", () => {
     console.log(`crash outcomes: ${JSON.stringify(outcomes)}`);
     const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
     expect(total).toBe(stages.length * scenarios.length);
+  });
+});
+
+const d1Stages: D1FaultStage[] = ["before", "during", "after"];
+/** Every scenario under each stage, each of D1's refusals in turn. */
+const d1Cases = scenarios.map((scenario, i) => ({ ...scenario, message: D1_REFUSALS[i % D1_REFUSALS.length]! }));
+
+describe.each(d1Stages)("D1 fails the member's batch %s it runs", (stage) => {
+  it.each(d1Cases)("$name ($message): a 503 to retry, and the retry posts exactly once", async (scenario) => {
+    const p = await createProgram({}, "D1 refusal test");
+    const refused = `d1-${++counter}`;
+    const control = `d1-control-${counter}`;
+    const key = `idem-${refused}`;
+
+    const controlCtx = await scenario.setup(p, control);
+    expect((await send(p, scenario.request(control, controlCtx), `idem-${control}`)).status).toBe(scenario.status);
+
+    const ctx = await scenario.setup(p, refused);
+    const req = scenario.request(refused, ctx);
+    await armD1Error(p.programId, refused, stage, scenario.message);
+    const failed = await send(p, req, key);
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("1");
+    expect(failed.headers.get("content-type")).toContain("application/problem+json");
+    expect(failed.json).toMatchObject({ code: "temporarily_unavailable" });
+    expect(JSON.stringify(failed.json)).not.toMatch(/D1_ERROR|overloaded\. |stack/);
+    // Whether the batch landed is unknown to the object: it trusts nothing it held.
+    expect(await cachedState(p.programId, refused), "the object dropped its cache").toBeNull();
+
+    const landed = (await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE program_id = ? AND key = ?").bind(p.programId, key).first<number>("n"))! > 0;
+    const memberRow = await env.DB.prepare("SELECT COUNT(*) AS n FROM members WHERE program_id = ? AND member_id = ?").bind(p.programId, refused).first<number>("n");
+    const committed = req.method === "POST" ? landed : memberRow === 1;
+    if (stage === "before") expect(committed, "a refused batch left nothing behind").toBe(false);
+    if (stage === "after") expect(committed, "the batch had committed").toBe(true);
+
+    const retry = await send(p, req, key);
+    if (req.method === "PUT") {
+      expect(retry.status).toBe(committed ? 200 : 201);
+    } else {
+      expect(retry.status).toBe(scenario.status);
+      expect(retry.headers.get("idempotent-replayed"), "a committed request is replayed, not run again").toBe(committed ? "true" : null);
+      const again = await send(p, req, key);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.json).toEqual(retry.json);
+      const keyRows = await env.DB.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE program_id = ? AND key = ?").bind(p.programId, key).first<number>("n");
+      expect(keyRows).toBe(1);
+    }
+    expect(await ledgerDigest(p, refused)).toEqual(await ledgerDigest(p, control));
+    await expectCacheMatchesD1(p, refused);
+    expect((await accrue(p.server, refused, 1000)).status).toBe(201);
+    await expectCacheMatchesD1(p, refused);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+});
+
+describe("D1 refuses the state read of an object with nothing cached", () => {
+  it.each(D1_REFUSALS)("%s: a read and a write answer 503, and their retries see D1 as it is", async (message) => {
+    const p = await createProgram({}, "D1 read refusal");
+    const memberId = `cold-${++counter}`;
+    await enroll(p.server, memberId);
+    await accrue(p.server, memberId, 10_000);
+    const evict = () => runInDurableObject(memberStub(p.programId, memberId), (instance) => void ((instance as unknown as { cached: unknown }).cached = null));
+
+    await evict();
+    await armD1Error(p.programId, memberId, "before", message, { reads: true });
+    const read = await call(`/v1/members/${memberId}/balance`, { key: p.server });
+    expect(read.status).toBe(503);
+    expect(read.headers.get("retry-after")).toBe("1");
+    expect((await call(`/v1/members/${memberId}/balance`, { key: p.server })).json).toMatchObject({ available: 100 });
+
+    await evict();
+    await armD1Error(p.programId, memberId, "before", message, { reads: true });
+    const send = () => call(`/v1/members/${memberId}/redemptions`, { key: p.server, body: { points: 30 }, idempotencyKey: `cold-${memberId}` });
+    const write = await send();
+    expect(write.status).toBe(503);
+    expect(write.json.code).toBe("temporarily_unavailable");
+    const retried = await send();
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("idempotent-replayed"), "nothing was written before").toBeNull();
+    expect((await call(`/v1/members/${memberId}/balance`, { key: p.server })).json).toMatchObject({ available: 70 });
+    await expectLedgerConsistent(p.programId, p.server);
   });
 });

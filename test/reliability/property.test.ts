@@ -17,7 +17,8 @@ import { describe, expect, it } from "vitest";
 import type { Settings } from "../helpers";
 import { createProgram, expectLedgerConsistent } from "../helpers";
 import { ProgramSettingsSchema, type ProgramSettings } from "../../src/ledger/settings";
-import type { LedgerCall, LedgerReply } from "../../src/members/member-ledger";
+import { deserializeError, problemBody } from "../../src/lib/errors";
+import { STORED_REFUSALS, type LedgerCall, type LedgerReply } from "../../src/members/member-ledger";
 import { DAY, HOUR, LedgerModel, SECOND, type ModelSettings, type Outcome } from "./ledger-model";
 import { memberLedger, memberStub } from "./support";
 
@@ -112,7 +113,8 @@ interface Write {
   method: WriteMethod;
   call: LedgerCall;
   arg: unknown;
-  reply: LedgerReply & { ok: true };
+  /** What it answered first: a success, or a business refusal kept for its key. */
+  reply: LedgerReply;
 }
 
 class Run {
@@ -145,9 +147,9 @@ class Run {
   async write(memberId: string, method: WriteMethod, arg: unknown, call = this.call(memberId, true)): Promise<LedgerReply> {
     const ledger = memberLedger(this.programId, memberId);
     const reply = await send(ledger, method, call, arg);
-    if (reply.ok && !reply.replayed) this.lastWrite = { memberId, method, call, arg, reply };
+    if (!reply.replayed && (reply.ok || STORED_REFUSALS.has(reply.error.code))) this.lastWrite = { memberId, method, call, arg, reply };
     const name = method === "redeem" ? `redeem:${(arg as { mode: string }).mode}` : method;
-    const outcome = reply.ok ? (reply.replayed ? "replayed" : "ok") : reply.error.code;
+    const outcome = reply.replayed ? (reply.ok ? "replayed" : `replayed ${reply.error.code}`) : reply.ok ? "ok" : reply.error.code;
     coverage[`${name} ${outcome}`] = (coverage[`${name} ${outcome}`] ?? 0) + 1;
     return reply;
   }
@@ -296,7 +298,12 @@ async function apply(run: Run, op: Op): Promise<void> {
       const call = op.changedBody ? { ...last.call, idempotency: { ...last.call.idempotency!, requestHash: "a different body" } } : last.call;
       const reply = await run.write(last.memberId, last.method, last.arg, { ...call, now: model.now });
       if (op.changedBody) expectOutcome(reply, { ok: false, code: "idempotency_key_reused" }, 0, what);
-      else expect(reply, `${what}: replay of ${last.method}`).toEqual({ ...last.reply, replayed: true });
+      else if (last.reply.ok) expect(reply, `${what}: replay of ${last.method}`).toEqual({ ...last.reply, replayed: true });
+      else {
+        // A refusal replays as first answered, whatever has changed since (the model does not run it again).
+        const refusal = deserializeError(last.reply.error);
+        expect(reply, `${what}: replay of refused ${last.method}`).toEqual({ ...last.reply, replayed: { status: refusal.status, body: problemBody(refusal) } });
+      }
       return;
     }
   }

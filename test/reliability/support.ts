@@ -1,5 +1,6 @@
 // Shared tools of the reliability suite: the member's object by name, a
-// fingerprint of the whole database, and fault injection around D1 batches.
+// fingerprint of the whole database, and fault injection around D1 batches
+// (the object crashing, or D1 refusing the work).
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { database, type Database } from "../../src/db/client";
@@ -50,8 +51,7 @@ export type CrashStage = "before" | "in-flight" | "landed" | "after";
  * after the abort, is a plain one.
  */
 export async function armCrash(programId: string, memberId: string, stage: CrashStage): Promise<void> {
-  await runInDurableObject(memberStub(programId, memberId), (instance: MemberLedger, state) => {
-    const real = env.DB;
+  await wrapBatch(programId, memberId, (real, state) => {
     const version = () =>
       real
         .prepare("SELECT version FROM members WHERE program_id = ? AND member_id = ?")
@@ -78,6 +78,62 @@ export async function armCrash(programId: string, memberId: string, stage: Crash
       state.abort(`crash ${stage} the batch`);
       return results;
     };
+    return batch;
+  });
+}
+
+/** D1's own words when it refuses work or loses it (Cloudflare's list of D1 errors). */
+export const D1_REFUSALS = [
+  "D1 DB is overloaded. Too many requests queued.",
+  "D1 DB is overloaded. Requests queued for too long.",
+  "D1 DB storage operation exceeded timeout which caused object to be reset.",
+] as const;
+
+/** An error as the D1 binding throws it: prefixed message, D1's words as the cause. */
+export function d1Error(message: string): Error {
+  return new Error(`D1_ERROR: ${message}`, { cause: new Error(message) });
+}
+
+/**
+ * Where D1 fails the next write batch of the member's object:
+ * - before: D1 refuses it; nothing runs;
+ * - during: the batch runs, but the error arrives while it is in flight, so its outcome is unknown;
+ * - after: the batch committed, then the error arrives instead of its answer.
+ */
+export type D1FaultStage = "before" | "during" | "after";
+
+/**
+ * Arms the member's live object so that D1 throws `message` at `stage` of
+ * its next write batch (or of its next batch of any kind, reads included,
+ * with `reads`). Once thrown, the wrapper passes everything to the real D1.
+ */
+export async function armD1Error(programId: string, memberId: string, stage: D1FaultStage, message: string, options: { reads?: boolean } = {}): Promise<void> {
+  await wrapBatch(programId, memberId, (real) => {
+    let armed = true;
+    return async (statements: D1PreparedStatement[]) => {
+      if (!armed || (!options.reads && statements.every(isRead))) return real.batch(statements);
+      armed = false;
+      if (stage === "before") throw d1Error(message);
+      const sent = real.batch(statements);
+      if (stage === "during") {
+        sent.catch(() => undefined);
+        throw d1Error(message);
+      }
+      await sent;
+      throw d1Error(message);
+    };
+  });
+}
+
+/** Gives the member's live object a D1 handle whose `batch` is `wrap`'s; everything else is the real binding. */
+async function wrapBatch(
+  programId: string,
+  memberId: string,
+  wrap: (real: D1Database, state: DurableObjectState) => (statements: D1PreparedStatement[]) => Promise<D1Result[]>,
+): Promise<void> {
+  await runInDurableObject(memberStub(programId, memberId), (instance: MemberLedger, state) => {
+    const real = env.DB;
+    const batch = wrap(real, state);
     const faulty = new Proxy(real, {
       get: (target, prop) => {
         if (prop === "batch") return batch;

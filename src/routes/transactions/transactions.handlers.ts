@@ -10,7 +10,8 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
   const now = Date.now();
   const post: PostItem = async (item, idempotencyKey) => {
     // The request hash covers the item as validated, so the same item re-sent matches and a changed one does not.
-    const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item });
+    // A refused item is not kept under its key: the key is the order's own, and a later file may post it.
+    const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item, storeRefusals: false });
     const ledger = memberLedger(c, item.memberId);
     return item.type === "accrual" ? ledger.accrue(call, accrualInput(item, now)) : ledger.refund(call, refundInput(item));
   };
