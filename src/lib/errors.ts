@@ -38,6 +38,7 @@ export const errorStatuses = {
   period_not_over: 409,
   period_closed: 409,
   period_out_of_order: 409,
+  settlement_period_locked: 409,
   settlement_unreconciled: 500,
   internal_error: 500,
   temporarily_unavailable: 503,
