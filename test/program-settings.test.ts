@@ -1,6 +1,7 @@
 // PATCH /v1/program as a JSON Merge Patch (RFC 7396): what it changes, what it validates, what it locks.
 import { describe, expect, it } from "vitest";
-import { accrue, call, createProgram, enroll, type Settings } from "./helpers";
+import { periodOf } from "../src/settlement/periods";
+import { accrue, call, createProgram, enroll, expectLedgerConsistent, type Settings } from "./helpers";
 
 const RICH: Settings = {
   currency: "USD",
@@ -105,5 +106,51 @@ describe("PATCH /v1/program", () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ name: "Coffee Club", settings: before });
     expect((await patch(p.admin, { name: null })).status).toBe(400);
+  });
+});
+
+const LAST_MONTH = (() => {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 15, 12));
+})();
+
+describe("switching the settlement period kind", () => {
+  it("is refused with 409 once a period was closed, and closing goes on by the old kind", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "ada");
+    await accrue(p.partner, "ada", 10_000, { occurredAt: LAST_MONTH.toISOString() });
+    const month = periodOf(LAST_MONTH, "month");
+    expect((await call(`/v1/settlements/${month}/close`, { key: p.admin, method: "POST" })).status).toBe(200);
+    const locked = await patch(p.admin, { settlementPeriod: "quarter" });
+    expect(locked.status).toBe(409);
+    expect(locked.json.code).toBe("settlement_period_locked");
+    expect((await settingsOf(p.admin)).settlementPeriod).toBe("month");
+    expect((await patch(p.admin, { settlementPeriod: "month", pendingDays: 2 })).status).toBe(200);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it("is refused once partner terms are stated in periods of the current kind", async () => {
+    const p = await createProgram();
+    const terms = await call(`/v1/partners/${p.partnerId}/terms`, {
+      method: "PUT",
+      key: p.admin,
+      body: { validFrom: periodOf(new Date(), "month"), issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } },
+    });
+    expect(terms.status).toBe(200);
+    expect((await patch(p.admin, { settlementPeriod: "quarter" })).json.code).toBe("settlement_period_locked");
+  });
+
+  it("before any close, moves the entries already posted into the new kind's periods", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "ada");
+    await accrue(p.partner, "ada", 10_000, { occurredAt: LAST_MONTH.toISOString() });
+    expect((await patch(p.admin, { settlementPeriod: "quarter" })).status).toBe(200);
+    const quarter = periodOf(LAST_MONTH, "quarter");
+    const statement = await call(`/v1/settlements/${quarter}`, { key: p.admin });
+    expect(statement.status).toBe(200);
+    expect(statement.json.partners.find((l: { partnerId: string | null }) => l.partnerId === p.partnerId).issued.points).toBe(100);
+    const history = await call("/v1/members/ada/transactions", { key: p.admin });
+    expect(history.json.data.map((e: { settlementPeriod: string }) => e.settlementPeriod)).toEqual([quarter]);
+    await expectLedgerConsistent(p.programId, p.server);
   });
 });

@@ -1,5 +1,5 @@
 // Building, closing and viewing settlement statements on top of the pure builder.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
 import { ApiError } from "../lib/errors";
@@ -73,7 +73,14 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
     const moved = await db
       .update(programs)
       .set({ closedThrough: period })
-      .where(and(eq(programs.id, programId), closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough)))
+      .where(
+        and(
+          eq(programs.id, programId),
+          closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough),
+          // A key cached before a switch of the period kind must not close a period of the old kind.
+          sql`json_extract(${programs.settings}, '$.settlementPeriod') = ${periodKindOf(period)}`,
+        ),
+      )
       .returning({ id: programs.id });
     if (moved.length === 0) throw new ApiError("concurrent_update", "Another close of this program ran at the same time; retry.");
   }
