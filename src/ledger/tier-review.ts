@@ -1,6 +1,6 @@
 // Tier changes that only time brings (window, grace, end of a granted tier), and tiers granted by hand.
 import { ApiError } from "../lib/errors";
-import { addDays, endOfPeriod, iso } from "./dates";
+import { addDays, endOfPeriod, iso, utcDate } from "./dates";
 import { emptyPlan, entry, event, touched, type OpContext } from "./operations";
 import type { ProgramSettings, Tier, TierQualification } from "./settings";
 import type { MemberRecord, MemberState, Plan } from "./state";
@@ -22,7 +22,7 @@ export function qualifyingWindowStart(qualification: TierQualification, now: Dat
     case "rolling":
       return addDays(now, -qualification.window.days);
     case "calendar_year":
-      return new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
+      return utcDate(now.getUTCFullYear(), 0);
   }
 }
 

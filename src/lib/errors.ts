@@ -30,6 +30,7 @@ export const errorStatuses = {
   currency_locked: 422,
   refund_exceeds_order: 422,
   occurred_in_future: 422,
+  occurred_before_window: 422,
   amount_out_of_range: 422,
   invalid_settings: 422,
   unknown_tier: 422,
