@@ -87,7 +87,19 @@ export function decideTier(member: TierFields, windowQualifying: number | null, 
   if (qualification.downgrade === "to_deserved") return moveTo(deserved, "downgrade");
   const lower = stepDown(current, settings.tiers);
   const stillAbove = lower !== null && (!deserved || lower.threshold > deserved.threshold);
-  return moveTo(lower, "downgrade", stillAbove ? iso(graceEnd(qualification, now)) : null);
+  return moveTo(lower, "downgrade", stillAbove ? iso(nextStepAt(qualification, now)) : null);
+}
+
+/**
+ * When a member stepped down one tier may take the next step: after a fresh
+ * grace, and never before the next review date (UTC day). Without that floor a
+ * program without grace would step again on every run, and a second run by
+ * hand, or two overlapping runs, would take a member down two tiers in one day.
+ */
+function nextStepAt(qualification: TierQualification, now: Date): Date {
+  const nextReviewDate = utcDate(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const grace = graceEnd(qualification, now);
+  return grace.getTime() > nextReviewDate.getTime() ? grace : nextReviewDate;
 }
 
 export function sameTierFields(a: TierFields, b: TierFields): boolean {
