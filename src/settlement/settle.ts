@@ -64,12 +64,12 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
   if (periodBounds(period).end.getTime() > now.getTime()) {
     throw new ApiError("period_not_over", `Period ${period} has not ended yet.`);
   }
-  if (closedThrough === null) {
-    const first = await firstPeriod(d1, programId, periodKindOf(period)!);
-    // A first close before anything could be in it would leave every period since then to close, one by one.
-    if (period < first) {
-      throw new ApiError("period_out_of_order", `Nothing of this program lies in ${period}; the first period to close is ${first}.`, { nextToClose: first });
-    }
+  // Before anything of the program could lie in it, a close would freeze an empty statement, or as a first close
+  // leave every period since then to close one by one.
+  const first = await firstPeriod(d1, programId, periodKindOf(period)!);
+  if (period < first) {
+    const nextToClose = closedThrough === null ? first : nextPeriod(closedThrough);
+    throw new ApiError("period_out_of_order", `Nothing of this program lies in ${period}; the first period it has is ${first}.`, { nextToClose });
   }
   if (closedThrough !== null && period > closedThrough && period !== nextPeriod(closedThrough)) {
     throw new ApiError("period_out_of_order", `Close ${nextPeriod(closedThrough)} first; periods close in order.`, {
