@@ -1,7 +1,9 @@
 // Tier recalculation by the job (windows, grace, downgrades) and tiers granted by hand, at injected times (UTC).
 import { describe, expect, it } from "vitest";
 import { accrue, balance, call, createProgram, enroll, expectLedgerConsistent, type Settings } from "./helpers";
-import { entriesOf, events, ledgerSnapshot, rows, runAt } from "./job-helpers";
+import { env } from "cloudflare:workers";
+import { runJob } from "../src/jobs/runner";
+import { entriesOf, events, ledgerSnapshot, programRef, rows, runAt } from "./job-helpers";
 
 const TIERS = [
   { name: "silver", threshold: 100 },
@@ -18,7 +20,8 @@ async function memberTier(programId: string, memberId: string) {
 }
 
 async function programWith(tierQualification: Settings["tierQualification"]) {
-  const p = await createProgram({ tiers: TIERS, tierQualification });
+  // The scenarios are dated from 2025 on, older than the default window lets in.
+  const p = await createProgram({ tiers: TIERS, tierQualification, maxBackdateDays: 3650 });
   await enroll(p.server, "ada");
   return p;
 }
@@ -145,6 +148,47 @@ describe("tier recalculation", () => {
     const again = await runAt(p.programId, "recalculate-tiers", "2026-03-01T18:00:00Z");
     expect(again).toMatchObject({ status: "done", itemsDone: 0, itemsLeft: 0 });
     expect(await ledgerSnapshot(p.programId)).toEqual(before);
+  });
+});
+
+describe("tier review run by hand", () => {
+  const THREE = [{ name: "bronze", threshold: 10 }, ...TIERS];
+  const manualAt = async (programId: string, at: string) => runJob(env, "recalculate-tiers", await programRef(programId), { now: Date.parse(at), trigger: "manual" });
+
+  async function oneStepGold() {
+    const p = await createProgram({ tiers: THREE, tierQualification: { window: { type: "rolling", days: 30 }, downgrade: "one_step" } });
+    await enroll(p.server, "ada");
+    await accrue(p.server, "ada", 100_000, { occurredAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    expect((await memberTier(p.programId, "ada")).tier).toBe("gold");
+    return p;
+  }
+
+  it("moves a member one step down once per review date, however often it is run that day", async () => {
+    const p = await oneStepGold();
+    const today = new Date().toISOString().slice(0, 10);
+    await manualAt(p.programId, `${today}T23:00:00Z`);
+    expect((await memberTier(p.programId, "ada")).tier).toBe("silver");
+    await manualAt(p.programId, `${today}T23:00:00Z`);
+    await manualAt(p.programId, `${today}T23:30:00Z`);
+    expect((await memberTier(p.programId, "ada")).tier).toBe("silver");
+    expect((await events(p.programId, "tier.changed")).map((e) => [e.from, e.to])).toEqual([
+      [null, "gold"],
+      ["gold", "silver"],
+    ]);
+    // The next review date takes the next step.
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await manualAt(p.programId, `${tomorrow}T00:00:00Z`);
+    expect((await memberTier(p.programId, "ada")).tier).toBe("bronze");
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it("takes one step when two runs overlap", async () => {
+    const p = await oneStepGold();
+    const at = new Date().toISOString();
+    await Promise.all([manualAt(p.programId, at), manualAt(p.programId, at), runAt(p.programId, "recalculate-tiers", at)]);
+    expect((await memberTier(p.programId, "ada")).tier).toBe("silver");
+    expect((await entriesOf(p.programId, "tier")).map((e) => e.details.to)).toEqual(["gold", "silver"]);
+    await expectLedgerConsistent(p.programId, p.server);
   });
 });
 

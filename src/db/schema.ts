@@ -11,6 +11,8 @@ export const programs = sqliteTable("programs", {
   settings: text("settings").notNull(),
   /** The latest closed settlement period; entries can no longer land in it or before it. */
   closedThrough: text("closed_through"),
+  /** Steps by one on every settings PATCH, which writes only over the version it read. */
+  version: integer("version").notNull().default(0),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });

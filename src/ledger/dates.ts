@@ -6,6 +6,16 @@ export function addDays(at: Date, days: number): Date {
   return new Date(at.getTime() + days * DAY_MS);
 }
 
+/**
+ * Midnight UTC of a calendar day; months past 11 roll into later years. Unlike
+ * Date.UTC, which reads years 0 to 99 as 1900 to 1999, any year means itself.
+ */
+export function utcDate(year: number, monthIndex: number, day = 1): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  return date;
+}
+
 export type Period = "month" | "quarter" | "year";
 
 /**
@@ -19,11 +29,11 @@ export function endOfPeriod(at: Date, period: Period, plusPeriods = 0): Date {
   const month = at.getUTCMonth();
   switch (period) {
     case "month":
-      return new Date(Date.UTC(year, month + 1 + plusPeriods, 1));
+      return utcDate(year, month + 1 + plusPeriods);
     case "quarter":
-      return new Date(Date.UTC(year, (Math.floor(month / 3) + 1 + plusPeriods) * 3, 1));
+      return utcDate(year, (Math.floor(month / 3) + 1 + plusPeriods) * 3);
     case "year":
-      return new Date(Date.UTC(year + 1 + plusPeriods, 0, 1));
+      return utcDate(year + 1 + plusPeriods, 0);
   }
 }
 

@@ -195,6 +195,14 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     throw new ApiError("currency_mismatch", `This program runs in ${settings.currency}, not ${input.amount.currency}.`);
   }
   const earnedAt = new Date(input.occurredAt);
+  // Checked here rather than in the routes so that every way in (single, bulk, retries) meets the same window.
+  const earliest = addDays(now, -settings.maxBackdateDays);
+  if (earnedAt.getTime() < earliest.getTime()) {
+    throw new ApiError("occurred_before_window", `occurredAt lies more than ${settings.maxBackdateDays} days back, before this program's window.`, {
+      errors: [{ path: "occurredAt", message: `before ${iso(earliest)}` }],
+      earliestOccurredAt: iso(earliest),
+    });
+  }
   const earning = computeEarning(input.amount.amount, settings, current.tier);
   const debtPaid = Math.min(current.debt, earning.points);
   const accrualId = ctx.newId("acc");

@@ -20,6 +20,16 @@ export const TierSchema = z.object({
     .openapi({ example: 150, description: "Earning multiplier in percent: 150 = 1.5x." }),
 });
 
+export const TierListSchema = z
+  .array(TierSchema)
+  .max(20)
+  .superRefine((tiers, ctx) => {
+    const names = new Set(tiers.map((t) => t.name));
+    const thresholds = new Set(tiers.map((t) => t.threshold));
+    if (names.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier names must be unique" });
+    if (thresholds.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier thresholds must be unique" });
+  });
+
 const Period = z.enum(["month", "quarter", "year"]);
 
 export const ExpiryPolicySchema = z
@@ -87,20 +97,18 @@ export const ProgramSettingsSchema = z
     minRedemptionPoints: z.number().int().min(1).max(1_000_000_000).default(1),
     holdTtlSeconds: z.number().int().min(10).max(7 * 86_400).default(900),
     enrollOnAccrual: z.boolean().default(false),
+    maxBackdateDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .default(365)
+      .openapi({ description: "How many days before now an order's occurredAt may lie; older orders are refused (imports of old orders: raise it first)." }),
     settlementPeriod: z
       .enum(["month", "quarter"])
       .default("month")
       .openapi({ description: "Coalition settlement periods: calendar months or quarters (UTC)." }),
-    tiers: z
-      .array(TierSchema)
-      .max(20)
-      .default([])
-      .superRefine((tiers, ctx) => {
-        const names = new Set(tiers.map((t) => t.name));
-        const thresholds = new Set(tiers.map((t) => t.threshold));
-        if (names.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier names must be unique" });
-        if (thresholds.size !== tiers.length) ctx.addIssue({ code: "custom", message: "tier thresholds must be unique" });
-      }),
+    tiers: TierListSchema.default([]),
     // The defaults keep tiers as they were: lifetime points, no downgrade unless a refund takes points back.
     tierQualification: TierQualificationSchema.prefault({}),
     expiryWarning: z

@@ -1,10 +1,10 @@
 // Tier changes that only time brings (window, grace, end of a granted tier), and tiers granted by hand.
 import { ApiError } from "../lib/errors";
-import { addDays, endOfPeriod, iso } from "./dates";
+import { addDays, endOfPeriod, iso, utcDate } from "./dates";
 import { emptyPlan, entry, event, touched, type OpContext } from "./operations";
 import type { ProgramSettings, Tier, TierQualification } from "./settings";
 import type { MemberRecord, MemberState, Plan } from "./state";
-import { tierByName, tierFor } from "./tiers";
+import { tierByName, tierFor, upgradedTier } from "./tiers";
 
 export type TierChangeReason = "upgrade" | "downgrade" | "grant" | "grant_ended" | "tier_removed";
 
@@ -22,7 +22,7 @@ export function qualifyingWindowStart(qualification: TierQualification, now: Dat
     case "rolling":
       return addDays(now, -qualification.window.days);
     case "calendar_year":
-      return new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
+      return utcDate(now.getUTCFullYear(), 0);
   }
 }
 
@@ -75,19 +75,32 @@ export function decideTier(member: TierFields, windowQualifying: number | null, 
     change: (to?.name ?? null) === member.tier ? null : { from: member.tier, to: to?.name ?? null, reason },
   });
 
+  // A tier the program no longer has gives way to the deserved one at once, a grant of it included.
+  if (member.tier !== null && !current) return { ...moveTo(deserved, "tier_removed"), tierLockedUntil: null };
   if (member.tierLockedUntil) {
     if (Date.parse(member.tierLockedUntil) > now.getTime()) return { ...keep, tierDowngradeAt: null, change: null };
     return { ...moveTo(deserved, "grant_ended"), tierLockedUntil: null };
   }
-  // A tier the program no longer has gives way to the deserved one at once.
-  if (!current) return moveTo(deserved, member.tier === null ? "upgrade" : "tier_removed");
+  if (!current) return moveTo(deserved, "upgrade");
   if (deserved && deserved.threshold >= current.threshold) return moveTo(deserved, "upgrade");
   const downgradeAt = member.tierDowngradeAt ?? iso(graceEnd(qualification, now));
   if (Date.parse(downgradeAt) > now.getTime()) return { ...keep, tierDowngradeAt: downgradeAt, change: null };
   if (qualification.downgrade === "to_deserved") return moveTo(deserved, "downgrade");
   const lower = stepDown(current, settings.tiers);
   const stillAbove = lower !== null && (!deserved || lower.threshold > deserved.threshold);
-  return moveTo(lower, "downgrade", stillAbove ? iso(graceEnd(qualification, now)) : null);
+  return moveTo(lower, "downgrade", stillAbove ? iso(nextStepAt(qualification, now)) : null);
+}
+
+/**
+ * When a member stepped down one tier may take the next step: after a fresh
+ * grace, and never before the next review date (UTC day). Without that floor a
+ * program without grace would step again on every run, and a second run by
+ * hand, or two overlapping runs, would take a member down two tiers in one day.
+ */
+function nextStepAt(qualification: TierQualification, now: Date): Date {
+  const nextReviewDate = utcDate(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const grace = graceEnd(qualification, now);
+  return grace.getTime() > nextReviewDate.getTime() ? grace : nextReviewDate;
 }
 
 export function sameTierFields(a: TierFields, b: TierFields): boolean {
@@ -97,6 +110,40 @@ export function sameTierFields(a: TierFields, b: TierFields): boolean {
     a.tierDowngradeAt === b.tierDowngradeAt &&
     a.tierLockedUntil === b.tierLockedUntil
   );
+}
+
+/** The member holds a tier the program's tiers no longer have (removed or renamed). */
+export function holdsUnknownTier(member: Pick<MemberRecord, "tier">, settings: ProgramSettings): boolean {
+  return member.tier !== null && !tierByName(member.tier, settings.tiers);
+}
+
+/**
+ * What a change of the program's tiers does to a member, applied before
+ * anything else the member's object does: a tier that no longer exists gives
+ * way at once to the one the qualifying points over the window deserve (a
+ * grant of it ends with it), and points that reach a tier added or lowered
+ * since are upgraded as an accrual would. Downgrades still wait for the review.
+ */
+export function placeTier(state: MemberState, windowQualifying: number | null, ctx: OpContext): Plan<TierChange> | null {
+  const member = state.member;
+  if (!member) return null;
+  let fields: TierFields;
+  let details: Record<string, unknown> = {};
+  if (holdsUnknownTier(member, ctx.settings)) {
+    const qualifyingPoints = Math.max(0, windowQualifying ?? member.qualifyingPoints);
+    fields = { tier: tierFor(qualifyingPoints, ctx.settings.tiers)?.name ?? null, qualifyingPoints, tierDowngradeAt: null, tierLockedUntil: null };
+    if (member.tierLockedUntil) details = { grantUntil: member.tierLockedUntil };
+  } else {
+    // A grant holds its tier, even below what the points reach, until the review ends it.
+    if (member.tierLockedUntil) return null;
+    const upgraded = upgradedTier(member.tier, member.qualifyingPoints, ctx.settings.tiers);
+    if (upgraded === member.tier) return null;
+    fields = { tier: upgraded, qualifyingPoints: member.qualifyingPoints, tierDowngradeAt: null, tierLockedUntil: null };
+  }
+  const change: TierChange = { from: member.tier, to: fields.tier, reason: holdsUnknownTier(member, ctx.settings) ? "tier_removed" : "upgrade" };
+  const plan = emptyPlan({ ...touched(member, ctx, false), ...fields }, state, change);
+  withTierChange(plan, ctx, member.memberId, change, details);
+  return plan;
 }
 
 function withTierChange<R>(plan: Plan<R>, ctx: OpContext, memberId: string, change: TierChange, details: Record<string, unknown> = {}) {

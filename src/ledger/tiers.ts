@@ -16,7 +16,11 @@ export function tierByName(name: string | null, tiers: readonly Tier[]): Tier | 
   return name === null ? null : (tiers.find((t) => t.name === name) ?? null);
 }
 
-/** The first tier above the member's current one, with the points still missing. */
+/**
+ * The first tier above the member's current one that the points do not reach
+ * yet, with the points still missing (at least 1). A member held below what
+ * the points reach (by a grant) is shown the tier after those.
+ */
 export function nextTier(
   qualifyingPoints: number,
   currentTier: string | null,
@@ -24,8 +28,8 @@ export function nextTier(
 ): { name: string; pointsNeeded: number } | null {
   const current = tierByName(currentTier, tiers);
   const floor = current ? current.threshold : -1;
-  const next = byThreshold(tiers).find((t) => t.threshold > floor);
-  return next ? { name: next.name, pointsNeeded: Math.max(0, next.threshold - qualifyingPoints) } : null;
+  const next = byThreshold(tiers).find((t) => t.threshold > floor && t.threshold > qualifyingPoints);
+  return next ? { name: next.name, pointsNeeded: next.threshold - qualifyingPoints } : null;
 }
 
 /** Upgrades only: accruals never move a member down (downgrades wait for recalculation). */

@@ -10,7 +10,7 @@ import { inactivityExpiresAt } from "../ledger/expiry";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import * as ops from "../ledger/operations";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
-import { grantTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
+import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { ApiError, problemBody, serializeError, type ErrorCode, type SerializedError } from "../lib/errors";
@@ -329,7 +329,9 @@ export class MemberLedger extends DurableObject<Env> {
    * member's points expire (unless the caller is the expiry job, which
    * expires and counts them itself). Points past the idle deadline are gone
    * whether or not the job has come by: nothing may count, spend or (by new
-   * activity resetting the clock) revive them.
+   * activity resetting the clock) revive them. A tier the program no longer
+   * has, or a tier the points reach since the program's tiers changed, is
+   * placed anew, so no answer shows a tier the program does not have.
    */
   private async currentState(call: LedgerCall, now: Date, sweepIdle = true): Promise<{ state: MemberState; lapsed: string[] }> {
     if (!this.cached) {
@@ -345,7 +347,22 @@ export class MemberLedger extends DurableObject<Env> {
       // A bounded batch of lots per commit, as the job does.
       for (let sweep = expireDue(this.cached, ctx); sweep; sweep = expireDue(this.cached, ctx)) await this.commit(call, sweep, null, now);
     }
+    await this.placeTier(call, now);
     return { state: this.cached, lapsed: lapse?.result.lapsed ?? [] };
+  }
+
+  private async placeTier(call: LedgerCall, now: Date): Promise<void> {
+    const member = this.cached?.member;
+    if (!member) return;
+    if (holdsUnknownTier(member, call.settings)) {
+      // The caller's settings may predate the change that gave the member this tier: ask D1, and answer by what it says.
+      const [program] = await this.db.select({ settings: programs.settings }).from(programs).where(eq(programs.id, call.programId));
+      if (program) call.settings = ProgramSettingsSchema.parse(JSON.parse(program.settings));
+    }
+    const unknown = holdsUnknownTier(member, call.settings);
+    const totals = unknown ? await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, now) : null;
+    const plan = placeTier(this.cached!, totals ? (totals.get(call.memberId) ?? 0) : null, this.context(call, now));
+    if (plan) await this.commit(call, plan, null, now);
   }
 
   private context(call: LedgerCall, now: Date): ops.OpContext {

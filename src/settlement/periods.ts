@@ -1,4 +1,5 @@
 // Settlement periods: calendar months ("2026-11") or quarters ("2026-Q4"), in UTC.
+import { utcDate } from "../ledger/dates";
 
 export type PeriodKind = "month" | "quarter";
 
@@ -11,11 +12,13 @@ export function periodKindOf(id: string): PeriodKind | null {
   return null;
 }
 
-/** The period that contains `at`. */
+/** The period that contains `at`; ids have four-digit years, so only years 0 to 9999 have one. */
 export function periodOf(at: Date, kind: PeriodKind): string {
   const year = at.getUTCFullYear();
   const month = at.getUTCMonth();
-  return kind === "month" ? `${year}-${String(month + 1).padStart(2, "0")}` : `${year}-Q${Math.floor(month / 3) + 1}`;
+  if (!(year >= 0 && year <= 9999)) throw new RangeError(`no period id for year ${year}`);
+  const yyyy = String(year).padStart(4, "0");
+  return kind === "month" ? `${yyyy}-${String(month + 1).padStart(2, "0")}` : `${yyyy}-Q${Math.floor(month / 3) + 1}`;
 }
 
 /** [start, end) of a period as Dates. */
@@ -24,13 +27,13 @@ export function periodBounds(id: string): { start: Date; end: Date } {
   if (m) {
     const year = Number(m[1]);
     const month = Number(m[2]) - 1;
-    return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
+    return { start: utcDate(year, month), end: utcDate(year, month + 1) };
   }
   const q = QUARTER.exec(id);
   if (!q) throw new RangeError(`not a period: ${id}`);
   const year = Number(q[1]);
   const first = (Number(q[2]) - 1) * 3;
-  return { start: new Date(Date.UTC(year, first, 1)), end: new Date(Date.UTC(year, first + 3, 1)) };
+  return { start: utcDate(year, first), end: utcDate(year, first + 3) };
 }
 
 export function nextPeriod(id: string): string {

@@ -1,11 +1,13 @@
 // Building, closing and viewing settlement statements on top of the pure builder.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
+import { addDays } from "../ledger/dates";
+import { ProgramSettingsSchema } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
 import { buildStatement, type Statement } from "./statement";
-import { nextPeriod, periodBounds, periodKindOf, type PeriodKind } from "./periods";
+import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "./periods";
 
 export interface StatementView extends Statement {
   status: "open" | "closed";
@@ -62,6 +64,13 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
   if (periodBounds(period).end.getTime() > now.getTime()) {
     throw new ApiError("period_not_over", `Period ${period} has not ended yet.`);
   }
+  // Before anything of the program could lie in it, a close would freeze an empty statement, or as a first close
+  // leave every period since then to close one by one.
+  const first = await firstPeriod(d1, programId, periodKindOf(period)!);
+  if (period < first) {
+    const nextToClose = closedThrough === null ? first : nextPeriod(closedThrough);
+    throw new ApiError("period_out_of_order", `Nothing of this program lies in ${period}; the first period it has is ${first}.`, { nextToClose });
+  }
   if (closedThrough !== null && period > closedThrough && period !== nextPeriod(closedThrough)) {
     throw new ApiError("period_out_of_order", `Close ${nextPeriod(closedThrough)} first; periods close in order.`, {
       nextToClose: nextPeriod(closedThrough),
@@ -73,7 +82,14 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
     const moved = await db
       .update(programs)
       .set({ closedThrough: period })
-      .where(and(eq(programs.id, programId), closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough)))
+      .where(
+        and(
+          eq(programs.id, programId),
+          closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough),
+          // A key cached before a switch of the period kind must not close a period of the old kind.
+          sql`json_extract(${programs.settings}, '$.settlementPeriod') = ${periodKindOf(period)}`,
+        ),
+      )
       .returning({ id: programs.id });
     if (moved.length === 0) throw new ApiError("concurrent_update", "Another close of this program ran at the same time; retry.");
   }
@@ -85,6 +101,20 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
     return statementFor(db, d1, programId, period, currency, period);
   }
   return view;
+}
+
+/**
+ * The earliest period anything of the program can lie in: that of its earliest
+ * entry, or of the oldest occurredAt its window let in since it was created.
+ */
+async function firstPeriod(d1: D1Database, programId: string, kind: PeriodKind): Promise<string> {
+  const row = await d1
+    .prepare("SELECT created_at AS createdAt, settings, (SELECT MIN(settlement_period) FROM entries WHERE program_id = ?1) AS earliest FROM programs WHERE id = ?1")
+    .bind(programId)
+    .first<{ createdAt: string; settings: string; earliest: string | null }>();
+  const { maxBackdateDays } = ProgramSettingsSchema.parse(JSON.parse(row!.settings));
+  const windowStart = periodOf(addDays(new Date(row!.createdAt), -maxBackdateDays), kind);
+  return row!.earliest !== null && row!.earliest < windowStart ? row!.earliest : windowStart;
 }
 
 /** What a partner key may see: its own line, and its own row and column of the matrix. */

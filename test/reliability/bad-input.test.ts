@@ -8,6 +8,7 @@ import { MAX_BODY_BYTES } from "../../src/app/create-app";
 import { errorStatuses, type ErrorCode } from "../../src/lib/errors";
 import { STORED_REFUSALS } from "../../src/members/member-ledger";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
+import { periodOf } from "../../src/settlement/periods";
 import { databaseFingerprint } from "./support";
 
 type KeyName = "admin" | "server" | "partner" | "otherProgram" | "highRates" | "bigSums" | "bigSumsAdmin" | "none" | "bogus";
@@ -33,6 +34,7 @@ interface BadRequest {
 const ACCRUALS = "/v1/members/ada/accruals";
 const REDEMPTIONS = "/v1/members/ada/redemptions";
 const REFUNDS = "/v1/members/ada/refunds";
+const PROGRAM = "/v1/program";
 const order = (fields: Record<string, unknown> = {}) => ({ orderId: "o-new", amount: { amount: 1000, currency: "EUR" }, ...fields });
 const money = (amount: unknown, currency: unknown = "EUR") => ({ amount, currency });
 /** A valid accrual body of exactly `bytes` bytes (ASCII), padded in an extra field. */
@@ -210,6 +212,35 @@ const cases: BadRequest[] = [
   { name: "accrual that would push the balance past 2^53", path: ACCRUALS, key: "bigSums", body: order({ amount: money(4_000_000_000) }), status: 422, code: "amount_out_of_range" },
   { name: "settlement whose program-wide totals pass 2^53", path: `/v1/settlements/${new Date().toISOString().slice(0, 7)}`, method: "GET", key: "bigSumsAdmin", status: 422, code: "amount_out_of_range" },
   { name: "limit of 0 on the history", path: "/v1/members/ada/transactions?limit=0", method: "GET", status: 400, code: "validation_failed" },
+  // Settings patches: each is merged into the stored settings and the result checked whole; nothing is written on a refusal.
+  { name: "settings patch with an unknown field", path: PROGRAM, method: "PATCH", key: "admin", body: { nonsense: 1 }, status: 400, code: "validation_failed" },
+  { name: "settings patch that is an array", path: PROGRAM, method: "PATCH", key: "admin", rawBody: "[]", status: 400, code: "validation_failed" },
+  { name: "settings patch naming the program null", path: PROGRAM, method: "PATCH", key: "admin", body: { name: null }, status: 400, code: "validation_failed" },
+  { name: "settings patch with a hold time of 5 seconds", path: PROGRAM, method: "PATCH", key: "admin", body: { holdTtlSeconds: 5 }, status: 400, code: "validation_failed" },
+  { name: "settings patch with a negative backdate window", path: PROGRAM, method: "PATCH", key: "admin", body: { maxBackdateDays: -1 }, status: 400, code: "validation_failed" },
+  { name: "settings patch with two tiers of one name", path: PROGRAM, method: "PATCH", key: "admin", body: { tiers: [{ name: "a", threshold: 1 }, { name: "a", threshold: 2 }] }, status: 400, code: "validation_failed" },
+  { name: "settings patch merging to 0 points per amount", path: PROGRAM, method: "PATCH", key: "admin", body: { earnRate: { points: 0 } }, status: 422, code: "invalid_settings" },
+  { name: "settings patch with a typo in a nested field", path: PROGRAM, method: "PATCH", key: "admin", body: { earnRate: { point: 3 } }, status: 422, code: "invalid_settings" },
+  { name: "settings patch merging to an incomplete expiry policy", path: PROGRAM, method: "PATCH", key: "admin", body: { expiry: { policy: "period_end" } }, status: 422, code: "invalid_settings" },
+  { name: "settings patch with a field of another expiry policy", path: PROGRAM, method: "PATCH", key: "admin", body: { expiry: { policy: "never", days: 30 } }, status: 422, code: "invalid_settings" },
+  { name: "settings patch with a nested object as a string", path: PROGRAM, method: "PATCH", key: "admin", body: { tierQualification: "lifetime" }, status: 400, code: "validation_failed" },
+  { name: "settings patch changing the currency after orders", path: PROGRAM, method: "PATCH", key: "admin", body: { currency: "USD", pendingDays: 3 }, status: 422, code: "currency_locked" },
+  { name: "settings patch switching the period kind after a close", path: PROGRAM, method: "PATCH", key: "admin", body: { settlementPeriod: "quarter" }, status: 409, code: "settlement_period_locked" },
+  { name: "settings patch by a server key", path: PROGRAM, method: "PATCH", body: { pendingDays: 1 }, status: 403, code: "forbidden" },
+  // Years at the edges: 0001, 0099 (which Date.UTC reads as 1999), before 1970, and beyond 9999.
+  { name: "occurredAt in year 0001", path: ACCRUALS, body: order({ occurredAt: "0001-01-01T00:00:00Z" }), status: 422, code: "occurred_before_window" },
+  { name: "occurredAt at the end of year 0099", path: ACCRUALS, body: order({ occurredAt: "0099-12-31T23:59:59Z" }), status: 422, code: "occurred_before_window" },
+  { name: "occurredAt in year 0000 by its offset", path: ACCRUALS, body: order({ occurredAt: "0001-01-01T00:00:00+01:00" }), status: 422, code: "occurred_before_window" },
+  { name: "occurredAt before 1970", path: ACCRUALS, body: order({ occurredAt: "1969-12-31T23:59:59Z" }), status: 422, code: "occurred_before_window" },
+  { name: "occurredAt just beyond the program's window", path: ACCRUALS, body: order({ occurredAt: new Date(Date.now() - 366 * 86_400_000).toISOString() }), status: 422, code: "occurred_before_window" },
+  { name: "occurredAt in year 10000", path: ACCRUALS, body: order({ occurredAt: "+010000-01-01T00:00:00Z" }), status: 400, code: "validation_failed" },
+  { name: "occurredAt at the end of year 9999", path: ACCRUALS, body: order({ occurredAt: "9999-12-31T23:59:59Z" }), status: 422, code: "occurred_in_future" },
+  { name: "tier granted until year 0001", path: "/v1/members/ada/tier", key: "admin", body: { tier: null, until: "0001-01-01T00:00:00Z" }, status: 400, code: "validation_failed" },
+  { name: "settlement period of year 0001 closed first", path: "/v1/settlements/0001-01/close", key: "admin", status: 409, code: "period_out_of_order" },
+  { name: "settlement period of year 10000", path: "/v1/settlements/10000-01", method: "GET", key: "admin", status: 400, code: "validation_failed" },
+  { name: "settlement month 13", path: "/v1/settlements/2026-13", method: "GET", key: "admin", status: 400, code: "validation_failed" },
+  { name: "settlement quarter 5", path: "/v1/settlements/2026-Q5", method: "GET", key: "admin", status: 400, code: "validation_failed" },
+  { name: "settlement quarter of a program that settles by month", path: "/v1/settlements/2026-Q1", method: "GET", key: "admin", status: 400, code: "validation_failed" },
 ];
 
 let a: TestProgram;
@@ -224,6 +255,10 @@ beforeAll(async () => {
   expect((await accrue(a.server, "ada", 10_000, { orderId: "o-paid" })).status).toBe(201);
   expect((await call(ACCRUALS, { key: a.server, body: order({ orderId: "o-keyed" }), idempotencyKey: "used-key" })).status).toBe(201);
   capturedId = (await redeem(a.server, "ada", 10)).json.id;
+  // A closed period, so that the settlement period kind is locked.
+  const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 15));
+  const closed = await call(`/v1/settlements/${periodOf(lastMonth, "month")}/close`, { key: a.admin, method: "POST" });
+  expect(closed.status).toBe(200);
   const b = await createProgram({}, "Other program");
   otherProgramKey = b.server;
   await enroll(b.server, "bob");

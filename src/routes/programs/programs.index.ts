@@ -6,11 +6,12 @@ import { createRouter } from "../../app/create-app";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
-import { orders, programs } from "../../db/schema";
-import { ProgramSettingsSchema, type ProgramSettings } from "../../ledger/settings";
+import { programs } from "../../db/schema";
+import { ProgramSettingsSchema, TierListSchema } from "../../ledger/settings";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { CreatedKeySchema, CreateKeyBody, issueKey } from "../keys/issue-key";
+import { updateProgram as updateProgramRow } from "./programs.queries";
 
 const ProgramSchema = z
   .object({
@@ -32,8 +33,33 @@ const ProgramIdParam = z.object({
   programId: z.string().regex(/^prg_[0-9A-Z]{26}$/).openapi({ param: { name: "programId", in: "path" } }),
 });
 
-/** PATCH merges top-level settings; nested objects are replaced whole. */
-const SettingsPatch = z.object(ProgramSettingsSchema.shape).partial().strict().openapi("ProgramSettingsPatch");
+const settings = ProgramSettingsSchema.shape;
+/** Each field may be sent, or null to go back to its default; what it holds is checked on the merged settings. */
+const patchable = <T extends z.ZodTypeAny>(schema: T) => schema.nullable().optional();
+const mergedObject = (description: string) =>
+  patchable(z.record(z.string(), z.unknown()).openapi({ description: `${description} Merged key by key with the current value.` }));
+
+/** A JSON Merge Patch (RFC 7396) of the program: its name and any of its settings. */
+const ProgramPatch = z
+  .object({
+    name: z.string().min(1).max(100).optional().openapi({ example: "Treue Coffee Club" }),
+    currency: patchable(settings.currency.unwrap()),
+    earnRate: mergedObject("`{points, perAmount}`."),
+    rounding: patchable(settings.rounding.unwrap()),
+    redemptionValue: mergedObject("`{points, amount}`."),
+    pendingDays: patchable(settings.pendingDays.unwrap()),
+    expiry: mergedObject("An ExpiryPolicy; fields the new policy does not have are dropped."),
+    minRedemptionPoints: patchable(settings.minRedemptionPoints.unwrap()),
+    holdTtlSeconds: patchable(settings.holdTtlSeconds.unwrap()),
+    enrollOnAccrual: patchable(settings.enrollOnAccrual.unwrap()),
+    maxBackdateDays: patchable(settings.maxBackdateDays.unwrap()),
+    settlementPeriod: patchable(settings.settlementPeriod.unwrap()),
+    tiers: patchable(TierListSchema.openapi({ description: "The whole list: an array replaces the current one." })),
+    tierQualification: mergedObject("A TierQualification."),
+    expiryWarning: mergedObject("`{daysBefore}`, or null for no warnings."),
+  })
+  .strict()
+  .openapi("ProgramPatch");
 
 export const createProgram = createRoute({
   method: "post",
@@ -74,16 +100,17 @@ export const updateProgram = createRoute({
   method: "patch",
   path: "/v1/program",
   operationId: "updateProgram",
-  summary: "Change the program's settings",
-  description: "Top-level fields are merged; nested objects (earnRate, expiry, tiers...) are replaced whole. The currency is fixed once an order was accrued.",
+  summary: "Change the program's name or settings (JSON Merge Patch)",
+  description:
+    "A JSON Merge Patch (RFC 7396): it changes exactly the fields it names. Objects merge key by key, arrays (tiers) replace the current one, and null sets a field back to its default. The merged settings are validated whole (422 invalid_settings). The currency is fixed once an order was accrued; the settlement period kind once a period was closed or partner terms were set (409 settlement_period_locked). Concurrent patches of different fields all take effect.",
   tags: ["Program"],
   security: bearer,
   middleware: [requireKey("admin")] as const,
-  request: { body: jsonBody(SettingsPatch) },
+  request: { body: jsonBody(ProgramPatch) },
   responses: { 200: jsonResponse(ProgramSchema, "Updated."), ...errorResponses },
 });
 
-function programView(row: typeof programs.$inferSelect) {
+function programView({ version: _version, ...row }: typeof programs.$inferSelect) {
   return { ...row, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)) };
 }
 
@@ -95,6 +122,7 @@ const createProgramHandler: AppRouteHandler<typeof createProgram> = async (c) =>
     name: body.name,
     settings: JSON.stringify(ProgramSettingsSchema.parse(body.settings ?? {})),
     closedThrough: null,
+    version: 0,
     createdAt: at,
     updatedAt: at,
   };
@@ -116,27 +144,11 @@ const getProgramHandler: AppRouteHandler<typeof getProgram> = async (c) => {
 };
 
 const updateProgramHandler: AppRouteHandler<typeof updateProgram> = async (c) => {
-  const patch = c.req.valid("json");
-  const { programId, settings: current } = c.get("principal");
-  const db = database(c.env.DB);
-  const parsed = ProgramSettingsSchema.safeParse({ ...current, ...patch });
-  if (!parsed.success) {
-    throw new ApiError("invalid_settings", "The merged settings are not valid.", {
-      errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
-  }
-  const next: ProgramSettings = parsed.data;
-  if (next.currency !== current.currency) {
-    const [anyOrder] = await db.select({ id: orders.orderId }).from(orders).where(eq(orders.programId, programId)).limit(1);
-    if (anyOrder) throw new ApiError("currency_locked", "The currency cannot change once orders were accrued.");
-  }
-  const [row] = await db
-    .update(programs)
-    .set({ settings: JSON.stringify(next), updatedAt: new Date().toISOString() })
-    .where(eq(programs.id, programId))
-    .returning();
+  const { name, ...settingsPatch } = c.req.valid("json");
+  const { programId } = c.get("principal");
+  const row = await updateProgramRow(c.env.DB, programId, { name, settings: settingsPatch }, new Date());
   forgetProgramKeys(programId);
-  return c.json(programView(row!), 200);
+  return c.json(programView(row), 200);
 };
 
 export const programsRouter = createRouter()
