@@ -52,7 +52,7 @@ const StatementSchema = z
       z.object({
         partnerId: z.string().nullable().openapi({ description: "null: the program itself." }),
         name: z.string(),
-        terms: z.unknown(),
+        terms: TermsBody.nullable().openapi({ description: "The terms in force for the period; null for the program itself or a partner without terms." }),
         issued: z.object({ points: z.number().int(), value: Money }),
         clawedBack: z.object({ points: z.number().int(), value: Money }),
         redeemedAt: z.object({ points: z.number().int(), reversedPoints: z.number().int(), value: Money }),
