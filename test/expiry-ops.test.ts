@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { lotExpiresAt } from "../src/ledger/expiry";
 import { expireDue, expiringSoon, warnExpiring } from "../src/ledger/expiry-ops";
-import { newMember, type OpContext } from "../src/ledger/operations";
+import { newMember, type OpContext } from "../src/ledger/plan";
 import { defaultSettings, type ProgramSettings } from "../src/ledger/settings";
 import type { MemberRecord, MemberState, OpenLot } from "../src/ledger/state";
 import { decideTier, grantTier, graceEnd } from "../src/ledger/tier-review";

@@ -1,7 +1,7 @@
 // Tier changes that only time brings (window, grace, end of a granted tier), and tiers granted by hand.
 import { ApiError } from "../lib/errors";
 import { addDays, endOfPeriod, iso, utcDate } from "./dates";
-import { emptyPlan, entry, event, touched, type OpContext } from "./operations";
+import { emptyPlan, entry, event, touched, type OpContext } from "./plan";
 import type { ProgramSettings, Tier, TierQualification } from "./settings";
 import type { MemberRecord, MemberState, Plan } from "./state";
 import { tierByName, tierFor, upgradedTier } from "./tiers";

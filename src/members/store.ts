@@ -5,7 +5,7 @@ import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { assertPlanInRange } from "../ledger/limits";
-import type { OrderLot } from "../ledger/operations";
+import type { OrderLot } from "../ledger/ops/refund";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */

@@ -7,7 +7,7 @@ import { ProgramSettingsSchema } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
 import { buildStatement, type Statement } from "./statement";
-import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "./periods";
+import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "../ledger/periods";
 
 export interface StatementView extends Statement {
   status: "open" | "closed";

@@ -1,7 +1,7 @@
 // What travels on the webhook queue, and the body an endpoint receives for an event.
 import type { OutboxEvent } from "../ledger/state";
 
-/** Every event type the ledger writes to the outbox (src/ledger/operations.ts, expiry-ops.ts, tier-review.ts). */
+/** Every event type the ledger writes to the outbox (src/ledger/ops/, expiry-ops.ts, tier-review.ts). */
 export const WEBHOOK_EVENT_TYPES = [
   "member.enrolled",
   "points.earned",
