@@ -3,6 +3,8 @@ import { ApiError } from "../lib/errors";
 import { iso } from "./dates";
 import { settlementPeriodFor } from "./periods";
 import type { ProgramSettings } from "./settings";
+import type { EntryType } from "./entries";
+import type { EventPayloadsByType, EventType } from "./events";
 import type { Entry, LotIssue, MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "./state";
 import type { EnrollInput } from "./ops/enroll";
 
@@ -34,7 +36,12 @@ export function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R
   };
 }
 
-export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type" | "points">): Entry {
+/** What a plan names for an entry, its type's details included; the references default to null. */
+export type EntryInput = {
+  [T in EntryType]: Pick<Extract<Entry, { type: T }>, "type" | "points" | "details"> & Partial<Omit<Extract<Entry, { type: T }>, "type" | "points" | "details">>;
+}[EntryType];
+
+export function entry(ctx: OpContext, fields: EntryInput): Entry {
   const at = iso(ctx.now);
   const occurredAt = fields.occurredAt ?? at;
   return {
@@ -45,7 +52,6 @@ export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type
     redemptionId: null,
     partnerId: null,
     channel: null,
-    details: {},
     occurredAt,
     settlementPeriod: ctx.closedThrough === undefined ? null : settlementPeriodFor(new Date(occurredAt), ctx.settings.settlementPeriod, ctx.closedThrough),
     createdAt: at,
@@ -53,8 +59,9 @@ export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type
   };
 }
 
-export function event(ctx: OpContext, type: string, partnerId: string | null, payload: Record<string, unknown>): OutboxEvent {
-  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } };
+export function event<T extends EventType>(ctx: OpContext, type: T, partnerId: string | null, payload: EventPayloadsByType[T]): OutboxEvent {
+  // The signature checks the payload against its type; the compiler cannot follow T into the union here.
+  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } } as OutboxEvent;
 }
 
 export function requireMember(state: MemberState, memberId: string): MemberRecord {
