@@ -267,8 +267,12 @@ describe("bulk posting", () => {
     const operation = res.json.paths["/v1/transactions/batch"].post;
     expect(operation.operationId).toBe("postTransactionBatch");
     expect(operation.tags).toEqual(["Transactions"]);
-    expect(res.json.components.schemas.TransactionBatch.properties.items.items).toEqual({ allOf: [{ $ref: "#/components/schemas/BatchItem" }] });
-    expect(Object.keys(res.json.components.schemas)).toEqual(expect.arrayContaining(["BatchItem", "BatchAccrualItem", "BatchRefundItem", "TransactionBatchResult"]));
-    expect(res.json.components.schemas.TransactionBatch.example.items).toHaveLength(2);
+    // Items hold defaults (an accrual's channel), so the body is published as a request body, written out in place.
+    expect(operation.requestBody).toEqual({ $ref: "#/components/requestBodies/TransactionBatch" });
+    const body = res.json.components.requestBodies.TransactionBatch.content["application/json"].schema;
+    const resolve = (schema: any) => (schema.$ref ? res.json.components.schemas[schema.$ref.split("/").pop()] : schema);
+    expect(body.properties.items.items.oneOf.map((item: any) => resolve(item).properties.type.enum)).toEqual([["accrual"], ["refund"]]);
+    expect(Object.keys(res.json.components.schemas)).toEqual(expect.arrayContaining(["TransactionBatchResult", "BatchItemResult"]));
+    expect(body.example.items).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ProgramSettingsSchema } from "../src/ledger/settings";
 import type { z } from "@hono/zod-openapi";
+import { contractViolations } from "./openapi-check";
 
 export const BASE = "http://treue.test";
 
@@ -18,7 +19,10 @@ export interface CallOptions {
 
 let keyCounter = 0;
 
-/** A request to the Worker. Ledger POSTs get a fresh Idempotency-Key unless one is given (or null). */
+/**
+ * A request to the Worker. Ledger POSTs get a fresh Idempotency-Key unless one is given (or null).
+ * The answer is checked against the served OpenAPI document.
+ */
 export async function call(path: string, options: CallOptions = {}) {
   const method = options.method ?? (options.body !== undefined || options.rawBody !== undefined ? "POST" : "GET");
   const headers: Record<string, string> = { ...options.headers };
@@ -39,6 +43,9 @@ export async function call(path: string, options: CallOptions = {}) {
   } catch {
     json = text;
   }
+  // Every answer must be what the document promises, so the document cannot drift from the API.
+  const violations = await contractViolations({ method, path, status: res.status, contentType: res.headers.get("content-type"), text, json });
+  if (violations.length) throw new Error(`${method} ${path} answered ${res.status} off the OpenAPI document:\n  ${violations.join("\n  ")}`);
   return { status: res.status, json, headers: res.headers };
 }
 

@@ -1,5 +1,7 @@
 // Wires every router into one app and publishes the OpenAPI document.
 import { createApp } from "./create-app";
+import { publishedDocument } from "./openapi-document";
+import { ProgramSettingsSchema } from "../ledger/settings";
 import { keysRouter } from "../routes/keys/keys.index";
 import { settlementsRouter } from "../routes/settlements/settlements.index";
 import { membersRouter } from "../routes/members/members.index";
@@ -30,14 +32,22 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Treue loyalty API",
-      version: "1.0.0",
-      description:
-        "Headless loyalty engine: points ledger with lots, holds, refunds and tiers. Errors are application/problem+json with a stable `code`. Ledger POSTs require an Idempotency-Key.",
-    },
+  let document: ReturnType<typeof publishedDocument> | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= publishedDocument(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "Treue loyalty API",
+          version: "1.0.0",
+          description:
+            "Headless loyalty engine: points ledger with lots, holds, refunds and tiers. Errors are application/problem+json with a stable `code`. Ledger POSTs require an Idempotency-Key.",
+        },
+      }),
+      { ProgramSettings: ProgramSettingsSchema },
+    );
+    // The API answers where the document is served.
+    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: "This deployment." }] });
   });
   return app;
 }

@@ -2,6 +2,9 @@
 // lists, and the schemas for money and ids.
 import { z } from "@hono/zod-openapi";
 import { CurrencyCode } from "../ledger/settings";
+import { errorStatuses, type ErrorCode } from "../lib/errors";
+
+const ERROR_CODES = Object.keys(errorStatuses) as [ErrorCode, ...ErrorCode[]];
 
 export const ProblemSchema = z
   .object({
@@ -9,7 +12,7 @@ export const ProblemSchema = z
     title: z.string().openapi({ example: "Not enough points" }),
     status: z.number().int().openapi({ example: 422 }),
     detail: z.string().openapi({ example: "The member has 120 points available; 500 were asked." }),
-    code: z.string().openapi({ example: "insufficient_points" }),
+    code: z.enum(ERROR_CODES).openapi({ example: "insufficient_points", description: "Stable machine code; the status belongs to it." }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
@@ -31,6 +34,7 @@ export const errorResponses = {
   415: problem("Body is not JSON (`unsupported_media_type`)."),
   422: problem("Understood but refused by a business rule (e.g. `insufficient_points`)."),
   500: problem("Something failed on our side; quote the requestId."),
+  503: problem("Briefly unable to serve (`temporarily_unavailable`): retry after `Retry-After` seconds with the same Idempotency-Key."),
 } as const;
 
 export const MAX_SAFE_AMOUNT = 1_000_000_000_000_000;

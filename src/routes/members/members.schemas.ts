@@ -81,6 +81,13 @@ export const AccrualResultSchema = z
     debtPaid: z.number().int(),
     lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
     tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
+    settlement: z
+      .object({
+        period: z.string().openapi({ example: "2026-11" }),
+        movedFrom: z.string().nullable().openapi({ description: "The closed period the order fell in, when its points moved to the first open one." }),
+      })
+      .nullable()
+      .openapi({ description: "The settlement period the points count in." }),
     balance: BalanceSchema,
   })
   .openapi("AccrualResult");
@@ -139,15 +146,18 @@ export const RefundResultSchema = z
 export const EntrySchema = z
   .object({
     id: z.string(),
-    type: z.string().openapi({ example: "earn" }),
+    memberId: z.string(),
+    type: z.enum(["earn", "redeem", "hold", "release", "expire", "clawback", "reverse", "adjust", "tier", "debt_payment"]).openapi({ example: "earn" }),
     points: z.number().int(),
     heldPoints: z.number().int(),
+    lotId: z.string().nullable().openapi({ description: "The lot an earning created, or the lot an expiry emptied." }),
     orderId: z.string().nullable(),
     redemptionId: z.string().nullable(),
     partnerId: z.string().nullable(),
     channel: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
     occurredAt: z.string(),
+    settlementPeriod: z.string().nullable().openapi({ example: "2026-11", description: "The settlement period the entry counts in." }),
     createdAt: z.string(),
   })
   .openapi("Entry");

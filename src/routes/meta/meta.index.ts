@@ -10,6 +10,7 @@ export const health = createRoute({
   operationId: "health",
   summary: "Liveness, and whether D1 answers",
   tags: ["Meta"],
+  security: [],
   responses: {
     200: jsonResponse(z.object({ status: z.literal("ok"), database: z.literal("ok") }).openapi("Health"), "Up."),
   },
@@ -22,6 +23,7 @@ export const ping = createRoute({
   operationId: "ping",
   summary: "Liveness without touching D1 or any Durable Object",
   tags: ["Meta"],
+  security: [],
   responses: {
     200: jsonResponse(z.object({ status: z.literal("ok") }).openapi("Ping"), "Up."),
   },

@@ -11,6 +11,7 @@ import { database } from "../../db/client";
 import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { entryPage } from "../../members/history";
+import { EntryPageSchema } from "../members/members.schemas";
 import { periodKindOf } from "../../ledger/periods";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";
@@ -38,7 +39,8 @@ const TermsBody = z
   })
   .strict()
   .openapi("PartnerTerms");
-const TermsSchema = TermsBody.extend({ partnerId: z.string(), createdAt: z.string() }).openapi("PartnerTermsVersion");
+// Spread, not extend: extending the closed request schema would publish an allOf that no answer can satisfy.
+const TermsSchema = z.object({ ...TermsBody.shape, partnerId: z.string(), createdAt: z.string() }).openapi("PartnerTermsVersion");
 const Money = z.object({ amount: z.number().int(), currency: z.string() });
 const StatementSchema = z
   .object({
@@ -51,7 +53,7 @@ const StatementSchema = z
       z.object({
         partnerId: z.string().nullable().openapi({ description: "null: the program itself." }),
         name: z.string(),
-        terms: z.unknown(),
+        terms: TermsBody.nullable().openapi({ description: "The terms in force for the period; null for the program itself or a partner without terms." }),
         issued: z.object({ points: z.number().int(), value: Money }),
         clawedBack: z.object({ points: z.number().int(), value: Money }),
         redeemedAt: z.object({ points: z.number().int(), reversedPoints: z.number().int(), value: Money }),
@@ -137,7 +139,7 @@ export const partnerTransactions = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ data: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }), "One page."),
+    200: jsonResponse(EntryPageSchema, "One page."),
     ...errorResponses,
   },
 });

@@ -5,20 +5,29 @@ import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from
 
 export const MAX_BATCH_ITEMS = 500;
 
-/** An item is its single-request twin's body plus the member it is for. */
-export const BatchAccrualItem = AccrualBody.extend({
-  type: z.literal("accrual"),
-  memberId: MemberId,
-}).openapi("BatchAccrualItem");
 
-export const BatchRefundItem = RefundBody.extend({
-  type: z.literal("refund"),
-  memberId: MemberId,
-  refundId: ExternalId.openapi({
-    example: "rma_5521",
-    description: "Your reference for this refund, unique per order: a re-sent item with the same orderId and refundId is recognised and not posted again.",
-  }),
-}).openapi("BatchRefundItem");
+/**
+ * An item is its single-request twin's body plus the member it is for: one
+ * flat closed object (extending the closed twin would publish an allOf of two
+ * closed objects, which no item satisfies).
+ */
+export const BatchAccrualItem = z
+  .object({ type: z.literal("accrual"), memberId: MemberId, ...AccrualBody.shape })
+  .strict()
+  .openapi("BatchAccrualItem");
+
+export const BatchRefundItem = z
+  .object({
+    type: z.literal("refund"),
+    memberId: MemberId,
+    ...RefundBody.shape,
+    refundId: ExternalId.openapi({
+      example: "rma_5521",
+      description: "Your reference for this refund, unique per order: a re-sent item with the same orderId and refundId is recognised and not posted again.",
+    }),
+  })
+  .strict()
+  .openapi("BatchRefundItem");
 
 export const BatchItemSchema = z.discriminatedUnion("type", [BatchAccrualItem, BatchRefundItem]).openapi("BatchItem");
 export type BatchItem = z.infer<typeof BatchItemSchema>;
