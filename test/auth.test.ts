@@ -1,48 +1,111 @@
-// Who may call what: missing or bad keys, wrong roles, and tenant isolation on every route.
+// Who may call what, for every secured operation of the served OpenAPI document: missing or bad keys,
+// wrong roles, and tenant isolation.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "./helpers";
+import type { ErrorCode } from "../src/lib/errors";
+import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type CallOptions, type TestProgram } from "./helpers";
 
 type Role = "admin" | "server" | "partner";
+const ROLES: Role[] = ["admin", "server", "partner"];
 
-interface RouteCase {
-  name: string;
-  method: string;
-  path: (ids: { redemptionId: string }) => string;
+/** The ids program A's things have, filled in once they exist. */
+interface Ids {
+  programId: string;
+  partnerId: string;
+  redemptionId: string;
+  keyId: string;
+  endpointId: string;
+  eventId: string;
+}
+
+interface Operation {
+  /** Who may call it: these program key roles, or only the platform's ADMIN_TOKEN. */
+  roles: Role[] | "platform";
+  /** Values for the document's path parameters; `memberId` defaults to a member only program A has. */
+  params?: (ids: Ids) => Record<string, string>;
   body?: unknown;
-  roles: Role[];
+  options?: Pick<CallOptions, "idempotencyKey">;
+  /**
+   * What program B's keys get when they name A's thing: 404 with this code, or
+   * "own" for operations that only ever reach the caller's own program (a list,
+   * a create, the program itself). Absent for the platform's operations.
+   */
+  foreign?: ErrorCode | "own";
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
+const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
 
-const memberRoutes: RouteCase[] = [
-  { name: "getProgram", method: "GET", path: () => "/v1/program", roles: ["admin", "server"] },
-  { name: "updateProgram", method: "PATCH", path: () => "/v1/program", body: { pendingDays: 1 }, roles: ["admin"] },
-  { name: "createPartner", method: "POST", path: () => "/v1/partners", body: { name: "Another brand" }, roles: ["admin"] },
-  { name: "listPartners", method: "GET", path: () => "/v1/partners", roles: ["admin"] },
-  { name: "listProgramKeys", method: "GET", path: () => "/v1/keys", roles: ["admin"] },
-  { name: "createProgramKey", method: "POST", path: () => "/v1/keys", body: { role: "server", name: "extra" }, roles: ["admin"] },
-  { name: "enrollMember", method: "PUT", path: () => "/v1/members/ada", body: {}, roles: ["admin", "server"] },
-  { name: "getMember", method: "GET", path: () => "/v1/members/ada", roles: ["admin", "server"] },
-  { name: "accrue", method: "POST", path: () => "/v1/members/ada/accruals", body: order, roles: ["admin", "server", "partner"] },
-  { name: "getBalance", method: "GET", path: () => "/v1/members/ada/balance", roles: ["admin", "server", "partner"] },
-  { name: "redeem", method: "POST", path: () => "/v1/members/ada/redemptions", body: { points: 1 }, roles: ["admin", "server", "partner"] },
-  {
-    name: "refund",
-    method: "POST",
-    path: () => "/v1/members/ada/refunds",
-    body: { orderId: "seed-order", amount: { amount: 1, currency: "EUR" } },
-    roles: ["admin", "server", "partner"],
+/** Every secured operation of the document, by operationId: the test fails for one that is not here. */
+const operations: Record<string, Operation> = {
+  createProgram: { roles: "platform", body: { name: "x" } },
+  createKey: { roles: "platform", body: { role: "server" } },
+  getProgram: { roles: ["admin", "server"], foreign: "own" },
+  updateProgram: { roles: ["admin"], body: { pendingDays: 1 }, foreign: "own" },
+  createPartner: { roles: ["admin"], body: { name: "Another brand" }, foreign: "own" },
+  listPartners: { roles: ["admin"], foreign: "own" },
+  createProgramKey: { roles: ["admin"], body: { role: "server", name: "extra" }, foreign: "own" },
+  listProgramKeys: { roles: ["admin"], foreign: "own" },
+  revokeProgramKey: { roles: ["admin"], foreign: "not_found" },
+  getSettlement: { roles: ["admin", "partner"], foreign: "own" },
+  closeSettlement: { roles: ["admin"], foreign: "own" },
+  setPartnerTerms: { roles: ["admin"], body: terms, foreign: "partner_not_found" },
+  listPartnerTerms: { roles: ["admin", "partner"], foreign: "partner_not_found" },
+  listPartnerTransactions: { roles: ["partner"], foreign: "own" },
+  // B's key creates B's own member of that id; A's stays A's (the rows check below).
+  enrollMember: { roles: ["admin", "server"], params: () => ({ memberId: "also-of-a" }), body: {}, foreign: "own" },
+  getMember: { roles: ["admin", "server"], foreign: "member_not_found" },
+  accrue: { roles: ROLES, body: order, foreign: "member_not_found" },
+  getBalance: { roles: ROLES, foreign: "member_not_found" },
+  redeem: { roles: ROLES, body: { points: 1 }, foreign: "member_not_found" },
+  // The order is looked up first, among B's own.
+  refund: { roles: ROLES, body: { orderId: "seed-order", amount: { amount: 1, currency: "EUR" } }, foreign: "order_not_found" },
+  listTransactions: { roles: ROLES, foreign: "member_not_found" },
+  getRedemption: { roles: ROLES, params: (ids) => ({ id: ids.redemptionId }), foreign: "redemption_not_found" },
+  captureRedemption: { roles: ROLES, params: (ids) => ({ id: ids.redemptionId }), foreign: "redemption_not_found" },
+  cancelRedemption: { roles: ROLES, params: (ids) => ({ id: ids.redemptionId }), foreign: "redemption_not_found" },
+  setTier: { roles: ["admin", "server"], body: { tier: null }, foreign: "member_not_found" },
+  listJobs: { roles: ["admin"], foreign: "own" },
+  runJob: { roles: ["admin"], foreign: "own" },
+  createWebhookEndpoint: { roles: ["admin", "partner"], body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] }, foreign: "own" },
+  listWebhookEndpoints: { roles: ["admin", "partner"], foreign: "own" },
+  getWebhookEndpoint: { roles: ["admin", "partner"], params: (ids) => ({ id: ids.endpointId }), foreign: "webhook_endpoint_not_found" },
+  deleteWebhookEndpoint: { roles: ["admin", "partner"], params: (ids) => ({ id: ids.endpointId }), foreign: "webhook_endpoint_not_found" },
+  listWebhookDeliveries: { roles: ["admin", "partner"], params: (ids) => ({ id: ids.endpointId }), foreign: "webhook_endpoint_not_found" },
+  resendEvent: { roles: ["admin", "partner"], params: (ids) => ({ id: ids.eventId }), foreign: "event_not_found" },
+  postTransactionBatch: {
+    roles: ROLES,
+    body: { items: [{ type: "accrual", memberId: "member-of-a", orderId: "batch-order", amount: { amount: 1000, currency: "EUR" } }] },
+    options: { idempotencyKey: null },
+    foreign: "own",
   },
-  { name: "listTransactions", method: "GET", path: () => "/v1/members/ada/transactions", roles: ["admin", "server", "partner"] },
-  { name: "getRedemption", method: "GET", path: ({ redemptionId }) => `/v1/redemptions/${redemptionId}`, roles: ["admin", "server", "partner"] },
-  { name: "captureRedemption", method: "POST", path: ({ redemptionId }) => `/v1/redemptions/${redemptionId}/capture`, roles: ["admin", "server", "partner"] },
-  { name: "cancelRedemption", method: "POST", path: ({ redemptionId }) => `/v1/redemptions/${redemptionId}/cancel`, roles: ["admin", "server", "partner"] },
-];
+};
+
+interface DocumentedOperation {
+  operationId: string;
+  method: string;
+  path: string;
+}
+
+/** The served document's operations that ask for credentials. */
+async function securedOperations(): Promise<DocumentedOperation[]> {
+  const res = await call("/openapi.json");
+  expect(res.status).toBe(200);
+  const doc = res.json as { security?: unknown[]; paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>> };
+  const found: DocumentedOperation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      if ((op.security ?? doc.security ?? []).length > 0) found.push({ operationId: op.operationId, method: method.toUpperCase(), path });
+    }
+  }
+  return found;
+}
+
+const documented = await securedOperations();
 
 let a: TestProgram;
 let b: TestProgram;
-let redemptionId: string;
+let ids: Ids;
 
 beforeAll(async () => {
   a = await createProgram({}, "Program A");
@@ -51,21 +114,74 @@ beforeAll(async () => {
     await enroll(p.server, "ada");
     expect((await accrue(p.server, "ada", 100_000, { orderId: "seed-order" })).status).toBe(201);
   }
+  // Members only A has: B's keys must not find them.
+  await enroll(a.server, "member-of-a");
+  await enroll(a.server, "also-of-a");
   const hold = await redeem(a.server, "ada", 10, { mode: "hold", ttlSeconds: 3600 });
-  redemptionId = hold.json.id;
+  // Receives only a type this file never causes, so no delivery lands while the database is compared.
+  const endpoint = await call("/v1/webhook-endpoints", { key: a.admin, body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] } });
+  expect(endpoint.status).toBe(201);
+  const keys = await call("/v1/keys", { key: a.admin });
+  const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
+  ids = {
+    programId: a.programId,
+    partnerId: a.partnerId,
+    redemptionId: hold.json.id,
+    keyId: keys.json.data.find((k: { role: string }) => k.role === "server").id,
+    endpointId: endpoint.json.id,
+    eventId: event!.id,
+  };
 });
 
-async function snapshot() {
-  const tables = ["members", "lots", "entries", "redemptions", "orders", "idempotency_keys", "outbox_events", "partners", "programs"];
-  const counts: Record<string, unknown> = {};
-  for (const t of tables) counts[t] = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${t}`).first())!.n;
-  counts.programSettings = (await env.DB.prepare("SELECT group_concat(settings) AS s FROM programs").first())!.s;
-  return counts;
+/** Columns written after the answer (the outbox relay marks events sent), left out of the comparison. */
+const WRITTEN_LATER = new Set(["sent_at"]);
+
+/** Every row of every table, or only one program's rows. */
+async function rows(programId?: string) {
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+  ).all<{ name: string }>();
+  const dump: Record<string, unknown[]> = {};
+  for (const { name } of tables.results) {
+    const where = programId === undefined ? "" : name === "programs" ? " WHERE id = ?1" : " WHERE program_id = ?1";
+    const statement = env.DB.prepare(`SELECT * FROM ${name}${where} ORDER BY rowid`);
+    const result = await (programId === undefined ? statement : statement.bind(programId)).all<Record<string, unknown>>();
+    dump[name] = result.results.map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !WRITTEN_LATER.has(column))));
+  }
+  return dump;
 }
 
-describe.each(memberRoutes)("$name", (route) => {
+function pathFor(op: DocumentedOperation, stated: Operation): string {
+  const params: Record<string, string> = {
+    memberId: "member-of-a",
+    partnerId: ids.partnerId,
+    programId: ids.programId,
+    keyId: ids.keyId,
+    period: "2025-01",
+    job: "expire-points",
+    ...stated.params?.(ids),
+  };
+  return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (params[name] === undefined) throw new Error(`no value for {${name}} in ${op.operationId}`);
+    return encodeURIComponent(params[name]);
+  });
+}
+
+const PLATFORM = "platform";
+
+describe("the auth table", () => {
+  it("states the roles of every secured operation in the OpenAPI document, and no others", () => {
+    const inDocument = documented.map((op) => op.operationId).sort();
+    expect(inDocument.filter((id) => !(id in operations)), "operations the table does not state").toEqual([]);
+    expect(Object.keys(operations).filter((id) => !inDocument.includes(id)), "operations the document lacks").toEqual([]);
+  });
+});
+
+describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path})`, op] as const))("%s", (_, op) => {
+  const stated = operations[op.operationId];
+  if (!stated) return; // reported by "the auth table"
   const request = (key: string | null) =>
-    call(route.path({ redemptionId }), { method: route.method, key, body: route.body });
+    call(pathFor(op, stated), { method: op.method, key, body: stated.body, ...stated.options });
 
   it("refuses a missing key with 401 problem+json", async () => {
     const res = await request(null);
@@ -80,39 +196,47 @@ describe.each(memberRoutes)("$name", (route) => {
     expect(res.json.code).toBe("unauthorized");
   });
 
-  const forbidden = (["admin", "server", "partner"] as Role[]).filter((r) => !route.roles.includes(r));
+  if (stated.roles === PLATFORM) {
+    it.each(ROLES)("refuses a program %s key with 401 and changes nothing", async (role) => {
+      const before = await rows();
+      const res = await request(a[role]);
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe("unauthorized");
+      expect(await rows()).toEqual(before);
+    });
+    return;
+  }
+  const roles = stated.roles;
+
+  it("refuses the platform token with 401: it is not a program key", async () => {
+    const res = await request(env.ADMIN_TOKEN);
+    expect(res.status).toBe(401);
+    expect(res.json.code).toBe("unauthorized");
+  });
+
+  const forbidden = ROLES.filter((role) => !roles.includes(role));
   if (forbidden.length > 0) {
-    it.each(forbidden)("refuses a %s key with 403", async (role) => {
-      const before = await snapshot();
+    it.each(forbidden)("refuses a %s key with 403 and changes nothing", async (role) => {
+      const before = await rows();
       const res = await request(a[role]);
       expect(res.status).toBe(403);
       expect(res.json.code).toBe("forbidden");
-      expect(await snapshot()).toEqual(before);
+      expect(await rows()).toEqual(before);
     });
   }
 
-  it("never reaches program A's data with program B's keys", async () => {
-    const before = await snapshot();
-    for (const role of route.roles) {
-      const res = await request(b[role]);
-      if (route.path({ redemptionId }).startsWith("/v1/redemptions/")) {
-        // The redemption is A's: for B it does not exist.
-        expect(res.status, role).toBe(404);
-        expect(res.json.code).toBe("redemption_not_found");
-      } else {
-        expect(res.status, role).toBeLessThan(500);
-      }
+  // Each stated role gets in (so the table cannot claim too few roles), and only into its own program.
+  it.each(roles)("lets program B's %s key in, and never to program A's things", async (role) => {
+    const before = await rows(a.programId);
+    const res = await request(b[role]);
+    if (stated.foreign === "own") {
+      expect(res.status, JSON.stringify(res.json)).toBeLessThan(500);
+      expect([401, 403], JSON.stringify(res.json)).not.toContain(res.status);
+    } else {
+      expect(res.status, JSON.stringify(res.json)).toBe(404);
+      expect(res.json.code).toBe(stated.foreign);
     }
-    // Whatever B did, A's member is untouched.
-    const aBalance = await call("/v1/members/ada/balance", { key: a.server });
-    expect(aBalance.json).toMatchObject({ available: 990, held: 10 });
-    const aHistory = await call("/v1/members/ada/transactions", { key: a.server });
-    expect(aHistory.json.data.map((e: { type: string }) => e.type).sort()).toEqual(["earn", "hold"]);
-    const after = await snapshot();
-    // B's own writes stay in B: A's rows are the same.
-    const aRows = await env.DB.prepare("SELECT COUNT(*) AS n FROM entries WHERE program_id = ?").bind(a.programId).first();
-    expect(aRows!.n).toBe(2);
-    expect(after.programs).toBe(before.programs);
+    expect(await rows(a.programId)).toEqual(before);
   });
 });
 

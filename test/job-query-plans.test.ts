@@ -8,6 +8,7 @@ import { members } from "../src/db/schema";
 import { dueLotsPage, idleMembers } from "../src/jobs/expire-points";
 import { missedHoldsPage, pastRetention } from "../src/jobs/housekeeping";
 import { candidates } from "../src/jobs/recalculate-tiers";
+import { unsentPage } from "../src/jobs/sweep-outbox";
 import { idleSoon, lotsInWindow } from "../src/jobs/warn-expiring";
 
 const dialect = new SQLiteAsyncDialect();
@@ -53,6 +54,10 @@ describe("query plans of the jobs", () => {
     expect(detail).not.toMatch(/TEMP B-TREE/);
     const holds = await plan(missedHoldsPage("p", NOW, { at: "", id: "" }, 200));
     expect(holds).toMatch(/USING INDEX redemptions_open_holds/);
+  });
+
+  it("pages unsent outbox events on the partial index of unsent rows", async () => {
+    expect(await plan(unsentPage("p", NOW, 200))).toMatch(/USING INDEX outbox_unsent/);
   });
 
   it.each([

@@ -2,28 +2,14 @@
 import { sql } from "drizzle-orm";
 import { addDays } from "../ledger/dates";
 import type { ExpiryResult } from "../ledger/expiry-ops";
-import {
-  countCapped,
-  distinct,
-  forEachMember,
-  LEFT_COUNT_CAP,
-  memberCall,
-  memberStub,
-  hasBudget,
-  processedPrefix,
-  readCursor,
-  replyBody,
-  spendBatch,
-  writeCursor,
-  type Job,
-  type JobContext,
-} from "./support";
+import { askMember, LEFT_COUNT_CAP, readCursor, type Job, type JobContext } from "./support";
+import { walkMembers } from "./walk";
 
 /** Asks the member's object to expire what is due, batch after batch; counts the lots it expired. */
 async function expireMember(ctx: JobContext, memberId: string): Promise<number> {
   let lots = 0;
   for (;;) {
-    const result = replyBody<ExpiryResult>(await memberStub(ctx, memberId).expirePoints(memberCall(ctx, memberId)));
+    const result = await askMember<ExpiryResult>(ctx, memberId, (object, call) => object.expirePoints(call));
     lots += result.lots;
     if (!result.more) return lots;
   }
@@ -42,20 +28,18 @@ export function dueLotsPage(programId: string, now: string, after: { expiresAt: 
  * Lots with a date, paged by (expires_at, id) on the partial index of open
  * lots. An expired lot leaves that index, so no cursor is kept between runs:
  * each run starts at the front, and what a failed member left behind is there
- * again for the next run. Within a run the keyset moves past it.
+ * again for the next run. Within a run the walk moves past it.
  */
-async function expireDatedLots(ctx: JobContext): Promise<void> {
+function expireDatedLots(ctx: JobContext) {
   const now = ctx.now.toISOString();
-  let after = { expiresAt: "", id: "" };
-  while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; expires_at: string; id: string }>(dueLotsPage(ctx.programId, now, after, ctx.budget.batchSize));
-    if (rows.length === 0) return;
-    spendBatch(ctx.budget);
-    await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), (memberId) => expireMember(ctx, memberId));
-    if (rows.length < ctx.budget.batchSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { expiresAt: last.expires_at, id: last.id };
-  }
+  return walkMembers(ctx, {
+    from: { expiresAt: "", id: "" },
+    page: (after, limit) => ctx.db.all<{ member_id: string; expires_at: string; id: string }>(dueLotsPage(ctx.programId, now, after, limit)),
+    key: (row) => ({ expiresAt: row.expires_at, id: row.id }),
+    left: (at) => dueLotsPage(ctx.programId, now, at, LEFT_COUNT_CAP),
+    member: (row) => row.member_id,
+    visit: (memberId) => expireMember(ctx, memberId),
+  });
 }
 
 interface ActivityCursor {
@@ -80,29 +64,23 @@ const INACTIVITY_CURSOR = "expire-points:inactivity";
  * cursor kept between runs: activity only moves a member forward, past the
  * cursor, so a member behind it has been handled for good.
  */
-async function expireIdleMembers(ctx: JobContext, days: number): Promise<number> {
+async function expireIdleMembers(ctx: JobContext, days: number) {
   const cutoff = addDays(ctx.now, -days).toISOString();
-  let after = (await readCursor<ActivityCursor>(ctx.db, INACTIVITY_CURSOR, ctx.programId)) ?? { lastActivityAt: "", memberId: "" };
-  while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; last_activity_at: string }>(idleMembers(ctx.programId, cutoff, after, ctx.budget.batchSize));
-    if (rows.length === 0) break;
-    spendBatch(ctx.budget);
-    const failed = await forEachMember(ctx, rows.map((r) => r.member_id), (memberId) => expireMember(ctx, memberId));
-    const { last, stop } = processedPrefix(rows, failed);
-    if (last) {
-      after = { lastActivityAt: last.last_activity_at, memberId: last.member_id };
-      await writeCursor(ctx.db, INACTIVITY_CURSOR, ctx.programId, after, ctx.now);
-    }
-    if (stop || rows.length < ctx.budget.batchSize) break;
-  }
-  return countCapped(ctx.db, idleMembers(ctx.programId, cutoff, after, LEFT_COUNT_CAP));
+  return walkMembers(ctx, {
+    cursor: INACTIVITY_CURSOR,
+    from: (await readCursor<ActivityCursor>(ctx.db, INACTIVITY_CURSOR, ctx.programId)) ?? { lastActivityAt: "", memberId: "" },
+    page: (after, limit) => ctx.db.all<{ member_id: string; last_activity_at: string }>(idleMembers(ctx.programId, cutoff, after, limit)),
+    key: (row) => ({ lastActivityAt: row.last_activity_at, memberId: row.member_id }),
+    left: (at) => idleMembers(ctx.programId, cutoff, at, LEFT_COUNT_CAP),
+    member: (row) => row.member_id,
+    visit: (memberId) => expireMember(ctx, memberId),
+  });
 }
 
 export const expirePoints: Job = async (ctx) => {
   // Dated lots first: whatever the policy is now, a lot keeps the date it was earned with.
-  await expireDatedLots(ctx);
+  const dated = await expireDatedLots(ctx);
   const policy = ctx.settings.expiry;
-  const idleLeft = policy.policy === "inactivity" ? await expireIdleMembers(ctx, policy.days) : 0;
-  const datedLeft = await countCapped(ctx.db, dueLotsPage(ctx.programId, ctx.now.toISOString(), { expiresAt: "", id: "" }, LEFT_COUNT_CAP));
-  return { left: datedLeft + idleLeft };
+  const idle = policy.policy === "inactivity" ? await expireIdleMembers(ctx, policy.days) : { left: 0 };
+  return { left: dated.left + idle.left };
 };

@@ -1,18 +1,8 @@
 // Job: lapse holds whose alarm was missed, and delete records past their retention.
 import { sql } from "drizzle-orm";
 import { addDays } from "../ledger/dates";
-import {
-  countCapped,
-  distinct,
-  forEachMember,
-  hasBudget,
-  LEFT_COUNT_CAP,
-  memberCall,
-  memberStub,
-  spendBatch,
-  type Job,
-  type JobContext,
-} from "./support";
+import { countCapped, hasBudget, LEFT_COUNT_CAP, memberCall, memberStub, spendBatch, type Job, type JobContext } from "./support";
+import { walkMembers } from "./walk";
 
 /** Job runs are kept this long for operators to look back on. */
 const JOB_RUN_RETENTION_DAYS = 30;
@@ -35,20 +25,17 @@ export function missedHoldsPage(programId: string, now: string, after: { at: str
  * Holds past their time, paged by (hold_expires_at, id). A lapsed hold leaves
  * the index, so each run starts at the front.
  */
-async function lapseMissedHolds(ctx: JobContext): Promise<void> {
+function lapseMissedHolds(ctx: JobContext) {
   const now = ctx.now.toISOString();
-  let after = { at: "", id: "" };
-  while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<{ member_id: string; hold_expires_at: string; id: string }>(missedHoldsPage(ctx.programId, now, after, ctx.budget.batchSize));
-    if (rows.length === 0) return;
-    spendBatch(ctx.budget);
-    await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), async (memberId) => {
-      return (await memberStub(ctx, memberId).lapseHolds(memberCall(ctx, memberId))).length;
-    });
-    if (rows.length < ctx.budget.batchSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { at: last.hold_expires_at, id: last.id };
-  }
+  return walkMembers(ctx, {
+    from: { at: "", id: "" },
+    page: (after, limit) => ctx.db.all<{ member_id: string; hold_expires_at: string; id: string }>(missedHoldsPage(ctx.programId, now, after, limit)),
+    key: (row) => ({ at: row.hold_expires_at, id: row.id }),
+    left: (at) => missedHoldsPage(ctx.programId, now, at, LEFT_COUNT_CAP),
+    member: (row) => row.member_id,
+    // Lapsing answers with the ids of the holds it lapsed, not with a ledger reply.
+    visit: async (memberId) => (await memberStub(ctx, memberId).lapseHolds(memberCall(ctx, memberId))).length,
+  });
 }
 
 /** The program's rows of `table` whose `column` is at or before `before`, read on `index`. */
@@ -72,16 +59,13 @@ async function deleteInBatches(ctx: JobContext, table: string, index: string, co
 
 export const housekeeping: Job = async (ctx) => {
   const now = ctx.now.toISOString();
-  await lapseMissedHolds(ctx);
+  const holds = await lapseMissedHolds(ctx);
   // Replays are promised for 24 hours; each record carries its own expiry.
   await deleteInBatches(ctx, "idempotency_keys", "idempotency_keys_expiry", "expires_at", now);
   // A warning only guards dates still ahead; a day's margin keeps clocks out of it.
   await deleteInBatches(ctx, "expiry_warnings", "expiry_warnings_by_date", "expires_at", addDays(ctx.now, -1).toISOString());
   const oldRuns = addDays(ctx.now, -JOB_RUN_RETENTION_DAYS).toISOString();
   await deleteInBatches(ctx, "job_runs", "job_runs_by_program", "started_at", oldRuns);
-  const [holds, keys] = await Promise.all([
-    countCapped(ctx.db, missedHoldsPage(ctx.programId, now, { at: "", id: "" }, LEFT_COUNT_CAP)),
-    countCapped(ctx.db, pastRetention("idempotency_keys", "idempotency_keys_expiry", "expires_at", ctx.programId, now, LEFT_COUNT_CAP)),
-  ]);
-  return { left: holds + keys };
+  const keys = await countCapped(ctx.db, pastRetention("idempotency_keys", "idempotency_keys_expiry", "expires_at", ctx.programId, now, LEFT_COUNT_CAP));
+  return { left: holds.left + keys };
 };

@@ -3,21 +3,8 @@ import { and, asc, eq, gt, isNotNull, or, sql } from "drizzle-orm";
 import { members } from "../db/schema";
 import { decideTier, sameTierFields } from "../ledger/tier-review";
 import { readQualifying } from "../members/job-reads";
-import {
-  countCapped,
-  forEachMember,
-  LEFT_COUNT_CAP,
-  memberCall,
-  memberStub,
-  hasBudget,
-  processedPrefix,
-  readCursor,
-  replyBody,
-  spendBatch,
-  writeCursor,
-  type Job,
-  type JobContext,
-} from "./support";
+import { askMember, LEFT_COUNT_CAP, readCursor, writeCursor, type Job, type JobContext } from "./support";
+import { walkMembers } from "./walk";
 
 const CURSOR = "recalculate-tiers";
 
@@ -38,7 +25,7 @@ export function candidates(programId: string, afterMemberId: string) {
 }
 
 async function reviewMember(ctx: JobContext, memberId: string): Promise<number> {
-  replyBody(await memberStub(ctx, memberId).reviewTier(memberCall(ctx, memberId)));
+  await askMember(ctx, memberId, (object, call) => object.reviewTier(call));
   return 0;
 }
 
@@ -55,35 +42,30 @@ export const recalculateTiers: Job = async (ctx) => {
     // An operator's run starts a fresh pass at once, e.g. after changing the tier rules.
     if (pass.day === today && ctx.trigger === "cron") return { left: 0 };
     pass = { day: today, afterMemberId: "", finished: false };
+    // Saved before the walk, so a fresh pass that gets nowhere is not taken for today's finished one.
+    await writeCursor(db, CURSOR, programId, pass, now);
   }
-  while (hasBudget(ctx.budget)) {
-    const rows = await db
-      .select()
-      .from(members)
-      .where(candidates(programId, pass.afterMemberId))
-      .orderBy(asc(members.memberId))
-      .limit(ctx.budget.batchSize);
-    if (rows.length === 0) {
-      pass = { ...pass, finished: true };
-      break;
-    }
-    spendBatch(ctx.budget);
-    const totals = await readQualifying(db, programId, rows[0]!.memberId, rows[rows.length - 1]!.memberId, settings, now);
-    const changing = rows
-      .filter((row) => !sameTierFields(row, decideTier(row, totals ? (totals.get(row.memberId) ?? 0) : null, settings, now)))
-      .map((row) => row.memberId);
-    const failed = await forEachMember(ctx, changing, (memberId) => reviewMember(ctx, memberId));
-    const { last, stop } = processedPrefix(rows.map((row) => ({ member_id: row.memberId })), failed);
+  const { day } = pass;
+  const walked = await walkMembers(ctx, {
+    cursor: CURSOR,
+    from: pass,
+    page: async (after, limit) => {
+      const rows = await db.select().from(members).where(candidates(programId, after.afterMemberId)).orderBy(asc(members.memberId)).limit(limit);
+      if (rows.length === 0) return [];
+      const totals = await readQualifying(db, programId, rows[0]!.memberId, rows[rows.length - 1]!.memberId, settings, now);
+      return rows.map((row) => ({
+        memberId: row.memberId,
+        changing: !sameTierFields(row, decideTier(row, totals ? (totals.get(row.memberId) ?? 0) : null, settings, now)),
+      }));
+    },
+    key: (row) => ({ day, afterMemberId: row.memberId, finished: false }),
+    end: (at) => ({ ...at, finished: true }),
+    left: (at) => (at.finished ? null : sql`SELECT 1 FROM members WHERE ${candidates(programId, at.afterMemberId)} LIMIT ${LEFT_COUNT_CAP}`),
+    member: (row) => row.memberId,
+    due: (row) => row.changing,
+    visit: (memberId) => reviewMember(ctx, memberId),
     // Every member of the page up to a failure was reviewed, changed or not.
-    const reviewed = last ? rows.findIndex((row) => row.memberId === last.member_id) + 1 : 0;
-    ctx.tally.done += reviewed;
-    if (last) {
-      pass = { ...pass, afterMemberId: last.member_id, finished: !stop && rows.length < ctx.budget.batchSize };
-      await writeCursor(db, CURSOR, programId, pass, now);
-    }
-    if (stop || pass.finished) break;
-  }
-  if (pass.finished || pass.afterMemberId === "") await writeCursor(db, CURSOR, programId, pass, now);
-  if (pass.finished) return { left: 0 };
-  return { left: await countCapped(db, sql`SELECT 1 FROM members WHERE ${candidates(programId, pass.afterMemberId)} LIMIT ${LEFT_COUNT_CAP}`) };
+    counts: "rows",
+  });
+  return { left: walked.left };
 };

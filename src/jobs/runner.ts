@@ -8,8 +8,8 @@ import { expirePoints } from "./expire-points";
 import { housekeeping } from "./housekeeping";
 import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
+import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
-import { sweepOutbox } from "../webhooks/sweep";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },

@@ -110,21 +110,16 @@ export async function forEachMember(
 }
 
 /**
- * How far a cursor may move over `rows` (in scan order): up to the row before
- * the first one whose member failed. `stop` says the run must not go further.
+ * Has the member's object do a job's work and returns what it did; a refusal
+ * is thrown, to be counted as that member's failure. The jobs read the
+ * object's ledger replies here and nowhere else.
  */
-export function processedPrefix<R extends { member_id: string }>(rows: readonly R[], failed: ReadonlySet<string>): { last: R | null; stop: boolean } {
-  const firstFailed = rows.findIndex((r) => failed.has(r.member_id));
-  const upto = firstFailed === -1 ? rows.length : firstFailed;
-  return { last: upto > 0 ? rows[upto - 1]! : null, stop: firstFailed !== -1 };
-}
-
-/** A reply of a member's object, or the error it carried as an exception (for the tally). */
-export function replyBody<T>(reply: LedgerReply): T {
+export async function askMember<T>(
+  ctx: JobContext,
+  memberId: string,
+  ask: (object: MemberLedger, call: LedgerCall) => Promise<LedgerReply>,
+): Promise<T> {
+  const reply = await ask(memberStub(ctx, memberId), memberCall(ctx, memberId));
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
   return reply.body as T;
-}
-
-export function distinct(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }

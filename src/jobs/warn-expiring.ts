@@ -2,53 +2,37 @@
 import { sql } from "drizzle-orm";
 import { addDays } from "../ledger/dates";
 import type { ExpiringPoints } from "../ledger/expiry-ops";
-import {
-  countCapped,
-  distinct,
-  forEachMember,
-  LEFT_COUNT_CAP,
-  memberCall,
-  memberStub,
-  hasBudget,
-  processedPrefix,
-  readCursor,
-  replyBody,
-  spendBatch,
-  writeCursor,
-  type Job,
-  type JobContext,
-} from "./support";
+import { askMember, LEFT_COUNT_CAP, readCursor, type Job, type JobContext } from "./support";
+import { walkMembers } from "./walk";
+
+type Position = { sortKey: string; id: string };
 
 async function warnMember(ctx: JobContext, memberId: string): Promise<number> {
-  const result = replyBody<{ warnings: ExpiringPoints[] }>(await memberStub(ctx, memberId).warnExpiring(memberCall(ctx, memberId)));
+  const result = await askMember<{ warnings: ExpiringPoints[] }>(ctx, memberId, (object, call) => object.warnExpiring(call));
   return result.warnings.length;
 }
 
 /**
- * Walks a keyset (`sortKey`, member) from a saved cursor with `page`, warning
- * each page's members; the cursor never passes a member whose call failed.
- * Returns how many candidates are left after the cursor.
+ * Walks a keyset (`sortKey`, then `idOf` the row) from a saved cursor with
+ * `page`, warning each page's members; the cursor never passes a member
+ * whose call failed. Returns how many candidates are left after the cursor.
  */
-async function walk<R extends { member_id: string; sort_key: string }>(
+async function warnWalk<R extends { member_id: string; sort_key: string }>(
   ctx: JobContext,
-  cursorName: string,
-  page: (after: { sortKey: string; id: string }, limit: number) => ReturnType<typeof sql>,
+  cursor: string,
+  page: (after: Position, limit: number) => ReturnType<typeof sql>,
   idOf: (row: R) => string,
 ): Promise<number> {
-  let after = (await readCursor<{ sortKey: string; id: string }>(ctx.db, cursorName, ctx.programId)) ?? { sortKey: "", id: "" };
-  while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<R>(page(after, ctx.budget.batchSize));
-    if (rows.length === 0) break;
-    spendBatch(ctx.budget);
-    const failed = await forEachMember(ctx, distinct(rows.map((r) => r.member_id)), (memberId) => warnMember(ctx, memberId));
-    const { last, stop } = processedPrefix(rows, failed);
-    if (last) {
-      after = { sortKey: last.sort_key, id: idOf(last) };
-      await writeCursor(ctx.db, cursorName, ctx.programId, after, ctx.now);
-    }
-    if (stop || rows.length < ctx.budget.batchSize) break;
-  }
-  return countCapped(ctx.db, page(after, LEFT_COUNT_CAP));
+  const walked = await walkMembers(ctx, {
+    cursor,
+    from: (await readCursor<Position>(ctx.db, cursor, ctx.programId)) ?? { sortKey: "", id: "" },
+    page: (after, limit) => ctx.db.all<R>(page(after, limit)),
+    key: (row) => ({ sortKey: row.sort_key, id: idOf(row) }),
+    left: (at) => page(at, LEFT_COUNT_CAP),
+    member: (row) => row.member_id,
+    visit: (memberId) => warnMember(ctx, memberId),
+  });
+  return walked.left;
 }
 
 /**
@@ -62,7 +46,7 @@ async function walk<R extends { member_id: string; sort_key: string }>(
 export function lotsInWindow(programId: string, at: Date, lead: number) {
   const now = at.toISOString();
   const horizon = addDays(at, lead).toISOString();
-  return (after: { sortKey: string; id: string }, limit: number) => sql`
+  return (after: Position, limit: number) => sql`
     SELECT member_id, expires_at AS sort_key, id FROM lots
     WHERE program_id = ${programId} AND remaining > 0 AND expires_at > ${now} AND expires_at <= ${horizon}
       AND expires_at >= ${after.sortKey} AND (expires_at > ${after.sortKey} OR id > ${after.id})
@@ -73,7 +57,7 @@ export function lotsInWindow(programId: string, at: Date, lead: number) {
 export function idleSoon(programId: string, at: Date, days: number, lead: number) {
   const expiredBefore = addDays(at, -days).toISOString();
   const warnFrom = addDays(at, lead - days).toISOString();
-  return (after: { sortKey: string; id: string }, limit: number) => sql`
+  return (after: Position, limit: number) => sql`
     SELECT m.member_id, m.last_activity_at AS sort_key FROM members m
     WHERE m.program_id = ${programId} AND m.last_activity_at > ${expiredBefore} AND m.last_activity_at <= ${warnFrom}
       AND m.last_activity_at >= ${after.sortKey} AND (m.last_activity_at > ${after.sortKey} OR m.member_id > ${after.id})
@@ -86,7 +70,7 @@ export const warnExpiring: Job = async (ctx) => {
   if (!lead) return { left: 0 };
   const policy = ctx.settings.expiry;
   if (policy.policy === "inactivity") {
-    return { left: await walk<{ member_id: string; sort_key: string }>(ctx, "warn-expiring:inactivity", idleSoon(ctx.programId, ctx.now, policy.days, lead), (r) => r.member_id) };
+    return { left: await warnWalk<{ member_id: string; sort_key: string }>(ctx, "warn-expiring:inactivity", idleSoon(ctx.programId, ctx.now, policy.days, lead), (r) => r.member_id) };
   }
-  return { left: await walk<{ member_id: string; sort_key: string; id: string }>(ctx, "warn-expiring:lots", lotsInWindow(ctx.programId, ctx.now, lead), (r) => r.id) };
+  return { left: await warnWalk<{ member_id: string; sort_key: string; id: string }>(ctx, "warn-expiring:lots", lotsInWindow(ctx.programId, ctx.now, lead), (r) => r.id) };
 };

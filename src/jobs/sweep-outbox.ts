@@ -1,8 +1,9 @@
 // Job: queue the outbox events that were committed but never sent (the object died or the queue refused them).
 import { sql } from "drizzle-orm";
-import { countCapped, hasBudget, LEFT_COUNT_CAP, spendBatch, type Job } from "../jobs/support";
-import { fromRow } from "./events";
-import { publish } from "./outbox";
+import { fromRow } from "../webhooks/events";
+import { publish } from "../webhooks/outbox";
+import { LEFT_COUNT_CAP, type Job } from "./support";
+import { walkPages } from "./walk";
 
 /** The member's object sends right after its commit; an event unsent for this long was never going to be. */
 export const SWEEP_GRACE_MS = 60_000;
@@ -22,20 +23,26 @@ export function unsentPage(programId: string, cutoff: string, limit: number) {
 }
 
 /**
- * A sent row leaves the index, so every page starts at the front and no
- * cursor is kept. Two overlapping runs may both queue a row: receivers see it
- * twice with the same `webhook-id`. A failed send stops the run; its rows stay
- * for the next.
+ * A sent row leaves the index, so every page starts at the front and there
+ * is no position to keep. Two overlapping runs may both queue a row:
+ * receivers see it twice with the same `webhook-id`. A failed send stops the
+ * run; its rows stay for the next.
  */
 export const sweepOutbox: Job = async (ctx) => {
   const cutoff = new Date(ctx.now.getTime() - SWEEP_GRACE_MS).toISOString();
-  while (hasBudget(ctx.budget)) {
-    const rows = await ctx.db.all<Parameters<typeof fromRow>[0]>(unsentPage(ctx.programId, cutoff, ctx.budget.batchSize));
-    if (rows.length === 0) break;
-    spendBatch(ctx.budget);
-    await publish(ctx.env, ctx.db, rows.map(fromRow));
-    ctx.tally.done += rows.length;
-    if (rows.length < ctx.budget.batchSize) break;
-  }
-  return { left: await countCapped(ctx.db, unsentPage(ctx.programId, cutoff, LEFT_COUNT_CAP)) };
+  const walked = await walkPages(
+    ctx,
+    {
+      from: null,
+      page: (_front, limit) => ctx.db.all<Parameters<typeof fromRow>[0]>(unsentPage(ctx.programId, cutoff, limit)),
+      key: () => null,
+      left: () => unsentPage(ctx.programId, cutoff, LEFT_COUNT_CAP),
+    },
+    async (rows) => {
+      await publish(ctx.env, ctx.db, rows.map(fromRow));
+      ctx.tally.done += rows.length;
+      return rows.length;
+    },
+  );
+  return { left: walked.left };
 };
