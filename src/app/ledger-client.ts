@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
 import { memberObjectName } from "../members/member-ledger";
-import { ApiError, deserializeError } from "../lib/errors";
+import { ApiError, fromDomain, problemBody } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
 import type { AppEnv } from "./types";
@@ -42,16 +42,21 @@ export async function ledgerCall(
 }
 
 /**
- * A reply of the object as an HTTP response; replays say so in a header.
- * Typed `never` because the status and body are the object's, checked by
- * the route's schema in tests rather than by the compiler here.
+ * A reply of the object as an HTTP response: the one place a ledger outcome
+ * gets its status (201 when it created something, 200 otherwise; a refusal's
+ * from its code). Replays say so in a header. Typed `never` because the body
+ * is the object's, checked by the route's schema in tests rather than by the
+ * compiler here.
  */
 export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
-  if (!reply.ok && !reply.replayed) throw deserializeError(reply.error);
+  if (!reply.ok && !reply.replayed) throw fromDomain(reply.error);
   if (reply.replayed) c.header("Idempotent-Replayed", "true");
-  // A replayed refusal is the first answer as it was sent, its requestId included.
-  if (!reply.ok) return problemResponse(c, reply.replayed!.status, reply.replayed!.body) as never;
-  return c.json(reply.body as object, reply.status as 200) as never;
+  if (!reply.ok) {
+    // A replayed refusal is the first answer as it was sent, its requestId included.
+    const refusal = fromDomain(reply.error);
+    return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId)) as never;
+  }
+  return c.json(reply.value as object, reply.created ? 201 : 200) as never;
 }
 
 export function notFound(code: "member_not_found" | "redemption_not_found", id: string): ApiError {

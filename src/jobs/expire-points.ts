@@ -12,7 +12,7 @@ import {
   hasBudget,
   processedPrefix,
   readCursor,
-  replyBody,
+  replyValue,
   spendBatch,
   writeCursor,
   type Job,
@@ -23,7 +23,7 @@ import {
 async function expireMember(ctx: JobContext, memberId: string): Promise<number> {
   let lots = 0;
   for (;;) {
-    const result = replyBody<ExpiryResult>(await memberStub(ctx, memberId).expirePoints(memberCall(ctx, memberId)));
+    const result = replyValue<ExpiryResult>(await memberStub(ctx, memberId).expirePoints(memberCall(ctx, memberId)));
     lots += result.lots;
     if (!result.more) return lots;
   }

@@ -12,7 +12,7 @@ import {
   hasBudget,
   processedPrefix,
   readCursor,
-  replyBody,
+  replyValue,
   spendBatch,
   writeCursor,
   type Job,
@@ -38,7 +38,7 @@ export function candidates(programId: string, afterMemberId: string) {
 }
 
 async function reviewMember(ctx: JobContext, memberId: string): Promise<number> {
-  replyBody(await memberStub(ctx, memberId).reviewTier(memberCall(ctx, memberId)));
+  replyValue(await memberStub(ctx, memberId).reviewTier(memberCall(ctx, memberId)));
   return 0;
 }
 

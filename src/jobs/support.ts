@@ -119,10 +119,10 @@ export function processedPrefix<R extends { member_id: string }>(rows: readonly 
   return { last: upto > 0 ? rows[upto - 1]! : null, stop: firstFailed !== -1 };
 }
 
-/** A reply of a member's object, or the error it carried as an exception (for the tally). */
-export function replyBody<T>(reply: LedgerReply): T {
+/** The value of a member's object's reply, or the refusal it carried as an exception (for the tally). */
+export function replyValue<T>(reply: LedgerReply): T {
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
-  return reply.body as T;
+  return reply.value as T;
 }
 
 export function distinct(values: readonly string[]): string[] {

@@ -12,7 +12,7 @@ import {
   hasBudget,
   processedPrefix,
   readCursor,
-  replyBody,
+  replyValue,
   spendBatch,
   writeCursor,
   type Job,
@@ -20,7 +20,7 @@ import {
 } from "./support";
 
 async function warnMember(ctx: JobContext, memberId: string): Promise<number> {
-  const result = replyBody<{ warnings: ExpiringPoints[] }>(await memberStub(ctx, memberId).warnExpiring(memberCall(ctx, memberId)));
+  const result = replyValue<{ warnings: ExpiringPoints[] }>(await memberStub(ctx, memberId).warnExpiring(memberCall(ctx, memberId)));
   return result.warnings.length;
 }
 

@@ -1,5 +1,5 @@
 // Plan building shared by every ledger operation: the empty plan, entries, events, member records and lot deltas.
-import { ApiError } from "../lib/errors";
+import { memberNotFound } from "./errors";
 import { iso } from "./dates";
 import { settlementPeriodFor } from "./periods";
 import type { ProgramSettings } from "./settings";
@@ -58,7 +58,7 @@ export function event(ctx: OpContext, type: string, partnerId: string | null, pa
 }
 
 export function requireMember(state: MemberState, memberId: string): MemberRecord {
-  if (!state.member) throw new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+  if (!state.member) throw memberNotFound(memberId);
   return state.member;
 }
 

@@ -1,5 +1,5 @@
 // Program settings changed by a JSON Merge Patch (RFC 7396): the patch names what changes, the merged result is validated whole.
-import type { FieldError } from "../lib/errors";
+import type { FieldError } from "./errors";
 import { ProgramSettingsSchema, type ProgramSettings } from "./settings";
 
 type Json = unknown;

@@ -135,10 +135,10 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
   }
   if (reply.ok) {
     return reply.replayed
-      ? { ...echo, status: "duplicate", matched: "same_item", result: reply.body }
-      : { ...echo, status: "posted", result: reply.body };
+      ? { ...echo, status: "duplicate", matched: "same_item", result: reply.value }
+      : { ...echo, status: "posted", result: reply.value };
   }
-  const { code, detail, extras } = reply.error;
+  const { code, detail, data: extras } = reply.error;
   // The order earned already through another request for this member: nothing to post, nothing wrong.
   if (code === "order_already_accrued" && typeof extras.accrualId === "string") {
     return { ...echo, status: "duplicate", matched: "order", result: { accrualId: extras.accrualId, orderId: item.orderId, points: extras.points } };
