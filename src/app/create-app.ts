@@ -6,8 +6,8 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
-import { DomainError } from "../ledger/errors";
-import { ApiError, fromDomain, problemBody, type ErrorCode, type FieldError } from "../lib/errors";
+import { DomainError, fieldErrors } from "../ledger/errors";
+import { ApiError, fromDomain, problemBody, type ErrorCode } from "../lib/errors";
 import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
 
@@ -40,10 +40,7 @@ export function createRouter() {
     strict: true,
     defaultHook: (result) => {
       if (!result.success) {
-        const errors: FieldError[] = result.error.issues.map((issue) => ({
-          path: issue.path.map(String).join(".") || "(body)",
-          message: issue.message,
-        }));
+        const errors = fieldErrors(result.error.issues, "(body)");
         throw new ApiError("validation_failed", `${errors.length} field(s) failed validation.`, { errors });
       }
     },

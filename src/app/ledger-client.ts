@@ -1,16 +1,15 @@
 // How a handler talks to a member's Durable Object and turns its reply into a response.
 import type { Context } from "hono";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
-import { memberObjectName } from "../members/member-ledger";
-import { ApiError, fromDomain, problemBody } from "../lib/errors";
+import { memberLedgerOf } from "../members/member-ledger";
+import { fromDomain, problemBody } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
 import type { AppEnv } from "./types";
 
-/** The member's object. Its RPC methods mirror the class; the cast keeps their plain reply types. */
+/** The member's object in the caller's program. */
 export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger {
-  const { programId } = c.get("principal");
-  return c.env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId)) as unknown as MemberLedger;
+  return memberLedgerOf(c.env, c.get("principal").programId, memberId);
 }
 
 /**
@@ -57,8 +56,4 @@ export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
     return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId)) as never;
   }
   return c.json(reply.value as object, reply.created ? 201 : 200) as never;
-}
-
-export function notFound(code: "member_not_found" | "redemption_not_found", id: string): ApiError {
-  return new ApiError(code, `No ${code === "member_not_found" ? "member" : "redemption"} '${id}' in this program.`);
 }

@@ -25,6 +25,11 @@ export interface FieldError {
   message: string;
 }
 
+/** zod's issues as the field errors a refusal lists; `whole` is the path named when the value itself is wrong. */
+export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], whole: string): FieldError[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join(".") || whole, message: issue.message }));
+}
+
 /** A refusal as plain data: how it crosses the Durable Object's RPC boundary and how it is kept for an Idempotency-Key. */
 export interface DomainFailure {
   code: DomainCode;
@@ -50,4 +55,9 @@ export class DomainError extends Error {
 /** The one "no such member" refusal, wherever a member must exist. */
 export function memberNotFound(memberId: string): DomainError {
   return new DomainError("member_not_found", `No member '${memberId}' in this program.`);
+}
+
+/** The one "no such redemption" refusal: none in the program, or none the caller may see. */
+export function redemptionNotFound(redemptionId: string): DomainError {
+  return new DomainError("redemption_not_found", `No redemption '${redemptionId}' in this program.`);
 }

@@ -6,7 +6,7 @@ import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { balanceOf } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
-import { inactivityExpiresAt } from "../ledger/expiry";
+import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import { accrue, type AccrualInput } from "../ledger/ops/accrue";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
@@ -17,7 +17,7 @@ import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings"
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
-import { DomainError, memberNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
+import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId } from "../lib/ids";
 import {
   classifyCommitError,
@@ -72,6 +72,11 @@ type Builder = (state: MemberState, ctx: OpContext) => Built | Promise<Built>;
 
 export function memberObjectName(programId: string, memberId: string): string {
   return `${programId}/${memberId}`;
+}
+
+/** The member's object, for routes and jobs alike. Its RPC methods mirror the class; the cast keeps their plain reply types. */
+export function memberLedgerOf(env: Env, programId: string, memberId: string): MemberLedger {
+  return env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId)) as unknown as MemberLedger;
 }
 
 export class MemberLedger extends DurableObject<Env> {
@@ -351,7 +356,7 @@ export class MemberLedger extends DurableObject<Env> {
     const ctx = this.context(call, now);
     const lapse = lapseDueHolds(this.cached, ctx);
     if (lapse) await this.commit(call, lapse, null, now);
-    if (sweepIdle && isIdle(this.cached, call.settings, now)) {
+    if (sweepIdle && isIdle(this.cached.member, call.settings.expiry, now)) {
       // A bounded batch of lots per commit, as the job does.
       for (let sweep = expireDue(this.cached, ctx); sweep; sweep = expireDue(this.cached, ctx)) await this.commit(call, sweep, null, now);
     }
@@ -404,18 +409,9 @@ export class MemberLedger extends DurableObject<Env> {
     const hold = state.holds.find((h) => h.id === redemptionId);
     if (hold) return hold;
     const redemption = await readRedemption(this.db, call.programId, redemptionId);
-    if (!redemption || redemption.memberId !== call.memberId) {
-      throw new DomainError("redemption_not_found", `No redemption '${redemptionId}'.`);
-    }
+    if (!redemption || redemption.memberId !== call.memberId) throw redemptionNotFound(redemptionId);
     return redemption;
   }
-}
-
-/** Under the inactivity policy: the member has gone the allowed time without activity. */
-function isIdle(state: MemberState, settings: ProgramSettings, now: Date): boolean {
-  const last = state.member?.lastActivityAt;
-  const deadline = inactivityExpiresAt(settings.expiry, last ? new Date(last) : null);
-  return deadline !== null && deadline.getTime() <= now.getTime();
 }
 
 function clock(call: { now?: number }): Date {

@@ -3,7 +3,7 @@ import { DomainError } from "../errors";
 import { allocate, isExpired, spendingOrder } from "../allocation";
 import { balanceOf, pointsValue } from "../balance";
 import { iso } from "../dates";
-import { inactivityExpiresAt } from "../expiry";
+import { isIdle } from "../expiry";
 import { applyLotDeltas, emptyPlan, entry, event, requireMember, touched, type OpContext } from "../plan";
 import type { HeldAllocation, LotIssue, MemberState, Plan, Redemption, RedemptionWithAllocations } from "../state";
 
@@ -133,9 +133,7 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
   const payments: { allocation: HeldAllocation; points: number }[] = [];
   const deltas: Plan<unknown>["lotDeltas"] = [];
   // Under the inactivity policy a member idle too long has lost every point, these included.
-  const lastActivity = plan.member.lastActivityAt ? new Date(plan.member.lastActivityAt) : null;
-  const idleUntil = inactivityExpiresAt(ctx.settings.expiry, lastActivity);
-  const idle = idleUntil !== null && idleUntil.getTime() <= ctx.now.getTime();
+  const idle = isIdle(plan.member, ctx.settings.expiry, ctx.now);
   let debt = plan.member.debt;
   for (const allocation of [...redemption.allocations].sort((a, b) => spendingOrder(a.lot, b.lot))) {
     const paid = Math.min(debt, allocation.points);
