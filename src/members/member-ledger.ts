@@ -420,9 +420,10 @@ function clock(call: { now?: number }): Date {
 
 /**
  * Business refusals: the ledger's rules decided against the request as it
- * stands, so the same key and body answer the same (409 and 422 alike). Not
- * here: a missing member, order or redemption (the request may be early; a
- * retry under the same key may post once it exists), bad input (400),
+ * stands, so the same key and body answer the same (conflicts and rule
+ * refusals alike). Not here: a missing member, order or redemption (the
+ * request may be early; a retry under the same key may post once it exists),
+ * bad input,
  * concurrent_update (in flight) and idempotency_key_reused (the key has its
  * own answer already).
  */
