@@ -4,7 +4,6 @@ import { iso } from "./dates";
 import { settlementPeriodFor } from "./periods";
 import type { ProgramSettings } from "./settings";
 import type { Entry, LotIssue, MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "./state";
-import type { EnrollInput } from "./ops/enroll";
 
 export interface OpContext {
   settings: ProgramSettings;
@@ -67,7 +66,8 @@ export function touched(member: MemberRecord, ctx: OpContext, activity: boolean)
   return { ...member, version: member.version + 1, updatedAt: at, lastActivityAt: activity ? at : member.lastActivityAt };
 }
 
-export function newMember(memberId: string, input: EnrollInput, now: Date): MemberRecord {
+/** A member's first record; what enrolment may set, anything else starts empty. */
+export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "email" | "name" | "attributes">>, now: Date): MemberRecord {
   const at = iso(now);
   return {
     memberId,
