@@ -1,12 +1,11 @@
 // Plan building shared by every ledger operation: the empty plan, entries, events, member records and lot deltas.
-import { ApiError } from "../lib/errors";
+import { memberNotFound } from "./errors";
 import { iso } from "./dates";
 import { settlementPeriodFor } from "./periods";
 import type { ProgramSettings } from "./settings";
 import type { EntryType } from "./entries";
 import type { EventPayloadsByType, EventType } from "./events";
 import type { Entry, LotIssue, MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "./state";
-import type { EnrollInput } from "./ops/enroll";
 
 export interface OpContext {
   settings: ProgramSettings;
@@ -65,7 +64,7 @@ export function event<T extends EventType>(ctx: OpContext, type: T, partnerId: s
 }
 
 export function requireMember(state: MemberState, memberId: string): MemberRecord {
-  if (!state.member) throw new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+  if (!state.member) throw memberNotFound(memberId);
   return state.member;
 }
 
@@ -74,7 +73,8 @@ export function touched(member: MemberRecord, ctx: OpContext, activity: boolean)
   return { ...member, version: member.version + 1, updatedAt: at, lastActivityAt: activity ? at : member.lastActivityAt };
 }
 
-export function newMember(memberId: string, input: EnrollInput, now: Date): MemberRecord {
+/** A member's first record; what enrolment may set, anything else starts empty. */
+export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "email" | "name" | "attributes">>, now: Date): MemberRecord {
   const at = iso(now);
   return {
     memberId,

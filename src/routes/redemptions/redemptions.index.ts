@@ -4,10 +4,11 @@ import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
-import { ledgerCall, memberLedger, notFound, respond } from "../../app/ledger-client";
+import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { bearer, errorResponses, IdempotencyHeader, jsonResponse } from "../../app/openapi";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
+import { redemptionNotFound } from "../../ledger/errors";
 import { redemptions } from "../../db/schema";
 import { redemptionView } from "../../members/views";
 import { RedemptionSchema, RedemptionWithBalanceSchema } from "../members/members.schemas";
@@ -65,7 +66,7 @@ async function findRedemption(c: Context<AppEnv>, id: string) {
     .select()
     .from(redemptions)
     .where(and(eq(redemptions.programId, programId), eq(redemptions.id, id)));
-  if (!row || (partnerId && row.partnerId !== partnerId)) throw notFound("redemption_not_found", id);
+  if (!row || (partnerId && row.partnerId !== partnerId)) throw redemptionNotFound(id);
   return row;
 }
 
