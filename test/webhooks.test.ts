@@ -16,6 +16,14 @@ async function register(key: string, body: Record<string, unknown>) {
   return res.json as { id: string; secret: string; url: string; eventTypes: string[] | null; partnerId: string | null };
 }
 
+/** A second partner of the program, with its own key. */
+async function partnerKey(p: { admin: string; programId: string }, name: string) {
+  const partner = await call("/v1/partners", { key: p.admin, body: { name }, idempotencyKey: null });
+  const key = await call(`/v1/programs/${p.programId}/keys`, { key: env.ADMIN_TOKEN, body: { role: "partner", name, partnerId: partner.json.id }, idempotencyKey: null });
+  expect(key.status).toBe(201);
+  return { key: key.json.key as string, partnerId: partner.json.id as string };
+}
+
 async function outbox(programId: string) {
   return rows<{ id: string; type: string; partner_id: string | null; sent_at: string | null }>(
     "SELECT id, type, partner_id, sent_at FROM outbox_events WHERE program_id = ? ORDER BY id",
@@ -118,6 +126,37 @@ describe("webhook endpoints", () => {
     const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/one-more" } });
     expect(res.status).toBe(422);
     expect(res.json.code).toBe("too_many_webhook_endpoints");
+  });
+
+  it("keeps the limit under concurrent creates", async () => {
+    const p = await createProgram();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call("/v1/webhook-endpoints", { key: p.admin, body: { url: `https://shop.example/race/${i}` } })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(20);
+    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 422 && r.json.code === "too_many_webhook_endpoints")).toBe(true);
+    const [live] = await rows<{ n: number }>("SELECT count(*) AS n FROM webhook_endpoints WHERE program_id = ? AND deleted_at IS NULL", p.programId);
+    expect(live!.n).toBe(20);
+  });
+
+  it("keeps each partner to its own allowance, apart from the program's", async () => {
+    const p = await createProgram();
+    const other = await partnerKey(p, "Second brand");
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => call("/v1/webhook-endpoints", { key: p.partner, body: { url: `https://partner.example/hooks/${i}` } })),
+    );
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(5);
+    const refused = burst.find((r) => r.status !== 201)!;
+    expect(refused.status).toBe(422);
+    expect(refused.json.code).toBe("too_many_webhook_endpoints");
+    // Another partner and the operator still have theirs.
+    await register(other.key, { url: "https://second.example/hooks" });
+    for (let i = 0; i < 20; i++) await register(p.admin, { url: `https://shop.example/hooks/${i}` });
+    expect((await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/21" } })).json.code).toBe("too_many_webhook_endpoints");
+    // A deleted endpoint frees its place.
+    const [first] = (await call("/v1/webhook-endpoints?limit=1", { key: p.partner })).json.data;
+    expect((await call(`/v1/webhook-endpoints/${first.id}`, { method: "DELETE", key: p.partner })).status).toBe(204);
+    await register(p.partner, { url: "https://partner.example/hooks/again" });
   });
 
   it("is for admin and partner keys only, and a partner sees only its own endpoints", async () => {

@@ -1,5 +1,5 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
-import { and, asc, count, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler, Principal } from "../../app/types";
 import { database } from "../../db/client";
@@ -19,8 +19,13 @@ import type {
   ResendEventRoute,
 } from "./webhooks.routes";
 
-/** Fan-out per event stays bounded. */
-const MAX_ENDPOINTS_PER_PROGRAM = 20;
+/**
+ * Fan-out per event stays bounded: the program's own endpoints receive every
+ * event, a partner's only its own, so an event goes to at most 20 + 5. Each
+ * partner has its own allowance, so partners cannot use up the operator's.
+ */
+const MAX_PROGRAM_ENDPOINTS = 20;
+const MAX_PARTNER_ENDPOINTS = 5;
 
 function endpointView(row: EndpointRow) {
   return {
@@ -55,14 +60,7 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
   const refusal = urlRefusal(url);
   if (refusal) throw new ApiError("webhook_url_not_allowed", `'${url}' may not receive webhooks: ${refusal}.`);
   const principal = c.get("principal");
-  const db = database(c.env.DB);
-  const [live] = await db
-    .select({ n: count() })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.programId, principal.programId), isNull(webhookEndpoints.deletedAt)));
-  if ((live?.n ?? 0) >= MAX_ENDPOINTS_PER_PROGRAM) {
-    throw new ApiError("too_many_webhook_endpoints", `A program has at most ${MAX_ENDPOINTS_PER_PROGRAM} webhook endpoints; delete one first.`);
-  }
+  const limit = principal.partnerId ? MAX_PARTNER_ENDPOINTS : MAX_PROGRAM_ENDPOINTS;
   const row: EndpointRow = {
     id: `whe_${ulid()}`,
     programId: principal.programId,
@@ -74,7 +72,23 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
-  await db.insert(webhookEndpoints).values(row);
+  // One statement counts and inserts, so concurrent creates cannot all pass the count.
+  const inserted = await c.env.DB.prepare(
+    `INSERT INTO webhook_endpoints (id, program_id, partner_id, url, event_types, description, secret, created_at, deleted_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL
+     WHERE (SELECT count(*) FROM webhook_endpoints
+            WHERE program_id = ?2 AND partner_id IS ?3 AND deleted_at IS NULL) < ?9`,
+  )
+    .bind(row.id, row.programId, row.partnerId, row.url, row.eventTypes, row.description, row.secret, row.createdAt, limit)
+    .run();
+  if (inserted.meta.changes === 0) {
+    throw new ApiError(
+      "too_many_webhook_endpoints",
+      principal.partnerId
+        ? `A partner has at most ${limit} webhook endpoints; delete one first.`
+        : `A program has at most ${limit} webhook endpoints of its own (partners' endpoints count apart); delete one first.`,
+    );
+  }
   return c.json({ ...endpointView(row), secret: row.secret }, 201);
 };
 
