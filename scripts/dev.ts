@@ -97,5 +97,6 @@ Try:
     -H "Content-Type: application/json" -d '{"orderId":"o-1","amount":{"amount":4999,"currency":"EUR"}}'
 `);
 
-const dev = spawn("wrangler", ["dev", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs], { stdio: "inherit" });
+// Only here (and in the tests) may webhooks go to localhost; a deployment never has this variable.
+const dev = spawn("wrangler", ["dev", "--var", "WEBHOOKS_ALLOW_LOCAL:true", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs], { stdio: "inherit" });
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -81,6 +81,16 @@ describe("webhook endpoints", () => {
     expect(row!.secret, "the secret is erased").toBe("");
   });
 
+  it("refuses addresses off the public internet, however the URL spells them", async () => {
+    const p = await createProgram();
+    for (const url of ["https://169.254.169.254/latest/meta-data", "https://10.0.0.1/", "https://2852039166/", "https://0xa9fea9fe/", "https://[::ffff:169.254.169.254]/", "https://10.0.0.1.nip.io/"]) {
+      const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url } });
+      expect(res.status, url).toBe(422);
+      expect(res.json.code).toBe("webhook_url_not_allowed");
+    }
+    expect((await call("/v1/webhook-endpoints", { key: p.admin })).json.data).toEqual([]);
+  });
+
   describe.each([
     "http://shop.example/hooks",
     "ftp://shop.example/hooks",
@@ -100,7 +110,8 @@ describe("webhook endpoints", () => {
     });
   });
 
-  it("allows https anywhere and plain http to localhost or 127.0.0.1", async () => {
+  it("allows public https, and this machine over plain http in local development (the tests' binding)", async () => {
+    expect(env.WEBHOOKS_ALLOW_LOCAL).toBe("true");
     const p = await createProgram();
     for (const url of ["https://shop.example:8443/hooks", "http://localhost:3000/hooks", "http://127.0.0.1:8080/hooks", "http://[::1]/hooks"]) {
       await register(p.admin, { url });

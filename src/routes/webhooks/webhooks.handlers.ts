@@ -6,7 +6,7 @@ import { database } from "../../db/client";
 import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
-import { eventTypesOf, liveEndpoints, receives, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
+import { eventTypesOf, liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
 import { fromRow, type WebhookMessage } from "../../webhooks/events";
 import { enqueue } from "../../webhooks/outbox";
 import { newSigningSecret } from "../../webhooks/signing";
@@ -57,7 +57,7 @@ async function visibleEndpoint(c: Context<AppEnv>, id: string): Promise<Endpoint
 
 export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> = async (c) => {
   const { url, eventTypes, description } = c.req.valid("json");
-  const refusal = urlRefusal(url);
+  const refusal = urlRefusal(url, urlPolicy(c.env));
   if (refusal) throw new ApiError("webhook_url_not_allowed", `'${url}' may not receive webhooks: ${refusal}.`);
   const principal = c.get("principal");
   const limit = principal.partnerId ? MAX_PARTNER_ENDPOINTS : MAX_PROGRAM_ENDPOINTS;

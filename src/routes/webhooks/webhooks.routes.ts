@@ -28,7 +28,7 @@ const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
 
 const CreateWebhookEndpointBody = z
   .object({
-    url: z.string().min(1).max(2048).openapi({ example: "https://shop.example/hooks/treue", description: "https; plain http only to localhost or 127.0.0.1." }),
+    url: z.string().min(1).max(2048).openapi({ example: "https://shop.example/hooks/treue", description: "https to a public address; this machine (plain http too) only in local development." }),
     eventTypes: z
       .array(EventType)
       .min(1)
