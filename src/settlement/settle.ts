@@ -41,13 +41,29 @@ export async function buildLiveStatement(db: Database, d1: D1Database, programId
   return statement;
 }
 
+/**
+ * A statement frozen before gross, reversed and net were named apart stored
+ * the line's net as `points` and the matrix's gross as `redeemed`; it is
+ * shown in today's names.
+ */
+function inTodaysNames(statement: any): Statement {
+  for (const line of statement.partners ?? []) {
+    const r = line.redeemedAt;
+    if (r && r.grossPoints === undefined) line.redeemedAt = { grossPoints: r.points + r.reversedPoints, reversedPoints: r.reversedPoints, netPoints: r.points, value: r.value };
+  }
+  statement.matrix = (statement.matrix ?? []).map((m: any) =>
+    m.grossPoints === undefined ? { issuer: m.issuer, redeemer: m.redeemer, grossPoints: m.redeemed, reversedPoints: m.reversed, netPoints: m.redeemed - m.reversed } : m,
+  );
+  return statement as Statement;
+}
+
 /** A closed period's frozen statement, or the open period's live one. */
 export async function statementFor(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null): Promise<StatementView> {
   const [frozen] = await db
     .select()
     .from(settlementPeriods)
     .where(and(eq(settlementPeriods.programId, programId), eq(settlementPeriods.period, period)));
-  if (frozen) return { ...(JSON.parse(frozen.statement) as Statement), status: "closed", closedAt: frozen.closedAt };
+  if (frozen) return { ...inTodaysNames(JSON.parse(frozen.statement)), status: "closed", closedAt: frozen.closedAt };
   const statement = await buildLiveStatement(db, d1, programId, period, currency);
   const closed = closedThrough !== null && period <= closedThrough;
   return { ...statement, status: closed ? "closed" : "open", closedAt: null };
@@ -101,7 +117,7 @@ export function partnerView(statement: StatementView, partnerId: string): Statem
 
 const CSV_COLUMNS = [
   "section", "partner_id", "name", "issued_points", "issued_value", "clawed_back_points", "clawed_back_value",
-  "redeemed_points", "reversed_points", "redeemed_value", "expired_points", "net_amount", "currency",
+  "redeemed_gross_points", "redeemed_reversed_points", "redeemed_net_points", "redeemed_net_value", "expired_points", "net_amount", "currency",
 ] as const;
 
 /** The statement as CSV: one line per partner, then the cross-partner matrix. */
@@ -111,11 +127,11 @@ export function statementCsv(s: StatementView): string {
     lines.push(
       csvLine([
         "partner", p.partnerId ?? "program", p.name, p.issued.points, p.issued.value.amount, p.clawedBack.points, p.clawedBack.value.amount,
-        p.redeemedAt.points, p.redeemedAt.reversedPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
+        p.redeemedAt.grossPoints, p.redeemedAt.reversedPoints, p.redeemedAt.netPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
       ]),
     );
   }
-  lines.push("", "section,issuer,redeemer,redeemed_points,reversed_points");
-  for (const m of s.matrix) lines.push(csvLine(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.redeemed, m.reversed]));
+  lines.push("", "section,issuer,redeemer,redeemed_gross_points,redeemed_reversed_points,redeemed_net_points");
+  for (const m of s.matrix) lines.push(csvLine(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.grossPoints, m.reversedPoints, m.netPoints]));
   return `${lines.join("\r\n")}\r\n`;
 }

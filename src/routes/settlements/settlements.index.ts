@@ -39,6 +39,11 @@ const TermsBody = z
   .openapi("PartnerTerms");
 const TermsSchema = TermsBody.extend({ partnerId: z.string(), createdAt: z.string() }).openapi("PartnerTermsVersion");
 const Money = z.object({ amount: z.number().int(), currency: z.string() });
+const RedeemedPoints = z.object({
+  grossPoints: z.number().int().openapi({ description: "Taken by redemptions in the period." }),
+  reversedPoints: z.number().int().openapi({ description: "Given back by reversals in the period." }),
+  netPoints: z.number().int().openapi({ description: "grossPoints - reversedPoints: what is paid for. Negative when reversals exceed redemptions." }),
+});
 const StatementSchema = z
   .object({
     period: z.string(),
@@ -53,12 +58,14 @@ const StatementSchema = z
         terms: z.unknown(),
         issued: z.object({ points: z.number().int(), value: Money }),
         clawedBack: z.object({ points: z.number().int(), value: Money }),
-        redeemedAt: z.object({ points: z.number().int(), reversedPoints: z.number().int(), value: Money }),
+        redeemedAt: RedeemedPoints.extend({ value: Money.openapi({ description: "netPoints at the partner's redeem price." }) }),
         expired: z.number().int(),
         net: Money.openapi({ description: "Positive: the partner owes the program; negative: the program owes the partner." }),
       }),
     ),
-    matrix: z.array(z.object({ issuer: z.string().nullable(), redeemer: z.string().nullable(), redeemed: z.number().int(), reversed: z.number().int() })),
+    matrix: z.array(RedeemedPoints.extend({ issuer: z.string().nullable(), redeemer: z.string().nullable() })).openapi({
+      description: "Points issued by `issuer` that were redeemed at `redeemer` in the period.",
+    }),
     breakage: z.array(z.object({ issuer: z.string().nullable(), expired: z.number().int() })),
     reconciliation: z.array(z.object({ issuer: z.string().nullable(), fromFlows: z.number().int(), inLots: z.number().int(), ok: z.boolean() })),
   })
