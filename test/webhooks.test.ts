@@ -241,6 +241,20 @@ describe("delivery", () => {
     await expectLedgerConsistent(p.programId, p.server);
   });
 
+  it("dates points.earned by the order, and says when it was recorded", async () => {
+    const p = await createProgram({ enrollOnAccrual: true });
+    const endpoint = await register(p.admin, { url: receiver.url("dated"), eventTypes: ["points.earned"] });
+    const orderAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const before = new Date().toISOString();
+    expect((await accrue(p.server, "dora", 5000, { orderId: "o-dated", occurredAt: orderAt })).status).toBe(201);
+    const [request] = await receiver.waitFor("dated", 1);
+    const { data, timestamp } = verified(endpoint.secret, request!);
+    expect(data.occurredAt).toBe(orderAt);
+    expect(data.recordedAt >= before && data.recordedAt <= timestamp).toBe(true);
+    const [earn] = await rows<{ occurred_at: string }>("SELECT occurred_at FROM entries WHERE program_id = ? AND type = 'earn'", p.programId);
+    expect(data.occurredAt, "as the entry has it").toBe(earn!.occurred_at);
+  });
+
   it("sends an endpoint only the types it chose", async () => {
     const p = await createProgram();
     await register(p.admin, { url: receiver.url("all-types") });

@@ -101,8 +101,9 @@ export function entry(ctx: OpContext, fields: Partial<Entry> & Pick<Entry, "type
   };
 }
 
-export function event(ctx: OpContext, type: string, partnerId: string | null, payload: Record<string, unknown>): OutboxEvent {
-  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } };
+/** `occurredAt`: when the change happened (an order's time, a hold's end), if not when it is recorded. */
+export function event(ctx: OpContext, type: string, partnerId: string | null, payload: Record<string, unknown>, occurredAt = iso(ctx.now)): OutboxEvent {
+  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt, recordedAt: iso(ctx.now) } };
 }
 
 function requireMember(state: MemberState, memberId: string): MemberRecord {
@@ -271,7 +272,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
   };
   if (memberIsNew) plan.events.push(event(ctx, "member.enrolled", ctx.partnerId, { memberId }));
   plan.events.push(
-    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }),
+    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }, iso(earnedAt)),
   );
   if (tierChange) {
     plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...tierChange, reason: "upgrade" } }));
@@ -463,7 +464,7 @@ export function cancelRedemption(
     event(ctx, lapsed ? "redemption.lapsed" : "redemption.cancelled", source.partnerId, {
       ...payload,
       previousStatus: source.status,
-    }),
+    }, lapsed ? hold.holdExpiresAt! : undefined),
   );
   return plan;
 }
@@ -478,7 +479,7 @@ export function lapseDueHolds(state: MemberState, ctx: OpContext): Plan<{ lapsed
     plan.redemptionUpdates.push({ id: hold.id, fromStatus: "held", status: "lapsed" });
     returnPoints(plan, hold, ctx, "release");
     plan.events.push(
-      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }),
+      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }, hold.holdExpiresAt!),
     );
   }
   return plan;
