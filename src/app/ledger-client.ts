@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
 import { memberObjectName } from "../members/member-ledger";
+import { answerForPartner } from "../members/partner-view";
 import { ApiError, deserializeError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import type { AppEnv } from "./types";
@@ -46,7 +47,12 @@ export async function ledgerCall(
 export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
   if (!reply.ok) throw deserializeError(reply.error);
   if (reply.replayed) c.header("Idempotent-Replayed", "true");
-  return c.json(reply.body as object, reply.status as 200) as never;
+  return c.json(forCaller(c, reply).body as object, reply.status as 200) as never;
+}
+
+/** The reply as the calling key may see it: a partner key gets what src/members/partner-view.ts leaves it. */
+export function forCaller<R extends LedgerReply>(c: Context<AppEnv>, reply: R): R {
+  return reply.ok && c.get("principal").partnerId ? { ...reply, body: answerForPartner(reply.body) } : reply;
 }
 
 export function notFound(code: "member_not_found" | "redemption_not_found", id: string): ApiError {

@@ -127,7 +127,7 @@ interface PostResult {
 export async function post(endpoint: EndpointRow, event: WebhookEvent, policy: UrlPolicy): Promise<PostResult> {
   const refusal = urlRefusal(endpoint.url, policy);
   if (refusal) return { responseStatus: null, error: `not sent: ${refusal}`.slice(0, 500), durationMs: 0 };
-  const body = webhookBody(event);
+  const body = webhookBody(event, endpoint.partnerId !== null);
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     "content-type": "application/json",

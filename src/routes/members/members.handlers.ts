@@ -73,5 +73,5 @@ export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c
   if (!member.ok) return respond(c, member);
   const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
   if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
-  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
+  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor, partnerId), 200);
 };

@@ -237,7 +237,7 @@ const partnerTransactionsHandler: AppRouteHandler<typeof partnerTransactions> = 
   const { programId, partnerId } = c.get("principal");
   const conditions = [eq(entries.programId, programId), eq(entries.partnerId, partnerId!)];
   if (period) conditions.push(eq(entries.settlementPeriod, period));
-  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor), 200);
+  return c.json(await entryPage(database(c.env.DB), conditions, limit, cursor, partnerId), 200);
 };
 
 export const settlementsRouter = createRouter()
