@@ -6,7 +6,7 @@ import { database } from "../../db/client";
 import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
-import { eventTypesOf, liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
+import { eventTypesOf, insertWithinLimit, liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
 import { fromRow, type WebhookMessage } from "../../webhooks/events";
 import { enqueue } from "../../webhooks/outbox";
 import { newSigningSecret } from "../../webhooks/signing";
@@ -72,16 +72,7 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
-  // One statement counts and inserts, so concurrent creates cannot all pass the count.
-  const inserted = await c.env.DB.prepare(
-    `INSERT INTO webhook_endpoints (id, program_id, partner_id, url, event_types, description, secret, created_at, deleted_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL
-     WHERE (SELECT count(*) FROM webhook_endpoints
-            WHERE program_id = ?2 AND partner_id IS ?3 AND deleted_at IS NULL) < ?9`,
-  )
-    .bind(row.id, row.programId, row.partnerId, row.url, row.eventTypes, row.description, row.secret, row.createdAt, limit)
-    .run();
-  if (inserted.meta.changes === 0) {
+  if (!(await insertWithinLimit(c.env.DB, row, limit))) {
     throw new ApiError(
       "too_many_webhook_endpoints",
       principal.partnerId
