@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
 import { memberLedgerOf } from "../members/member-ledger";
+import { answerForPartner } from "../members/partner-view";
 import { fromDomain, problemBody } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
@@ -55,5 +56,10 @@ export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
     const refusal = fromDomain(reply.error);
     return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId)) as never;
   }
-  return c.json(reply.value as object, reply.created ? 201 : 200) as never;
+  return c.json(forCaller(c, reply).value as object, reply.created ? 201 : 200) as never;
+}
+
+/** The reply as the calling key may see it: a partner key gets what src/members/partner-view.ts leaves it. */
+export function forCaller<R extends LedgerReply>(c: Context<AppEnv>, reply: R): R {
+  return reply.ok && c.get("principal").partnerId ? { ...reply, value: answerForPartner(reply.value) } : reply;
 }

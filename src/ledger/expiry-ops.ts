@@ -72,12 +72,13 @@ export function expireDue(state: MemberState, ctx: OpContext, maxLots = EXPIRY_B
       }),
     );
   }
+  // By the last lot's date (the batch is in date order) every point of the batch had expired.
   plan.events.push(
     event(ctx, "points.expired", null, {
       memberId: member.memberId,
       points,
       lots: batch.map(({ lot, expiredAt }) => ({ lotId: lot.id, points: lot.remaining, expiredAt, partnerId: lot.partnerId })),
-    }),
+    }, batch.at(-1)!.expiredAt),
   );
   const expired = new Set(batch.map((d) => d.lot.id));
   plan.nextState = { ...plan.nextState, lots: state.lots.filter((lot) => !expired.has(lot.id)) };

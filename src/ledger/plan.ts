@@ -58,9 +58,16 @@ export function entry(ctx: OpContext, fields: EntryInput): Entry {
   };
 }
 
-export function event<T extends EventType>(ctx: OpContext, type: T, partnerId: string | null, payload: EventPayloadsByType[T]): OutboxEvent {
+/** `occurredAt`: when the change happened (an order's time, a hold's end), if not when it is recorded. */
+export function event<T extends EventType>(
+  ctx: OpContext,
+  type: T,
+  partnerId: string | null,
+  payload: EventPayloadsByType[T],
+  occurredAt = iso(ctx.now),
+): OutboxEvent {
   // The signature checks the payload against its type; the compiler cannot follow T into the union here.
-  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } } as OutboxEvent;
+  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt, recordedAt: iso(ctx.now) } } as OutboxEvent;
 }
 
 export function requireMember(state: MemberState, memberId: string): MemberRecord {

@@ -124,7 +124,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
   };
   if (memberIsNew) plan.events.push(event(ctx, "member.enrolled", ctx.partnerId, { memberId }));
   plan.events.push(
-    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }),
+    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }, iso(earnedAt)),
   );
   if (tierChange) {
     plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...tierChange, reason: "upgrade" } }));

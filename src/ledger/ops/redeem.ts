@@ -222,7 +222,7 @@ export function cancelRedemption(
     event(ctx, lapsed ? "redemption.lapsed" : "redemption.cancelled", source.partnerId, {
       ...payload,
       previousStatus: source.status,
-    }),
+    }, lapsed ? hold.holdExpiresAt! : undefined),
   );
   return plan;
 }
@@ -237,7 +237,7 @@ export function lapseDueHolds(state: MemberState, ctx: OpContext): Plan<{ lapsed
     plan.redemptionUpdates.push({ id: hold.id, fromStatus: "held", status: "lapsed" });
     returnPoints(plan, hold, ctx, "release");
     plan.events.push(
-      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }),
+      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }, hold.holdExpiresAt!),
     );
   }
   return plan;

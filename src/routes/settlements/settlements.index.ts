@@ -41,6 +41,11 @@ const TermsBody = z
   .openapi("PartnerTerms");
 // Spread, not extend: extending the closed request schema would publish an allOf that no answer can satisfy.
 const TermsSchema = z.object({ ...TermsBody.shape, partnerId: z.string(), createdAt: z.string() }).openapi("PartnerTermsVersion");
+const RedeemedPoints = z.object({
+  grossPoints: z.number().int().openapi({ description: "Taken by redemptions in the period." }),
+  reversedPoints: z.number().int().openapi({ description: "Given back by reversals in the period." }),
+  netPoints: z.number().int().openapi({ description: "grossPoints - reversedPoints: what is paid for. Negative when reversals exceed redemptions." }),
+});
 const StatementSchema = z
   .object({
     period: z.string(),
@@ -55,12 +60,14 @@ const StatementSchema = z
         terms: TermsBody.nullable().openapi({ description: "The terms in force for the period; null for the program itself or a partner without terms." }),
         issued: z.object({ points: z.number().int(), value: SignedMoneySchema }),
         clawedBack: z.object({ points: z.number().int(), value: SignedMoneySchema }),
-        redeemedAt: z.object({ points: z.number().int(), reversedPoints: z.number().int(), value: SignedMoneySchema }),
+        redeemedAt: RedeemedPoints.extend({ value: SignedMoneySchema.openapi({ description: "netPoints at the partner's redeem price." }) }),
         expired: z.number().int(),
         net: SignedMoneySchema.openapi({ description: "Positive: the partner owes the program; negative: the program owes the partner." }),
       }),
     ),
-    matrix: z.array(z.object({ issuer: z.string().nullable(), redeemer: z.string().nullable(), redeemed: z.number().int(), reversed: z.number().int() })),
+    matrix: z.array(RedeemedPoints.extend({ issuer: z.string().nullable(), redeemer: z.string().nullable() })).openapi({
+      description: "Points issued by `issuer` that were redeemed at `redeemer` in the period.",
+    }),
     breakage: z.array(z.object({ issuer: z.string().nullable(), expired: z.number().int() })),
     reconciliation: z.array(z.object({ issuer: z.string().nullable(), fromFlows: z.number().int(), inLots: z.number().int(), ok: z.boolean() })),
   })
@@ -233,7 +240,7 @@ const partnerTransactionsHandler: AppRouteHandler<typeof partnerTransactions> = 
   const conditions = [eq(entries.programId, programId), eq(entries.partnerId, partnerId!)];
   if (period) conditions.push(eq(entries.settlementPeriod, period));
   const scope = ["partner-transactions", programId, partnerId, period ?? null] as const;
-  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor));
+  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor), partnerId);
   return c.json(await sealedPage(c, scope, page), 200);
 };
 
