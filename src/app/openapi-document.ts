@@ -111,7 +111,10 @@ export function publishedDocument(generated: Json, answers: Record<string, z.Zod
   for (const [name, zodSchema] of Object.entries(answers)) {
     const schema = schemas[name];
     if (!schema) continue;
-    const always = z.toJSONSchema(zodSchema, { io: "output", unrepresentable: "any" }).required ?? [];
+    const json = z.toJSONSchema(zodSchema, { io: "output", unrepresentable: "any" }) as Json;
+    // A schema registered with an id comes back as a $ref to its own definition.
+    const root = typeof json.$ref === "string" ? json.$defs?.[json.$ref.split("/").pop()!] : json;
+    const always: string[] = root?.required ?? [];
     schema.required = [...new Set([...(schema.required ?? []), ...always])];
   }
   for (const item of Object.values<Json>(document.paths ?? {})) {

@@ -58,7 +58,7 @@ describe("accrue", () => {
       createdAt: NOW,
     });
     expect(plan.events).toEqual([
-      { id: "evt_1", type: "points.earned", partnerId: null, payload: { memberId: "ada", orderId: "o-1", accrualId: "acc_1", points: 49, debtPaid: 0, occurredAt: NOW } },
+      { id: "evt_1", type: "points.earned", partnerId: null, payload: { memberId: "ada", orderId: "o-1", accrualId: "acc_1", points: 49, debtPaid: 0, occurredAt: "2026-03-10T11:00:00.000Z", recordedAt: NOW } },
     ]);
     expect(plan.member).toMatchObject({ lifetimeEarned: 549, qualifyingPoints: 549, debt: 0, version: 4, lastActivityAt: NOW, updatedAt: NOW });
     expect(plan.lotDeltas).toEqual([]);
@@ -148,7 +148,7 @@ describe("accrue", () => {
     ]);
     expect(plan.events.map((e) => [e.type, e.payload])).toEqual([
       ["points.earned", expect.anything()],
-      ["tier.changed", { memberId: "ada", from: null, to: "silver", reason: "upgrade", occurredAt: NOW }],
+      ["tier.changed", { memberId: "ada", from: null, to: "silver", reason: "upgrade", occurredAt: NOW, recordedAt: NOW }],
     ]);
   });
 

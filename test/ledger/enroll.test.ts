@@ -26,7 +26,7 @@ describe("enroll", () => {
     });
     expect(plan.entries).toEqual([]);
     expect(plan.newLots).toEqual([]);
-    expect(plan.events).toEqual([{ id: "evt_1", type: "member.enrolled", partnerId: null, payload: { memberId: "ada", occurredAt: NOW } }]);
+    expect(plan.events).toEqual([{ id: "evt_1", type: "member.enrolled", partnerId: null, payload: { memberId: "ada", occurredAt: NOW, recordedAt: NOW } }]);
     expect(plan.nextState).toEqual({ member: plan.member, lots: [], holds: [] });
   });
 

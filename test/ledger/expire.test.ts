@@ -51,7 +51,9 @@ describe("expireDue", () => {
             { lotId: "past", points: 10, expiredAt: "2026-03-01T00:00:00.000Z", partnerId: "ptr_1" },
             { lotId: "now", points: 5, expiredAt: NOW, partnerId: null },
           ],
+          // By the last lot's date every point of the batch had expired.
           occurredAt: NOW,
+          recordedAt: NOW,
         },
       },
     ]);
@@ -119,8 +121,8 @@ describe("warnExpiring", () => {
     expect(plan.expiryWarnings).toEqual(warnings);
     expect(plan.result).toEqual({ warnings });
     expect(plan.events).toEqual([
-      { id: "evt_1", type: "points.expiring", partnerId: null, payload: { memberId: "ada", ...warnings[0], occurredAt: NOW } },
-      { id: "evt_2", type: "points.expiring", partnerId: null, payload: { memberId: "ada", ...warnings[1], occurredAt: NOW } },
+      { id: "evt_1", type: "points.expiring", partnerId: null, payload: { memberId: "ada", ...warnings[0], occurredAt: NOW, recordedAt: NOW } },
+      { id: "evt_2", type: "points.expiring", partnerId: null, payload: { memberId: "ada", ...warnings[1], occurredAt: NOW, recordedAt: NOW } },
     ]);
     expect(plan.entries).toEqual([]);
     expect(plan.lotDeltas).toEqual([]);

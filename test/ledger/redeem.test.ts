@@ -63,7 +63,7 @@ describe("redeem", () => {
     });
     expect(plan.result).toEqual({ redemption: plan.newRedemption });
     expect(plan.events).toEqual([
-      { id: "evt_1", type: "points.redeemed", partnerId: null, payload: { memberId: "ada", redemptionId: "red_1", points: 60, orderId: "o-7", occurredAt: NOW } },
+      { id: "evt_1", type: "points.redeemed", partnerId: null, payload: { memberId: "ada", redemptionId: "red_1", points: 60, orderId: "o-7", occurredAt: NOW, recordedAt: NOW } },
     ]);
     expect(plan.member).toMatchObject({ version: 4, lastActivityAt: NOW });
     expect(plan.nextState.lots.map((l) => [l.id, l.remaining])).toEqual([
@@ -169,7 +169,7 @@ describe("captureHold", () => {
     ]);
     expect(plan.lotDeltas).toEqual([]);
     expect(plan.allocations).toEqual([]);
-    const payload = { memberId: "ada", redemptionId: "red_h", points: 40, orderId: "o-9", occurredAt: NOW };
+    const payload = { memberId: "ada", redemptionId: "red_h", points: 40, orderId: "o-9", occurredAt: NOW, recordedAt: NOW };
     expect(plan.events).toEqual([
       { id: "evt_1", type: "redemption.captured", partnerId: "ptr_1", payload },
       { id: "evt_2", type: "points.redeemed", partnerId: "ptr_1", payload },

@@ -56,7 +56,7 @@ describe("refund", () => {
         id: "evt_1",
         type: "points.refunded",
         partnerId: null,
-        payload: { memberId: "ada", orderId: "o-1", points: 100, fromExpired: 50, addedToDebt: 30, refundedAmount: eur(10_000), occurredAt: NOW },
+        payload: { memberId: "ada", orderId: "o-1", points: 100, fromExpired: 50, addedToDebt: 30, refundedAmount: eur(10_000), occurredAt: NOW, recordedAt: NOW },
       },
     ]);
     expect(plan.result).toEqual({

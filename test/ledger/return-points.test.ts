@@ -50,7 +50,7 @@ describe("cancelRedemption", () => {
         id: "evt_1",
         type: "redemption.cancelled",
         partnerId: null,
-        payload: { memberId: "ada", redemptionId: "red_h", points: 40, orderId: null, previousStatus: "held", occurredAt: NOW },
+        payload: { memberId: "ada", redemptionId: "red_h", points: 40, orderId: null, previousStatus: "held", occurredAt: NOW, recordedAt: NOW },
       },
     ]);
     expect(plan.result.redemption).toMatchObject({ id: "red_h", status: "cancelled", holdExpiresAt: null, updatedAt: NOW });
@@ -194,9 +194,10 @@ describe("lapseDueHolds", () => {
       ["release", 0, -20, "red_due"],
       ["release", 0, -25, "red_over"],
     ]);
+    // Each lapsed when its time ran out, whenever that was noticed.
     expect(plan.events).toEqual([
-      { id: "evt_1", type: "redemption.lapsed", partnerId: null, payload: { memberId: "ada", redemptionId: "red_due", points: 20, occurredAt: NOW } },
-      { id: "evt_2", type: "redemption.lapsed", partnerId: "ptr_1", payload: { memberId: "ada", redemptionId: "red_over", points: 25, occurredAt: NOW } },
+      { id: "evt_1", type: "redemption.lapsed", partnerId: null, payload: { memberId: "ada", redemptionId: "red_due", points: 20, occurredAt: NOW, recordedAt: NOW } },
+      { id: "evt_2", type: "redemption.lapsed", partnerId: "ptr_1", payload: { memberId: "ada", redemptionId: "red_over", points: 25, occurredAt: "2026-03-10T11:00:00.000Z", recordedAt: NOW } },
     ]);
     expect(plan.nextState.holds.map((h) => h.id)).toEqual(["red_later"]);
     expect(plan.nextState.lots.map((l) => [l.id, l.remaining])).toEqual([

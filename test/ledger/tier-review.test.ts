@@ -52,7 +52,7 @@ describe("reviewTier", () => {
     expect(plan.result).toEqual({ change, qualifyingPoints: after.qualifyingPoints, tierDowngradeAt: after.tierDowngradeAt });
     if (change) {
       expect(plan.entries).toEqual([expect.objectContaining({ id: "ent_1", type: "tier", points: 0, heldPoints: 0, details: change })]);
-      expect(plan.events).toEqual([{ id: "evt_1", type: "tier.changed", partnerId: null, payload: { memberId: "ada", ...change, occurredAt: NOW } }]);
+      expect(plan.events).toEqual([{ id: "evt_1", type: "tier.changed", partnerId: null, payload: { memberId: "ada", ...change, occurredAt: NOW, recordedAt: NOW } }]);
     } else {
       expect(plan.entries).toEqual([]);
       expect(plan.events).toEqual([]);
@@ -76,7 +76,7 @@ describe("grantTier", () => {
     expect(plan.member).toMatchObject({ tier: "gold", tierLockedUntil: "2026-12-31T00:00:00.000Z", tierDowngradeAt: null, version: 4 });
     const details = { from: "silver", to: "gold", reason: "grant", until: "2026-12-31T00:00:00.000Z", note: "paid" };
     expect(plan.entries).toEqual([expect.objectContaining({ type: "tier", points: 0, details })]);
-    expect(plan.events).toEqual([{ id: "evt_1", type: "tier.changed", partnerId: null, payload: { memberId: "ada", ...details, occurredAt: NOW } }]);
+    expect(plan.events).toEqual([{ id: "evt_1", type: "tier.changed", partnerId: null, payload: { memberId: "ada", ...details, occurredAt: NOW, recordedAt: NOW } }]);
     expect(plan.result).toEqual({ change: { from: "silver", to: "gold", reason: "grant" }, tierLockedUntil: "2026-12-31T00:00:00.000Z" });
   });
 
