@@ -8,7 +8,8 @@ import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { apiKeys } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
-import { CreatedKeySchema, CreateKeyBody, issueKey, KeySchema } from "./issue-key";
+import { issueKey } from "../../app/keys";
+import { CreatedKeySchema, CreateKeyBody, KeySchema } from "../../app/schemas";
 
 const tags = ["Keys"];
 const KeyIdParam = z.object({ keyId: z.string().regex(/^key_[0-9A-Z]{26}$/).openapi({ param: { name: "keyId", in: "path" } }) });

@@ -10,7 +10,8 @@ import { programs } from "../../db/schema";
 import { ProgramSettingsSchema, TierListSchema } from "../../ledger/settings";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { CreatedKeySchema, CreateKeyBody, issueKey } from "../keys/issue-key";
+import { issueKey } from "../../app/keys";
+import { CreatedKeySchema, CreateKeyBody } from "../../app/schemas";
 import { updateProgram as updateProgramRow } from "./programs.queries";
 
 const ProgramSchema = z

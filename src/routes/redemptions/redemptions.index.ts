@@ -10,7 +10,7 @@ import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { redemptions } from "../../db/schema";
 import { redemptionView } from "../../members/views";
-import { RedemptionSchema, RedemptionWithBalanceSchema } from "../members/members.schemas";
+import { RedemptionSchema, RedemptionWithBalanceSchema } from "../../app/schemas";
 
 const tags = ["Redemptions"];
 const RedemptionIdParam = z.object({

@@ -11,7 +11,7 @@ import { database } from "../../db/client";
 import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { entryPage } from "../../members/history";
-import { EntryPageSchema } from "../members/members.schemas";
+import { EntryPageSchema } from "../../app/schemas";
 import { periodKindOf } from "../../settlement/periods";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";

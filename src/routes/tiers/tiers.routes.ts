@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, MemberIdParam } from "../../app/openapi";
-import { BalanceSchema } from "../members/members.schemas";
+import { BalanceSchema } from "../../app/schemas";
 
 export const SetTierBody = z
   .object({
