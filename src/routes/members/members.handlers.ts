@@ -16,9 +16,7 @@ import type {
 } from "./members.routes";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
-
-/** Orders stamped further ahead than this are refused as clock errors. */
-export const FUTURE_SKEW_MS = 5 * 60 * 1000;
+import { FUTURE_SKEW_MS } from "../../app/clock";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");

@@ -3,8 +3,10 @@
 import { ApiError, problemBody } from "../../lib/errors";
 import type { LedgerReply } from "../../members/member-ledger";
 import type { AccrualInput, RefundInput } from "../../ledger/operations";
-import { FUTURE_SKEW_MS } from "../members/members.handlers";
-import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
+import { FUTURE_SKEW_MS } from "../../app/clock";
+import type { z } from "@hono/zod-openapi";
+import type { AccrualResultSchema, RefundResultSchema } from "../../app/schemas";
+import { BatchItemResultSchema, BatchItemSchema, type BatchItem } from "./transactions.schemas";
 
 /**
  * Member objects called at once by one batch. A call waits mostly on its
@@ -16,17 +18,8 @@ import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
  */
 export const BATCH_FAN_OUT = 16;
 
-export type ItemResult = {
-  index: number;
-  status: "posted" | "duplicate" | "error";
-  type?: BatchItem["type"];
-  memberId?: string;
-  orderId?: string;
-  refundId?: string;
-  matched?: "same_item" | "order";
-  result?: unknown;
-  error?: Record<string, unknown>;
-};
+/** A result per item, as the route's document declares it. */
+export type ItemResult = z.output<typeof BatchItemResultSchema>;
 
 export interface BatchOutcome {
   results: ItemResult[];
@@ -35,6 +28,9 @@ export interface BatchOutcome {
 
 /** Posts one valid item through its member's object with the given Idempotency-Key. */
 export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply>;
+
+/** The single-request twin's result: what the object answers an accrual or a refund. */
+type PostedResult = z.output<typeof AccrualResultSchema> | z.output<typeof RefundResultSchema>;
 
 /**
  * The item's Idempotency-Key, from what the item is rather than from the
@@ -133,13 +129,13 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
     return { ...echo, status: "error", error: problemBody(problem) };
   }
   if (reply.ok) {
-    return reply.replayed
-      ? { ...echo, status: "duplicate", matched: "same_item", result: reply.body }
-      : { ...echo, status: "posted", result: reply.body };
+    // The object's replies carry untyped bodies; an accrual or a refund answers its route's result.
+    const result = reply.body as PostedResult;
+    return reply.replayed ? { ...echo, status: "duplicate", matched: "same_item", result } : { ...echo, status: "posted", result };
   }
   const { code, detail, extras } = reply.error;
   // The order earned already through another request for this member: nothing to post, nothing wrong.
-  if (code === "order_already_accrued" && typeof extras.accrualId === "string") {
+  if (code === "order_already_accrued" && typeof extras.accrualId === "string" && typeof extras.points === "number") {
     return { ...echo, status: "duplicate", matched: "order", result: { accrualId: extras.accrualId, orderId: item.orderId, points: extras.points } };
   }
   return { ...echo, status: "error", error: problemBody(new ApiError(code, code === "idempotency_key_reused" ? reusedDetail(item) : detail, extras)) };
