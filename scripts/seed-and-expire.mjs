@@ -52,8 +52,8 @@ ${counter(MEMBERS * LOTS_EACH)}
 INSERT INTO lots (id, program_id, member_id, points, remaining, earned_at, available_at, expires_at, created_at)
 SELECT printf('lot_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, ${POINTS}, ${POINTS}, '${earnedAt}', '${earnedAt}', '${expiresAt}', '${earnedAt}' FROM seq;
 ${counter(MEMBERS * LOTS_EACH)}
-INSERT INTO entries (id, program_id, member_id, type, points, lot_id, occurred_at, created_at)
-SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn', ${POINTS}, printf('lot_%08d', i), '${earnedAt}', '${earnedAt}' FROM seq;
+INSERT INTO entries (id, program_id, member_id, type, points, lot_id, debt_paid, order_amount, occurred_at, created_at)
+SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn', ${POINTS}, printf('lot_%08d', i), 0, 0, '${earnedAt}', '${earnedAt}' FROM seq;
 `;
 }
 

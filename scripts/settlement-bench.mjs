@@ -34,8 +34,8 @@ ${counter}
 INSERT INTO lots (id, program_id, member_id, partner_id, order_id, points, remaining, earned_at, available_at, expires_at, created_at)
 SELECT printf('lot_%08d', i), '${PROGRAM}', ${member}, ${issuer("i")}, printf('o%08d', i), 100, 60, '${AT}', '${AT}', NULL, '${AT}' FROM seq;
 ${counter}
-INSERT INTO entries (id, program_id, member_id, type, points, held_points, lot_id, order_id, partner_id, details, occurred_at, settlement_period, created_at)
-SELECT printf('ent_%08d', 2 * i), '${PROGRAM}', ${member}, 'earn', 100, 0, printf('lot_%08d', i), printf('o%08d', i), ${issuer("i")}, '{"debtPaid":0}', '${AT}', '${PERIOD}', '${AT}' FROM seq;
+INSERT INTO entries (id, program_id, member_id, type, points, held_points, lot_id, order_id, partner_id, details, debt_paid, order_amount, occurred_at, settlement_period, created_at)
+SELECT printf('ent_%08d', 2 * i), '${PROGRAM}', ${member}, 'earn', 100, 0, printf('lot_%08d', i), printf('o%08d', i), ${issuer("i")}, '{"debtPaid":0}', 0, 0, '${AT}', '${PERIOD}', '${AT}' FROM seq;
 ${counter}
 INSERT INTO redemptions (id, program_id, member_id, partner_id, status, points, value_amount, currency, created_at, updated_at)
 SELECT printf('red_%08d', i), '${PROGRAM}', ${member}, ${issuer("i + 1")}, 'captured', 40, 40, 'EUR', '${AT}', '${AT}' FROM seq;

@@ -4,7 +4,7 @@ import { endOfPeriod, utcDate } from "../src/ledger/dates";
 import { lotExpiresAt } from "../src/ledger/expiry";
 import { defaultSettings } from "../src/ledger/settings";
 import { qualifyingWindowStart } from "../src/ledger/tier-review";
-import { nextPeriod, periodBounds, periodOf, settlementPeriodFor } from "../src/settlement/periods";
+import { nextPeriod, periodBounds, periodOf, settlementPeriodFor } from "../src/ledger/periods";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent } from "./helpers";
 
 const DAY = 86_400_000;

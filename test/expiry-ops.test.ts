@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { lotExpiresAt } from "../src/ledger/expiry";
 import { expireDue, expiringSoon, warnExpiring } from "../src/ledger/expiry-ops";
-import { newMember, type OpContext } from "../src/ledger/operations";
+import { newMember, type OpContext } from "../src/ledger/plan";
 import { defaultSettings, type ProgramSettings } from "../src/ledger/settings";
 import type { MemberRecord, MemberState, OpenLot } from "../src/ledger/state";
 import { decideTier, grantTier, graceEnd } from "../src/ledger/tier-review";
@@ -62,7 +62,7 @@ describe("expireDue", () => {
     const s = state([lot("a", 10, null), lot("b", 5, null)], { lastActivityAt: "2025-02-01T00:00:00.000Z" });
     expect(expireDue(s, ctxAt("2025-02-10T23:59:59.999Z", idle))).toBeNull();
     const plan = expireDue(s, ctxAt("2025-02-11T00:00:00.000Z", idle))!;
-    expect(plan.entries.map((e) => [e.lotId, e.points, e.details.reason])).toEqual([
+    expect(plan.entries.map((e) => [e.lotId, e.points, e.type === "expire" && e.details.reason])).toEqual([
       ["a", -10, "inactivity"],
       ["b", -5, "inactivity"],
     ]);

@@ -78,8 +78,8 @@ export async function seedLots(
            VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?5)`,
         ).bind(lotId, programId, memberId, points, earnedAt, expiresAt),
         env.DB.prepare(
-          `INSERT INTO entries (id, program_id, member_id, type, points, lot_id, occurred_at, created_at)
-           VALUES (?1, ?2, ?3, 'earn', ?4, ?5, ?6, ?6)`,
+          `INSERT INTO entries (id, program_id, member_id, type, points, lot_id, debt_paid, order_amount, occurred_at, created_at)
+           VALUES (?1, ?2, ?3, 'earn', ?4, ?5, 0, 0, ?6, ?6)`,
         ).bind(`ent_${programId}_${memberId}_${l}`, programId, memberId, points, lotId, earnedAt),
       );
     }

@@ -1,6 +1,6 @@
 // PATCH /v1/program as a JSON Merge Patch (RFC 7396): what it changes, what it validates, what it locks.
 import { describe, expect, it } from "vitest";
-import { periodOf } from "../src/settlement/periods";
+import { periodOf } from "../src/ledger/periods";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, type Settings } from "./helpers";
 
 const RICH: Settings = {

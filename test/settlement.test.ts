@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildStatement } from "../src/settlement/statement";
-import { nextPeriod, periodOf, settlementPeriodFor } from "../src/settlement/periods";
+import { nextPeriod, periodOf, settlementPeriodFor } from "../src/ledger/periods";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "./helpers";
 
 const NOW_PERIOD = periodOf(new Date(), "month");

@@ -37,8 +37,6 @@ const principals = new Map<string, { principal: Principal; expiresAt: number }>(
 const REFUSED_TTL_MS = PRINCIPAL_TTL_MS;
 const MAX_REFUSED_KEYS = 10_000;
 const refused = new Map<string, number>();
-/** Lookups in flight, so requests arriving together with one key share one query. */
-const lookups = new Map<string, Promise<Principal | null>>();
 
 export function forgetProgramKeys(programId: string): void {
   for (const [hash, entry] of principals) if (entry.principal.programId === programId) principals.delete(hash);
@@ -56,12 +54,9 @@ async function resolveKey(db: D1Database, hash: string): Promise<Principal | nul
   if (cached && cached.expiresAt > now) return cached.principal;
   const refusedUntil = refused.get(hash);
   if (refusedUntil !== undefined && refusedUntil > now) return null;
-  let lookup = lookups.get(hash);
-  if (!lookup) {
-    lookup = lookUpKey(db, hash).finally(() => lookups.delete(hash));
-    lookups.set(hash, lookup);
-  }
-  return lookup;
+  // Each request looks up on its own: a D1 promise started by one request and awaited by another
+  // is I/O on behalf of a different request, which workerd refuses (or leaves hanging) under load.
+  return lookUpKey(db, hash);
 }
 
 async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null> {

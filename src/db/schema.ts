@@ -199,8 +199,19 @@ export const entries = sqliteTable(
     redemptionId: text("redemption_id"),
     partnerId: text("partner_id"),
     channel: text("channel"),
-    /** Type-specific facts as JSON (rule breakdown, debt paid, tier change...). */
+    /** Type-specific facts as JSON (rule breakdown, tier change...), typed per entry type in src/ledger/entries.ts. */
     details: text("details").notNull().default("{}"),
+    // The figures queries sum, never read from `details`: null for the types that do not carry them (trigger entries_figures_present).
+    /** earn, debt_payment: debt paid off. */
+    debtPaid: integer("debt_paid"),
+    /** clawback: points taken from the lot, from what it lost to expiry, and made debt. */
+    fromLot: integer("from_lot"),
+    fromExpired: integer("from_expired"),
+    addedToDebt: integer("added_to_debt"),
+    /** earn: the order's amount. */
+    orderAmount: integer("order_amount"),
+    /** clawback: the amount refunded. */
+    refundedAmount: integer("refunded_amount"),
     occurredAt: text("occurred_at").notNull(),
     /** The settlement period the entry counts in: its own, or the first open one if that was closed. */
     settlementPeriod: text("settlement_period"),

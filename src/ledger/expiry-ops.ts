@@ -2,7 +2,7 @@
 import { isExpired } from "./allocation";
 import { addDays, iso } from "./dates";
 import { inactivityExpiresAt } from "./expiry";
-import { emptyPlan, entry, event, touched, type OpContext } from "./operations";
+import { emptyPlan, entry, event, touched, type OpContext } from "./plan";
 import type { ProgramSettings } from "./settings";
 import type { MemberState, OpenLot, Plan } from "./state";
 

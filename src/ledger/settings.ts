@@ -127,3 +127,6 @@ export type TierQualification = z.output<typeof TierQualificationSchema>;
 export function defaultSettings(overrides: Partial<z.input<typeof ProgramSettingsSchema>> = {}): ProgramSettings {
   return ProgramSettingsSchema.parse(overrides);
 }
+
+/** The JSON path SQL reads the period kind at in a program's stored settings: a rename of the key fails to compile here. */
+export const SETTLEMENT_PERIOD_PATH = `$.${"settlementPeriod" satisfies keyof ProgramSettings}` as const;

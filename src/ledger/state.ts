@@ -1,4 +1,6 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
+import type { Entry } from "./entries";
+import type { OutboxEvent } from "./events";
 
 export interface MemberRecord {
   memberId: string;
@@ -81,33 +83,8 @@ export interface OrderRecord {
   createdAt: string;
 }
 
-export type EntryType = "earn" | "redeem" | "hold" | "release" | "expire" | "clawback" | "reverse" | "debt_payment" | "adjust" | "tier";
-
-export interface Entry {
-  id: string;
-  type: EntryType;
-  /** Change to what the member owns: lots' remaining + held - debt. */
-  points: number;
-  /** Change to the points reserved by open holds. */
-  heldPoints: number;
-  lotId: string | null;
-  orderId: string | null;
-  redemptionId: string | null;
-  partnerId: string | null;
-  channel: string | null;
-  details: Record<string, unknown>;
-  occurredAt: string;
-  /** Where coalition settlement counts the entry; null only outside a program (pure tests). */
-  settlementPeriod: string | null;
-  createdAt: string;
-}
-
-export interface OutboxEvent {
-  id: string;
-  type: string;
-  partnerId: string | null;
-  payload: Record<string, unknown>;
-}
+export type { Entry, EntryType } from "./entries";
+export type { EventType, OutboxEvent } from "./events";
 
 /**
  * Everything one operation writes, committed as ONE D1 batch by the member's

@@ -1,7 +1,8 @@
 // Tier changes that only time brings (window, grace, end of a granted tier), and tiers granted by hand.
 import { ApiError } from "../lib/errors";
 import { addDays, endOfPeriod, iso, utcDate } from "./dates";
-import { emptyPlan, entry, event, touched, type OpContext } from "./operations";
+import { emptyPlan, entry, event, touched, type OpContext } from "./plan";
+import type { TierEntryDetails } from "./entries";
 import type { ProgramSettings, Tier, TierQualification } from "./settings";
 import type { MemberRecord, MemberState, Plan } from "./state";
 import { tierByName, tierFor, upgradedTier } from "./tiers";
@@ -128,7 +129,7 @@ export function placeTier(state: MemberState, windowQualifying: number | null, c
   const member = state.member;
   if (!member) return null;
   let fields: TierFields;
-  let details: Record<string, unknown> = {};
+  let details: Pick<TierEntryDetails, "grantUntil" | "until" | "note"> = {};
   if (holdsUnknownTier(member, ctx.settings)) {
     const qualifyingPoints = Math.max(0, windowQualifying ?? member.qualifyingPoints);
     fields = { tier: tierFor(qualifyingPoints, ctx.settings.tiers)?.name ?? null, qualifyingPoints, tierDowngradeAt: null, tierLockedUntil: null };
@@ -146,7 +147,7 @@ export function placeTier(state: MemberState, windowQualifying: number | null, c
   return plan;
 }
 
-function withTierChange<R>(plan: Plan<R>, ctx: OpContext, memberId: string, change: TierChange, details: Record<string, unknown> = {}) {
+function withTierChange<R>(plan: Plan<R>, ctx: OpContext, memberId: string, change: TierChange, details: Pick<TierEntryDetails, "grantUntil" | "until" | "note"> = {}) {
   plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...change, ...details } }));
   plan.events.push(event(ctx, "tier.changed", null, { memberId, ...change, ...details }));
 }

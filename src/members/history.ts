@@ -11,6 +11,12 @@ export async function entryPage(db: Database, conditions: SQL[], limit: number, 
     .where(and(...where))
     .orderBy(desc(entries.id))
     .limit(limit + 1);
-  const data = rows.slice(0, limit).map(({ programId: _p, details, ...row }) => ({ ...row, details: JSON.parse(details) as Record<string, unknown> }));
+  // The summed figures are columns for the queries; callers read them in `details`, as before.
+  const data = rows
+    .slice(0, limit)
+    .map(({ programId: _p, details, debtPaid: _d, fromLot: _l, fromExpired: _e, addedToDebt: _a, orderAmount: _o, refundedAmount: _r, ...row }) => ({
+      ...row,
+      details: JSON.parse(details) as Record<string, unknown>,
+    }));
   return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
 }

@@ -32,10 +32,9 @@ export async function readQualifying(
   if (!start) return null;
   const amount =
     settings.tierQualification.basis === "spend"
-      ? sql`CASE type WHEN 'earn' THEN COALESCE(json_extract(details, '$.amount.amount'), 0)
-          ELSE -COALESCE(json_extract(details, '$.refundedAmount.amount'), 0) END`
+      ? sql`CASE type WHEN 'earn' THEN order_amount ELSE -refunded_amount END`
       : // A clawback's points leave out what it took back from expiry; the qualifying points lose it all the same.
-        sql`points - CASE type WHEN 'clawback' THEN COALESCE(json_extract(details, '$.fromExpired'), 0) ELSE 0 END`;
+        sql`points - CASE type WHEN 'clawback' THEN from_expired ELSE 0 END`;
   const rows = await db.all<{ member_id: string; total: number }>(sql`
     SELECT member_id, SUM(${amount}) AS total FROM entries
     WHERE program_id = ${programId} AND member_id >= ${firstMemberId} AND member_id <= ${lastMemberId}

@@ -8,7 +8,11 @@ import { balanceOf } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { inactivityExpiresAt } from "../ledger/expiry";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
-import * as ops from "../ledger/operations";
+import { accrue, type AccrualInput } from "../ledger/ops/accrue";
+import { enroll, type EnrollInput } from "../ledger/ops/enroll";
+import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
+import { refund, type RefundInput } from "../ledger/ops/refund";
+import type { OpContext } from "../ledger/plan";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
@@ -61,7 +65,7 @@ interface Built {
   body: unknown;
 }
 
-type Builder = (state: MemberState, ctx: ops.OpContext) => Built | Promise<Built>;
+type Builder = (state: MemberState, ctx: OpContext) => Built | Promise<Built>;
 
 export function memberObjectName(programId: string, memberId: string): string {
   return `${programId}/${memberId}`;
@@ -80,9 +84,9 @@ export class MemberLedger extends DurableObject<Env> {
     this.db = database(env.DB);
   }
 
-  enroll(call: LedgerCall, input: ops.EnrollInput): Promise<LedgerReply> {
+  enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
-      const plan = ops.enroll(state, call.memberId, input, ctx);
+      const plan = enroll(state, call.memberId, input, ctx);
       return { plan, status: plan.result.created ? 201 : 200, body: memberView(plan.nextState, call.settings, ctx.now) };
     });
   }
@@ -93,42 +97,42 @@ export class MemberLedger extends DurableObject<Env> {
    * key: a duplicate fails whole, and only then is the first accrual looked up
    * (by the write path, which sees the failed plan's order).
    */
-  accrue(call: LedgerCall, input: ops.AccrualInput): Promise<LedgerReply> {
+  accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
-      const plan = ops.accrue(state, call.memberId, input, ctx);
+      const plan = accrue(state, call.memberId, input, ctx);
       return withBalance(plan, 201, plan.result, call.settings, ctx.now);
     });
   }
 
-  redeem(call: LedgerCall, input: ops.RedeemInput): Promise<LedgerReply> {
+  redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
-      const plan = ops.redeem(state, call.memberId, input, ctx);
+      const plan = redeem(state, call.memberId, input, ctx);
       return withBalance(plan, 201, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
   capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
-      const plan = ops.captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
+      const plan = captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
   cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
-      const plan = ops.cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
+      const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
-  refund(call: LedgerCall, input: ops.RefundInput): Promise<LedgerReply> {
+  refund(call: LedgerCall, input: RefundInput): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
       const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
       if (!order || order.memberId !== call.memberId) {
         throw new ApiError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
       const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
-      const plan = ops.refund(state, call.memberId, order, lot, input, ctx);
+      const plan = refund(state, call.memberId, order, lot, input, ctx);
       return withBalance(plan, 201, plan.result, call.settings, ctx.now);
     });
   }
@@ -341,7 +345,7 @@ export class MemberLedger extends DurableObject<Env> {
       await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
     }
     const ctx = this.context(call, now);
-    const lapse = ops.lapseDueHolds(this.cached, ctx);
+    const lapse = lapseDueHolds(this.cached, ctx);
     if (lapse) await this.commit(call, lapse, null, now);
     if (sweepIdle && isIdle(this.cached, call.settings, now)) {
       // A bounded batch of lots per commit, as the job does.
@@ -365,7 +369,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (plan) await this.commit(call, plan, null, now);
   }
 
-  private context(call: LedgerCall, now: Date): ops.OpContext {
+  private context(call: LedgerCall, now: Date): OpContext {
     return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough };
   }
 

@@ -4,8 +4,9 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
+import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
-import type { OrderLot } from "../ledger/operations";
+import type { OrderLot } from "../ledger/ops/refund";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -279,7 +280,7 @@ export async function commitPlan(
     statements.push(db.update(lots).set(set).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
   }
   for (const e of plan.entries) {
-    statements.push(db.insert(entries).values({ ...e, programId, memberId: m.memberId, details: JSON.stringify(e.details) }));
+    statements.push(db.insert(entries).values({ ...e, ...entryFigures(e), programId, memberId: m.memberId, details: JSON.stringify(e.details) }));
   }
   for (const ev of plan.events) {
     statements.push(

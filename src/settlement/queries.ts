@@ -39,11 +39,11 @@ export async function issuerFlows(d1: D1Database, programId: string, period: str
       .prepare(
         `SELECT partner_id AS issuer,
            CAST(SUM(CASE WHEN type = 'earn' THEN points ELSE 0 END) AS TEXT) AS issued,
-           CAST(SUM(CASE WHEN type IN ('earn', 'debt_payment') THEN COALESCE(json_extract(details, '$.debtPaid'), 0) ELSE 0 END) AS TEXT) AS debt_paid,
+           CAST(SUM(CASE WHEN type IN ('earn', 'debt_payment') THEN debt_paid ELSE 0 END) AS TEXT) AS debt_paid,
            CAST(SUM(CASE WHEN type = 'expire' THEN -points ELSE 0 END) AS TEXT) AS expired,
-           CAST(SUM(CASE WHEN type = 'clawback' THEN COALESCE(json_extract(details, '$.fromLot'), 0) ELSE 0 END) AS TEXT) AS from_lot,
-           CAST(SUM(CASE WHEN type = 'clawback' THEN COALESCE(json_extract(details, '$.fromExpired'), 0) ELSE 0 END) AS TEXT) AS from_expired,
-           CAST(SUM(CASE WHEN type = 'clawback' THEN COALESCE(json_extract(details, '$.addedToDebt'), 0) ELSE 0 END) AS TEXT) AS to_debt
+           CAST(SUM(CASE WHEN type = 'clawback' THEN from_lot ELSE 0 END) AS TEXT) AS from_lot,
+           CAST(SUM(CASE WHEN type = 'clawback' THEN from_expired ELSE 0 END) AS TEXT) AS from_expired,
+           CAST(SUM(CASE WHEN type = 'clawback' THEN added_to_debt ELSE 0 END) AS TEXT) AS to_debt
          FROM entries
          WHERE program_id = ?1 AND (?2 IS NULL OR settlement_period = ?2) AND type IN ('earn', 'debt_payment', 'expire', 'clawback')
          GROUP BY partner_id`,

@@ -3,11 +3,11 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
 import { addDays } from "../ledger/dates";
-import { ProgramSettingsSchema } from "../ledger/settings";
+import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
 import { buildStatement, type Statement } from "./statement";
-import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "./periods";
+import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "../ledger/periods";
 
 export interface StatementView extends Statement {
   status: "open" | "closed";
@@ -87,7 +87,7 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
           eq(programs.id, programId),
           closedThrough === null ? isNull(programs.closedThrough) : eq(programs.closedThrough, closedThrough),
           // A key cached before a switch of the period kind must not close a period of the old kind.
-          sql`json_extract(${programs.settings}, '$.settlementPeriod') = ${periodKindOf(period)}`,
+          sql`json_extract(${programs.settings}, ${SETTLEMENT_PERIOD_PATH}) = ${periodKindOf(period)}`,
         ),
       )
       .returning({ id: programs.id });

@@ -1,7 +1,7 @@
 // What travels on the webhook queue, and the body an endpoint receives for an event.
-import type { OutboxEvent } from "../ledger/state";
+import type { EventType, OutboxEvent } from "../ledger/state";
 
-/** Every event type the ledger writes to the outbox (src/ledger/operations.ts, expiry-ops.ts, tier-review.ts). */
+/** Every event type the ledger writes to the outbox (src/ledger/ops/, expiry-ops.ts, tier-review.ts). */
 export const WEBHOOK_EVENT_TYPES = [
   "member.enrolled",
   "points.earned",
@@ -14,9 +14,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
-] as const;
+] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+// And none missing: an event type added to the ledger must be listed above for endpoints to subscribe to it.
+const everyEventListed: EventType extends WebhookEventType ? true : never = true;
+void everyEventListed;
 
 /** An outbox row as it travels: self-contained, so a delivery never reads the outbox again. */
 export interface WebhookEvent {

@@ -1,7 +1,7 @@
 // Builders for the pure ledger's table tests: members, lots, holds, orders, and a context with a fixed clock and counted ids.
 import { expect } from "vitest";
 import { ApiError, type ErrorCode } from "../../src/lib/errors";
-import type { OpContext } from "../../src/ledger/operations";
+import type { OpContext } from "../../src/ledger/plan";
 import { defaultSettings } from "../../src/ledger/settings";
 import type { HeldAllocation, LotIssue, MemberRecord, MemberState, OpenLot, OrderRecord, RedemptionWithAllocations } from "../../src/ledger/state";
 

@@ -1,6 +1,6 @@
 // enroll as a pure function: a new member with its event, or an existing one's profile changed and nothing else.
 import { describe, expect, it } from "vitest";
-import { enroll } from "../../src/ledger/operations";
+import { enroll } from "../../src/ledger/ops/enroll";
 import { context, EARLIER, member, NOW, state } from "./build";
 
 describe("enroll", () => {

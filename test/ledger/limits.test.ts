@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { assertPlanInRange } from "../../src/ledger/limits";
 import { BeyondSafeIntegers } from "../../src/ledger/money";
-import { accrue, refund } from "../../src/ledger/operations";
+import { accrue } from "../../src/ledger/ops/accrue";
+import { refund } from "../../src/ledger/ops/refund";
 import { context, lot, member, order, redemption, state, taken } from "./build";
 
 const MAX = Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,6 @@
 // redeem (capture or hold) and captureHold as pure functions: which lots pay, what each plan writes, what they refuse.
 import { describe, expect, it } from "vitest";
-import { captureHold, redeem, type RedeemInput } from "../../src/ledger/operations";
+import { captureHold, redeem, type RedeemInput } from "../../src/ledger/ops/redeem";
 import { context, expectRefusal, issue, lot, NOW, redemption, state, taken } from "./build";
 
 const SOON = "2026-06-01T00:00:00.000Z";
@@ -111,7 +111,8 @@ describe("redeem", () => {
   ])("values the points at the program's rate %o: %i points are worth %i", (redemptionValue, points, value) => {
     const plan = redeem(state({ lots: lots() }), "ada", input(points), context({ settings: { redemptionValue } }));
     expect(plan.newRedemption!.valueAmount).toBe(value);
-    expect(plan.entries[0]!.details.value).toEqual({ amount: value, currency: "EUR" });
+    const [captured] = plan.entries;
+    expect(captured!.type === "redeem" && captured!.details.value).toEqual({ amount: value, currency: "EUR" });
   });
 
   it("may take every available point, pending and expired ones never", () => {

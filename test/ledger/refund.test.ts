@@ -1,6 +1,6 @@
 // refund as a pure function: an order's points taken back in proportion, from its lot, then from what expired, the rest as debt.
 import { describe, expect, it } from "vitest";
-import { refund, type OrderLot, type RefundInput } from "../../src/ledger/operations";
+import { refund, type OrderLot, type RefundInput } from "../../src/ledger/ops/refund";
 import type { Plan } from "../../src/ledger/state";
 import { context, expectRefusal, lot, member, NOW, order, state } from "./build";
 

@@ -1,6 +1,6 @@
 // cancelRedemption and lapseDueHolds as pure functions: points go back to their lots, pay debt first, and expire if their lot has.
 import { describe, expect, it } from "vitest";
-import { cancelRedemption, lapseDueHolds } from "../../src/ledger/operations";
+import { cancelRedemption, lapseDueHolds } from "../../src/ledger/ops/redeem";
 import type { HeldAllocation } from "../../src/ledger/state";
 import { context, expectRefusal, lot, member, NOW, redemption, state, taken } from "./build";
 
@@ -73,7 +73,7 @@ describe("cancelRedemption", () => {
       { lotId: "never", delta: 10 },
     ]);
     expect(plan.entries.map((e) => [e.type, e.points, e.heldPoints, e.orderId])).toEqual([["reverse", 40, 0, "o-9"]]);
-    expect(plan.events.map((e) => [e.type, e.payload.previousStatus])).toEqual([["redemption.cancelled", "captured"]]);
+    expect(plan.events.map((e) => [e.type, "previousStatus" in e.payload && e.payload.previousStatus])).toEqual([["redemption.cancelled", "captured"]]);
     expect(plan.result.redemption.status).toBe("reversed");
   });
 
@@ -128,7 +128,7 @@ describe("cancelRedemption", () => {
       { lotId: "soon", delta: 0, expired: 10 },
       { lotId: "never", delta: 10 },
     ]);
-    expect(plan.entries.map((e) => [e.type, e.points, e.lotId, e.details.debtPaid ?? null])).toEqual([
+    expect(plan.entries.map((e) => [e.type, e.points, e.lotId, "debtPaid" in e.details ? e.details.debtPaid : null])).toEqual([
       ["release", 0, null, null],
       ["debt_payment", 0, "soon", 20],
       ["expire", -10, "soon", null],

@@ -8,7 +8,7 @@ import { MAX_BODY_BYTES } from "../../src/app/create-app";
 import { errorStatuses, type ErrorCode } from "../../src/lib/errors";
 import { STORED_REFUSALS } from "../../src/members/member-ledger";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
-import { periodOf } from "../../src/settlement/periods";
+import { periodOf } from "../../src/ledger/periods";
 import { contractViolations } from "../openapi-check";
 import { databaseFingerprint } from "./support";
 

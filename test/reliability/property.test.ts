@@ -338,9 +338,9 @@ async function checkStep(run: Run, step: string): Promise<void> {
       `SELECT m.member_id, m.debt,
          (SELECT COALESCE(SUM(points), 0) FROM entries e WHERE e.program_id = m.program_id AND e.member_id = m.member_id) AS entry_points,
          (SELECT COALESCE(SUM(CASE e.type
-             WHEN 'clawback' THEN json_extract(e.details, '$.addedToDebt')
-             WHEN 'earn' THEN -json_extract(e.details, '$.debtPaid')
-             WHEN 'debt_payment' THEN -json_extract(e.details, '$.debtPaid')
+             WHEN 'clawback' THEN e.added_to_debt
+             WHEN 'earn' THEN -e.debt_paid
+             WHEN 'debt_payment' THEN -e.debt_paid
              ELSE 0 END), 0)
           FROM entries e WHERE e.program_id = m.program_id AND e.member_id = m.member_id) AS debt_from_refunds
        FROM members m WHERE m.program_id = ? ORDER BY m.member_id`,

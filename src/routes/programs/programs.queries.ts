@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { database } from "../../db/client";
 import { programs } from "../../db/schema";
-import { ProgramSettingsSchema } from "../../ledger/settings";
+import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../../ledger/settings";
 import { patchSettings } from "../../ledger/settings-patch";
 import { ApiError } from "../../lib/errors";
 
@@ -80,7 +80,7 @@ export async function updateProgram(d1: D1Database, programId: string, patch: Pr
           .prepare(
             `UPDATE entries SET settlement_period = ${PERIOD_OF_OCCURRED_AT[next.settlementPeriod]}
              WHERE program_id = ?1 AND settlement_period IS NOT NULL
-               AND EXISTS (SELECT 1 FROM programs WHERE id = ?1 AND json_extract(settings, '$.settlementPeriod') = ?2)`,
+               AND EXISTS (SELECT 1 FROM programs WHERE id = ?1 AND json_extract(settings, '${SETTLEMENT_PERIOD_PATH}') = ?2)`,
           )
           .bind(programId, next.settlementPeriod),
       );

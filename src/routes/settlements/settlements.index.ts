@@ -12,7 +12,7 @@ import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { entryPage } from "../../members/history";
 import { EntryPageSchema } from "../../app/schemas";
-import { periodKindOf } from "../../settlement/periods";
+import { periodKindOf } from "../../ledger/periods";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";
 

@@ -2,7 +2,8 @@
 // order given and different members in parallel, and turn every reply into a result per item.
 import { ApiError, problemBody } from "../../lib/errors";
 import type { LedgerReply } from "../../members/member-ledger";
-import type { AccrualInput, RefundInput } from "../../ledger/operations";
+import type { AccrualInput } from "../../ledger/ops/accrue";
+import type { RefundInput } from "../../ledger/ops/refund";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import type { z } from "@hono/zod-openapi";
 import type { AccrualResultSchema, RefundResultSchema } from "../../app/schemas";

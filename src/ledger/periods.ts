@@ -1,5 +1,5 @@
 // Settlement periods: calendar months ("2026-11") or quarters ("2026-Q4"), in UTC.
-import { utcDate } from "../ledger/dates";
+import { utcDate } from "./dates";
 
 export type PeriodKind = "month" | "quarter";
 

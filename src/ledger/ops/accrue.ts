@@ -1,0 +1,135 @@
+// Accrual: an order earns points into a new lot, pays debt first, and may upgrade the tier.
+import { ApiError } from "../../lib/errors";
+import { addDays, iso } from "../dates";
+import { computeEarning, type Earning } from "../earning";
+import { lotExpiresAt } from "../expiry";
+import { periodOf } from "../periods";
+import { emptyPlan, entry, event, newMember, requireMember, touched, type OpContext } from "../plan";
+import type { MemberRecord, MemberState, OpenLot, Plan } from "../state";
+import { qualifyingGain, upgradedTier } from "../tiers";
+
+export interface AccrualInput {
+  orderId: string;
+  amount: { amount: number; currency: string };
+  channel: string;
+  occurredAt: string;
+}
+
+export interface AccrualResult {
+  accrualId: string;
+  orderId: string;
+  points: number;
+  breakdown: Earning["breakdown"];
+  debtPaid: number;
+  lot: { id: string; availableAt: string; expiresAt: string | null } | null;
+  tierChange: { from: string | null; to: string | null } | null;
+  /** The settlement period the points count in; `movedFrom` names a closed period the order fell in. */
+  settlement: { period: string; movedFrom: string | null } | null;
+}
+
+export function accrue(state: MemberState, memberId: string, input: AccrualInput, ctx: OpContext): Plan<AccrualResult> {
+  const { settings, now } = ctx;
+  let current = state.member;
+  let memberIsNew = false;
+  if (!current) {
+    if (!settings.enrollOnAccrual) requireMember(state, memberId);
+    current = newMember(memberId, {}, now);
+    memberIsNew = true;
+  }
+  if (input.amount.currency !== settings.currency) {
+    throw new ApiError("currency_mismatch", `This program runs in ${settings.currency}, not ${input.amount.currency}.`);
+  }
+  const earnedAt = new Date(input.occurredAt);
+  // Checked here rather than in the routes so that every way in (single, bulk, retries) meets the same window.
+  const earliest = addDays(now, -settings.maxBackdateDays);
+  if (earnedAt.getTime() < earliest.getTime()) {
+    throw new ApiError("occurred_before_window", `occurredAt lies more than ${settings.maxBackdateDays} days back, before this program's window.`, {
+      errors: [{ path: "occurredAt", message: `before ${iso(earliest)}` }],
+      earliestOccurredAt: iso(earliest),
+    });
+  }
+  const earning = computeEarning(input.amount.amount, settings, current.tier);
+  const debtPaid = Math.min(current.debt, earning.points);
+  const accrualId = ctx.newId("acc");
+
+  let lot: OpenLot | null = null;
+  if (earning.points > 0) {
+    const expiresAt = lotExpiresAt(settings.expiry, earnedAt);
+    lot = {
+      id: ctx.newId("lot"),
+      partnerId: ctx.partnerId,
+      orderId: input.orderId,
+      points: earning.points,
+      remaining: earning.points - debtPaid,
+      earnedAt: iso(earnedAt),
+      availableAt: iso(addDays(earnedAt, settings.pendingDays)),
+      expiresAt: expiresAt ? iso(expiresAt) : null,
+    };
+  }
+
+  const qualifyingPoints = current.qualifyingPoints + qualifyingGain(settings, earning.points, input.amount.amount);
+  const tier = upgradedTier(current.tier, qualifyingPoints, settings.tiers);
+  const member: MemberRecord = {
+    ...(memberIsNew ? current : touched(current, ctx, true)),
+    lastActivityAt: iso(now),
+    debt: current.debt - debtPaid,
+    qualifyingPoints,
+    lifetimeEarned: current.lifetimeEarned + earning.points,
+    tier,
+  };
+  const tierChange = tier !== current.tier ? { from: current.tier, to: tier } : null;
+
+  const result: AccrualResult = {
+    accrualId,
+    orderId: input.orderId,
+    points: earning.points,
+    breakdown: earning.breakdown,
+    debtPaid,
+    lot: lot ? { id: lot.id, availableAt: lot.availableAt, expiresAt: lot.expiresAt } : null,
+    tierChange,
+    settlement: null,
+  };
+  const plan = emptyPlan(member, state, result);
+  plan.memberIsNew = memberIsNew;
+  if (lot) plan.newLots.push(lot);
+  plan.entries.push(
+    entry(ctx, {
+      type: "earn",
+      points: earning.points,
+      lotId: lot?.id ?? null,
+      orderId: input.orderId,
+      partnerId: ctx.partnerId,
+      channel: input.channel,
+      occurredAt: iso(earnedAt),
+      details: { accrualId, amount: input.amount, breakdown: earning.breakdown, debtPaid },
+    }),
+  );
+  const earnPeriod = plan.entries[0]!.settlementPeriod;
+  if (earnPeriod) {
+    const own = periodOf(earnedAt, ctx.settings.settlementPeriod);
+    result.settlement = { period: earnPeriod, movedFrom: own === earnPeriod ? null : own };
+  }
+  plan.newOrder = {
+    issuer: ctx.partnerId ?? "",
+    orderId: input.orderId,
+    memberId,
+    accrualId,
+    lotId: lot?.id ?? null,
+    amount: input.amount.amount,
+    currency: input.amount.currency,
+    earnedPoints: earning.points,
+    refundedAmount: 0,
+    clawedBackPoints: 0,
+    createdAt: iso(now),
+  };
+  if (memberIsNew) plan.events.push(event(ctx, "member.enrolled", ctx.partnerId, { memberId }));
+  plan.events.push(
+    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }),
+  );
+  if (tierChange) {
+    plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...tierChange, reason: "upgrade" } }));
+    plan.events.push(event(ctx, "tier.changed", null, { memberId, ...tierChange, reason: "upgrade" }));
+  }
+  plan.nextState = { member, lots: lot && lot.remaining > 0 ? [...state.lots, lot] : state.lots, holds: state.holds };
+  return plan;
+}

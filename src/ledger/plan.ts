@@ -1,0 +1,109 @@
+// Plan building shared by every ledger operation: the empty plan, entries, events, member records and lot deltas.
+import { ApiError } from "../lib/errors";
+import { iso } from "./dates";
+import { settlementPeriodFor } from "./periods";
+import type { ProgramSettings } from "./settings";
+import type { EntryType } from "./entries";
+import type { EventPayloadsByType, EventType } from "./events";
+import type { Entry, LotIssue, MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "./state";
+import type { EnrollInput } from "./ops/enroll";
+
+export interface OpContext {
+  settings: ProgramSettings;
+  now: Date;
+  newId: (prefix: "lot" | "ent" | "red" | "acc" | "evt") => string;
+  /** Partner the calling key is bound to; null for the program's own keys. */
+  partnerId: string | null;
+  /** The program's settlement calendar; entries are stamped with their period from it. */
+  closedThrough?: string | null;
+}
+
+export function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R): Plan<R> {
+  return {
+    member,
+    memberIsNew: false,
+    newLots: [],
+    lotDeltas: [],
+    entries: [],
+    newOrder: null,
+    orderRefund: null,
+    newRedemption: null,
+    redemptionUpdates: [],
+    allocations: [],
+    events: [],
+    nextState: { ...state, member },
+    result,
+  };
+}
+
+/** What a plan names for an entry, its type's details included; the references default to null. */
+export type EntryInput = {
+  [T in EntryType]: Pick<Extract<Entry, { type: T }>, "type" | "points" | "details"> & Partial<Omit<Extract<Entry, { type: T }>, "type" | "points" | "details">>;
+}[EntryType];
+
+export function entry(ctx: OpContext, fields: EntryInput): Entry {
+  const at = iso(ctx.now);
+  const occurredAt = fields.occurredAt ?? at;
+  return {
+    id: ctx.newId("ent"),
+    heldPoints: 0,
+    lotId: null,
+    orderId: null,
+    redemptionId: null,
+    partnerId: null,
+    channel: null,
+    occurredAt,
+    settlementPeriod: ctx.closedThrough === undefined ? null : settlementPeriodFor(new Date(occurredAt), ctx.settings.settlementPeriod, ctx.closedThrough),
+    createdAt: at,
+    ...fields,
+  };
+}
+
+export function event<T extends EventType>(ctx: OpContext, type: T, partnerId: string | null, payload: EventPayloadsByType[T]): OutboxEvent {
+  // The signature checks the payload against its type; the compiler cannot follow T into the union here.
+  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } } as OutboxEvent;
+}
+
+export function requireMember(state: MemberState, memberId: string): MemberRecord {
+  if (!state.member) throw new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+  return state.member;
+}
+
+export function touched(member: MemberRecord, ctx: OpContext, activity: boolean): MemberRecord {
+  const at = iso(ctx.now);
+  return { ...member, version: member.version + 1, updatedAt: at, lastActivityAt: activity ? at : member.lastActivityAt };
+}
+
+export function newMember(memberId: string, input: EnrollInput, now: Date): MemberRecord {
+  const at = iso(now);
+  return {
+    memberId,
+    email: input.email ?? null,
+    name: input.name ?? null,
+    attributes: input.attributes ?? {},
+    tier: null,
+    qualifyingPoints: 0,
+    lifetimeEarned: 0,
+    debt: 0,
+    version: 1,
+    lastActivityAt: null,
+    tierDowngradeAt: null,
+    tierLockedUntil: null,
+    enrolledAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * The open lots after the deltas: lots emptied drop out, and lots that get
+ * points back (from `returned`, which knows how they were issued) come back in.
+ */
+export function applyLotDeltas(lots: readonly OpenLot[], deltas: Plan<unknown>["lotDeltas"], returned: readonly LotIssue[] = []): OpenLot[] {
+  const byId = new Map(lots.map((lot) => [lot.id, lot]));
+  for (const issue of returned) if (!byId.has(issue.id)) byId.set(issue.id, { ...issue, remaining: 0 });
+  for (const { lotId, delta } of deltas) {
+    const lot = byId.get(lotId);
+    if (lot) byId.set(lotId, { ...lot, remaining: lot.remaining + delta });
+  }
+  return [...byId.values()].filter((lot) => lot.remaining > 0);
+}
