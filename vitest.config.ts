@@ -14,7 +14,8 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", ...knobs },
+          // WEBHOOKS_ALLOW_LOCAL: the tests are local development, so endpoints on localhost are allowed.
+          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", WEBHOOKS_ALLOW_LOCAL: "true", ...knobs },
         },
       }),
     ],

@@ -89,7 +89,8 @@ export async function startMiniflare(prepared: Prepared, { direct = true } = {})
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...workerOptions,
-      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken },
+      // Local development: the webhook bench's receiver listens on 127.0.0.1.
+      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true" },
       name: "treue",
       modules: true,
       // Module names are paths relative to rootPath, and the bundle lives in the temp dir.
@@ -139,7 +140,7 @@ async function freePort(): Promise<number> {
 export async function startWranglerDev(prepared: Prepared, { lean = false } = {}): Promise<RunningWorker> {
   const port = await freePort();
   const args = ["dev", "--ip", HOST, "--port", String(port), "--inspector-port", String(await freePort())];
-  args.push("--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--show-interactive-dev-session=false");
+  args.push("--persist-to", prepared.state, "--var", `ADMIN_TOKEN:${prepared.adminToken}`, "--var", "WEBHOOKS_ALLOW_LOCAL:true", "--show-interactive-dev-session=false");
   const env = lean ? { X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" } : {};
   // In the bench's process group, so a Ctrl-C reaches wrangler and its workerd processes too.
   const child = spawn(process.execPath, [WRANGLER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...WRANGLER_ENV, ...env } });

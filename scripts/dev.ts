@@ -101,7 +101,9 @@ Try:
 
 // The Worker reads nothing from Request.cf: skip wrangler's download of it, whose failure offline prints a stack trace.
 const devEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false" };
-const dev = spawn("wrangler", ["dev", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs], { stdio: "inherit", env: devEnv });
+// Only here (and in the tests) may webhooks go to localhost; a deployment never has this variable.
+const devArgs = ["dev", "--var", "WEBHOOKS_ALLOW_LOCAL:true", ...(portArg >= 0 ? [] : ["--port", PORT]), ...extraArgs];
+const dev = spawn("wrangler", devArgs, { stdio: "inherit", env: devEnv });
 dev.on("exit", (code) => process.exit(code ?? 0));
 
 /**

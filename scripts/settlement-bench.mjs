@@ -67,7 +67,7 @@ try {
   }
   timings.sort((a, b) => a - b);
   const issued = statement.partners.reduce((s, p) => s + p.issued.points, 0);
-  const redeemed = statement.partners.reduce((s, p) => s + p.redeemedAt.points, 0);
+  const redeemed = statement.partners.reduce((s, p) => s + p.redeemedAt.netPoints, 0);
   if (issued !== PAIRS * 100 || redeemed !== PAIRS * 40 || !statement.reconciliation.every((r) => r.ok)) {
     throw new Error(`the statement does not match the seed: ${JSON.stringify(statement)}`);
   }

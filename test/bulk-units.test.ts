@@ -22,7 +22,7 @@ function recordingPost() {
     for (let i = 0; i < ((turn++ * 7) % 5) + 1; i++) await new Promise((resolve) => setTimeout(resolve, 0));
     inFlight.set(item.memberId, inFlight.get(item.memberId)! - 1);
     now--;
-    return { ok: true, status: 201, body: { orderId: item.orderId }, replayed: false };
+    return { ok: true, value: { orderId: item.orderId }, created: true, replayed: false };
   };
   return { post, started, mostInFlight: () => most };
 }

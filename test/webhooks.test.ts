@@ -16,6 +16,14 @@ async function register(key: string, body: Record<string, unknown>) {
   return res.json as { id: string; secret: string; url: string; eventTypes: string[] | null; partnerId: string | null };
 }
 
+/** A second partner of the program, with its own key. */
+async function partnerKey(p: { admin: string; programId: string }, name: string) {
+  const partner = await call("/v1/partners", { key: p.admin, body: { name }, idempotencyKey: null });
+  const key = await call(`/v1/programs/${p.programId}/keys`, { key: env.ADMIN_TOKEN, body: { role: "partner", name, partnerId: partner.json.id }, idempotencyKey: null });
+  expect(key.status).toBe(201);
+  return { key: key.json.key as string, partnerId: partner.json.id as string };
+}
+
 async function outbox(programId: string) {
   return rows<{ id: string; type: string; partner_id: string | null; sent_at: string | null }>(
     "SELECT id, type, partner_id, sent_at FROM outbox_events WHERE program_id = ? ORDER BY id",
@@ -73,6 +81,16 @@ describe("webhook endpoints", () => {
     expect(row!.secret, "the secret is erased").toBe("");
   });
 
+  it("refuses addresses off the public internet, however the URL spells them", async () => {
+    const p = await createProgram();
+    for (const url of ["https://169.254.169.254/latest/meta-data", "https://10.0.0.1/", "https://2852039166/", "https://0xa9fea9fe/", "https://[::ffff:169.254.169.254]/", "https://10.0.0.1.nip.io/"]) {
+      const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url } });
+      expect(res.status, url).toBe(422);
+      expect(res.json.code).toBe("webhook_url_not_allowed");
+    }
+    expect((await call("/v1/webhook-endpoints", { key: p.admin })).json.data).toEqual([]);
+  });
+
   describe.each([
     "http://shop.example/hooks",
     "ftp://shop.example/hooks",
@@ -92,7 +110,8 @@ describe("webhook endpoints", () => {
     });
   });
 
-  it("allows https anywhere and plain http to localhost or 127.0.0.1", async () => {
+  it("allows public https, and this machine over plain http in local development (the tests' binding)", async () => {
+    expect(env.WEBHOOKS_ALLOW_LOCAL).toBe("true");
     const p = await createProgram();
     for (const url of ["https://shop.example:8443/hooks", "http://localhost:3000/hooks", "http://127.0.0.1:8080/hooks", "http://[::1]/hooks"]) {
       await register(p.admin, { url });
@@ -118,6 +137,37 @@ describe("webhook endpoints", () => {
     const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/one-more" } });
     expect(res.status).toBe(422);
     expect(res.json.code).toBe("too_many_webhook_endpoints");
+  });
+
+  it("keeps the limit under concurrent creates", async () => {
+    const p = await createProgram();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call("/v1/webhook-endpoints", { key: p.admin, body: { url: `https://shop.example/race/${i}` } })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(20);
+    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 422 && r.json.code === "too_many_webhook_endpoints")).toBe(true);
+    const [live] = await rows<{ n: number }>("SELECT count(*) AS n FROM webhook_endpoints WHERE program_id = ? AND deleted_at IS NULL", p.programId);
+    expect(live!.n).toBe(20);
+  });
+
+  it("keeps each partner to its own allowance, apart from the program's", async () => {
+    const p = await createProgram();
+    const other = await partnerKey(p, "Second brand");
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => call("/v1/webhook-endpoints", { key: p.partner, body: { url: `https://partner.example/hooks/${i}` } })),
+    );
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(5);
+    const refused = burst.find((r) => r.status !== 201)!;
+    expect(refused.status).toBe(422);
+    expect(refused.json.code).toBe("too_many_webhook_endpoints");
+    // Another partner and the operator still have theirs.
+    await register(other.key, { url: "https://second.example/hooks" });
+    for (let i = 0; i < 20; i++) await register(p.admin, { url: `https://shop.example/hooks/${i}` });
+    expect((await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/21" } })).json.code).toBe("too_many_webhook_endpoints");
+    // A deleted endpoint frees its place.
+    const [first] = (await call("/v1/webhook-endpoints?limit=1", { key: p.partner })).json.data;
+    expect((await call(`/v1/webhook-endpoints/${first.id}`, { method: "DELETE", key: p.partner })).status).toBe(204);
+    await register(p.partner, { url: "https://partner.example/hooks/again" });
   });
 
   it("is for admin and partner keys only, and a partner sees only its own endpoints", async () => {
@@ -189,6 +239,20 @@ describe("delivery", () => {
     expect(log.data.every((d) => d.status === "delivered" && d.responseStatus === 200 && d.attempt === 1 && d.error === null)).toBe(true);
     expect(log.data.map((d) => d.eventId).sort()).toEqual(events.map((e) => e.id));
     await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it("dates points.earned by the order, and says when it was recorded", async () => {
+    const p = await createProgram({ enrollOnAccrual: true });
+    const endpoint = await register(p.admin, { url: receiver.url("dated"), eventTypes: ["points.earned"] });
+    const orderAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const before = new Date().toISOString();
+    expect((await accrue(p.server, "dora", 5000, { orderId: "o-dated", occurredAt: orderAt })).status).toBe(201);
+    const [request] = await receiver.waitFor("dated", 1);
+    const { data, timestamp } = verified(endpoint.secret, request!);
+    expect(data.occurredAt).toBe(orderAt);
+    expect(data.recordedAt >= before && data.recordedAt <= timestamp).toBe(true);
+    const [earn] = await rows<{ occurred_at: string }>("SELECT occurred_at FROM entries WHERE program_id = ? AND type = 'earn'", p.programId);
+    expect(data.occurredAt, "as the entry has it").toBe(earn!.occurred_at);
   });
 
   it("sends an endpoint only the types it chose", async () => {

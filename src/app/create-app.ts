@@ -6,7 +6,8 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
-import { ApiError, problemBody, type ErrorCode, type FieldError } from "../lib/errors";
+import { DomainError, fieldErrors } from "../ledger/errors";
+import { ApiError, fromDomain, problemBody, type ErrorCode } from "../lib/errors";
 import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
 
@@ -39,17 +40,15 @@ export function createRouter() {
     strict: true,
     defaultHook: (result) => {
       if (!result.success) {
-        const errors: FieldError[] = result.error.issues.map((issue) => ({
-          path: issue.path.map(String).join(".") || "(body)",
-          message: issue.message,
-        }));
+        const errors = fieldErrors(result.error.issues, "(body)");
         throw new ApiError("validation_failed", `${errors.length} field(s) failed validation.`, { errors });
       }
     },
   });
 }
 
-export function problem(c: Context<AppEnv>, error: ApiError) {
+export function problem(c: Context<AppEnv>, refusal: ApiError | DomainError) {
+  const error = refusal instanceof DomainError ? fromDomain(refusal) : refusal;
   return problemResponse(c, error.status, problemBody(error, c.get("requestId")));
 }
 
@@ -123,7 +122,7 @@ export function createApp() {
   app.notFound((c) => problem(c, new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`)));
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) return problem(c, error);
+    if (error instanceof ApiError || error instanceof DomainError) return problem(c, error);
     // A sum or value that would no longer be exact (a settlement over a whole program, say) is refused, never rounded.
     if (error instanceof BeyondSafeIntegers) {
       return problem(c, new ApiError("amount_out_of_range", "The amounts involved exceed the numbers the ledger can hold exactly."));

@@ -1,16 +1,16 @@
 // How a handler talks to a member's Durable Object and turns its reply into a response.
 import type { Context } from "hono";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
-import { memberObjectName } from "../members/member-ledger";
-import { ApiError, deserializeError } from "../lib/errors";
+import { memberLedgerOf } from "../members/member-ledger";
+import { answerForPartner } from "../members/partner-view";
+import { fromDomain, problemBody } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
 import type { AppEnv } from "./types";
 
-/** The member's object. Its RPC methods mirror the class; the cast keeps their plain reply types. */
+/** The member's object in the caller's program. */
 export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger {
-  const { programId } = c.get("principal");
-  return c.env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId)) as unknown as MemberLedger;
+  return memberLedgerOf(c.env, c.get("principal").programId, memberId);
 }
 
 /**
@@ -42,18 +42,24 @@ export async function ledgerCall(
 }
 
 /**
- * A reply of the object as an HTTP response; replays say so in a header.
- * Typed `never` because the status and body are the object's, checked by
- * the route's schema in tests rather than by the compiler here.
+ * A reply of the object as an HTTP response: the one place a ledger outcome
+ * gets its status (201 when it created something, 200 otherwise; a refusal's
+ * from its code). Replays say so in a header. Typed `never` because the body
+ * is the object's, checked by the route's schema in tests rather than by the
+ * compiler here.
  */
 export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
-  if (!reply.ok && !reply.replayed) throw deserializeError(reply.error);
+  if (!reply.ok && !reply.replayed) throw fromDomain(reply.error);
   if (reply.replayed) c.header("Idempotent-Replayed", "true");
-  // A replayed refusal is the first answer as it was sent, its requestId included.
-  if (!reply.ok) return problemResponse(c, reply.replayed!.status, reply.replayed!.body) as never;
-  return c.json(reply.body as object, reply.status as 200) as never;
+  if (!reply.ok) {
+    // A replayed refusal is the first answer as it was sent, its requestId included.
+    const refusal = fromDomain(reply.error);
+    return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId)) as never;
+  }
+  return c.json(forCaller(c, reply).value as object, reply.created ? 201 : 200) as never;
 }
 
-export function notFound(code: "member_not_found" | "redemption_not_found", id: string): ApiError {
-  return new ApiError(code, `No ${code === "member_not_found" ? "member" : "redemption"} '${id}' in this program.`);
+/** The reply as the calling key may see it: a partner key gets what src/members/partner-view.ts leaves it. */
+export function forCaller<R extends LedgerReply>(c: Context<AppEnv>, reply: R): R {
+  return reply.ok && c.get("principal").partnerId ? { ...reply, value: answerForPartner(reply.value) } : reply;
 }

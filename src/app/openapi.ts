@@ -39,19 +39,15 @@ export const errorResponses = {
 
 export const MAX_SAFE_AMOUNT = 1_000_000_000_000_000;
 
-export const MoneySchema = z
-  .object({
-    amount: z.number().int().min(0).max(MAX_SAFE_AMOUNT).openapi({ example: 4999, description: "Integer minor units." }),
-    currency: CurrencyCode,
-  })
-  .openapi("Money");
+/** The one shape of money: integer minor units and an ISO 4217 currency; each use picks the range of the amount. */
+function moneySchema(amount: z.ZodNumber) {
+  return z.object({ amount: amount.openapi({ example: 4999, description: "Integer minor units." }), currency: CurrencyCode });
+}
 
-export const PositiveMoneySchema = z
-  .object({
-    amount: z.number().int().min(1).max(MAX_SAFE_AMOUNT).openapi({ example: 4999, description: "Integer minor units." }),
-    currency: CurrencyCode,
-  })
-  .openapi("PositiveMoney");
+export const MoneySchema = moneySchema(z.number().int().min(0).max(MAX_SAFE_AMOUNT)).openapi("Money");
+export const PositiveMoneySchema = moneySchema(z.number().int().min(1).max(MAX_SAFE_AMOUNT)).openapi("PositiveMoney");
+/** A signed sum in answers only (a statement's net: either side may owe). */
+export const SignedMoneySchema = moneySchema(z.number().int());
 
 /** The storefront's own ids: printable, no spaces, no markup or SQL metacharacters. */
 export const ExternalId = z

@@ -7,7 +7,10 @@ export const BalanceSchema = z
     available: z.number().int().openapi({ example: 1250 }),
     pending: z.number().int().openapi({ example: 300, description: "Earned, still in the pending (return) period." }),
     held: z.number().int().openapi({ example: 0, description: "Reserved by open holds." }),
-    debt: z.number().int().openapi({ example: 0, description: "Clawed back after being spent; later earnings pay it first." }),
+    debt: z.number().int().optional().openapi({
+      example: 0,
+      description: "Clawed back after being spent; later earnings pay it first. Not shown to partner keys: it comes from refunds of any issuer's orders.",
+    }),
     lifetimeEarned: z.number().int(),
     qualifyingPoints: z.number().int(),
     tier: z.string().nullable().openapi({ example: "silver" }),
@@ -52,7 +55,7 @@ export const AccrualResultSchema = z
         multiplierPercent: z.number().int().optional(),
       }),
     ),
-    debtPaid: z.number().int(),
+    debtPaid: z.number().int().optional().openapi({ description: "Of these points, what paid off the member's debt first. Not shown to partner keys." }),
     lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
     tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
     settlement: z

@@ -232,6 +232,7 @@ export const idempotencyKeys = sqliteTable(
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
+    /** 0: `body` is the ledger's outcome; records of older versions hold the HTTP status and body they sent. */
     status: integer("status").notNull(),
     body: text("body").notNull(),
     createdAt: text("created_at").notNull(),

@@ -1,4 +1,5 @@
 // Tells D1's passing refusals (overloaded, timed out, restarting) from real failures.
+import { DomainError } from "../ledger/errors";
 import { ApiError } from "../lib/errors";
 
 /**
@@ -27,13 +28,13 @@ export function errorMessages(error: unknown): string[] {
 }
 
 export function isTransientD1Error(error: unknown): boolean {
-  if (error instanceof ApiError) return false;
+  if (error instanceof DomainError || error instanceof ApiError) return false;
   return errorMessages(error).some((message) => TRANSIENT_D1_MESSAGES.some((pattern) => pattern.test(message)));
 }
 
 /** The answer to such an error, wherever it came from: a 503 the caller may retry (create-app adds Retry-After). */
-export function databaseUnavailable(): ApiError {
-  return new ApiError(
+export function databaseUnavailable(): DomainError {
+  return new DomainError(
     "temporarily_unavailable",
     "The database is overloaded or timed out; retry shortly. A ledger write retried with the same Idempotency-Key takes effect exactly once.",
   );

@@ -2,8 +2,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { jobCursors } from "../db/schema";
+import { inParallel } from "../lib/parallel";
 import type { ProgramSettings } from "../ledger/settings";
-import { memberObjectName, type LedgerCall, type LedgerReply, type MemberLedger } from "../members/member-ledger";
+import { memberLedgerOf, type LedgerCall, type LedgerReply, type MemberLedger } from "../members/member-ledger";
 
 /**
  * How much one run may do. Batches are bounded in rows; the deadline (wall
@@ -76,7 +77,7 @@ export function memberCall(ctx: JobContext, memberId: string): LedgerCall {
 }
 
 export function memberStub(ctx: JobContext, memberId: string): MemberLedger {
-  return ctx.env.MEMBER_LEDGER.getByName(memberObjectName(ctx.programId, memberId)) as unknown as MemberLedger;
+  return memberLedgerOf(ctx.env, ctx.programId, memberId);
 }
 
 /**
@@ -90,22 +91,17 @@ export async function forEachMember(
   work: (memberId: string) => Promise<number>,
 ): Promise<Set<string>> {
   const failed = new Set<string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < memberIds.length) {
-      const memberId = memberIds[next++]!;
-      try {
-        // Awaited first: `done += await ...` would read `done` before the await and lose updates.
-        const items = await work(memberId);
-        ctx.tally.done += items;
-      } catch (error) {
-        failed.add(memberId);
-        ctx.tally.errors += 1;
-        ctx.tally.lastError = `${memberId}: ${error instanceof Error ? error.message : String(error)}`;
-      }
+  await inParallel(memberIds, ctx.budget.concurrency, async (memberId) => {
+    try {
+      // Awaited first: `done += await ...` would read `done` before the await and lose updates.
+      const items = await work(memberId);
+      ctx.tally.done += items;
+    } catch (error) {
+      failed.add(memberId);
+      ctx.tally.errors += 1;
+      ctx.tally.lastError = `${memberId}: ${error instanceof Error ? error.message : String(error)}`;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(ctx.budget.concurrency, memberIds.length) }, worker));
+  });
   return failed;
 }
 
@@ -121,5 +117,5 @@ export async function askMember<T>(
 ): Promise<T> {
   const reply = await ask(memberStub(ctx, memberId), memberCall(ctx, memberId));
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
-  return reply.body as T;
+  return reply.value as T;
 }

@@ -1,6 +1,6 @@
 // The member's balance, computed from open lots and holds only.
 import { isExpired } from "./allocation";
-import { inactivityExpiresAt } from "./expiry";
+import { idleDeadline } from "./expiry";
 import { mulDiv, type Money } from "./money";
 import type { ProgramSettings } from "./settings";
 import type { MemberState } from "./state";
@@ -38,8 +38,7 @@ export function balanceOf(state: MemberState, settings: ProgramSettings, now: Da
   }
   const held = state.holds.reduce((sum, hold) => sum + hold.points, 0);
   const member = state.member;
-  const lastActivity = member?.lastActivityAt ? new Date(member.lastActivityAt) : null;
-  const inactivityDate = inactivityExpiresAt(settings.expiry, lastActivity);
+  const inactivityDate = idleDeadline(member, settings.expiry);
   const nextExpiries = inactivityDate
     ? available + pending > 0
       ? [{ points: available + pending, expiresAt: inactivityDate.toISOString() }]

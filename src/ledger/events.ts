@@ -9,7 +9,7 @@ type RedemptionPayload = {
   orderId: string | null;
 };
 
-/** What each event type says, before the `occurredAt` every event carries. */
+/** What each event type says, before the `occurredAt` and `recordedAt` every event carries. */
 export interface EventPayloadsByType {
   "member.enrolled": { memberId: string };
   "points.earned": { memberId: string; orderId: string; accrualId: string; points: number; debtPaid: number };
@@ -35,5 +35,5 @@ export type EventType = keyof EventPayloadsByType;
 
 /** One outbox event: a plan cannot build an event whose payload misses a field its type carries. */
 export type OutboxEvent = {
-  [T in EventType]: { id: string; type: T; partnerId: string | null; payload: EventPayloadsByType[T] & { occurredAt: string } };
+  [T in EventType]: { id: string; type: T; partnerId: string | null; payload: EventPayloadsByType[T] & { occurredAt: string; recordedAt: string } };
 }[EventType];

@@ -1,7 +1,7 @@
 // Point expiry and expiry warnings as pure functions: the member's state and a clock in, a Plan out.
 import { isExpired } from "./allocation";
 import { addDays, iso } from "./dates";
-import { inactivityExpiresAt } from "./expiry";
+import { idleDeadline } from "./expiry";
 import { emptyPlan, entry, event, touched, type OpContext } from "./plan";
 import type { ProgramSettings } from "./settings";
 import type { MemberState, OpenLot, Plan } from "./state";
@@ -19,11 +19,6 @@ export interface DueLot {
   reason: "lot_expired" | "inactivity";
 }
 
-function idleDeadline(state: MemberState, settings: ProgramSettings): Date | null {
-  const last = state.member?.lastActivityAt;
-  return inactivityExpiresAt(settings.expiry, last ? new Date(last) : null);
-}
-
 /**
  * The open lots that have expired by `now`: those past their own date (whatever
  * the policy is today, a lot keeps the date it was earned with) and, once the
@@ -31,7 +26,7 @@ function idleDeadline(state: MemberState, settings: ProgramSettings): Date | nul
  * Held points are not in the lots any more, so a hold keeps its points.
  */
 export function dueLots(state: MemberState, settings: ProgramSettings, now: Date): DueLot[] {
-  const deadline = idleDeadline(state, settings);
+  const deadline = idleDeadline(state.member, settings.expiry);
   const idle = deadline !== null && deadline.getTime() <= now.getTime();
   const due: DueLot[] = [];
   for (const lot of state.lots) {
@@ -77,12 +72,13 @@ export function expireDue(state: MemberState, ctx: OpContext, maxLots = EXPIRY_B
       }),
     );
   }
+  // By the last lot's date (the batch is in date order) every point of the batch had expired.
   plan.events.push(
     event(ctx, "points.expired", null, {
       memberId: member.memberId,
       points,
       lots: batch.map(({ lot, expiredAt }) => ({ lotId: lot.id, points: lot.remaining, expiredAt, partnerId: lot.partnerId })),
-    }),
+    }, batch.at(-1)!.expiredAt),
   );
   const expired = new Set(batch.map((d) => d.lot.id));
   plan.nextState = { ...plan.nextState, lots: state.lots.filter((lot) => !expired.has(lot.id)) };
@@ -105,7 +101,7 @@ export function expiringSoon(state: MemberState, settings: ProgramSettings, now:
   const horizon = addDays(now, lead).getTime();
   const within = (at: number) => at > now.getTime() && at <= horizon;
   const open = state.lots.filter((lot) => lot.remaining > 0 && !isExpired(lot, now));
-  const deadline = idleDeadline(state, settings);
+  const deadline = idleDeadline(state.member, settings.expiry);
   if (deadline) {
     const points = open.reduce((sum, lot) => sum + lot.remaining, 0);
     return within(deadline.getTime()) && points > 0 ? [{ expiresAt: iso(deadline), points }] : [];

@@ -5,7 +5,7 @@ import type { ExpiryPolicy } from "./settings";
 /**
  * The expiry instant of a lot earned at `earnedAt`, or null when the policy
  * does not put a date on the lot: `never`, and `inactivity`, whose date moves
- * with the member's last activity (see inactivityExpiresAt).
+ * with the member's last activity (see idleDeadline).
  */
 export function lotExpiresAt(policy: ExpiryPolicy, earnedAt: Date): Date | null {
   switch (policy.policy) {
@@ -19,8 +19,19 @@ export function lotExpiresAt(policy: ExpiryPolicy, earnedAt: Date): Date | null 
   }
 }
 
-/** Under the inactivity policy every point expires this long after the last earn or redeem. */
-export function inactivityExpiresAt(policy: ExpiryPolicy, lastActivityAt: Date | null): Date | null {
-  if (policy.policy !== "inactivity" || lastActivityAt === null) return null;
-  return addDays(lastActivityAt, policy.days);
+/**
+ * Under the inactivity policy every point expires this long after the
+ * member's last earn or redeem; null under other policies, or before any
+ * activity.
+ */
+export function idleDeadline(member: { lastActivityAt: string | null } | null, policy: ExpiryPolicy): Date | null {
+  const last = member?.lastActivityAt;
+  if (policy.policy !== "inactivity" || !last) return null;
+  return addDays(new Date(last), policy.days);
+}
+
+/** The member has gone the allowed time without activity: every point they had is gone. */
+export function isIdle(member: { lastActivityAt: string | null } | null, policy: ExpiryPolicy, now: Date): boolean {
+  const deadline = idleDeadline(member, policy);
+  return deadline !== null && deadline.getTime() <= now.getTime();
 }

@@ -3,6 +3,8 @@ import { utcDate } from "./dates";
 
 export type PeriodKind = "month" | "quarter";
 
+/** Any period id, month or quarter: the one pattern routes validate against. */
+export const PERIOD_ID = /^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const QUARTER = /^(\d{4})-Q([1-4])$/;
 

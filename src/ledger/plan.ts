@@ -1,12 +1,11 @@
 // Plan building shared by every ledger operation: the empty plan, entries, events, member records and lot deltas.
-import { ApiError } from "../lib/errors";
+import { memberNotFound } from "./errors";
 import { iso } from "./dates";
 import { settlementPeriodFor } from "./periods";
 import type { ProgramSettings } from "./settings";
 import type { EntryType } from "./entries";
 import type { EventPayloadsByType, EventType } from "./events";
 import type { Entry, LotIssue, MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "./state";
-import type { EnrollInput } from "./ops/enroll";
 
 export interface OpContext {
   settings: ProgramSettings;
@@ -59,13 +58,20 @@ export function entry(ctx: OpContext, fields: EntryInput): Entry {
   };
 }
 
-export function event<T extends EventType>(ctx: OpContext, type: T, partnerId: string | null, payload: EventPayloadsByType[T]): OutboxEvent {
+/** `occurredAt`: when the change happened (an order's time, a hold's end), if not when it is recorded. */
+export function event<T extends EventType>(
+  ctx: OpContext,
+  type: T,
+  partnerId: string | null,
+  payload: EventPayloadsByType[T],
+  occurredAt = iso(ctx.now),
+): OutboxEvent {
   // The signature checks the payload against its type; the compiler cannot follow T into the union here.
-  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt: iso(ctx.now) } } as OutboxEvent;
+  return { id: ctx.newId("evt"), type, partnerId, payload: { ...payload, occurredAt, recordedAt: iso(ctx.now) } } as OutboxEvent;
 }
 
 export function requireMember(state: MemberState, memberId: string): MemberRecord {
-  if (!state.member) throw new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+  if (!state.member) throw memberNotFound(memberId);
   return state.member;
 }
 
@@ -74,7 +80,8 @@ export function touched(member: MemberRecord, ctx: OpContext, activity: boolean)
   return { ...member, version: member.version + 1, updatedAt: at, lastActivityAt: activity ? at : member.lastActivityAt };
 }
 
-export function newMember(memberId: string, input: EnrollInput, now: Date): MemberRecord {
+/** A member's first record; what enrolment may set, anything else starts empty. */
+export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "email" | "name" | "attributes">>, now: Date): MemberRecord {
   const at = iso(now);
   return {
     memberId,

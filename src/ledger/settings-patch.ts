@@ -1,5 +1,5 @@
 // Program settings changed by a JSON Merge Patch (RFC 7396): the patch names what changes, the merged result is validated whole.
-import type { FieldError } from "../lib/errors";
+import { fieldErrors, type FieldError } from "./errors";
 import { ProgramSettingsSchema, type ProgramSettings } from "./settings";
 
 type Json = unknown;
@@ -44,7 +44,7 @@ export type SettingsPatchResult = { ok: true; settings: ProgramSettings } | { ok
 export function patchSettings(current: ProgramSettings, patch: Record<string, Json>): SettingsPatchResult {
   const parsed = ProgramSettingsSchema.safeParse(mergePatch(current, patch));
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
+    return { ok: false, errors: fieldErrors(parsed.error.issues, "(settings)") };
   }
   const unknown = unknownKeys(patch, parsed.data);
   return unknown.length > 0 ? { ok: false, errors: unknown } : { ok: true, settings: parsed.data };

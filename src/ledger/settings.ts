@@ -1,23 +1,23 @@
-// Program settings: one zod schema gives validation, defaults and the OpenAPI shape.
-import { z } from "@hono/zod-openapi";
+// Program settings: one zod schema gives validation, defaults and (through zod's own .meta) the OpenAPI shape.
+import { z } from "zod";
 import { isKnownCurrency } from "./money";
 
 export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, "must be a three-letter ISO 4217 code")
   .refine(isKnownCurrency, "unknown ISO 4217 currency")
-  .openapi({ example: "EUR" });
+  .meta({ example: "EUR" });
 
 export const TierSchema = z.object({
-  name: z.string().min(1).max(40).openapi({ example: "gold" }),
-  threshold: z.number().int().min(0).max(1_000_000_000).openapi({ example: 5000, description: "Qualifying points needed." }),
+  name: z.string().min(1).max(40).meta({ example: "gold" }),
+  threshold: z.number().int().min(0).max(1_000_000_000).meta({ example: 5000, description: "Qualifying points needed." }),
   multiplierPercent: z
     .number()
     .int()
     .min(100)
     .max(1000)
     .default(100)
-    .openapi({ example: 150, description: "Earning multiplier in percent: 150 = 1.5x." }),
+    .meta({ example: 150, description: "Earning multiplier in percent: 150 = 1.5x." }),
 });
 
 export const TierListSchema = z
@@ -43,14 +43,14 @@ export const ExpiryPolicySchema = z
     }),
     z.object({ policy: z.literal("inactivity"), days: z.number().int().min(1).max(3650) }),
   ])
-  .openapi("ExpiryPolicy", { example: { policy: "rolling", days: 365 } });
+  .meta({ id: "ExpiryPolicy", example: { policy: "rolling", days: 365 } });
 
 export const TierQualificationSchema = z
   .object({
     basis: z
       .enum(["points", "spend"])
       .default("points")
-      .openapi({ description: "What qualifies for a tier: points earned, or money spent (then thresholds are minor units)." }),
+      .meta({ description: "What qualifies for a tier: points earned, or money spent (then thresholds are minor units)." }),
     window: z
       .discriminatedUnion("type", [
         z.object({ type: z.literal("lifetime") }),
@@ -58,7 +58,7 @@ export const TierQualificationSchema = z
         z.object({ type: z.literal("calendar_year") }),
       ])
       .default({ type: "lifetime" })
-      .openapi({ description: "Over which time the qualifying points (or spend) count; UTC." }),
+      .meta({ description: "Over which time the qualifying points (or spend) count; UTC." }),
     grace: z
       .discriminatedUnion("policy", [
         z.object({ policy: z.literal("none") }),
@@ -66,32 +66,32 @@ export const TierQualificationSchema = z
         z.object({ policy: z.literal("period_end"), period: Period, plusPeriods: z.number().int().min(0).max(10).default(0) }),
       ])
       .default({ policy: "none" })
-      .openapi({ description: "How long a member keeps a tier after first falling short of it." }),
+      .meta({ description: "How long a member keeps a tier after first falling short of it." }),
     downgrade: z
       .enum(["one_step", "to_deserved"])
       .default("to_deserved")
-      .openapi({ description: "After the grace: one tier down (and a new grace), or straight to the tier the points deserve." }),
+      .meta({ description: "After the grace: one tier down (and a new grace), or straight to the tier the points deserve." }),
   })
-  .openapi("TierQualification");
+  .meta({ id: "TierQualification" });
 
 export const ProgramSettingsSchema = z
   .object({
     currency: CurrencyCode.default("EUR"),
     earnRate: z
       .object({
-        points: z.number().int().min(1).max(1_000_000).openapi({ example: 1 }),
-        perAmount: z.number().int().min(1).max(1_000_000_000).openapi({ example: 100, description: "Minor units." }),
+        points: z.number().int().min(1).max(1_000_000).meta({ example: 1 }),
+        perAmount: z.number().int().min(1).max(1_000_000_000).meta({ example: 100, description: "Minor units." }),
       })
       .default({ points: 1, perAmount: 100 })
-      .openapi({ description: "Points earned per amount spent: 1 point per 100 minor units by default." }),
+      .meta({ description: "Points earned per amount spent: 1 point per 100 minor units by default." }),
     rounding: z.enum(["floor", "round", "ceil"]).default("floor"),
     redemptionValue: z
       .object({
-        points: z.number().int().min(1).max(1_000_000).openapi({ example: 100 }),
-        amount: z.number().int().min(1).max(1_000_000_000).openapi({ example: 100, description: "Minor units." }),
+        points: z.number().int().min(1).max(1_000_000).meta({ example: 100 }),
+        amount: z.number().int().min(1).max(1_000_000_000).meta({ example: 100, description: "Minor units." }),
       })
       .default({ points: 100, amount: 100 })
-      .openapi({ description: "What points are worth: 100 points = 1.00 by default." }),
+      .meta({ description: "What points are worth: 100 points = 1.00 by default." }),
     pendingDays: z.number().int().min(0).max(365).default(0),
     expiry: ExpiryPolicySchema.default({ policy: "never" }),
     minRedemptionPoints: z.number().int().min(1).max(1_000_000_000).default(1),
@@ -103,21 +103,21 @@ export const ProgramSettingsSchema = z
       .min(0)
       .max(3650)
       .default(365)
-      .openapi({ description: "How many days before now an order's occurredAt may lie; older orders are refused (imports of old orders: raise it first)." }),
+      .meta({ description: "How many days before now an order's occurredAt may lie; older orders are refused (imports of old orders: raise it first)." }),
     settlementPeriod: z
       .enum(["month", "quarter"])
       .default("month")
-      .openapi({ description: "Coalition settlement periods: calendar months or quarters (UTC)." }),
+      .meta({ description: "Coalition settlement periods: calendar months or quarters (UTC)." }),
     tiers: TierListSchema.default([]),
     // The defaults keep tiers as they were: lifetime points, no downgrade unless a refund takes points back.
     tierQualification: TierQualificationSchema.prefault({}),
     expiryWarning: z
-      .object({ daysBefore: z.number().int().min(1).max(365).openapi({ example: 14 }) })
+      .object({ daysBefore: z.number().int().min(1).max(365).meta({ example: 14 }) })
       .nullable()
       .default(null)
-      .openapi({ description: "Send one `points.expiring` event per member and expiry date this many days ahead; null sends none." }),
+      .meta({ description: "Send one `points.expiring` event per member and expiry date this many days ahead; null sends none." }),
   })
-  .openapi("ProgramSettings");
+  .meta({ id: "ProgramSettings" });
 
 export type ProgramSettings = z.output<typeof ProgramSettingsSchema>;
 export type Tier = z.output<typeof TierSchema>;

@@ -1,5 +1,5 @@
 // Tier changes that only time brings (window, grace, end of a granted tier), and tiers granted by hand.
-import { ApiError } from "../lib/errors";
+import { DomainError, memberNotFound } from "./errors";
 import { addDays, endOfPeriod, iso, utcDate } from "./dates";
 import { emptyPlan, entry, event, touched, type OpContext } from "./plan";
 import type { TierEntryDetails } from "./entries";
@@ -181,15 +181,15 @@ export interface GrantTierInput {
  * it like an earned tier.
  */
 export function grantTier(state: MemberState, memberId: string, input: GrantTierInput, ctx: OpContext): Plan<{ change: TierChange | null; tierLockedUntil: string | null }> {
-  if (!state.member) throw new ApiError("member_not_found", `No member '${memberId}' in this program.`);
+  if (!state.member) throw memberNotFound(memberId);
   if (input.tier !== null && !tierByName(input.tier, ctx.settings.tiers)) {
-    throw new ApiError("unknown_tier", `This program has no tier '${input.tier}'.`, {
+    throw new DomainError("unknown_tier", `This program has no tier '${input.tier}'.`, {
       tiers: ctx.settings.tiers.map((t) => t.name),
     });
   }
   const until = input.until ? iso(new Date(input.until)) : null;
   if (until && Date.parse(until) <= ctx.now.getTime()) {
-    throw new ApiError("validation_failed", "`until` must lie in the future.", { errors: [{ path: "until", message: "in the past" }] });
+    throw new DomainError("validation_failed", "`until` must lie in the future.", { errors: [{ path: "until", message: "in the past" }] });
   }
   const from = state.member.tier;
   const member: MemberRecord = { ...touched(state.member, ctx, false), tier: input.tier, tierLockedUntil: until, tierDowngradeAt: null };

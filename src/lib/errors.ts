@@ -1,5 +1,6 @@
 // One error type for the whole API: a stable machine code, a human detail,
-// and the single map from codes to HTTP statuses.
+// and the single map from codes (the ledger's among them) to HTTP statuses.
+import type { DomainCode, DomainFailure, FieldError } from "../ledger/errors";
 
 export const errorStatuses = {
   validation_failed: 400,
@@ -48,6 +49,9 @@ export const errorStatuses = {
 
 export type ErrorCode = keyof typeof errorStatuses;
 
+// Every code the ledger may refuse with has its status here: this line fails to compile otherwise.
+errorStatuses satisfies Record<DomainCode, number>;
+
 const titles: Partial<Record<ErrorCode, string>> = {
   validation_failed: "The request is not valid",
   unauthorized: "Missing or invalid credentials",
@@ -57,10 +61,7 @@ const titles: Partial<Record<ErrorCode, string>> = {
   internal_error: "Something went wrong on our side",
 };
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError } from "../ledger/errors";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -108,17 +109,7 @@ export function problemBody(error: ApiError, requestId?: string): ProblemBody {
   };
 }
 
-/** Errors cross the Durable Object RPC boundary as plain data and are rebuilt on the other side. */
-export interface SerializedError {
-  code: ErrorCode;
-  detail: string;
-  extras: Record<string, unknown>;
-}
-
-export function serializeError(error: ApiError): SerializedError {
-  return { code: error.code, detail: error.detail, extras: error.extras };
-}
-
-export function deserializeError(error: SerializedError): ApiError {
-  return new ApiError(error.code, error.detail, error.extras);
+/** A ledger refusal as the HTTP layer answers it. */
+export function fromDomain(failure: DomainFailure): ApiError {
+  return new ApiError(failure.code, failure.detail, failure.data);
 }

@@ -6,7 +6,7 @@ import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { balanceOf } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
-import { inactivityExpiresAt } from "../ledger/expiry";
+import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring } from "../ledger/expiry-ops";
 import { accrue, type AccrualInput } from "../ledger/ops/accrue";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
@@ -17,7 +17,7 @@ import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings"
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
-import { ApiError, problemBody, serializeError, type ErrorCode, type SerializedError } from "../lib/errors";
+import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId } from "../lib/ids";
 import {
   classifyCommitError,
@@ -29,6 +29,7 @@ import {
   readStoredResponse,
   storeRefusal,
   type IdempotencyClaim,
+  type StoredOutcome,
   type StoredResponse,
 } from "./store";
 import { fromPlan } from "../webhooks/events";
@@ -49,26 +50,33 @@ export interface LedgerCall {
   now?: number;
 }
 
-export type LedgerReply =
-  | { ok: true; status: number; body: unknown; replayed: boolean }
-  | {
-      ok: false;
-      error: SerializedError;
-      /** A refusal kept for the Idempotency-Key: the first answer's status and problem body, as they were sent. */
-      replayed?: { status: number; body: Record<string, unknown> };
-    };
+/**
+ * What the object answers, in the ledger's terms: the operation's value (and
+ * whether it created something, an accrual, a redemption, a refund or a new
+ * member), or the refusal as data. `replayed` says the answer is the one kept
+ * for the Idempotency-Key; a replayed refusal carries the requestId it was
+ * first answered under. Statuses and bodies are the HTTP layer's.
+ */
+export type LedgerReply<T = unknown> =
+  | { ok: true; value: T; created?: boolean; replayed: boolean }
+  | { ok: false; error: DomainFailure; replayed: boolean; requestId?: string };
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
 interface Built {
   plan: Plan<unknown> | null;
-  status: number;
-  body: unknown;
+  value: unknown;
+  created?: boolean;
 }
 
 type Builder = (state: MemberState, ctx: OpContext) => Built | Promise<Built>;
 
 export function memberObjectName(programId: string, memberId: string): string {
   return `${programId}/${memberId}`;
+}
+
+/** The member's object, for routes and jobs alike. Its RPC methods mirror the class; the cast keeps their plain reply types. */
+export function memberLedgerOf(env: Env, programId: string, memberId: string): MemberLedger {
+  return env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId)) as unknown as MemberLedger;
 }
 
 export class MemberLedger extends DurableObject<Env> {
@@ -87,7 +95,7 @@ export class MemberLedger extends DurableObject<Env> {
   enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
       const plan = enroll(state, call.memberId, input, ctx);
-      return { plan, status: plan.result.created ? 201 : 200, body: memberView(plan.nextState, call.settings, ctx.now) };
+      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now) };
     });
   }
 
@@ -100,28 +108,28 @@ export class MemberLedger extends DurableObject<Env> {
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
       const plan = accrue(state, call.memberId, input, ctx);
-      return withBalance(plan, 201, plan.result, call.settings, ctx.now);
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     });
   }
 
   redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply> {
     return this.write(call, (state, ctx) => {
       const plan = redeem(state, call.memberId, input, ctx);
-      return withBalance(plan, 201, redemptionView(plan.result.redemption), call.settings, ctx.now);
+      return { ...withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now), created: true };
     });
   }
 
   capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
       const plan = captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
-      return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
+      return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
   cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
     return this.write(call, async (state, ctx) => {
       const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
-      return withBalance(plan, 200, redemptionView(plan.result.redemption), call.settings, ctx.now);
+      return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
@@ -129,11 +137,11 @@ export class MemberLedger extends DurableObject<Env> {
     return this.write(call, async (state, ctx) => {
       const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
       if (!order || order.memberId !== call.memberId) {
-        throw new ApiError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
+        throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
       const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
       const plan = refund(state, call.memberId, order, lot, input, ctx);
-      return withBalance(plan, 201, plan.result, call.settings, ctx.now);
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     });
   }
 
@@ -141,7 +149,7 @@ export class MemberLedger extends DurableObject<Env> {
     return this.write(call, (state, ctx) => {
       const plan = grantTier(state, call.memberId, input, ctx);
       const { tier, tierLockedUntil } = plan.member;
-      return withBalance(plan, 200, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
+      return withBalance(plan, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
     });
   }
 
@@ -154,7 +162,7 @@ export class MemberLedger extends DurableObject<Env> {
       call,
       (state, ctx) => {
         const plan = expireDue(state, ctx);
-        return { plan, status: 200, body: plan?.result ?? { lots: 0, points: 0, more: false } };
+        return { plan, value: plan?.result ?? { lots: 0, points: 0, more: false } };
       },
       { sweepIdle: false },
     );
@@ -164,7 +172,7 @@ export class MemberLedger extends DurableObject<Env> {
     return this.write(call, async (state, ctx) => {
       const warned = await readWarnedExpiries(this.db, call.programId, call.memberId, ctx.now);
       const plan = warnExpiring(state, warned, ctx);
-      return { plan, status: 200, body: plan?.result ?? { warnings: [] } };
+      return { plan, value: plan?.result ?? { warnings: [] } };
     });
   }
 
@@ -172,7 +180,7 @@ export class MemberLedger extends DurableObject<Env> {
     return this.write(call, async (state, ctx) => {
       const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
       const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
-      return { plan, status: 200, body: plan?.result ?? { change: null } };
+      return { plan, value: plan?.result ?? { change: null } };
     });
   }
 
@@ -223,7 +231,7 @@ export class MemberLedger extends DurableObject<Env> {
       const now = clock(call);
       const { state } = await this.currentState(call, now);
       if (!state.member) throw memberNotFound(call.memberId);
-      return { ok: true, status: 200, body: view(state, now), replayed: false };
+      return { ok: true, value: view(state, now), replayed: false };
     });
   }
 
@@ -238,13 +246,13 @@ export class MemberLedger extends DurableObject<Env> {
       try {
         return await work();
       } catch (error) {
-        if (error instanceof ApiError) return { ok: false, error: serializeError(error) };
+        if (error instanceof DomainError) return { ok: false, error: error.toFailure(), replayed: false };
         // Valid input can still multiply past safe integers under a program's rates: refuse it, nothing was written.
-        if (error instanceof BeyondSafeIntegers) return { ok: false, error: serializeError(outOfRange()) };
+        if (error instanceof BeyondSafeIntegers) return { ok: false, error: outOfRange().toFailure(), replayed: false };
         if (isTransientD1Error(error)) {
           this.forget();
           console.log(JSON.stringify({ level: "warn", message: "D1 refused the member's work", error: errorMessages(error).at(-1) }));
-          return { ok: false, error: serializeError(databaseUnavailable()) };
+          return { ok: false, error: databaseUnavailable().toFailure(), replayed: false };
         }
         throw error;
       }
@@ -275,14 +283,15 @@ export class MemberLedger extends DurableObject<Env> {
           const { state } = await this.currentState(call, now, options.sweepIdle);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
-          if (!plan) return { ok: true, status: built.status, body: built.body, replayed: false };
-          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, status: built.status, body: built.body } : null, now);
-          return { ok: true, status: built.status, body: built.body, replayed: false };
+          const outcome: StoredOutcome = { ok: true, value: built.value, created: built.created };
+          if (!plan) return { ...outcome, replayed: false };
+          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
+          return { ...outcome, replayed: false };
         } catch (error) {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
           if (isTransientD1Error(error)) throw error;
-          const conflict = error instanceof ApiError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
-          if (conflict === null) return this.refuse(call, error instanceof ApiError ? error : outOfRange(), now);
+          const conflict = error instanceof DomainError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
+          if (conflict === null) return this.refuse(call, error instanceof DomainError ? error : outOfRange(), now);
           // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
@@ -294,7 +303,7 @@ export class MemberLedger extends DurableObject<Env> {
           }
           // Someone wrote around this object: the cache is gone, so build once more on fresh state.
           if (conflict === "stale_version" && attempt === 0) continue;
-          if (conflict === "stale_version") throw new ApiError("concurrent_update", "The member changed meanwhile; retry the request.");
+          if (conflict === "stale_version") throw new DomainError("concurrent_update", "The member changed meanwhile; retry the request.");
           // A settlement period closed while this was built: stamp the entries with the next open one.
           if (conflict === "period_closed" && attempt < 2) continue;
           throw error;
@@ -310,19 +319,19 @@ export class MemberLedger extends DurableObject<Env> {
    * same round trip that looked the key up; a refusal that may not hold on a
    * retry (not found, concurrent update, bad input) leaves the key free.
    */
-  private async refuse(call: LedgerCall, refusal: ApiError, now: Date): Promise<LedgerReply> {
+  private async refuse(call: LedgerCall, refusal: DomainError, now: Date): Promise<LedgerReply> {
     const claim = call.idempotency;
     if (!claim) throw refusal;
     const stored =
       claim.storeRefusals !== false && STORED_REFUSALS.has(refusal.code)
-        ? await storeRefusal(this.db, call.programId, claim, { status: refusal.status, body: problemBody(refusal, call.requestId) }, now)
+        ? await storeRefusal(this.db, call.programId, claim, { ok: false, error: refusal.toFailure(), requestId: call.requestId }, now)
         : await readStoredResponse(this.db, call.programId, claim);
     if (stored) return replay(stored, claim);
     throw refusal;
   }
 
   /** The plan's order had already earned: say so, and (only to the member's own caller) what it earned. */
-  private async orderConflict(call: LedgerCall, order: { issuer: string; orderId: string }): Promise<ApiError> {
+  private async orderConflict(call: LedgerCall, order: { issuer: string; orderId: string }): Promise<DomainError> {
     const existing = await readOrder(this.db, call.programId, order.issuer, order.orderId);
     return orderAlreadyAccrued(order.orderId, existing?.memberId === call.memberId ? existing : null);
   }
@@ -347,7 +356,7 @@ export class MemberLedger extends DurableObject<Env> {
     const ctx = this.context(call, now);
     const lapse = lapseDueHolds(this.cached, ctx);
     if (lapse) await this.commit(call, lapse, null, now);
-    if (sweepIdle && isIdle(this.cached, call.settings, now)) {
+    if (sweepIdle && isIdle(this.cached.member, call.settings.expiry, now)) {
       // A bounded batch of lots per commit, as the job does.
       for (let sweep = expireDue(this.cached, ctx); sweep; sweep = expireDue(this.cached, ctx)) await this.commit(call, sweep, null, now);
     }
@@ -400,18 +409,9 @@ export class MemberLedger extends DurableObject<Env> {
     const hold = state.holds.find((h) => h.id === redemptionId);
     if (hold) return hold;
     const redemption = await readRedemption(this.db, call.programId, redemptionId);
-    if (!redemption || redemption.memberId !== call.memberId) {
-      throw new ApiError("redemption_not_found", `No redemption '${redemptionId}'.`);
-    }
+    if (!redemption || redemption.memberId !== call.memberId) throw redemptionNotFound(redemptionId);
     return redemption;
   }
-}
-
-/** Under the inactivity policy: the member has gone the allowed time without activity. */
-function isIdle(state: MemberState, settings: ProgramSettings, now: Date): boolean {
-  const last = state.member?.lastActivityAt;
-  const deadline = inactivityExpiresAt(settings.expiry, last ? new Date(last) : null);
-  return deadline !== null && deadline.getTime() <= now.getTime();
 }
 
 function clock(call: { now?: number }): Date {
@@ -420,13 +420,14 @@ function clock(call: { now?: number }): Date {
 
 /**
  * Business refusals: the ledger's rules decided against the request as it
- * stands, so the same key and body answer the same (409 and 422 alike). Not
- * here: a missing member, order or redemption (the request may be early; a
- * retry under the same key may post once it exists), bad input (400),
+ * stands, so the same key and body answer the same (conflicts and rule
+ * refusals alike). Not here: a missing member, order or redemption (the
+ * request may be early; a retry under the same key may post once it exists),
+ * bad input,
  * concurrent_update (in flight) and idempotency_key_reused (the key has its
  * own answer already).
  */
-export const STORED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "insufficient_points",
   "below_minimum_redemption",
   "currency_mismatch",
@@ -439,35 +440,23 @@ export const STORED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "hold_expired",
 ]);
 
-function outOfRange(): ApiError {
-  return new ApiError("amount_out_of_range", "At this program's rates the points or their value would exceed the numbers the ledger can hold exactly.");
+function outOfRange(): DomainError {
+  return new DomainError("amount_out_of_range", "At this program's rates the points or their value would exceed the numbers the ledger can hold exactly.");
 }
 
-function withBalance(plan: Plan<unknown>, status: number, result: object, settings: ProgramSettings, now: Date): Built {
-  return { plan, status, body: { ...result, balance: balanceOf(plan.nextState, settings, now) } };
+function withBalance(plan: Plan<unknown>, result: object, settings: ProgramSettings, now: Date): Built {
+  return { plan, value: { ...result, balance: balanceOf(plan.nextState, settings, now) } };
 }
 
 function replay(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply {
   if (stored.requestHash !== claim.requestHash) {
-    throw new ApiError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
+    throw new DomainError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
   }
-  if (stored.status < 400) return { ok: true, status: stored.status, body: stored.body, replayed: true };
-  const body = stored.body as Record<string, unknown>;
-  return { ok: false, error: fromProblemBody(body), replayed: { status: stored.status, body } };
+  return { ...stored.outcome, replayed: true };
 }
 
-/** The error a stored problem body was made from (problemBody's inverse), for callers that read the code. */
-function fromProblemBody(body: Record<string, unknown>): SerializedError {
-  const { type: _type, title: _title, status: _status, detail, code, requestId: _requestId, ...extras } = body;
-  return { code: code as ErrorCode, detail: String(detail), extras };
-}
-
-function memberNotFound(memberId: string): ApiError {
-  return new ApiError("member_not_found", `No member '${memberId}' in this program.`);
-}
-
-function orderAlreadyAccrued(orderId: string | null, original: { accrualId: string; earnedPoints: number } | null): ApiError {
+function orderAlreadyAccrued(orderId: string | null, original: { accrualId: string; earnedPoints: number } | null): DomainError {
   // Only the member's own order reveals what it earned.
   const extras = original ? { accrualId: original.accrualId, points: original.earnedPoints } : {};
-  return new ApiError("order_already_accrued", orderId === null ? "This order has already earned points." : `Order '${orderId}' has already earned points.`, extras);
+  return new DomainError("order_already_accrued", orderId === null ? "This order has already earned points." : `Order '${orderId}' has already earned points.`, extras);
 }

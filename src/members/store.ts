@@ -6,6 +6,7 @@ import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, o
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
+import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
 
@@ -23,11 +24,27 @@ export interface IdempotencyClaim {
   storeRefusals?: boolean;
 }
 
+/**
+ * What an Idempotency-Key replays: the operation's outcome in the ledger's
+ * terms, a refusal with the requestId it was first answered under. The HTTP
+ * layer renders it as it rendered the first answer, so status and body come
+ * back exactly, and the object stays free of HTTP.
+ */
+export type StoredOutcome =
+  | { ok: true; value: unknown; created?: boolean }
+  | { ok: false; error: DomainFailure; requestId?: string };
+
 export interface StoredResponse {
   requestHash: string;
-  status: number;
-  body: unknown;
+  outcome: StoredOutcome;
 }
+
+/**
+ * The status column of a record holding an outcome. Records written before
+ * outcomes were kept hold the HTTP status and body they answered (201 for a
+ * creation, a problem body from 400 up); they replay alike until they expire.
+ */
+const OUTCOME_RECORD = 0;
 
 type MemberRow = typeof members.$inferSelect;
 type LotRow = typeof lots.$inferSelect;
@@ -142,7 +159,7 @@ export async function storeRefusal(
   db: Database,
   programId: string,
   claim: IdempotencyClaim,
-  refusal: { status: number; body: unknown },
+  refusal: StoredOutcome,
   now: Date,
 ): Promise<StoredResponse | null> {
   const [inserted, existing] = await db.batch([
@@ -156,21 +173,30 @@ export async function storeRefusal(
   return inserted.length > 0 ? null : toStored(existing[0]);
 }
 
-function idempotencyRecord(programId: string, claim: IdempotencyClaim, response: { status: number; body: unknown }, now: Date) {
+function idempotencyRecord(programId: string, claim: IdempotencyClaim, outcome: StoredOutcome, now: Date) {
   return {
     programId,
     scope: claim.scope,
     key: claim.key,
     requestHash: claim.requestHash,
-    status: response.status,
-    body: JSON.stringify(response.body),
+    status: OUTCOME_RECORD,
+    body: JSON.stringify(outcome),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + IDEMPOTENCY_RETENTION_MS).toISOString(),
   };
 }
 
 function toStored(row: typeof idempotencyKeys.$inferSelect | undefined): StoredResponse | null {
-  return row ? { requestHash: row.requestHash, status: row.status, body: JSON.parse(row.body) } : null;
+  if (!row) return null;
+  const body: unknown = JSON.parse(row.body);
+  return { requestHash: row.requestHash, outcome: row.status === OUTCOME_RECORD ? (body as StoredOutcome) : legacyOutcome(row.status, body) };
+}
+
+/** An HTTP answer kept by an older version, as the outcome it was rendered from (problemBody's inverse). */
+function legacyOutcome(status: number, body: unknown): StoredOutcome {
+  if (status < 400) return { ok: true, value: body, created: status === 201 };
+  const { type: _type, title: _title, status: _status, detail, code, requestId, ...data } = body as Record<string, unknown>;
+  return { ok: false, error: { code: code as DomainCode, detail: String(detail), data }, requestId: requestId as string | undefined };
 }
 
 async function toState(
@@ -222,7 +248,7 @@ export async function commitPlan(
   db: Database,
   programId: string,
   plan: Plan<unknown>,
-  idempotency: { claim: IdempotencyClaim; status: number; body: unknown } | null,
+  idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
   now: Date,
 ): Promise<void> {
   assertPlanInRange(plan);
@@ -299,7 +325,7 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
-  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency, now)));
+  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 

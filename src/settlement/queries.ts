@@ -62,7 +62,7 @@ export async function issuerFlows(d1: D1Database, programId: string, period: str
   }));
 }
 
-/** Points of issuer X redeemed at (or given back by reversals to) redeemer Y, exact from the allocations. */
+/** Points of issuer X redeemed at redeemer Y (gross) and given back by reversals, exact from the allocations. */
 export async function crossFlows(d1: D1Database, programId: string, period: string | null): Promise<CrossFlow[]> {
   const rows = await exactly(
     d1
@@ -80,7 +80,7 @@ export async function crossFlows(d1: D1Database, programId: string, period: stri
       .bind(programId, period)
       .all<Row>(),
   );
-  return rows.results.map((r) => ({ issuer: issuerOf(r.issuer), redeemer: issuerOf(r.redeemer), redeemed: n(r.redeemed), reversed: n(r.reversed) }));
+  return rows.results.map((r) => ({ issuer: issuerOf(r.issuer), redeemer: issuerOf(r.redeemer), grossPoints: n(r.redeemed), reversedPoints: n(r.reversed) }));
 }
 
 /** Points each issuer's lots still hold, plus those open holds took from them. */

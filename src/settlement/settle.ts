@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
 import { addDays } from "../ledger/dates";
 import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../ledger/settings";
+import { csvLine } from "../lib/csv";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
 import { buildStatement, type Statement } from "./statement";
@@ -42,13 +43,29 @@ export async function buildLiveStatement(db: Database, d1: D1Database, programId
   return statement;
 }
 
+/**
+ * A statement frozen before gross, reversed and net were named apart stored
+ * the line's net as `points` and the matrix's gross as `redeemed`; it is
+ * shown in today's names.
+ */
+function inTodaysNames(statement: any): Statement {
+  for (const line of statement.partners ?? []) {
+    const r = line.redeemedAt;
+    if (r && r.grossPoints === undefined) line.redeemedAt = { grossPoints: r.points + r.reversedPoints, reversedPoints: r.reversedPoints, netPoints: r.points, value: r.value };
+  }
+  statement.matrix = (statement.matrix ?? []).map((m: any) =>
+    m.grossPoints === undefined ? { issuer: m.issuer, redeemer: m.redeemer, grossPoints: m.redeemed, reversedPoints: m.reversed, netPoints: m.redeemed - m.reversed } : m,
+  );
+  return statement as Statement;
+}
+
 /** A closed period's frozen statement, or the open period's live one. */
 export async function statementFor(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null): Promise<StatementView> {
   const [frozen] = await db
     .select()
     .from(settlementPeriods)
     .where(and(eq(settlementPeriods.programId, programId), eq(settlementPeriods.period, period)));
-  if (frozen) return { ...(JSON.parse(frozen.statement) as Statement), status: "closed", closedAt: frozen.closedAt };
+  if (frozen) return { ...inTodaysNames(JSON.parse(frozen.statement)), status: "closed", closedAt: frozen.closedAt };
   const statement = await buildLiveStatement(db, d1, programId, period, currency);
   const closed = closedThrough !== null && period <= closedThrough;
   return { ...statement, status: closed ? "closed" : "open", closedAt: null };
@@ -130,28 +147,21 @@ export function partnerView(statement: StatementView, partnerId: string): Statem
 
 const CSV_COLUMNS = [
   "section", "partner_id", "name", "issued_points", "issued_value", "clawed_back_points", "clawed_back_value",
-  "redeemed_points", "reversed_points", "redeemed_value", "expired_points", "net_amount", "currency",
+  "redeemed_gross_points", "redeemed_reversed_points", "redeemed_net_points", "redeemed_net_value", "expired_points", "net_amount", "currency",
 ] as const;
-
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** The statement as CSV: one line per partner, then the cross-partner matrix. */
 export function statementCsv(s: StatementView): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const p of s.partners) {
     lines.push(
-      [
+      csvLine([
         "partner", p.partnerId ?? "program", p.name, p.issued.points, p.issued.value.amount, p.clawedBack.points, p.clawedBack.value.amount,
-        p.redeemedAt.points, p.redeemedAt.reversedPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
-      ]
-        .map(csvField)
-        .join(","),
+        p.redeemedAt.grossPoints, p.redeemedAt.reversedPoints, p.redeemedAt.netPoints, p.redeemedAt.value.amount, p.expired, p.net.amount, s.currency,
+      ]),
     );
   }
-  lines.push("", "section,issuer,redeemer,redeemed_points,reversed_points");
-  for (const m of s.matrix) lines.push(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.redeemed, m.reversed].map(csvField).join(","));
+  lines.push("", "section,issuer,redeemer,redeemed_gross_points,redeemed_reversed_points,redeemed_net_points");
+  for (const m of s.matrix) lines.push(csvLine(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.grossPoints, m.reversedPoints, m.netPoints]));
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -28,13 +28,30 @@ export interface IssuerFlows {
   clawedToDebt: number;
 }
 
-/** Points issued by `issuer` that were redeemed (or given back by reversals) at `redeemer`. */
+/**
+ * Points issued by `issuer` that redemptions at `redeemer` took in the
+ * period (gross), and that reversals in the period gave back (reversed).
+ */
 export interface CrossFlow {
   issuer: string | null;
   redeemer: string | null;
-  redeemed: number;
-  reversed: number;
+  grossPoints: number;
+  reversedPoints: number;
 }
+
+/**
+ * The three figures of a redemption count, always named apart: gross (taken
+ * by redemptions), reversed (given back), net = gross - reversed, which is
+ * what is paid for. Net can be negative when a reversal follows a redemption
+ * of an earlier period.
+ */
+export interface RedeemedPoints {
+  grossPoints: number;
+  reversedPoints: number;
+  netPoints: number;
+}
+
+export type MatrixCell = Pick<CrossFlow, "issuer" | "redeemer"> & RedeemedPoints;
 
 export interface PartnerLine {
   partnerId: string | null;
@@ -42,7 +59,8 @@ export interface PartnerLine {
   terms: PartnerTerms | null;
   issued: { points: number; value: Money };
   clawedBack: { points: number; value: Money };
-  redeemedAt: { points: number; reversedPoints: number; value: Money };
+  /** `value` is the net points at the redeem price. */
+  redeemedAt: RedeemedPoints & { value: Money };
   expired: number;
   /** Positive: the partner owes the program. Negative: the program owes the partner. */
   net: Money;
@@ -61,7 +79,7 @@ export interface Statement {
   period: string;
   currency: string;
   partners: PartnerLine[];
-  matrix: CrossFlow[];
+  matrix: MatrixCell[];
   breakage: { issuer: string | null; expired: number }[];
   reconciliation: ReconciliationLine[];
   rounding: string;
@@ -112,10 +130,10 @@ export function buildStatement(input: StatementInput): Statement {
     (partner) => {
       const f = flowsOf.get(partner.id) ?? emptyFlows(partner.id);
       const atPartner = input.cross.filter((c) => c.redeemer === partner.id);
-      const redeemed = exactSum(atPartner.map((c) => c.redeemed));
-      const reversed = exactSum(atPartner.map((c) => c.reversed));
+      const gross = exactSum(atPartner.map((c) => c.grossPoints));
+      const reversed = exactSum(atPartner.map((c) => c.reversedPoints));
       const clawed = exactSum([f.clawedFromLot, f.clawedToDebt, f.clawedFromExpired]);
-      const netRedeemed = exactSum([redeemed, -reversed]);
+      const netRedeemed = exactSum([gross, -reversed]);
       const terms = partner.terms;
       const issuedValue = price(f.issued, terms?.issuePrice, currency);
       const clawedValue = price(clawed, terms?.issuePrice, currency);
@@ -126,7 +144,7 @@ export function buildStatement(input: StatementInput): Statement {
         terms,
         issued: { points: f.issued, value: issuedValue },
         clawedBack: { points: clawed, value: clawedValue },
-        redeemedAt: { points: netRedeemed, reversedPoints: reversed, value: redeemedValue },
+        redeemedAt: { grossPoints: gross, reversedPoints: reversed, netPoints: netRedeemed, value: redeemedValue },
         expired: exactSum([f.expired, -f.clawedFromExpired]),
         net: { amount: exactSum([issuedValue.amount, -clawedValue.amount, -redeemedValue.amount]), currency },
       };
@@ -136,7 +154,9 @@ export function buildStatement(input: StatementInput): Statement {
     period: input.period,
     currency,
     partners: lines,
-    matrix: input.cross.filter((c) => c.redeemed !== 0 || c.reversed !== 0),
+    matrix: input.cross
+      .filter((c) => c.grossPoints !== 0 || c.reversedPoints !== 0)
+      .map((c) => ({ issuer: c.issuer, redeemer: c.redeemer, grossPoints: c.grossPoints, reversedPoints: c.reversedPoints, netPoints: exactSum([c.grossPoints, -c.reversedPoints]) })),
     breakage: lines.map((l) => ({ issuer: l.partnerId, expired: l.expired })),
     reconciliation: reconcile(input),
     rounding: ROUNDING_NOTE,
@@ -160,8 +180,8 @@ export function reconcile(input: Pick<StatementInput, "allTimeFlows" | "allTimeC
     const fromIssuer = input.allTimeCross.filter((c) => c.issuer === issuer);
     const fromFlows = outstandingChange(
       f,
-      exactSum(fromIssuer.map((c) => c.redeemed)),
-      exactSum(fromIssuer.map((c) => c.reversed)),
+      exactSum(fromIssuer.map((c) => c.grossPoints)),
+      exactSum(fromIssuer.map((c) => c.reversedPoints)),
     );
     const inLots = input.outstandingInLots.find((o) => o.issuer === issuer)?.points ?? 0;
     return { issuer, fromFlows, inLots, ok: fromFlows === inLots };

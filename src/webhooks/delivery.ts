@@ -3,7 +3,7 @@ import { inArray } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { webhookDeliveries, webhookEndpoints } from "../db/schema";
 import { ulid } from "../lib/ids";
-import { liveEndpoints, receives, type EndpointRow } from "./endpoints";
+import { liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow, type UrlPolicy } from "./endpoints";
 import { webhookBody, type WebhookEvent, type WebhookMessage } from "./events";
 import { enqueue } from "./outbox";
 import { signature } from "./signing";
@@ -36,7 +36,7 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
     if (message.body.kind === "event") events.push(message as EventMessage);
     else deliveries.push(message as DeliveryMessage);
   }
-  await Promise.all([fanOut(env, db, events), deliver(db, deliveries)]);
+  await Promise.all([fanOut(env, db, events), deliver(db, deliveries, urlPolicy(env))]);
 }
 
 /**
@@ -59,7 +59,7 @@ async function fanOut(env: Env, db: Database, messages: EventMessage[]): Promise
   }
 }
 
-async function deliver(db: Database, messages: DeliveryMessage[]): Promise<void> {
+async function deliver(db: Database, messages: DeliveryMessage[], policy: UrlPolicy): Promise<void> {
   if (messages.length === 0) return;
   let endpoints: Map<string, EndpointRow>;
   try {
@@ -79,7 +79,7 @@ async function deliver(db: Database, messages: DeliveryMessage[]): Promise<void>
         message.ack();
         return null;
       }
-      const result = await post(endpoint, event);
+      const result = await post(endpoint, event, policy);
       const delivered = result.error === null;
       const last = message.attempts >= MAX_ATTEMPTS;
       if (delivered) message.ack();
@@ -120,10 +120,14 @@ interface PostResult {
 /**
  * One signed POST. The `webhook-id` is the event's id on every attempt and
  * resend, so receivers can drop duplicates; the timestamp and signature are
- * the attempt's own. Redirects are not followed: a 3xx is a failure.
+ * the attempt's own. Redirects are not followed: a 3xx is a failure. The URL
+ * is checked again before each send: an endpoint registered under another
+ * policy (local development's database, an older release) is not reached.
  */
-export async function post(endpoint: EndpointRow, event: WebhookEvent): Promise<PostResult> {
-  const body = webhookBody(event);
+export async function post(endpoint: EndpointRow, event: WebhookEvent, policy: UrlPolicy): Promise<PostResult> {
+  const refusal = urlRefusal(endpoint.url, policy);
+  if (refusal) return { responseStatus: null, error: `not sent: ${refusal}`.slice(0, 500), durationMs: 0 };
+  const body = webhookBody(event, endpoint.partnerId !== null);
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     "content-type": "application/json",

@@ -2,15 +2,26 @@
 import { and, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { webhookEndpoints } from "../db/schema";
+import { hostKind } from "./addresses";
 import type { WebhookEvent, WebhookEventType } from "./events";
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
-/** Plain http only to this machine, for development; everything else must be https. */
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export interface UrlPolicy {
+  /**
+   * Local development and the tests only (the WEBHOOKS_ALLOW_LOCAL binding):
+   * this machine (localhost, 127.0.0.0/8, ::1) may receive webhooks, over
+   * plain http too. Unset in production, where only public https is allowed.
+   */
+  allowLocal: boolean;
+}
+
+export function urlPolicy(env: { WEBHOOKS_ALLOW_LOCAL?: string }): UrlPolicy {
+  return { allowLocal: env.WEBHOOKS_ALLOW_LOCAL === "true" };
+}
 
 /** Why a URL may not receive webhooks, or null when it may. */
-export function urlRefusal(raw: string): string | null {
+export function urlRefusal(raw: string, policy: UrlPolicy): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -18,9 +29,32 @@ export function urlRefusal(raw: string): string | null {
     return "not an absolute URL";
   }
   if (url.username || url.password) return "credentials in the URL would be sent in clear to every log on the way; use the signature instead";
-  if (url.protocol === "https:") return null;
-  if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname)) return null;
-  return "only https URLs are allowed (plain http only to localhost or 127.0.0.1, for development)";
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "only https URLs are allowed";
+  const host = hostKind(url.hostname);
+  if (host.kind === "refused") return `${url.hostname} is ${host.why}, not on the public internet`;
+  if (host.kind === "loopback") {
+    return policy.allowLocal ? null : `${url.hostname} is this machine; only local development may send webhooks there`;
+  }
+  if (url.protocol === "http:") return "only https URLs are allowed (plain http only to localhost, in local development)";
+  return null;
+}
+
+/**
+ * Inserts the endpoint unless its owner (the program's own, or its partner)
+ * already has `limit` live ones. One statement counts and inserts, so
+ * concurrent creates cannot all pass the count. False when it was full.
+ */
+export async function insertWithinLimit(d1: D1Database, row: EndpointRow, limit: number): Promise<boolean> {
+  const inserted = await d1
+    .prepare(
+      `INSERT INTO webhook_endpoints (id, program_id, partner_id, url, event_types, description, secret, created_at, deleted_at)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL
+       WHERE (SELECT count(*) FROM webhook_endpoints
+              WHERE program_id = ?2 AND partner_id IS ?3 AND deleted_at IS NULL) < ?9`,
+    )
+    .bind(row.id, row.programId, row.partnerId, row.url, row.eventTypes, row.description, row.secret, row.createdAt, limit)
+    .run();
+  return inserted.meta.changes === 1;
 }
 
 /** Stored as the validated list the endpoint was created with. */

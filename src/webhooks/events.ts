@@ -1,5 +1,6 @@
 // What travels on the webhook queue, and the body an endpoint receives for an event.
 import type { EventType, OutboxEvent } from "../ledger/state";
+import { payloadForPartner } from "../members/partner-view";
 
 /** Every event type the ledger writes to the outbox (src/ledger/ops/, expiry-ops.ts, tier-review.ts). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -60,9 +61,11 @@ export function fromRow(row: {
 
 /**
  * The JSON an endpoint receives, in the Standard Webhooks shape (type,
- * timestamp, data). Built from the event alone, so every attempt sends the
- * same bytes; the event id travels in the `webhook-id` header.
+ * timestamp, data). Built from the event and whether the endpoint is a
+ * partner's (which gets what a partner key's answers show), so every attempt
+ * sends the same bytes; the event id travels in the `webhook-id` header.
  */
-export function webhookBody(event: WebhookEvent): string {
-  return JSON.stringify({ type: event.type, timestamp: event.createdAt, data: { partnerId: event.partnerId, ...event.payload } });
+export function webhookBody(event: WebhookEvent, forPartner: boolean): string {
+  const payload = forPartner ? payloadForPartner(event.payload) : event.payload;
+  return JSON.stringify({ type: event.type, timestamp: event.createdAt, data: { partnerId: event.partnerId, ...payload } });
 }

@@ -1,6 +1,6 @@
 // Builders for the pure ledger's table tests: members, lots, holds, orders, and a context with a fixed clock and counted ids.
 import { expect } from "vitest";
-import { ApiError, type ErrorCode } from "../../src/lib/errors";
+import { DomainError, type DomainCode } from "../../src/ledger/errors";
 import type { OpContext } from "../../src/ledger/plan";
 import { defaultSettings } from "../../src/ledger/settings";
 import type { HeldAllocation, LotIssue, MemberRecord, MemberState, OpenLot, OrderRecord, RedemptionWithAllocations } from "../../src/ledger/state";
@@ -119,13 +119,13 @@ export function state(fields: { member?: MemberRecord | null; lots?: OpenLot[]; 
 }
 
 /** Runs `operation` and expects the domain refusal `code` with exactly `data` as its numbers. */
-export function expectRefusal(operation: () => unknown, code: ErrorCode, data: Record<string, unknown> = {}): void {
+export function expectRefusal(operation: () => unknown, code: DomainCode, data: Record<string, unknown> = {}): void {
   let thrown: unknown = null;
   try {
     operation();
   } catch (error) {
     thrown = error;
   }
-  expect(thrown, `expected a ${code} refusal`).toBeInstanceOf(ApiError);
-  expect({ code: (thrown as ApiError).code, data: (thrown as ApiError).extras }).toEqual({ code, data });
+  expect(thrown, `expected a ${code} refusal`).toBeInstanceOf(DomainError);
+  expect({ code: (thrown as DomainError).code, data: (thrown as DomainError).data }).toEqual({ code, data });
 }

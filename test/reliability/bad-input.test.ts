@@ -5,7 +5,8 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/app/create-app";
-import { errorStatuses, type ErrorCode } from "../../src/lib/errors";
+import { errorStatuses } from "../../src/lib/errors";
+import type { DomainCode } from "../../src/ledger/errors";
 import { STORED_REFUSALS } from "../../src/members/member-ledger";
 import { accrue, BASE, call, createProgram, enroll, redeem, type TestProgram } from "../helpers";
 import { periodOf } from "../../src/ledger/periods";
@@ -344,7 +345,7 @@ describe("bad input", () => {
     const { idempotency_keys: keysBefore, ...restBefore } = before;
     const { idempotency_keys: keysAfter, ...restAfter } = await databaseFingerprint();
     expect(restAfter).toEqual(restBefore);
-    const kept = STORED_REFUSALS.has(c.code as ErrorCode) && (c.method ?? "POST") === "POST";
+    const kept = STORED_REFUSALS.has(c.code as DomainCode) && (c.method ?? "POST") === "POST";
     expect(keysAfter!.rows - keysBefore!.rows, kept ? "the refusal is kept for its key" : "nothing is kept").toBe(kept ? 1 : 0);
   });
 });

@@ -245,9 +245,9 @@ describe("the object crashes on the batch that lapses an overdue hold before a r
     expect(crash).toBeInstanceOf(Error);
 
     const retry = await ledger().redeem(redemption, { mode: "capture", points: 90, channel: "online" });
-    expect(retry).toMatchObject({ ok: true, status: 201, replayed: false });
+    expect(retry).toMatchObject({ ok: true, created: true, replayed: false });
     const balance = await ledger().getBalance(rpc(later, false));
-    expect(balance).toMatchObject({ ok: true, body: { available: 10, held: 0 } });
+    expect(balance).toMatchObject({ ok: true, value: { available: 10, held: 0 } });
     const rows = await env.DB.prepare("SELECT type, COUNT(*) AS n FROM entries WHERE program_id = ? AND member_id = ? GROUP BY type ORDER BY type")
       .bind(q.programId, memberId)
       .all();

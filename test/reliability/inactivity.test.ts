@@ -26,7 +26,7 @@ async function idleMember() {
   const ledger = () => memberLedger(p.programId, "ada");
   expect((await ledger().enroll(at(T0), {})).ok).toBe(true);
   const order = (orderId: string, now: number) => ({ orderId, amount: { amount: 20_000, currency: "EUR" }, channel: "online", occurredAt: new Date(now).toISOString() });
-  expect(await ledger().accrue(at(T0), order("o-1", T0))).toMatchObject({ ok: true, body: { points: 200 } });
+  expect(await ledger().accrue(at(T0), order("o-1", T0))).toMatchObject({ ok: true, value: { points: 200 } });
   return { p, at, ledger, order, deadline: T0 + 30 * DAY };
 }
 
@@ -37,8 +37,8 @@ async function expiredPoints(programId: string) {
 describe("inactivity expiry before the job has run", () => {
   it("counts an idle member's points as gone at the deadline, not when the job comes by", async () => {
     const { p, at, ledger, deadline } = await idleMember();
-    expect(await ledger().getBalance(at(deadline - 1, false))).toMatchObject({ ok: true, body: { available: 200 } });
-    expect(await ledger().getBalance(at(deadline, false))).toMatchObject({ ok: true, body: { available: 0, pending: 0 } });
+    expect(await ledger().getBalance(at(deadline - 1, false))).toMatchObject({ ok: true, value: { available: 200 } });
+    expect(await ledger().getBalance(at(deadline, false))).toMatchObject({ ok: true, value: { available: 0, pending: 0 } });
     expect(await expiredPoints(p.programId)).toBe(-200);
     await expectLedgerConsistent(p.programId);
   });
@@ -46,24 +46,24 @@ describe("inactivity expiry before the job has run", () => {
   it("refuses to spend points that expired by inactivity", async () => {
     const { p, at, ledger, deadline } = await idleMember();
     const spend = await ledger().redeem(at(deadline + DAY), { mode: "capture", points: 50, channel: "online" });
-    expect(spend).toMatchObject({ ok: false, error: { code: "insufficient_points", extras: { available: 0 } } });
+    expect(spend).toMatchObject({ ok: false, error: { code: "insufficient_points", data: { available: 0 } } });
     await expectLedgerConsistent(p.programId);
   });
 
   it("does not bring expired points back when the idle member earns again", async () => {
     const { p, at, ledger, order, deadline } = await idleMember();
     const later = deadline + DAY;
-    expect(await ledger().accrue(at(later), order("o-2", later))).toMatchObject({ ok: true, body: { points: 200, balance: { available: 200 } } });
+    expect(await ledger().accrue(at(later), order("o-2", later))).toMatchObject({ ok: true, value: { points: 200, balance: { available: 200 } } });
     // The job's run afterwards finds nothing left to take, and the history says where the first 200 went.
-    expect(await ledger().expirePoints(at(later, false))).toMatchObject({ ok: true, body: { lots: 0 } });
-    expect(await ledger().getBalance(at(later, false))).toMatchObject({ ok: true, body: { available: 200, lifetimeEarned: 400 } });
+    expect(await ledger().expirePoints(at(later, false))).toMatchObject({ ok: true, value: { lots: 0 } });
+    expect(await ledger().getBalance(at(later, false))).toMatchObject({ ok: true, value: { available: 200, lifetimeEarned: 400 } });
     expect(await expiredPoints(p.programId)).toBe(-200);
     await expectLedgerConsistent(p.programId);
   });
 
   it("still lets the expiry job count what it expires", async () => {
     const { p, at, ledger, deadline } = await idleMember();
-    expect(await ledger().expirePoints(at(deadline, false))).toMatchObject({ ok: true, body: { lots: 1, points: 200 } });
+    expect(await ledger().expirePoints(at(deadline, false))).toMatchObject({ ok: true, value: { lots: 1, points: 200 } });
     expect(await expiredPoints(p.programId)).toBe(-200);
     await expectLedgerConsistent(p.programId);
   });

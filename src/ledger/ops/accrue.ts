@@ -1,5 +1,5 @@
 // Accrual: an order earns points into a new lot, pays debt first, and may upgrade the tier.
-import { ApiError } from "../../lib/errors";
+import { DomainError } from "../errors";
 import { addDays, iso } from "../dates";
 import { computeEarning, type Earning } from "../earning";
 import { lotExpiresAt } from "../expiry";
@@ -37,13 +37,13 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     memberIsNew = true;
   }
   if (input.amount.currency !== settings.currency) {
-    throw new ApiError("currency_mismatch", `This program runs in ${settings.currency}, not ${input.amount.currency}.`);
+    throw new DomainError("currency_mismatch", `This program runs in ${settings.currency}, not ${input.amount.currency}.`);
   }
   const earnedAt = new Date(input.occurredAt);
   // Checked here rather than in the routes so that every way in (single, bulk, retries) meets the same window.
   const earliest = addDays(now, -settings.maxBackdateDays);
   if (earnedAt.getTime() < earliest.getTime()) {
-    throw new ApiError("occurred_before_window", `occurredAt lies more than ${settings.maxBackdateDays} days back, before this program's window.`, {
+    throw new DomainError("occurred_before_window", `occurredAt lies more than ${settings.maxBackdateDays} days back, before this program's window.`, {
       errors: [{ path: "occurredAt", message: `before ${iso(earliest)}` }],
       earliestOccurredAt: iso(earliest),
     });
@@ -124,7 +124,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
   };
   if (memberIsNew) plan.events.push(event(ctx, "member.enrolled", ctx.partnerId, { memberId }));
   plan.events.push(
-    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }),
+    event(ctx, "points.earned", ctx.partnerId, { memberId, orderId: input.orderId, accrualId, points: earning.points, debtPaid }, iso(earnedAt)),
   );
   if (tierChange) {
     plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...tierChange, reason: "upgrade" } }));

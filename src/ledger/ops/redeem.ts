@@ -1,9 +1,9 @@
 // Redemption and its life: redeem or hold, capture, cancel or reverse, lapse, and points returned to their lots.
-import { ApiError } from "../../lib/errors";
+import { DomainError } from "../errors";
 import { allocate, isExpired, spendingOrder } from "../allocation";
 import { balanceOf, pointsValue } from "../balance";
 import { iso } from "../dates";
-import { inactivityExpiresAt } from "../expiry";
+import { isIdle } from "../expiry";
 import { applyLotDeltas, emptyPlan, entry, event, requireMember, touched, type OpContext } from "../plan";
 import type { HeldAllocation, LotIssue, MemberState, Plan, Redemption, RedemptionWithAllocations } from "../state";
 
@@ -23,7 +23,7 @@ export function redeem(state: MemberState, memberId: string, input: RedeemInput,
   const { settings, now } = ctx;
   const current = requireMember(state, memberId);
   if (input.points < settings.minRedemptionPoints) {
-    throw new ApiError("below_minimum_redemption", `This program redeems at least ${settings.minRedemptionPoints} points.`, {
+    throw new DomainError("below_minimum_redemption", `This program redeems at least ${settings.minRedemptionPoints} points.`, {
       minimum: settings.minRedemptionPoints,
       requested: input.points,
     });
@@ -31,7 +31,7 @@ export function redeem(state: MemberState, memberId: string, input: RedeemInput,
   const taken = allocate(state.lots, input.points, now);
   if (!taken) {
     const available = balanceOf(state, settings, now).available;
-    throw new ApiError("insufficient_points", `The member has ${available} points available; ${input.points} were asked.`, {
+    throw new DomainError("insufficient_points", `The member has ${available} points available; ${input.points} were asked.`, {
       available,
       requested: input.points,
       shortfall: input.points - available,
@@ -84,12 +84,12 @@ export function captureHold(state: MemberState, redemption: RedemptionWithAlloca
   const current = requireMember(state, redemption.memberId);
   const hold = state.holds.find((h) => h.id === redemption.id);
   if (!hold) {
-    throw new ApiError("redemption_not_capturable", `Redemption ${redemption.id} is ${redemption.status}; only a held redemption can be captured.`, {
+    throw new DomainError("redemption_not_capturable", `Redemption ${redemption.id} is ${redemption.status}; only a held redemption can be captured.`, {
       redemptionStatus: redemption.status,
     });
   }
   if (Date.parse(hold.holdExpiresAt!) <= ctx.now.getTime()) {
-    throw new ApiError("hold_expired", `The hold ${hold.id} lapsed at ${hold.holdExpiresAt}.`, { redemptionStatus: "lapsed" });
+    throw new DomainError("hold_expired", `The hold ${hold.id} lapsed at ${hold.holdExpiresAt}.`, { redemptionStatus: "lapsed" });
   }
   const captured: Redemption = { ...stripAllocations(hold), status: "captured", holdExpiresAt: null, updatedAt: iso(ctx.now) };
   const member = touched(current, ctx, true);
@@ -133,9 +133,7 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
   const payments: { allocation: HeldAllocation; points: number }[] = [];
   const deltas: Plan<unknown>["lotDeltas"] = [];
   // Under the inactivity policy a member idle too long has lost every point, these included.
-  const lastActivity = plan.member.lastActivityAt ? new Date(plan.member.lastActivityAt) : null;
-  const idleUntil = inactivityExpiresAt(ctx.settings.expiry, lastActivity);
-  const idle = idleUntil !== null && idleUntil.getTime() <= ctx.now.getTime();
+  const idle = isIdle(plan.member, ctx.settings.expiry, ctx.now);
   let debt = plan.member.debt;
   for (const allocation of [...redemption.allocations].sort((a, b) => spendingOrder(a.lot, b.lot))) {
     const paid = Math.min(debt, allocation.points);
@@ -206,7 +204,7 @@ export function cancelRedemption(
   const hold = state.holds.find((h) => h.id === redemption.id);
   const isHeld = hold !== undefined;
   if (!isHeld && redemption.status !== "captured") {
-    throw new ApiError("redemption_not_cancellable", `Redemption ${redemption.id} is ${redemption.status}: nothing to cancel.`, {
+    throw new DomainError("redemption_not_cancellable", `Redemption ${redemption.id} is ${redemption.status}: nothing to cancel.`, {
       redemptionStatus: redemption.status,
     });
   }
@@ -224,7 +222,7 @@ export function cancelRedemption(
     event(ctx, lapsed ? "redemption.lapsed" : "redemption.cancelled", source.partnerId, {
       ...payload,
       previousStatus: source.status,
-    }),
+    }, lapsed ? hold.holdExpiresAt! : undefined),
   );
   return plan;
 }
@@ -239,7 +237,7 @@ export function lapseDueHolds(state: MemberState, ctx: OpContext): Plan<{ lapsed
     plan.redemptionUpdates.push({ id: hold.id, fromStatus: "held", status: "lapsed" });
     returnPoints(plan, hold, ctx, "release");
     plan.events.push(
-      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }),
+      event(ctx, "redemption.lapsed", hold.partnerId, { memberId: hold.memberId, redemptionId: hold.id, points: hold.points }, hold.holdExpiresAt!),
     );
   }
   return plan;

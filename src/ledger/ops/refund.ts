@@ -1,5 +1,5 @@
 // Refund: takes back what an order earned, from its lot, from what it lost to expiry, then as debt.
-import { ApiError } from "../../lib/errors";
+import { DomainError } from "../errors";
 import { mulDiv } from "../money";
 import { applyLotDeltas, emptyPlan, entry, event, requireMember, touched, type OpContext } from "../plan";
 import type { MemberRecord, MemberState, OrderRecord, Plan } from "../state";
@@ -46,11 +46,11 @@ export function refund(
 ): Plan<RefundResult> {
   const current = requireMember(state, memberId);
   if (input.amount.currency !== order.currency) {
-    throw new ApiError("currency_mismatch", `Order ${order.orderId} was paid in ${order.currency}.`);
+    throw new DomainError("currency_mismatch", `Order ${order.orderId} was paid in ${order.currency}.`);
   }
   const refundable = order.amount - order.refundedAmount;
   if (input.amount.amount > refundable) {
-    throw new ApiError("refund_exceeds_order", `Only ${refundable} of order ${order.orderId} is left to refund.`, {
+    throw new DomainError("refund_exceeds_order", `Only ${refundable} of order ${order.orderId} is left to refund.`, {
       refundable: { amount: refundable, currency: order.currency },
     });
   }

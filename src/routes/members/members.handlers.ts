@@ -73,6 +73,6 @@ export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c
   const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
   if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
   const scope = ["member-transactions", programId, memberId, partnerId] as const;
-  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor));
+  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor), partnerId);
   return c.json(await sealedPage(c, scope, page), 200);
 };

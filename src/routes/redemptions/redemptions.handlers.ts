@@ -1,7 +1,8 @@
 // Redemption handlers: find the redemption, then hand capture or cancel to its member's object.
 import type { Context } from "hono";
-import { ledgerCall, memberLedger, notFound, respond } from "../../app/ledger-client";
+import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
+import { redemptionNotFound } from "../../ledger/errors";
 import { redemptionView } from "../../members/views";
 import { redemptionRow } from "./redemptions.queries";
 import type { CaptureRedemptionRoute, GetRedemptionRoute } from "./redemptions.routes";
@@ -10,7 +11,7 @@ import type { CaptureRedemptionRoute, GetRedemptionRoute } from "./redemptions.r
 async function findRedemption(c: Context<AppEnv>, id: string) {
   const { programId, partnerId } = c.get("principal");
   const row = await redemptionRow(c.env.DB, programId, id);
-  if (!row || (partnerId && row.partnerId !== partnerId)) throw notFound("redemption_not_found", id);
+  if (!row || (partnerId && row.partnerId !== partnerId)) throw redemptionNotFound(id);
   return row;
 }
 

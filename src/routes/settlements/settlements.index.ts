@@ -5,21 +5,21 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { requireKey } from "../../app/auth";
 import { createRouter } from "../../app/create-app";
-import { bearer, errorResponses, jsonBody, jsonResponse, PaginationQuery } from "../../app/openapi";
+import { bearer, errorResponses, jsonBody, jsonResponse, PaginationQuery, SignedMoneySchema } from "../../app/openapi";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { entries, partners, partnerTerms, programs } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { entryPage } from "../../members/history";
 import { EntryPageSchema } from "../../app/schemas";
-import { periodKindOf } from "../../ledger/periods";
+import { PERIOD_ID, periodKindOf } from "../../ledger/periods";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { checkPeriod, closePeriod, partnerView, statementCsv, statementFor } from "../../settlement/settle";
 
 const PeriodParam = z.object({
   period: z
     .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, "a period: YYYY-MM or YYYY-Qn")
+    .regex(PERIOD_ID, "a period: YYYY-MM or YYYY-Qn")
     .openapi({ param: { name: "period", in: "path" }, example: "2026-11" }),
 });
 const PartnerParam = z.object({
@@ -33,7 +33,7 @@ const PointPrice = z
   .strict();
 const TermsBody = z
   .object({
-    validFrom: z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/).openapi({ example: "2026-12", description: "First period the terms apply to." }),
+    validFrom: z.string().regex(PERIOD_ID).openapi({ example: "2026-12", description: "First period the terms apply to." }),
     issuePrice: PointPrice.openapi({ description: "What the partner pays the program per point it issues." }),
     redeemPrice: PointPrice.openapi({ description: "What the program pays the partner per point redeemed at its tills." }),
   })
@@ -41,7 +41,11 @@ const TermsBody = z
   .openapi("PartnerTerms");
 // Spread, not extend: extending the closed request schema would publish an allOf that no answer can satisfy.
 const TermsSchema = z.object({ ...TermsBody.shape, partnerId: z.string(), createdAt: z.string() }).openapi("PartnerTermsVersion");
-const Money = z.object({ amount: z.number().int(), currency: z.string() });
+const RedeemedPoints = z.object({
+  grossPoints: z.number().int().openapi({ description: "Taken by redemptions in the period." }),
+  reversedPoints: z.number().int().openapi({ description: "Given back by reversals in the period." }),
+  netPoints: z.number().int().openapi({ description: "grossPoints - reversedPoints: what is paid for. Negative when reversals exceed redemptions." }),
+});
 const StatementSchema = z
   .object({
     period: z.string(),
@@ -54,14 +58,16 @@ const StatementSchema = z
         partnerId: z.string().nullable().openapi({ description: "null: the program itself." }),
         name: z.string(),
         terms: TermsBody.nullable().openapi({ description: "The terms in force for the period; null for the program itself or a partner without terms." }),
-        issued: z.object({ points: z.number().int(), value: Money }),
-        clawedBack: z.object({ points: z.number().int(), value: Money }),
-        redeemedAt: z.object({ points: z.number().int(), reversedPoints: z.number().int(), value: Money }),
+        issued: z.object({ points: z.number().int(), value: SignedMoneySchema }),
+        clawedBack: z.object({ points: z.number().int(), value: SignedMoneySchema }),
+        redeemedAt: RedeemedPoints.extend({ value: SignedMoneySchema.openapi({ description: "netPoints at the partner's redeem price." }) }),
         expired: z.number().int(),
-        net: Money.openapi({ description: "Positive: the partner owes the program; negative: the program owes the partner." }),
+        net: SignedMoneySchema.openapi({ description: "Positive: the partner owes the program; negative: the program owes the partner." }),
       }),
     ),
-    matrix: z.array(z.object({ issuer: z.string().nullable(), redeemer: z.string().nullable(), redeemed: z.number().int(), reversed: z.number().int() })),
+    matrix: z.array(RedeemedPoints.extend({ issuer: z.string().nullable(), redeemer: z.string().nullable() })).openapi({
+      description: "Points issued by `issuer` that were redeemed at `redeemer` in the period.",
+    }),
     breakage: z.array(z.object({ issuer: z.string().nullable(), expired: z.number().int() })),
     reconciliation: z.array(z.object({ issuer: z.string().nullable(), fromFlows: z.number().int(), inLots: z.number().int(), ok: z.boolean() })),
   })
@@ -135,7 +141,7 @@ export const partnerTransactions = createRoute({
   middleware: [requireKey("partner")] as const,
   request: {
     query: PaginationQuery.extend({
-      period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/).optional().openapi({ description: "Only entries settled in this period." }),
+      period: z.string().regex(PERIOD_ID).optional().openapi({ description: "Only entries settled in this period." }),
     }),
   },
   responses: {
@@ -234,7 +240,7 @@ const partnerTransactionsHandler: AppRouteHandler<typeof partnerTransactions> = 
   const conditions = [eq(entries.programId, programId), eq(entries.partnerId, partnerId!)];
   if (period) conditions.push(eq(entries.settlementPeriod, period));
   const scope = ["partner-transactions", programId, partnerId, period ?? null] as const;
-  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor));
+  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor), partnerId);
   return c.json(await sealedPage(c, scope, page), 200);
 };
 

@@ -1,6 +1,8 @@
 // Bulk posting as plain functions: validate each item alone, post a member's items in the
 // order given and different members in parallel, and turn every reply into a result per item.
 import { ApiError, problemBody } from "../../lib/errors";
+import { inParallel } from "../../lib/parallel";
+import { fieldErrors } from "../../ledger/errors";
 import type { LedgerReply } from "../../members/member-ledger";
 import type { AccrualInput } from "../../ledger/ops/accrue";
 import type { RefundInput } from "../../ledger/ops/refund";
@@ -60,7 +62,7 @@ export function refundInput(item: Extract<BatchItem, { type: "refund" }>): Refun
 export function parseItem(raw: unknown, now: number): { ok: true; item: BatchItem } | { ok: false; error: ApiError } {
   const parsed = BatchItemSchema.safeParse(raw);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(item)", message: issue.message }));
+    const errors = fieldErrors(parsed.error.issues, "(item)");
     return { ok: false, error: new ApiError("validation_failed", `${errors.length} field(s) of this item failed validation.`, { errors }) };
   }
   const item = parsed.data;
@@ -68,15 +70,6 @@ export function parseItem(raw: unknown, now: number): { ok: true; item: BatchIte
     return { ok: false, error: new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] }) };
   }
   return { ok: true, item };
-}
-
-/** Runs `run` over `tasks` with at most `limit` at once; `run` must not throw. */
-export async function inParallel<T>(tasks: T[], limit: number, run: (task: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runner = async () => {
-    while (next < tasks.length) await run(tasks[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, runner));
 }
 
 /**
@@ -130,11 +123,11 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
     return { ...echo, status: "error", error: problemBody(problem) };
   }
   if (reply.ok) {
-    // The object's replies carry untyped bodies; an accrual or a refund answers its route's result.
-    const result = reply.body as PostedResult;
+    // The object's replies carry untyped values; an accrual or a refund answers its route's result.
+    const result = reply.value as PostedResult;
     return reply.replayed ? { ...echo, status: "duplicate", matched: "same_item", result } : { ...echo, status: "posted", result };
   }
-  const { code, detail, extras } = reply.error;
+  const { code, detail, data: extras } = reply.error;
   // The order earned already through another request for this member: nothing to post, nothing wrong.
   if (code === "order_already_accrued" && typeof extras.accrualId === "string" && typeof extras.points === "number") {
     return { ...echo, status: "duplicate", matched: "order", result: { accrualId: extras.accrualId, orderId: item.orderId, points: extras.points } };

@@ -1,5 +1,5 @@
 // Bulk posting handler: the envelope is validated by the route, the items by postBatch.
-import { ledgerCall, memberLedger } from "../../app/ledger-client";
+import { forCaller, ledgerCall, memberLedger } from "../../app/ledger-client";
 import type { AppRouteHandler } from "../../app/types";
 import { accrualInput, postBatch, refundInput, type PostItem } from "./batch";
 import type { PostTransactionBatchRoute } from "./transactions.routes";
@@ -13,7 +13,7 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
     // A refused item is not kept under its key: the key is the order's own, and a later file may post it.
     const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item, storeRefusals: false });
     const ledger = memberLedger(c, item.memberId);
-    return item.type === "accrual" ? ledger.accrue(call, accrualInput(item, now)) : ledger.refund(call, refundInput(item));
+    return forCaller(c, await (item.type === "accrual" ? ledger.accrue(call, accrualInput(item, now)) : ledger.refund(call, refundInput(item))));
   };
   const outcome = await postBatch(items, { now, post });
   return c.json(outcome, 200);

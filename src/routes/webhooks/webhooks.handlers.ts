@@ -1,5 +1,5 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
-import { and, asc, count, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler, Principal } from "../../app/types";
@@ -7,7 +7,7 @@ import { database } from "../../db/client";
 import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
-import { eventTypesOf, liveEndpoints, receives, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
+import { eventTypesOf, insertWithinLimit, liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
 import { fromRow, type WebhookMessage } from "../../webhooks/events";
 import { enqueue } from "../../webhooks/outbox";
 import { newSigningSecret } from "../../webhooks/signing";
@@ -20,8 +20,13 @@ import type {
   ResendEventRoute,
 } from "./webhooks.routes";
 
-/** Fan-out per event stays bounded. */
-const MAX_ENDPOINTS_PER_PROGRAM = 20;
+/**
+ * Fan-out per event stays bounded: the program's own endpoints receive every
+ * event, a partner's only its own, so an event goes to at most 20 + 5. Each
+ * partner has its own allowance, so partners cannot use up the operator's.
+ */
+const MAX_PROGRAM_ENDPOINTS = 20;
+const MAX_PARTNER_ENDPOINTS = 5;
 
 function endpointView(row: EndpointRow) {
   return {
@@ -53,17 +58,10 @@ async function visibleEndpoint(c: Context<AppEnv>, id: string): Promise<Endpoint
 
 export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> = async (c) => {
   const { url, eventTypes, description } = c.req.valid("json");
-  const refusal = urlRefusal(url);
+  const refusal = urlRefusal(url, urlPolicy(c.env));
   if (refusal) throw new ApiError("webhook_url_not_allowed", `'${url}' may not receive webhooks: ${refusal}.`);
   const principal = c.get("principal");
-  const db = database(c.env.DB);
-  const [live] = await db
-    .select({ n: count() })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.programId, principal.programId), isNull(webhookEndpoints.deletedAt)));
-  if ((live?.n ?? 0) >= MAX_ENDPOINTS_PER_PROGRAM) {
-    throw new ApiError("too_many_webhook_endpoints", `A program has at most ${MAX_ENDPOINTS_PER_PROGRAM} webhook endpoints; delete one first.`);
-  }
+  const limit = principal.partnerId ? MAX_PARTNER_ENDPOINTS : MAX_PROGRAM_ENDPOINTS;
   const row: EndpointRow = {
     id: `whe_${ulid()}`,
     programId: principal.programId,
@@ -75,7 +73,14 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
-  await db.insert(webhookEndpoints).values(row);
+  if (!(await insertWithinLimit(c.env.DB, row, limit))) {
+    throw new ApiError(
+      "too_many_webhook_endpoints",
+      principal.partnerId
+        ? `A partner has at most ${limit} webhook endpoints; delete one first.`
+        : `A program has at most ${limit} webhook endpoints of its own (partners' endpoints count apart); delete one first.`,
+    );
+  }
   return c.json({ ...endpointView(row), secret: row.secret }, 201);
 };
 

@@ -28,7 +28,7 @@ const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
 
 const CreateWebhookEndpointBody = z
   .object({
-    url: z.string().min(1).max(2048).openapi({ example: "https://shop.example/hooks/treue", description: "https; plain http only to localhost or 127.0.0.1." }),
+    url: z.string().min(1).max(2048).openapi({ example: "https://shop.example/hooks/treue", description: "https to a public address; this machine (plain http too) only in local development." }),
     eventTypes: z
       .array(EventType)
       .min(1)
@@ -63,7 +63,7 @@ export const createWebhookEndpoint = createRoute({
   operationId: "createWebhookEndpoint",
   summary: "Register a URL for the program's events",
   description:
-    "An admin key's endpoint receives every event of the program (of the chosen types); a partner key's, only the events that partner caused. The answer carries the signing secret, shown only this once. At most 20 endpoints per program.",
+    "An admin key's endpoint receives every event of the program (of the chosen types); a partner key's, only the events that partner caused. The answer carries the signing secret, shown only this once. At most 20 endpoints of the program's own, and 5 per partner (counted apart).",
   tags,
   security: bearer,
   middleware: [requireKey("admin", "partner")] as const,

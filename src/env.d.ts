@@ -1,0 +1,9 @@
+// Bindings that wrangler.toml does not declare: set only by local development (scripts/dev.ts) and the tests.
+interface LocalOnlyBindings {
+  /** "true" lets webhooks go to this machine (localhost), plain http included; never set in production. */
+  WEBHOOKS_ALLOW_LOCAL?: string;
+}
+interface Env extends LocalOnlyBindings {}
+declare namespace Cloudflare {
+  interface Env extends LocalOnlyBindings {}
+}

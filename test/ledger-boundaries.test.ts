@@ -1,0 +1,26 @@
+// The pure ledger's seams: it imports nothing from Hono, the HTTP layer, storage or the platform.
+import { describe, expect, it } from "vitest";
+
+const sources = import.meta.glob<string>("../src/ledger/**/*.ts", { query: "?raw", import: "default", eager: true });
+
+/** Where a relative import lands, as a path like the glob's keys. */
+function resolve(file: string, from: string): string {
+  const parts = file.split("/").slice(0, -1);
+  for (const part of from.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== ".") parts.push(part);
+  }
+  return parts.join("/");
+}
+
+describe("the pure ledger", () => {
+  it("is found", () => {
+    expect(Object.keys(sources)).toContain("../src/ledger/ops/accrue.ts");
+  });
+
+  it.each(Object.entries(sources))("imports only the ledger and plain zod: %s", (file, source) => {
+    const imports = [...source.matchAll(/^import[^;]*?from "([^"]+)";/gms)].map((m) => m[1]!);
+    const outside = imports.filter((from) => from !== "zod" && !(from.startsWith(".") && resolve(file, from).startsWith("../src/ledger/")));
+    expect(outside).toEqual([]);
+  });
+});
