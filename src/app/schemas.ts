@@ -1,5 +1,6 @@
-// Schemas that more than one route folder uses: the ledger's bodies and results, and program keys.
+// Schemas that more than one route folder uses: the ledger's bodies and results, program keys, and partner terms.
 import { z } from "@hono/zod-openapi";
+import { PERIOD_ID } from "../ledger/periods";
 import { ChannelSchema, ExternalId, MoneySchema, PositiveMoneySchema } from "./openapi";
 
 export const BalanceSchema = z
@@ -155,3 +156,20 @@ export const KeySchema = z
 export const CreatedKeySchema = KeySchema.extend({
   key: z.string().openapi({ description: "The secret. Shown once; only its hash is stored." }),
 }).openapi("CreatedKey");
+
+const PointPrice = z
+  .object({
+    amount: z.number().int().min(0).max(1_000_000_000).openapi({ example: 80, description: "Minor units..." }),
+    perPoints: z.number().int().min(1).max(1_000_000_000).openapi({ example: 100, description: "...for this many points." }),
+  })
+  .strict();
+
+/** A partner's prices from a period on: what partners set, and what a statement shows in force. */
+export const TermsBody = z
+  .object({
+    validFrom: z.string().regex(PERIOD_ID).openapi({ example: "2026-12", description: "First period the terms apply to." }),
+    issuePrice: PointPrice.openapi({ description: "What the partner pays the program per point it issues." }),
+    redeemPrice: PointPrice.openapi({ description: "What the program pays the partner per point redeemed at its tills." }),
+  })
+  .strict()
+  .openapi("PartnerTerms");

@@ -5,4 +5,6 @@ import * as routes from "./partners.routes";
 
 export const partnersRouter = createRouter()
   .openapi(routes.createPartner, handlers.createPartner)
-  .openapi(routes.listPartners, handlers.listPartners);
+  .openapi(routes.listPartners, handlers.listPartners)
+  .openapi(routes.putTerms, handlers.putTerms)
+  .openapi(routes.listTerms, handlers.listTerms);

@@ -1,7 +1,7 @@
-// A program's partner brands in D1.
-import { asc, eq } from "drizzle-orm";
+// A program's partner brands and their terms in D1.
+import { and, asc, desc, eq } from "drizzle-orm";
 import { database } from "../../db/client";
-import { partners } from "../../db/schema";
+import { partners, partnerTerms } from "../../db/schema";
 import { errorMessages } from "../../db/transient";
 
 export type PartnerRow = typeof partners.$inferSelect;
@@ -24,4 +24,32 @@ export async function listPartners(d1: D1Database, programId: string) {
     .from(partners)
     .where(eq(partners.programId, programId))
     .orderBy(asc(partners.name));
+}
+
+export async function findPartner(d1: D1Database, programId: string, partnerId: string): Promise<PartnerRow | undefined> {
+  const [row] = await database(d1)
+    .select()
+    .from(partners)
+    .where(and(eq(partners.id, partnerId), eq(partners.programId, programId)));
+  return row;
+}
+
+export type TermsRow = typeof partnerTerms.$inferInsert;
+
+/** Stores the terms valid from their period, replacing that period's version if one exists. */
+export async function upsertTerms(d1: D1Database, row: TermsRow): Promise<void> {
+  const { programId: _p, ...values } = row;
+  await database(d1)
+    .insert(partnerTerms)
+    .values(row)
+    .onConflictDoUpdate({ target: [partnerTerms.programId, partnerTerms.partnerId, partnerTerms.validFrom], set: values });
+}
+
+/** Every version of the partner's terms, newest first. */
+export async function termsOf(d1: D1Database, programId: string, partnerId: string) {
+  return database(d1)
+    .select()
+    .from(partnerTerms)
+    .where(and(eq(partnerTerms.programId, programId), eq(partnerTerms.partnerId, partnerId)))
+    .orderBy(desc(partnerTerms.validFrom));
 }
