@@ -23,9 +23,10 @@ export function buildApp() {
   });
   app.route("/", metaRouter);
   app.route("/", programsRouter);
+  // Statements before partner terms: the document's PartnerTerms is first met in a statement, as it always was.
+  app.route("/", settlementsRouter);
   app.route("/", partnersRouter);
   app.route("/", keysRouter);
-  app.route("/", settlementsRouter);
   app.route("/", membersRouter);
   app.route("/", redemptionsRouter);
   app.route("/", tiersRouter);

@@ -1,6 +1,6 @@
 // One error type for the whole API: a stable machine code, a human detail,
 // and the single map from codes (the ledger's among them) to HTTP statuses.
-import type { DomainCode, DomainFailure } from "../ledger/errors";
+import type { DomainCode, DomainFailure, FieldError } from "../ledger/errors";
 
 export const errorStatuses = {
   validation_failed: 400,
@@ -80,12 +80,24 @@ export class ApiError extends Error {
   }
 }
 
+/** An RFC 9457 problem: the standard members, the stable code, and the error's extras. */
+export interface ProblemBody {
+  [member: string]: unknown;
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
 /**
  * The RFC 9457 body for an error; never carries a stack or internals. Extras
  * come first so they can never overwrite a standard member (`status` is the
  * HTTP status, always a number).
  */
-export function problemBody(error: ApiError, requestId?: string): Record<string, unknown> {
+export function problemBody(error: ApiError, requestId?: string): ProblemBody {
   return {
     ...error.extras,
     type: `https://treue.dev/problems/${error.code.replace(/_/g, "-")}`,

@@ -2,7 +2,7 @@
 // issuer-by-redeemer matrix from allocations, and what the lots still hold.
 import { and, desc, eq, lte } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { partners, partnerTerms } from "../db/schema";
+import { partners, partnerTerms, programs } from "../db/schema";
 import { BeyondSafeIntegers, exactSum } from "../ledger/money";
 import type { CrossFlow, IssuerFlows, PartnerTerms } from "./statement";
 
@@ -105,6 +105,12 @@ export async function outstandingInLots(d1: D1Database, programId: string): Prom
     totals.set(issuer, exactSum([totals.get(issuer) ?? 0, n(r.points)]));
   }
   return [...totals].map(([issuer, points]) => ({ issuer, points }));
+}
+
+/** The latest period the program closed, or null: statements, closing and terms all start from it. */
+export async function closedThroughOf(db: Database, programId: string): Promise<string | null> {
+  const [row] = await db.select({ closedThrough: programs.closedThrough }).from(programs).where(eq(programs.id, programId));
+  return row!.closedThrough;
 }
 
 /** Each partner with the terms in force for the period: the latest version valid from it or before. */

@@ -1,10 +1,6 @@
 // Member handlers: validate, hand the work to the member's Durable Object, answer.
-import { eq } from "drizzle-orm";
-import { entryPage } from "../../members/history";
 import type { AppRouteHandler } from "../../app/types";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
-import { database } from "../../db/client";
-import { entries } from "../../db/schema";
 import type {
   AccrueRoute,
   EnrollMemberRoute,
@@ -16,9 +12,8 @@ import type {
 } from "./members.routes";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
-
-/** Orders stamped further ahead than this are refused as clock errors. */
-export const FUTURE_SKEW_MS = 5 * 60 * 1000;
+import { FUTURE_SKEW_MS } from "../../app/clock";
+import { memberEntryPage } from "./members.queries";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
@@ -72,9 +67,7 @@ export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c
   // The member must exist for the caller's program; otherwise the same 404 as everywhere.
   const member = await memberLedger(c, memberId).getBalance(await ledgerCall(c, memberId));
   if (!member.ok) return respond(c, member);
-  const conditions = [eq(entries.programId, programId), eq(entries.memberId, memberId)];
-  if (partnerId) conditions.push(eq(entries.partnerId, partnerId));
   const scope = ["member-transactions", programId, memberId, partnerId] as const;
-  const page = await entryPage(database(c.env.DB), conditions, limit, await resumeAfter(c, scope, cursor), partnerId);
+  const page = await memberEntryPage(c.env.DB, programId, memberId, partnerId, limit, await resumeAfter(c, scope, cursor));
   return c.json(await sealedPage(c, scope, page), 200);
 };

@@ -6,14 +6,12 @@ import {
   AccrualBody,
   AccrualResultSchema,
   BalanceSchema,
-  EnrollBody,
   EntryPageSchema,
-  MemberSchema,
-  RedeemBody,
   RedemptionWithBalanceSchema,
   RefundBody,
   RefundResultSchema,
-} from "./members.schemas";
+} from "../../app/schemas";
+import { EnrollBody, MemberSchema, RedeemBody } from "./members.schemas";
 
 const tags = ["Members"];
 const replayNote = "A retry with the same Idempotency-Key and body replays this answer (header `Idempotent-Replayed: true`).";

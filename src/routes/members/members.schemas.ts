@@ -1,24 +1,7 @@
-// Request and response schemas of the member routes.
+// Request and response schemas of the member routes (the ones other folders share live in app/schemas).
 import { z } from "@hono/zod-openapi";
-import { ChannelSchema, ExternalId, MoneySchema, PositiveMoneySchema } from "../../app/openapi";
-
-export const BalanceSchema = z
-  .object({
-    available: z.number().int().openapi({ example: 1250 }),
-    pending: z.number().int().openapi({ example: 300, description: "Earned, still in the pending (return) period." }),
-    held: z.number().int().openapi({ example: 0, description: "Reserved by open holds." }),
-    debt: z.number().int().optional().openapi({
-      example: 0,
-      description: "Clawed back after being spent; later earnings pay it first. Not shown to partner keys: it comes from refunds of any issuer's orders.",
-    }),
-    lifetimeEarned: z.number().int(),
-    qualifyingPoints: z.number().int(),
-    tier: z.string().nullable().openapi({ example: "silver" }),
-    nextTier: z.object({ name: z.string(), pointsNeeded: z.number().int() }).nullable(),
-    nextExpiries: z.array(z.object({ points: z.number().int(), expiresAt: z.string() })),
-    availableValue: MoneySchema,
-  })
-  .openapi("Balance");
+import { ChannelSchema, ExternalId } from "../../app/openapi";
+import { BalanceSchema } from "../../app/schemas";
 
 export const EnrollBody = z
   .object({
@@ -46,55 +29,6 @@ export const MemberSchema = z
   })
   .openapi("Member");
 
-const LineItem = z
-  .object({
-    sku: z.string().min(1).max(100),
-    category: z.string().max(100).optional(),
-    quantity: z.number().int().min(1).max(100_000),
-    price: PositiveMoneySchema.openapi({ description: "Unit price." }),
-  })
-  .strict();
-
-const Timestamp = z.string().datetime({ offset: true }).openapi({ example: "2026-11-28T10:15:00Z" });
-
-export const AccrualBody = z
-  .object({
-    orderId: ExternalId.openapi({ example: "order_90210" }),
-    amount: PositiveMoneySchema,
-    items: z.array(LineItem).max(500).optional(),
-    channel: ChannelSchema,
-    occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now." }),
-  })
-  .strict()
-  .openapi("Accrual");
-
-export const AccrualResultSchema = z
-  .object({
-    accrualId: z.string(),
-    orderId: z.string(),
-    points: z.number().int().openapi({ example: 49 }),
-    breakdown: z.array(
-      z.object({
-        rule: z.string().openapi({ example: "base" }),
-        points: z.number().int(),
-        tier: z.string().optional(),
-        multiplierPercent: z.number().int().optional(),
-      }),
-    ),
-    debtPaid: z.number().int().optional().openapi({ description: "Of these points, what paid off the member's debt first. Not shown to partner keys." }),
-    lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
-    tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
-    settlement: z
-      .object({
-        period: z.string().openapi({ example: "2026-11" }),
-        movedFrom: z.string().nullable().openapi({ description: "The closed period the order fell in, when its points moved to the first open one." }),
-      })
-      .nullable()
-      .openapi({ description: "The settlement period the points count in." }),
-    balance: BalanceSchema,
-  })
-  .openapi("AccrualResult");
-
 export const RedeemBody = z
   .object({
     mode: z.enum(["capture", "hold"]).default("capture").openapi({ description: "capture takes the points now; hold reserves them." }),
@@ -105,64 +39,3 @@ export const RedeemBody = z
   })
   .strict()
   .openapi("Redeem");
-
-export const RedemptionSchema = z
-  .object({
-    id: z.string().openapi({ example: "red_01JD..." }),
-    memberId: z.string(),
-    status: z.enum(["held", "captured", "cancelled", "lapsed", "reversed"]),
-    points: z.number().int(),
-    value: MoneySchema,
-    orderId: z.string().nullable(),
-    channel: z.string().nullable(),
-    partnerId: z.string().nullable(),
-    holdExpiresAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("Redemption");
-
-export const RedemptionWithBalanceSchema = RedemptionSchema.extend({ balance: BalanceSchema }).openapi("RedemptionWithBalance");
-
-export const RefundBody = z
-  .object({
-    orderId: ExternalId,
-    amount: PositiveMoneySchema.openapi({ description: "The refunded part of the order." }),
-    reason: z.string().max(500).optional(),
-  })
-  .strict()
-  .openapi("Refund");
-
-export const RefundResultSchema = z
-  .object({
-    refundId: z.string(),
-    orderId: z.string(),
-    refundedAmount: MoneySchema,
-    pointsClawedBack: z.number().int(),
-    fromLot: z.number().int(),
-    fromExpired: z.number().int().openapi({ description: "Taken back from what the order's lot lost to expiry: never spent, so no debt." }),
-    addedToDebt: z.number().int(),
-    balance: BalanceSchema,
-  })
-  .openapi("RefundResult");
-
-export const EntrySchema = z
-  .object({
-    id: z.string(),
-    memberId: z.string(),
-    type: z.enum(["earn", "redeem", "hold", "release", "expire", "clawback", "reverse", "adjust", "tier", "debt_payment"]).openapi({ example: "earn" }),
-    points: z.number().int(),
-    heldPoints: z.number().int(),
-    lotId: z.string().nullable().openapi({ description: "The lot an earning created, or the lot an expiry emptied." }),
-    orderId: z.string().nullable(),
-    redemptionId: z.string().nullable(),
-    partnerId: z.string().nullable(),
-    channel: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-    occurredAt: z.string(),
-    settlementPeriod: z.string().nullable().openapi({ example: "2026-11", description: "The settlement period the entry counts in." }),
-    createdAt: z.string(),
-  })
-  .openapi("Entry");
-
-export const EntryPageSchema = z.object({ data: z.array(EntrySchema), nextCursor: z.string().nullable() }).openapi("EntryPage");

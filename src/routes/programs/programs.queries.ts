@@ -1,4 +1,4 @@
-// Changing a program's row: a compare-and-swap on its version, so concurrent patches never undo each other.
+// A program's row: creating and reading it, and changing it by a compare-and-swap on its version, so concurrent patches never undo each other.
 import { eq } from "drizzle-orm";
 import { database } from "../../db/client";
 import { programs } from "../../db/schema";
@@ -7,6 +7,20 @@ import { patchSettings } from "../../ledger/settings-patch";
 import { ApiError } from "../../lib/errors";
 
 export type ProgramRow = typeof programs.$inferSelect;
+
+export async function insertProgram(d1: D1Database, row: ProgramRow): Promise<void> {
+  await database(d1).insert(programs).values(row);
+}
+
+export async function findProgram(d1: D1Database, programId: string): Promise<ProgramRow | undefined> {
+  const [row] = await database(d1).select().from(programs).where(eq(programs.id, programId));
+  return row;
+}
+
+export async function programExists(d1: D1Database, programId: string): Promise<boolean> {
+  const [row] = await database(d1).select({ id: programs.id }).from(programs).where(eq(programs.id, programId));
+  return row !== undefined;
+}
 
 export interface ProgramPatch {
   name?: string;

@@ -6,8 +6,10 @@ import { fieldErrors } from "../../ledger/errors";
 import type { LedgerReply } from "../../members/member-ledger";
 import type { AccrualInput } from "../../ledger/ops/accrue";
 import type { RefundInput } from "../../ledger/ops/refund";
-import { FUTURE_SKEW_MS } from "../members/members.handlers";
-import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
+import { FUTURE_SKEW_MS } from "../../app/clock";
+import type { z } from "@hono/zod-openapi";
+import type { AccrualResultSchema, RefundResultSchema } from "../../app/schemas";
+import { BatchItemResultSchema, BatchItemSchema, type BatchItem } from "./transactions.schemas";
 
 /**
  * Member objects called at once by one batch. A call waits mostly on its
@@ -19,17 +21,8 @@ import { BatchItemSchema, type BatchItem } from "./transactions.schemas";
  */
 export const BATCH_FAN_OUT = 16;
 
-export type ItemResult = {
-  index: number;
-  status: "posted" | "duplicate" | "error";
-  type?: BatchItem["type"];
-  memberId?: string;
-  orderId?: string;
-  refundId?: string;
-  matched?: "same_item" | "order";
-  result?: unknown;
-  error?: Record<string, unknown>;
-};
+/** A result per item, as the route's document declares it. */
+export type ItemResult = z.output<typeof BatchItemResultSchema>;
 
 export interface BatchOutcome {
   results: ItemResult[];
@@ -38,6 +31,9 @@ export interface BatchOutcome {
 
 /** Posts one valid item through its member's object with the given Idempotency-Key. */
 export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply>;
+
+/** The single-request twin's result: what the object answers an accrual or a refund. */
+type PostedResult = z.output<typeof AccrualResultSchema> | z.output<typeof RefundResultSchema>;
 
 /**
  * The item's Idempotency-Key, from what the item is rather than from the
@@ -127,13 +123,13 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
     return { ...echo, status: "error", error: problemBody(problem) };
   }
   if (reply.ok) {
-    return reply.replayed
-      ? { ...echo, status: "duplicate", matched: "same_item", result: reply.value }
-      : { ...echo, status: "posted", result: reply.value };
+    // The object's replies carry untyped values; an accrual or a refund answers its route's result.
+    const result = reply.value as PostedResult;
+    return reply.replayed ? { ...echo, status: "duplicate", matched: "same_item", result } : { ...echo, status: "posted", result };
   }
   const { code, detail, data: extras } = reply.error;
   // The order earned already through another request for this member: nothing to post, nothing wrong.
-  if (code === "order_already_accrued" && typeof extras.accrualId === "string") {
+  if (code === "order_already_accrued" && typeof extras.accrualId === "string" && typeof extras.points === "number") {
     return { ...echo, status: "duplicate", matched: "order", result: { accrualId: extras.accrualId, orderId: item.orderId, points: extras.points } };
   }
   return { ...echo, status: "error", error: problemBody(new ApiError(code, code === "idempotency_key_reused" ? reusedDetail(item) : detail, extras)) };

@@ -1,7 +1,7 @@
 // Request and response schemas of bulk posting: the batch envelope, its items and a result per item.
 import { z } from "@hono/zod-openapi";
 import { ExternalId, MemberId, ProblemSchema } from "../../app/openapi";
-import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from "../members/members.schemas";
+import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from "../../app/schemas";
 
 export const MAX_BATCH_ITEMS = 500;
 

@@ -1,10 +1,8 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
-import { and, asc, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { resumeAfter, sealedPage } from "../../app/pages";
-import type { AppEnv, AppRouteHandler, Principal } from "../../app/types";
+import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
-import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
 import { eventTypesOf, insertWithinLimit, liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow } from "../../webhooks/endpoints";
@@ -19,6 +17,7 @@ import type {
   ListWebhookEndpointsRoute,
   ResendEventRoute,
 } from "./webhooks.routes";
+import { deleteEndpoint, deliveriesBefore, endpointsAfter, findEvent, findVisibleEndpoint } from "./webhooks.queries";
 
 /**
  * Fan-out per event stays bounded: the program's own endpoints receive every
@@ -39,19 +38,9 @@ function endpointView(row: EndpointRow) {
   };
 }
 
-/** Live endpoints the key may see: its program's, and for a partner key only its own. */
-function visible(principal: Principal): SQL {
-  const conditions = [eq(webhookEndpoints.programId, principal.programId), isNull(webhookEndpoints.deletedAt)];
-  if (principal.partnerId) conditions.push(eq(webhookEndpoints.partnerId, principal.partnerId));
-  return and(...conditions)!;
-}
-
 /** The endpoint, or the same 404 whether it is missing, deleted, another program's or another partner's. */
 async function visibleEndpoint(c: Context<AppEnv>, id: string): Promise<EndpointRow> {
-  const [row] = await database(c.env.DB)
-    .select()
-    .from(webhookEndpoints)
-    .where(and(visible(c.get("principal")), eq(webhookEndpoints.id, id)));
+  const row = await findVisibleEndpoint(c.env.DB, c.get("principal"), id);
   if (!row) throw new ApiError("webhook_endpoint_not_found", `No webhook endpoint '${id}'.`);
   return row;
 }
@@ -89,14 +78,7 @@ export const listWebhookEndpoints: AppRouteHandler<ListWebhookEndpointsRoute> = 
   const { programId, partnerId } = c.get("principal");
   const scope = ["webhook-endpoints", programId, partnerId] as const;
   const after = await resumeAfter(c, scope, cursor);
-  const conditions = [visible(c.get("principal"))];
-  if (after) conditions.push(gt(webhookEndpoints.id, after));
-  const rows = await database(c.env.DB)
-    .select()
-    .from(webhookEndpoints)
-    .where(and(...conditions))
-    .orderBy(asc(webhookEndpoints.id))
-    .limit(limit + 1);
+  const rows = await endpointsAfter(c.env.DB, c.get("principal"), after, limit);
   const page = rows.slice(0, limit);
   return c.json(await sealedPage(c, scope, { data: page.map(endpointView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
 };
@@ -105,13 +87,9 @@ export const getWebhookEndpoint: AppRouteHandler<GetWebhookEndpointRoute> = asyn
   return c.json(endpointView(await visibleEndpoint(c, c.req.valid("param").id)), 200);
 };
 
-/** Kept as a row so deliveries already queued find it deleted and stop; the secret goes at once. */
 export const deleteWebhookEndpoint: AppRouteHandler<DeleteWebhookEndpointRoute> = async (c) => {
   const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
-  await database(c.env.DB)
-    .update(webhookEndpoints)
-    .set({ deletedAt: new Date().toISOString(), secret: "" })
-    .where(eq(webhookEndpoints.id, endpoint.id));
+  await deleteEndpoint(c.env.DB, endpoint.id, new Date());
   return c.body(null, 204);
 };
 
@@ -120,15 +98,7 @@ export const listWebhookDeliveries: AppRouteHandler<ListWebhookDeliveriesRoute> 
   const { limit, cursor, eventId } = c.req.valid("query");
   const scope = ["webhook-deliveries", endpoint.programId, endpoint.id, eventId ?? null] as const;
   const after = await resumeAfter(c, scope, cursor);
-  const conditions = [eq(webhookDeliveries.endpointId, endpoint.id)];
-  if (after) conditions.push(lt(webhookDeliveries.id, after));
-  if (eventId) conditions.push(eq(webhookDeliveries.eventId, eventId));
-  const rows = await database(c.env.DB)
-    .select()
-    .from(webhookDeliveries)
-    .where(and(...conditions))
-    .orderBy(desc(webhookDeliveries.id))
-    .limit(limit + 1);
+  const rows = await deliveriesBefore(c.env.DB, endpoint.id, after, eventId, limit);
   const page = rows.slice(0, limit).map(({ programId: _p, endpointId: _e, ...row }) => row);
   return c.json(await sealedPage(c, scope, { data: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
 };
@@ -137,16 +107,12 @@ export const resendEvent: AppRouteHandler<ResendEventRoute> = async (c) => {
   const principal = c.get("principal");
   const { id } = c.req.valid("param");
   const { endpointId } = c.req.valid("json") ?? {};
-  const db = database(c.env.DB);
-  const [row] = await db
-    .select()
-    .from(outboxEvents)
-    .where(and(eq(outboxEvents.programId, principal.programId), eq(outboxEvents.id, id)));
+  const row = await findEvent(c.env.DB, principal.programId, id);
   // A partner sees only the events it caused; any other is as missing.
   if (!row || (principal.partnerId && row.partnerId !== principal.partnerId)) throw new ApiError("event_not_found", `No event '${id}'.`);
   const event = fromRow(row);
   if (endpointId) await visibleEndpoint(c, endpointId);
-  const targets = (await liveEndpoints(db, [principal.programId])).filter(
+  const targets = (await liveEndpoints(database(c.env.DB), [principal.programId])).filter(
     (endpoint) =>
       receives(endpoint, event) &&
       (!principal.partnerId || endpoint.partnerId === principal.partnerId) &&

@@ -1,0 +1,62 @@
+// Route declarations for a coalition program's partner brands and their terms (no logic here).
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireKey } from "../../app/auth";
+import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
+import { TermsBody } from "../../app/schemas";
+import { CreatePartnerBody, PartnerParam, PartnerSchema, TermsSchema } from "./partners.schemas";
+
+export const createPartner = createRoute({
+  method: "post",
+  path: "/v1/partners",
+  operationId: "createPartner",
+  summary: "Add a partner brand",
+  tags: ["Partners"],
+  security: bearer,
+  middleware: [requireKey("admin")] as const,
+  request: { body: jsonBody(CreatePartnerBody) },
+  responses: { 201: jsonResponse(PartnerSchema, "Created."), ...errorResponses },
+});
+
+export const listPartners = createRoute({
+  method: "get",
+  path: "/v1/partners",
+  operationId: "listPartners",
+  summary: "The program's partner brands",
+  tags: ["Partners"],
+  security: bearer,
+  middleware: [requireKey("admin")] as const,
+  responses: { 200: jsonResponse(z.object({ data: z.array(PartnerSchema) }), "All partners."), ...errorResponses },
+});
+
+// Terms are published under the Settlement tag, where they are used.
+const termsTags = ["Settlement"];
+
+export const putTerms = createRoute({
+  method: "put",
+  path: "/v1/partners/{partnerId}/terms",
+  operationId: "setPartnerTerms",
+  summary: "Set a partner's prices from a period on",
+  description: "Terms are versioned by the period they apply from; a closed period's terms never change.",
+  tags: termsTags,
+  security: bearer,
+  middleware: [requireKey("admin")] as const,
+  request: { params: PartnerParam, body: jsonBody(TermsBody) },
+  responses: { 200: jsonResponse(TermsSchema, "Stored."), ...errorResponses },
+});
+
+export const listTerms = createRoute({
+  method: "get",
+  path: "/v1/partners/{partnerId}/terms",
+  operationId: "listPartnerTerms",
+  summary: "A partner's terms, every version",
+  tags: termsTags,
+  security: bearer,
+  middleware: [requireKey("admin", "partner")] as const,
+  request: { params: PartnerParam },
+  responses: { 200: jsonResponse(z.object({ data: z.array(TermsSchema) }), "Newest first."), ...errorResponses },
+});
+
+export type CreatePartnerRoute = typeof createPartner;
+export type ListPartnersRoute = typeof listPartners;
+export type PutTermsRoute = typeof putTerms;
+export type ListTermsRoute = typeof listTerms;
