@@ -15,7 +15,8 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // WEBHOOKS_ALLOW_LOCAL: the tests are local development, so endpoints on localhost are allowed.
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", WEBHOOKS_ALLOW_LOCAL: "true", ...knobs },
+          // LEDGER_LOT_WINDOW: a member's object loads 3 open lots at a time, so every test crosses windows.
+          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", WEBHOOKS_ALLOW_LOCAL: "true", LEDGER_LOT_WINDOW: "3", ...knobs },
         },
       }),
     ],

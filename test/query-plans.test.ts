@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
-import { memberQuery, openLotsQuery } from "../src/members/store";
+import { firstOpenLotsQuery, memberQuery, openLotsQuery, pendingLotsQuery } from "../src/members/store";
 
 async function plan(sql: string, ...params: unknown[]): Promise<string> {
   const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -15,8 +15,21 @@ describe("query plans of the hot path", () => {
   it("reads open lots through the partial index on open lots, with the query the object sends", async () => {
     const query = openLotsQuery(database(env.DB), "p", "m").toSQL();
     const detail = await plan(query.sql, ...query.params);
-    expect(detail).toMatch(/USING INDEX lots_open_by_member/);
+    expect(detail).toMatch(/USING INDEX lots_open_by_/);
     expect(detail).not.toMatch(/SCAN lots/);
+  });
+
+  it("reads a window of open lots in spending order by index, without sorting them", async () => {
+    const query = firstOpenLotsQuery(database(env.DB), "p", "m", 256).toSQL();
+    const detail = await plan(query.sql, ...query.params);
+    expect(detail).toMatch(/USING INDEX lots_open_by_spending/);
+    expect(detail).not.toMatch(/SCAN lots|TEMP B-TREE/);
+  });
+
+  it("reads the pending lots by their availability, not by walking the open lots", async () => {
+    const query = pendingLotsQuery(database(env.DB), "p", "m", "2040-01-01T00:00:00.000Z").toSQL();
+    const detail = await plan(query.sql, ...query.params);
+    expect(detail).toMatch(/USING INDEX lots_open_by_availability/);
   });
 
   it("reads open holds through the member's redemption index", async () => {

@@ -110,6 +110,13 @@ export const lots = sqliteTable(
       .on(t.programId, t.memberId, t.expiresAt)
       .where(sql`${t.remaining} > 0`),
     index("lots_open_by_expiry").on(t.expiresAt).where(sql`${t.remaining} > 0`),
+    // The object loads a member's first open lots in spending order and the pending ones, never all of them.
+    index("lots_open_by_spending")
+      .on(t.programId, t.memberId, sql`ifnull(${t.expiresAt}, '~')`, t.earnedAt, t.id)
+      .where(sql`${t.remaining} > 0`),
+    index("lots_open_by_availability")
+      .on(t.programId, t.memberId, t.availableAt)
+      .where(sql`${t.remaining} > 0`),
     // Scheduled jobs run per program and page by (expires_at, id): a stable keyset.
     index("lots_open_by_program_expiry")
       .on(t.programId, t.expiresAt, t.id)

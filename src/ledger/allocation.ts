@@ -1,5 +1,5 @@
 // Which lots a debit takes its points from: those that expire first.
-import type { OpenLot } from "./state";
+import type { MemberState, OpenLot } from "./state";
 
 export interface Allocation {
   lotId: string;
@@ -41,4 +41,17 @@ export function allocate(lots: readonly OpenLot[], points: number, now: Date): A
     missing -= take;
   }
   return missing === 0 ? taken : null;
+}
+
+/**
+ * Whether a debit of `points` can be taken from the loaded lots alone: the
+ * spendable ones up to the last loaded in spending order (every lot before it
+ * is loaded) cover it, so allocate would never reach a lot that is not.
+ */
+export function loadedLotsCover(state: MemberState, points: number, now: Date): boolean {
+  const rest = state.rest;
+  if (!rest) return true;
+  let covered = 0;
+  for (const lot of state.lots) if (isSpendable(lot, now) && spendingOrder(lot, rest.after) <= 0) covered += lot.remaining;
+  return covered >= points;
 }

@@ -36,6 +36,11 @@ export function balanceOf(state: MemberState, settings: ProgramSettings, now: Da
     else pending += lot.remaining;
     if (lot.expiresAt) byExpiry.set(lot.expiresAt, (byExpiry.get(lot.expiresAt) ?? 0) + lot.remaining);
   }
+  // The lots not loaded are all available and unexpired (the object loads them before that changes).
+  if (state.rest) {
+    available += state.rest.points;
+    for (const { expiresAt, points } of state.rest.expiries) byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
+  }
   const held = state.holds.reduce((sum, hold) => sum + hold.points, 0);
   const member = state.member;
   const inactivityDate = idleDeadline(member, settings.expiry);

@@ -23,7 +23,7 @@ export function assertPlanInRange(plan: Plan<unknown>): void {
     check(e.points, "entry points");
     check(e.heldPoints, "entry held points");
   }
-  let held = 0;
+  let held = plan.nextState.rest?.points ?? 0;
   for (const lot of plan.nextState.lots) held += lot.remaining;
   for (const hold of plan.nextState.holds) held += hold.points;
   check(held, "the member's points");

@@ -62,9 +62,25 @@ export interface RedemptionWithAllocations extends Redemption {
   allocations: HeldAllocation[];
 }
 
+/**
+ * The open lots a member's object did not load: all past their pending
+ * period, none expired before `expiries[0]`, and all after `after` in spending
+ * order, so no operation that works on the loaded lots reaches them.
+ */
+export interface RestOfLots {
+  points: number;
+  /** Their first expiry dates (up to the balance's five), soonest first. */
+  expiries: { expiresAt: string; points: number }[];
+  /** The last loaded lot in spending order: every lot up to it is loaded. */
+  after: Pick<OpenLot, "id" | "expiresAt" | "earnedAt">;
+}
+
 export interface MemberState {
   member: MemberRecord | null;
+  /** Open lots: all of them, or (with `rest`) the first in spending order, the pending ones and those added since. */
   lots: OpenLot[];
+  /** What the lots not loaded add up to; absent or null when `lots` are all of them. */
+  rest?: RestOfLots | null;
   /** Open holds only: status "held". */
   holds: RedemptionWithAllocations[];
 }

@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
+import { loadedLotsCover } from "../ledger/allocation";
 import { balanceOf } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { isIdle } from "../ledger/expiry";
@@ -15,7 +16,7 @@ import { refund, type RefundInput } from "../ledger/ops/refund";
 import type { OpContext } from "../ledger/plan";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
-import type { MemberState, Plan, RedemptionWithAllocations } from "../ledger/state";
+import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId } from "../lib/ids";
@@ -70,6 +71,22 @@ interface Built {
 
 type Builder = (state: MemberState, ctx: OpContext) => Built | Promise<Built>;
 
+/**
+ * Which open lots an operation needs loaded: the window (the first in spending
+ * order, the pending ones and those added since) is enough for most; a check
+ * says when it is (a redemption's points must be covered before the window
+ * ends); points returned to lots and expiry need them all.
+ */
+type LotsNeeded = "window" | "all" | ((state: MemberState, now: Date) => boolean);
+
+interface WriteOptions {
+  sweepIdle?: boolean;
+  lots?: LotsNeeded;
+}
+
+/** Open lots the object loads at most at once (the first in spending order), unless an operation needs them all. */
+const DEFAULT_LOT_WINDOW = 256;
+
 export function memberObjectName(programId: string, memberId: string): string {
   return `${programId}/${memberId}`;
 }
@@ -87,9 +104,13 @@ export class MemberLedger extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly db: Database;
 
+  private readonly lotWindow: number;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = database(env.DB);
+    // Tests make it tiny, so windows open and close within a few operations.
+    this.lotWindow = Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
   }
 
   enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply> {
@@ -113,10 +134,14 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply> {
-    return this.write(call, (state, ctx) => {
-      const plan = redeem(state, call.memberId, input, ctx);
-      return { ...withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now), created: true };
-    });
+    return this.write(
+      call,
+      (state, ctx) => {
+        const plan = redeem(state, call.memberId, input, ctx);
+        return { ...withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now), created: true };
+      },
+      { lots: (state, now) => loadedLotsCover(state, input.points, now) },
+    );
   }
 
   capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
@@ -127,10 +152,14 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
-    return this.write(call, async (state, ctx) => {
-      const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
-      return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
-    });
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
+        return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
+      },
+      { lots: "all" },
+    );
   }
 
   refund(call: LedgerCall, input: RefundInput): Promise<LedgerReply> {
@@ -142,7 +171,7 @@ export class MemberLedger extends DurableObject<Env> {
       const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
       const plan = refund(state, call.memberId, order, lot, input, ctx);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
-    });
+    }, { lots: "all" });
   }
 
   setTier(call: LedgerCall, input: GrantTierInput): Promise<LedgerReply> {
@@ -164,7 +193,7 @@ export class MemberLedger extends DurableObject<Env> {
         const plan = expireDue(state, ctx);
         return { plan, value: plan?.result ?? { lots: 0, points: 0, more: false } };
       },
-      { sweepIdle: false },
+      { sweepIdle: false, lots: "all" },
     );
   }
 
@@ -173,7 +202,7 @@ export class MemberLedger extends DurableObject<Env> {
       const warned = await readWarnedExpiries(this.db, call.programId, call.memberId, ctx.now);
       const plan = warnExpiring(state, warned, ctx);
       return { plan, value: plan?.result ?? { warnings: [] } };
-    });
+    }, { lots: "all" });
   }
 
   reviewTier(call: LedgerCall): Promise<LedgerReply> {
@@ -255,6 +284,9 @@ export class MemberLedger extends DurableObject<Env> {
           return { ok: false, error: databaseUnavailable().toFailure(), replayed: false };
         }
         throw error;
+      } finally {
+        // Lots added since the load (or all of them, loaded for one operation) are let go: the next load is a window again.
+        if (this.cached && this.cached.lots.length > 2 * this.lotWindow) this.forget();
       }
     });
   }
@@ -274,13 +306,13 @@ export class MemberLedger extends DurableObject<Env> {
    * A business refusal is kept for its key in the round trip that looks the
    * key up (see refuse), so a retry is answered alike whatever changed since.
    */
-  private write(call: LedgerCall, build: Builder, options: { sweepIdle: boolean } = { sweepIdle: true }): Promise<LedgerReply> {
+  private write(call: LedgerCall, build: Builder, options: WriteOptions = {}): Promise<LedgerReply> {
     return this.answer(async () => {
       const now = clock(call);
       for (let attempt = 0; ; attempt++) {
         let plan: Plan<unknown> | null = null;
         try {
-          const { state } = await this.currentState(call, now, options.sweepIdle);
+          const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
           const outcome: StoredOutcome = { ok: true, value: built.value, created: built.created };
@@ -346,12 +378,12 @@ export class MemberLedger extends DurableObject<Env> {
    * has, or a tier the points reach since the program's tiers changed, is
    * placed anew, so no answer shows a tier the program does not have.
    */
-  private async currentState(call: LedgerCall, now: Date, sweepIdle = true): Promise<{ state: MemberState; lapsed: string[] }> {
-    if (!this.cached) {
-      const loaded = await readMemberState(this.db, call.programId, call.memberId);
-      this.cached = loaded.state;
-      this.closedThrough = loaded.closedThrough;
-      await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+  private async currentState(call: LedgerCall, now: Date, sweepIdle = true, allLots = false): Promise<{ state: MemberState; lapsed: string[] }> {
+    this.cached = await this.load(call, now, allLots);
+    // Points go back to lots and idle points expire: those need every lot.
+    const lapseDue = this.cached.holds.some((h) => Date.parse(h.holdExpiresAt!) <= now.getTime());
+    if (this.cached.rest && (lapseDue || (sweepIdle && isIdle(this.cached.member, call.settings.expiry, now)))) {
+      this.cached = await this.load(call, now, true);
     }
     const ctx = this.context(call, now);
     const lapse = lapseDueHolds(this.cached, ctx);
@@ -362,6 +394,36 @@ export class MemberLedger extends DurableObject<Env> {
     }
     await this.placeTier(call, now);
     return { state: this.cached, lapsed: lapse?.result.lapsed ?? [] };
+  }
+
+  /** The state an operation needs: a window of lots unless it needs more (see LotsNeeded). */
+  private async stateFor(call: LedgerCall, now: Date, options: WriteOptions): Promise<MemberState> {
+    const lots = options.lots ?? "window";
+    const sweepIdle = options.sweepIdle ?? true;
+    let { state } = await this.currentState(call, now, sweepIdle, lots === "all");
+    if (typeof lots === "function" && !lots(state, now)) {
+      // The window ran short: a fresh one starts where the spent lots ended; failing that, all of them.
+      this.forget();
+      ({ state } = await this.currentState(call, now, sweepIdle));
+      if (!lots(state, now)) ({ state } = await this.currentState(call, now, sweepIdle, true));
+    }
+    return state;
+  }
+
+  /**
+   * Loads the member unless cached: a window of lots, or all of them. A
+   * window is dropped when its lots no longer suffice: the caller needs all,
+   * or time has reached the first expiry among the lots it did not load.
+   */
+  private async load(call: LedgerCall, now: Date, allLots: boolean): Promise<MemberState> {
+    if (this.cached?.rest && (allLots || restExpiring(this.cached.rest, now))) this.forget();
+    if (this.cached) return this.cached;
+    let loaded = await readMemberState(this.db, call.programId, call.memberId, allLots ? null : { window: this.lotWindow, now });
+    if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
+    this.cached = loaded.state;
+    this.closedThrough = loaded.closedThrough;
+    await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+    return loaded.state;
   }
 
   private async placeTier(call: LedgerCall, now: Date): Promise<void> {
@@ -412,6 +474,12 @@ export class MemberLedger extends DurableObject<Env> {
     if (!redemption || redemption.memberId !== call.memberId) throw redemptionNotFound(redemptionId);
     return redemption;
   }
+}
+
+/** Time has reached a lot the window did not load: it must be loaded to expire or to stop counting. */
+function restExpiring(rest: RestOfLots, now: Date): boolean {
+  const first = rest.expiries[0];
+  return first !== undefined && Date.parse(first.expiresAt) <= now.getTime();
 }
 
 function clock(call: { now?: number }): Date {

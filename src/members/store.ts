@@ -1,5 +1,5 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
-import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
@@ -8,7 +8,7 @@ import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations } from "../ledger/state";
+import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
 const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
@@ -94,6 +94,46 @@ export function openLotsQuery(db: Database, programId: string, memberId: string)
     .where(and(eq(lots.programId, programId), eq(lots.memberId, memberId), sql`${lots.remaining} > 0`));
 }
 
+function openLotsOf(programId: string, memberId: string) {
+  return and(eq(lots.programId, programId), eq(lots.memberId, memberId), sql`${lots.remaining} > 0`);
+}
+
+/** Spending order (allocation.ts) in SQL: earliest expiry first, never-expiring last ('~' sorts after any ISO date), then oldest. */
+const SPENDING_ORDER = [sql`ifnull(${lots.expiresAt}, '~')`, asc(lots.earnedAt), asc(lots.id)];
+
+/** Uses lots_open_by_spending: the member's first open lots in spending order, reading no more than `limit`. */
+export function firstOpenLotsQuery(db: Database, programId: string, memberId: string, limit: number) {
+  return db.select().from(lots).where(openLotsOf(programId, memberId)).orderBy(...SPENDING_ORDER).limit(limit);
+}
+
+/** Uses lots_open_by_availability: the lots still in their pending period at `now`. */
+export function pendingLotsQuery(db: Database, programId: string, memberId: string, now: string) {
+  return db.select().from(lots).where(and(openLotsOf(programId, memberId), gt(lots.availableAt, now)));
+}
+
+/**
+ * The open lots that neither the first `limit` nor the pending ones include:
+ * their sum and their first expiry dates, what the balance needs of them.
+ * SQLite adds them up inside D1, so the object never holds them.
+ */
+function restOfLotsQueries(db: Database, programId: string, memberId: string, limit: number, now: string) {
+  const first = db.select({ id: lots.id }).from(lots).where(openLotsOf(programId, memberId)).orderBy(...SPENDING_ORDER).limit(limit);
+  const rest = and(openLotsOf(programId, memberId), lte(lots.availableAt, now), notInArray(lots.id, first));
+  return [
+    db.select({ points: sql<number>`coalesce(sum(${lots.remaining}), 0)` }).from(lots).where(rest),
+    db
+      .select({ expiresAt: sql<string>`${lots.expiresAt}`, points: sql<number>`sum(${lots.remaining})` })
+      .from(lots)
+      .where(and(rest, isNotNull(lots.expiresAt)))
+      .groupBy(lots.expiresAt)
+      .orderBy(lots.expiresAt)
+      .limit(EXPIRIES_OF_REST),
+  ] as const;
+}
+
+/** As many expiry dates as the balance shows: a later date of the rest can never be among the first five. */
+const EXPIRIES_OF_REST = 5;
+
 function heldQuery(db: Database, programId: string, memberId: string) {
   return db
     .select()
@@ -135,14 +175,38 @@ async function withAllocations(
  * the member, their open lots and holds, and the program's latest closed
  * settlement period.
  */
-export async function readMemberState(db: Database, programId: string, memberId: string): Promise<{ state: MemberState; closedThrough: string | null }> {
-  const [memberRows, lotRows, heldRows, programRows] = await db.batch([
+export async function readMemberState(
+  db: Database,
+  programId: string,
+  memberId: string,
+  options: { window: number; now: Date } | null = null,
+): Promise<{ state: MemberState; closedThrough: string | null }> {
+  const common = [
     memberQuery(db, programId, memberId),
-    openLotsQuery(db, programId, memberId),
     heldQuery(db, programId, memberId),
     db.select({ closedThrough: programs.closedThrough }).from(programs).where(eq(programs.id, programId)),
+  ] as const;
+  if (!options) {
+    const [memberRows, heldRows, programRows, lotRows] = await db.batch([...common, openLotsQuery(db, programId, memberId)]);
+    return { state: await toState(db, memberRows, lotRows, heldRows), closedThrough: programRows[0]?.closedThrough ?? null };
+  }
+  // A window: the first lots in spending order, the pending ones, and sums of the others, in the same round trip.
+  const now = options.now.toISOString();
+  const [memberRows, heldRows, programRows, firstRows, pendingRows, [sum], expiries] = await db.batch([
+    ...common,
+    firstOpenLotsQuery(db, programId, memberId, options.window),
+    pendingLotsQuery(db, programId, memberId, now),
+    ...restOfLotsQueries(db, programId, memberId, options.window, now),
   ]);
-  return { state: await toState(db, memberRows, lotRows, heldRows), closedThrough: programRows[0]?.closedThrough ?? null };
+  const loaded = new Map([...firstRows, ...pendingRows].map((row) => [row.id, row]));
+  const state = await toState(db, memberRows, [...loaded.values()], heldRows);
+  const last = firstRows.at(-1);
+  // Fewer than the window: every open lot is loaded.
+  const rest: RestOfLots | null =
+    last && firstRows.length === options.window
+      ? { points: Number(sum?.points ?? 0), expiries: expiries.map((e) => ({ expiresAt: e.expiresAt, points: Number(e.points) })), after: { id: last.id, expiresAt: last.expiresAt, earnedAt: last.earnedAt } }
+      : null;
+  return { state: { ...state, rest }, closedThrough: programRows[0]?.closedThrough ?? null };
 }
 
 export async function readStoredResponse(db: Database, programId: string, claim: IdempotencyClaim): Promise<StoredResponse | null> {

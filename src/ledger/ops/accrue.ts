@@ -130,6 +130,6 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     plan.entries.push(entry(ctx, { type: "tier", points: 0, details: { ...tierChange, reason: "upgrade" } }));
     plan.events.push(event(ctx, "tier.changed", null, { memberId, ...tierChange, reason: "upgrade" }));
   }
-  plan.nextState = { member, lots: lot && lot.remaining > 0 ? [...state.lots, lot] : state.lots, holds: state.holds };
+  plan.nextState = { ...state, member, lots: lot && lot.remaining > 0 ? [...state.lots, lot] : state.lots, holds: state.holds };
   return plan;
 }

@@ -76,7 +76,7 @@ export function redeem(state: MemberState, memberId: string, input: RedeemInput,
     return issue;
   };
   const holds = isHold ? [...state.holds, { ...redemption, allocations: taken.map((a) => ({ ...a, lot: issueOf(a.lotId) })) }] : state.holds;
-  plan.nextState = { member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds };
+  plan.nextState = { ...state, member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds };
   return plan;
 }
 
@@ -110,7 +110,7 @@ export function captureHold(state: MemberState, redemption: RedemptionWithAlloca
   const payload = { memberId: hold.memberId, redemptionId: hold.id, points: hold.points, orderId: hold.orderId };
   plan.events.push(event(ctx, "redemption.captured", hold.partnerId, payload));
   plan.events.push(event(ctx, "points.redeemed", hold.partnerId, payload));
-  plan.nextState = { member, lots: state.lots, holds: state.holds.filter((h) => h.id !== hold.id) };
+  plan.nextState = { ...state, member, lots: state.lots, holds: state.holds.filter((h) => h.id !== hold.id) };
   return plan;
 }
 
@@ -188,6 +188,7 @@ function returnPoints(plan: Plan<unknown>, redemption: RedemptionWithAllocations
     );
   }
   plan.nextState = {
+    ...plan.nextState,
     member: plan.member,
     lots: applyLotDeltas(plan.nextState.lots, deltas, redemption.allocations.map((a) => a.lot)),
     holds: plan.nextState.holds.filter((h) => h.id !== redemption.id),

@@ -102,6 +102,6 @@ export function refund(
       refundedAmount: input.amount,
     }),
   );
-  plan.nextState = { member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds: state.holds };
+  plan.nextState = { ...state, member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds: state.holds };
   return plan;
 }
