@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { BATCH_FAN_OUT, itemKey, postBatch, type PostItem } from "../src/routes/transactions/batch";
 import type { BatchItem } from "../src/routes/transactions/transactions.schemas";
+import type { AccrualView } from "../src/members/member-ledger";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const accrual = (memberId: string, orderId: string) => ({ type: "accrual", memberId, orderId, amount: { amount: 1000, currency: "EUR" } });
@@ -22,7 +23,8 @@ function recordingPost() {
     for (let i = 0; i < ((turn++ * 7) % 5) + 1; i++) await new Promise((resolve) => setTimeout(resolve, 0));
     inFlight.set(item.memberId, inFlight.get(item.memberId)! - 1);
     now--;
-    return { ok: true, value: { orderId: item.orderId }, created: true, replayed: false };
+    // The batch passes the value on untouched, so the orderId stands for a whole accrual.
+    return { ok: true, value: { orderId: item.orderId } as AccrualView, created: true, replayed: false };
   };
   return { post, started, mostInFlight: () => most };
 }

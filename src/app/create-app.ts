@@ -7,7 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, fieldErrors } from "../ledger/errors";
-import { ApiError, fromDomain, problemBody, type ErrorCode } from "../lib/errors";
+import { ApiError, fromDomain, problemBody, type ErrorCode, type ErrorStatus, type ProblemBody } from "../lib/errors";
 import { jsonBodyVerdict } from "./content-type";
 import type { AppEnv } from "./types";
 
@@ -52,9 +52,9 @@ export function problem(c: Context<AppEnv>, refusal: ApiError | DomainError) {
   return problemResponse(c, error.status, problemBody(error, c.get("requestId")));
 }
 
-/** A problem+json response; a 503 says when to come back. */
-export function problemResponse(c: Context<AppEnv>, status: number, body: Record<string, unknown>) {
-  return c.body(JSON.stringify(body), status as 400, {
+/** A problem+json response, typed as the routes declare their errors; a 503 says when to come back. */
+export function problemResponse<S extends ErrorStatus>(c: Context<AppEnv>, status: S, body: ProblemBody) {
+  return c.json(body, status, {
     "Content-Type": "application/problem+json",
     ...(status === 503 ? { "Retry-After": "1" } : {}),
   });

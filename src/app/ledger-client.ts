@@ -1,9 +1,10 @@
 // How a handler talks to a member's Durable Object and turns its reply into a response.
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
+import type { JSONParsed } from "hono/utils/types";
 import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
 import { memberLedgerOf } from "../members/member-ledger";
 import { answerForPartner } from "../members/partner-view";
-import { fromDomain, problemBody } from "../lib/errors";
+import { fromDomain, problemBody, type ErrorStatus } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
 import type { AppEnv } from "./types";
@@ -41,22 +42,33 @@ export async function ledgerCall(
   };
 }
 
+type Refused = Extract<LedgerReply, { ok: false }>;
+/** A refusal as a problem response, its status one that every route declares. */
+type RefusalResponse = ReturnType<typeof problemResponse<ErrorStatus>>;
+/** The object's value as the JSON answer the route declares for it. */
+type Answer<T, S extends 200 | 201> = TypedResponse<JSONParsed<T>, S, "json">;
+
 /**
  * A reply of the object as an HTTP response: the one place a ledger outcome
  * gets its status (201 when it created something, 200 otherwise; a refusal's
- * from its code). Replays say so in a header. Typed `never` because the body
- * is the object's, checked by the route's schema in tests rather than by the
- * compiler here.
+ * from its code). Replays say so in a header. Typed by what the method can
+ * say of `created`, so a handler's route checks the value against its
+ * declared 200 or 201 body.
  */
-export function respond(c: Context<AppEnv>, reply: LedgerReply): never {
+export function respond(c: Context<AppEnv>, reply: Refused): RefusalResponse;
+export function respond<T>(c: Context<AppEnv>, reply: LedgerReply<T, true>): Answer<T, 201> | RefusalResponse;
+export function respond<T>(c: Context<AppEnv>, reply: LedgerReply<T, false>): Answer<T, 200> | RefusalResponse;
+export function respond<T>(c: Context<AppEnv>, reply: LedgerReply<T, boolean>): Answer<T, 200> | Answer<T, 201> | RefusalResponse;
+export function respond<T>(c: Context<AppEnv>, reply: LedgerReply<T, boolean>): Answer<T, 200> | Answer<T, 201> | RefusalResponse {
   if (!reply.ok && !reply.replayed) throw fromDomain(reply.error);
   if (reply.replayed) c.header("Idempotent-Replayed", "true");
   if (!reply.ok) {
     // A replayed refusal is the first answer as it was sent, its requestId included.
     const refusal = fromDomain(reply.error);
-    return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId)) as never;
+    return problemResponse(c, refusal.status, problemBody(refusal, reply.requestId));
   }
-  return c.json(forCaller(c, reply).value as object, reply.created ? 201 : 200) as never;
+  const { value } = forCaller(c, reply);
+  return reply.created ? c.json(value, 201) : c.json(value, 200);
 }
 
 /** The reply as the calling key may see it: a partner key gets what src/members/partner-view.ts leaves it. */

@@ -24,6 +24,9 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
 
+// Not `as const`: spread from an `as const` object into a route's responses, the numeric keys
+// come out typed as strings ("404"), which the handlers' typed responses do not count, and the
+// handlers that answer a replayed refusal (respond() in ./ledger-client.ts) would not compile.
 export const errorResponses = {
   400: problem("The request is malformed or fails validation (`validation_failed`, `invalid_json`, `invalid_cursor`)."),
   401: problem("Missing or invalid key (`unauthorized`)."),
@@ -35,7 +38,7 @@ export const errorResponses = {
   422: problem("Understood but refused by a business rule (e.g. `insufficient_points`)."),
   500: problem("Something failed on our side; quote the requestId."),
   503: problem("Briefly unable to serve (`temporarily_unavailable`): retry after `Retry-After` seconds with the same Idempotency-Key."),
-} as const;
+};
 
 export const MAX_SAFE_AMOUNT = 1_000_000_000_000_000;
 

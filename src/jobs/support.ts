@@ -113,9 +113,9 @@ export async function forEachMember(
 export async function askMember<T>(
   ctx: JobContext,
   memberId: string,
-  ask: (object: MemberLedger, call: LedgerCall) => Promise<LedgerReply>,
+  ask: (object: MemberLedger, call: LedgerCall) => Promise<LedgerReply<T>>,
 ): Promise<T> {
   const reply = await ask(memberStub(ctx, memberId), memberCall(ctx, memberId));
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
-  return reply.value as T;
+  return reply.value;
 }

@@ -48,6 +48,8 @@ export const errorStatuses = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;
+/** The statuses an error can answer with: the ones every route declares (errorResponses in src/app/openapi.ts). */
+export type ErrorStatus = (typeof errorStatuses)[ErrorCode];
 
 // Every code the ledger may refuse with has its status here: this line fails to compile otherwise.
 errorStatuses satisfies Record<DomainCode, number>;
@@ -64,7 +66,7 @@ const titles: Partial<Record<ErrorCode, string>> = {
 export type { FieldError } from "../ledger/errors";
 
 export class ApiError extends Error {
-  readonly status: number;
+  readonly status: ErrorStatus;
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,

@@ -5,17 +5,17 @@ import { eq } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { loadedLotsCover } from "../ledger/allocation";
-import { balanceOf } from "../ledger/balance";
+import { balanceOf, type Balance } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { isIdle } from "../ledger/expiry";
-import { expireDue, warnExpiring } from "../ledger/expiry-ops";
-import { accrue, type AccrualInput } from "../ledger/ops/accrue";
+import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
+import { accrue, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
-import { refund, type RefundInput } from "../ledger/ops/refund";
+import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import type { OpContext } from "../ledger/plan";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
-import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput } from "../ledger/tier-review";
+import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
@@ -36,7 +36,7 @@ import {
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
 import { readQualifying, readWarnedExpiries } from "./job-reads";
-import { memberView, redemptionView } from "./views";
+import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
 
 /** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
@@ -57,19 +57,32 @@ export interface LedgerCall {
  * member), or the refusal as data. `replayed` says the answer is the one kept
  * for the Idempotency-Key; a replayed refusal carries the requestId it was
  * first answered under. Statuses and bodies are the HTTP layer's.
+ *
+ * `T` is the method's value and `C` what it can say of `created`: `true` for
+ * an operation that always creates, `false` for one that never does (the flag
+ * is then absent), `boolean` when it depends (enroll), so callers' types
+ * follow what the method can answer.
  */
-export type LedgerReply<T = unknown> =
-  | { ok: true; value: T; created?: boolean; replayed: boolean }
+export type LedgerReply<T = unknown, C extends boolean = boolean> =
+  | { ok: true; value: T; created?: C; replayed: boolean }
   | { ok: false; error: DomainFailure; replayed: boolean; requestId?: string };
 
+/** An operation's result with the member's balance after it. */
+export type WithBalance<R> = R & { balance: Balance };
+
+export type AccrualView = WithBalance<AccrualResult>;
+export type RefundView = WithBalance<RefundResult>;
+export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
+export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
+
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
-interface Built {
+interface Built<T, C extends boolean> {
   plan: Plan<unknown> | null;
-  value: unknown;
-  created?: boolean;
+  value: T;
+  created?: C;
 }
 
-type Builder = (state: MemberState, ctx: OpContext) => Built | Promise<Built>;
+type Builder<T, C extends boolean> = (state: MemberState, ctx: OpContext) => Built<T, C> | Promise<Built<T, C>>;
 
 /**
  * Which open lots an operation needs loaded: the window (the first in spending
@@ -113,7 +126,7 @@ export class MemberLedger extends DurableObject<Env> {
     this.lotWindow = Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
   }
 
-  enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply> {
+  enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
     return this.write(call, (state, ctx) => {
       const plan = enroll(state, call.memberId, input, ctx);
       return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now) };
@@ -126,14 +139,14 @@ export class MemberLedger extends DurableObject<Env> {
    * key: a duplicate fails whole, and only then is the first accrual looked up
    * (by the write path, which sees the failed plan's order).
    */
-  accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply> {
+  accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
     return this.write(call, (state, ctx) => {
       const plan = accrue(state, call.memberId, input, ctx);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     });
   }
 
-  redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply> {
+  redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply<RedemptionWithBalanceView, true>> {
     return this.write(
       call,
       (state, ctx) => {
@@ -144,14 +157,14 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
+  capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
     return this.write(call, async (state, ctx) => {
       const plan = captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
-  cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply> {
+  cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
     return this.write(
       call,
       async (state, ctx) => {
@@ -162,7 +175,7 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  refund(call: LedgerCall, input: RefundInput): Promise<LedgerReply> {
+  refund(call: LedgerCall, input: RefundInput): Promise<LedgerReply<RefundView, true>> {
     return this.write(call, async (state, ctx) => {
       const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
       if (!order || order.memberId !== call.memberId) {
@@ -174,7 +187,7 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  setTier(call: LedgerCall, input: GrantTierInput): Promise<LedgerReply> {
+  setTier(call: LedgerCall, input: GrantTierInput): Promise<LedgerReply<TierGrantView, false>> {
     return this.write(call, (state, ctx) => {
       const plan = grantTier(state, call.memberId, input, ctx);
       const { tier, tierLockedUntil } = plan.member;
@@ -186,7 +199,7 @@ export class MemberLedger extends DurableObject<Env> {
   // writes only what is still due, so a repeated or overlapping run changes nothing.
 
   /** Expires one batch of due lots; the reply says whether more are due. */
-  expirePoints(call: LedgerCall): Promise<LedgerReply> {
+  expirePoints(call: LedgerCall): Promise<LedgerReply<ExpiryResult, false>> {
     return this.write(
       call,
       (state, ctx) => {
@@ -197,7 +210,7 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  warnExpiring(call: LedgerCall): Promise<LedgerReply> {
+  warnExpiring(call: LedgerCall): Promise<LedgerReply<{ warnings: ExpiringPoints[] }, false>> {
     return this.write(call, async (state, ctx) => {
       const warned = await readWarnedExpiries(this.db, call.programId, call.memberId, ctx.now);
       const plan = warnExpiring(state, warned, ctx);
@@ -205,7 +218,7 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  reviewTier(call: LedgerCall): Promise<LedgerReply> {
+  reviewTier(call: LedgerCall): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
     return this.write(call, async (state, ctx) => {
       const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
       const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
@@ -214,11 +227,11 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Reads go through the object too, so they see every write that came before them. */
-  getBalance(call: LedgerCall): Promise<LedgerReply> {
+  getBalance(call: LedgerCall): Promise<LedgerReply<Balance, false>> {
     return this.read(call, (state, now) => balanceOf(state, call.settings, now));
   }
 
-  getMember(call: LedgerCall): Promise<LedgerReply> {
+  getMember(call: LedgerCall): Promise<LedgerReply<MemberView, false>> {
     return this.read(call, (state, now) => memberView(state, call.settings, now));
   }
 
@@ -255,7 +268,7 @@ export class MemberLedger extends DurableObject<Env> {
     return run;
   }
 
-  private read(call: LedgerCall, view: (state: MemberState, now: Date) => unknown): Promise<LedgerReply> {
+  private read<T>(call: LedgerCall, view: (state: MemberState, now: Date) => T): Promise<LedgerReply<T, false>> {
     return this.answer(async () => {
       const now = clock(call);
       const { state } = await this.currentState(call, now);
@@ -270,7 +283,7 @@ export class MemberLedger extends DurableObject<Env> {
    * cached is trusted: whether a batch landed is unknown until D1 is read
    * again. Anything else stays an exception (a 500).
    */
-  private answer(work: () => Promise<LedgerReply>): Promise<LedgerReply> {
+  private answer<T, C extends boolean>(work: () => Promise<LedgerReply<T, C>>): Promise<LedgerReply<T, C>> {
     return this.serialized(async () => {
       try {
         return await work();
@@ -306,8 +319,8 @@ export class MemberLedger extends DurableObject<Env> {
    * A business refusal is kept for its key in the round trip that looks the
    * key up (see refuse), so a retry is answered alike whatever changed since.
    */
-  private write(call: LedgerCall, build: Builder, options: WriteOptions = {}): Promise<LedgerReply> {
-    return this.answer(async () => {
+  private write<T, C extends boolean>(call: LedgerCall, build: Builder<T, C>, options: WriteOptions = {}): Promise<LedgerReply<T, C>> {
+    return this.answer(async (): Promise<LedgerReply<T, C>> => {
       const now = clock(call);
       for (let attempt = 0; ; attempt++) {
         let plan: Plan<unknown> | null = null;
@@ -315,7 +328,7 @@ export class MemberLedger extends DurableObject<Env> {
           const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
-          const outcome: StoredOutcome = { ok: true, value: built.value, created: built.created };
+          const outcome = { ok: true as const, value: built.value, created: built.created };
           if (!plan) return { ...outcome, replayed: false };
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
           return { ...outcome, replayed: false };
@@ -323,15 +336,15 @@ export class MemberLedger extends DurableObject<Env> {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
           if (isTransientD1Error(error)) throw error;
           const conflict = error instanceof DomainError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
-          if (conflict === null) return this.refuse(call, error instanceof DomainError ? error : outOfRange(), now);
+          if (conflict === null) return this.refuse<T, C>(call, error instanceof DomainError ? error : outOfRange(), now);
           // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
-            if (stored) return replay(stored, call.idempotency);
+            if (stored) return replay<T, C>(stored, call.idempotency);
           }
           if (conflict === "order") {
             const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
-            return this.refuse(call, refusal, now);
+            return this.refuse<T, C>(call, refusal, now);
           }
           // Someone wrote around this object: the cache is gone, so build once more on fresh state.
           if (conflict === "stale_version" && attempt === 0) continue;
@@ -351,14 +364,14 @@ export class MemberLedger extends DurableObject<Env> {
    * same round trip that looked the key up; a refusal that may not hold on a
    * retry (not found, concurrent update, bad input) leaves the key free.
    */
-  private async refuse(call: LedgerCall, refusal: DomainError, now: Date): Promise<LedgerReply> {
+  private async refuse<T, C extends boolean>(call: LedgerCall, refusal: DomainError, now: Date): Promise<LedgerReply<T, C>> {
     const claim = call.idempotency;
     if (!claim) throw refusal;
     const stored =
       claim.storeRefusals !== false && STORED_REFUSALS.has(refusal.code)
         ? await storeRefusal(this.db, call.programId, claim, { ok: false, error: refusal.toFailure(), requestId: call.requestId }, now)
         : await readStoredResponse(this.db, call.programId, claim);
-    if (stored) return replay(stored, claim);
+    if (stored) return replay<T, C>(stored, claim);
     throw refusal;
   }
 
@@ -512,15 +525,17 @@ function outOfRange(): DomainError {
   return new DomainError("amount_out_of_range", "At this program's rates the points or their value would exceed the numbers the ledger can hold exactly.");
 }
 
-function withBalance(plan: Plan<unknown>, result: object, settings: ProgramSettings, now: Date): Built {
+function withBalance<R extends object>(plan: Plan<unknown>, result: R, settings: ProgramSettings, now: Date): { plan: Plan<unknown>; value: WithBalance<R> } {
   return { plan, value: { ...result, balance: balanceOf(plan.nextState, settings, now) } };
 }
 
-function replay(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply {
+function replay<T, C extends boolean>(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply<T, C> {
   if (stored.requestHash !== claim.requestHash) {
     throw new DomainError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
   }
-  return { ...stored.outcome, replayed: true };
+  // The stored value comes back from D1 as JSON. Its request hash names the route, so it is this
+  // method's own earlier answer: the one place the object's reply types rest on the record.
+  return { ...(stored.outcome as StoredOutcome<T, C>), replayed: true };
 }
 
 function orderAlreadyAccrued(orderId: string | null, original: { accrualId: string; earnedPoints: number } | null): DomainError {

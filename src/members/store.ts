@@ -30,8 +30,8 @@ export interface IdempotencyClaim {
  * layer renders it as it rendered the first answer, so status and body come
  * back exactly, and the object stays free of HTTP.
  */
-export type StoredOutcome =
-  | { ok: true; value: unknown; created?: boolean }
+export type StoredOutcome<T = unknown, C extends boolean = boolean> =
+  | { ok: true; value: T; created?: C }
   | { ok: false; error: DomainFailure; requestId?: string };
 
 export interface StoredResponse {

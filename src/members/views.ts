@@ -33,3 +33,6 @@ export function redemptionView(redemption: Redemption) {
     updatedAt: redemption.updatedAt,
   };
 }
+
+export type MemberView = ReturnType<typeof memberView>;
+export type RedemptionView = ReturnType<typeof redemptionView>;

@@ -3,12 +3,11 @@
 import { ApiError, problemBody } from "../../lib/errors";
 import { inParallel } from "../../lib/parallel";
 import { fieldErrors } from "../../ledger/errors";
-import type { LedgerReply } from "../../members/member-ledger";
+import type { AccrualView, LedgerReply, RefundView } from "../../members/member-ledger";
 import type { AccrualInput } from "../../ledger/ops/accrue";
 import type { RefundInput } from "../../ledger/ops/refund";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import type { z } from "@hono/zod-openapi";
-import type { AccrualResultSchema, RefundResultSchema } from "../../app/schemas";
 import { BatchItemResultSchema, BatchItemSchema, type BatchItem } from "./transactions.schemas";
 
 /**
@@ -29,11 +28,8 @@ export interface BatchOutcome {
   counts: { posted: number; duplicate: number; error: number };
 }
 
-/** Posts one valid item through its member's object with the given Idempotency-Key. */
-export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply>;
-
-/** The single-request twin's result: what the object answers an accrual or a refund. */
-type PostedResult = z.output<typeof AccrualResultSchema> | z.output<typeof RefundResultSchema>;
+/** Posts one valid item through its member's object with the given Idempotency-Key; it answers as the item's twin route. */
+export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply<AccrualView | RefundView>>;
 
 /**
  * The item's Idempotency-Key, from what the item is rather than from the
@@ -107,7 +103,7 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
     orderId: item.orderId,
     ...(item.type === "refund" ? { refundId: item.refundId } : {}),
   };
-  let reply: LedgerReply;
+  let reply: Awaited<ReturnType<PostItem>>;
   try {
     reply = await post(item, itemKey(item));
   } catch (error) {
@@ -123,8 +119,7 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
     return { ...echo, status: "error", error: problemBody(problem) };
   }
   if (reply.ok) {
-    // The object's replies carry untyped values; an accrual or a refund answers its route's result.
-    const result = reply.value as PostedResult;
+    const result = reply.value;
     return reply.replayed ? { ...echo, status: "duplicate", matched: "same_item", result } : { ...echo, status: "posted", result };
   }
   const { code, detail, data: extras } = reply.error;
