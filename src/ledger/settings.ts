@@ -111,6 +111,31 @@ export const ProgramSettingsSchema = z
     tiers: TierListSchema.default([]),
     // The defaults keep tiers as they were: lifetime points, no downgrade unless a refund takes points back.
     tierQualification: TierQualificationSchema.prefault({}),
+    timeZone: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(isTimeZone, "an IANA time zone name, e.g. Europe/Berlin")
+      .default("UTC")
+      .meta({ example: "Europe/Berlin", description: "IANA time zone the program's local dates are read in: campaign days, hours and calendar limits, birthdays." }),
+    earning: z
+      .object({
+        tierMultiplierScope: z
+          .enum(["base", "all"])
+          .default("base")
+          .meta({ description: "The tier multiplier applies to the base points only, or to the base and every campaign rule's points." }),
+        maxMultiplierPercent: z
+          .number()
+          .int()
+          .min(100)
+          .max(100_000)
+          .nullable()
+          .default(null)
+          .meta({ description: "Cap on an order's total points as a percent of its base points (rules and tier together); null: no cap." }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: "How campaign rules and the tier multiplier combine." }),
     expiryWarning: z
       .object({ daysBefore: z.number().int().min(1).max(365).meta({ example: 14 }) })
       .nullable()
@@ -118,6 +143,16 @@ export const ProgramSettingsSchema = z
       .meta({ description: "Send one `points.expiring` event per member and expiry date this many days ahead; null sends none." }),
   })
   .meta({ id: "ProgramSettings" });
+
+/** Whether the runtime knows `name` as an IANA time zone. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type ProgramSettings = z.output<typeof ProgramSettingsSchema>;
 export type Tier = z.output<typeof TierSchema>;
