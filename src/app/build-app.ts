@@ -13,6 +13,9 @@ import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
+import { rewardsRouter } from "../routes/rewards/rewards.index";
+import { couponsRouter } from "../routes/coupons/coupons.index";
+import { causesRouter } from "../routes/causes/causes.index";
 
 export function buildApp() {
   const app = createApp();
@@ -33,6 +36,9 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
+  app.route("/", rewardsRouter);
+  app.route("/", couponsRouter);
+  app.route("/", causesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

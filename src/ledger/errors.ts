@@ -24,7 +24,8 @@ export type DomainCode =
   | "coupon_already_used"
   | "coupon_expired"
   | "coupon_not_cancellable"
-  | "reward_reservation_lapsed";
+  | "reward_reservation_lapsed"
+  | "reward_out_of_stock";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

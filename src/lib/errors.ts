@@ -51,6 +51,7 @@ export const errorStatuses = {
   coupon_code_invalid: 422,
   coupon_already_used: 409,
   coupon_expired: 409,
+  coupon_cancelled: 409,
   coupon_not_cancellable: 409,
   reward_out_of_stock: 422,
   reward_limit_reached: 422,

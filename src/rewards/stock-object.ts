@@ -24,10 +24,16 @@ export interface ReconcileResult {
   released: number;
 }
 
-/** Who the object is: sent with every call (the object's name is the same pair). */
+/**
+ * Who the object is (its name is the same pair), and the reward's stock and
+ * code source as D1 holds them: sent with every call, so the object always
+ * counts against the reward's current definition.
+ */
 export interface StockIdentity {
   programId: string;
   rewardId: string;
+  stock: number | null;
+  pool: boolean;
 }
 
 export function stockObjectName(programId: string, rewardId: string): string {
@@ -58,8 +64,14 @@ export class RewardStock extends DurableObject<Env> {
     `);
   }
 
-  /** Sets the stock (null: unlimited) and whether codes come from the pool; called whenever the reward is written. */
-  configure(identity: StockIdentity, stock: number | null, pool: boolean): StockCounts {
+  /** The units taken and left, against the reward's current stock. */
+  counts(identity: StockIdentity): StockCounts {
+    this.configure(identity);
+    return this.current();
+  }
+
+  private configure(identity: StockIdentity) {
+    const { stock, pool } = identity;
     this.sql.exec(
       `INSERT INTO settings (id, program_id, reward_id, stock, pool) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET stock = excluded.stock, pool = excluded.pool`,
@@ -68,24 +80,24 @@ export class RewardStock extends DurableObject<Env> {
       stock,
       pool ? 1 : 0,
     );
-    return this.counts();
+    return this.settings()!;
   }
 
   /** Adds the shop's own codes to the pool; a code already known (in any state) is not added again. */
   addCodes(identity: StockIdentity, codes: string[]): { added: number; duplicates: number; counts: StockCounts } {
-    this.ensureIdentity(identity);
+    this.configure(identity);
     let seq = Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM codes").one().s);
     let added = 0;
     for (const code of codes) {
       const cursor = this.sql.exec("INSERT INTO codes (code, status, seq) VALUES (?, 'free', ?) ON CONFLICT (code) DO NOTHING", code, ++seq);
       added += cursor.rowsWritten > 0 ? 1 : 0;
     }
-    return { added, duplicates: codes.length - added, counts: this.counts() };
+    return { added, duplicates: codes.length - added, counts: this.current() };
   }
 
   /** Takes one unit (and one pool code) for `reservationId`, pending until confirmed or released. */
   async reserve(identity: StockIdentity, reservationId: string, now: number): Promise<ReserveAnswer> {
-    const settings = this.ensureIdentity(identity);
+    const settings = this.configure(identity);
     const left = this.left(settings);
     if (left !== null && left <= 0) return { ok: false, reason: settings.pool && this.freeCodes() === 0 ? "pool_empty" : "out_of_stock" };
     let code: string | null = null;
@@ -125,7 +137,7 @@ export class RewardStock extends DurableObject<Env> {
     return this.statusOf(reservationId);
   }
 
-  counts(): StockCounts {
+  private current(): StockCounts {
     const settings = this.settings();
     const tally = this.tally();
     return {
@@ -175,11 +187,6 @@ export class RewardStock extends DurableObject<Env> {
   private settings(): { programId: string; rewardId: string; stock: number | null; pool: boolean } | null {
     const row = this.sql.exec<{ program_id: string; reward_id: string; stock: number | null; pool: number }>("SELECT * FROM settings WHERE id = 1").toArray()[0];
     return row ? { programId: row.program_id, rewardId: row.reward_id, stock: row.stock, pool: row.pool === 1 } : null;
-  }
-
-  /** The object's settings; a reward never configured (no stock, generated codes) is set up as such. */
-  private ensureIdentity(identity: StockIdentity) {
-    return this.settings() ?? (this.configure(identity, null, false), this.settings()!);
   }
 
   private tally(): { pending: number; confirmed: number } {
