@@ -58,6 +58,12 @@ export async function readClaim(db: Database, programId: string, claimId: string
   return row ? toClaim(row) : null;
 }
 
+/** The claim a redemption paid for, if any. */
+export async function claimOfRedemption(db: Database, programId: string, redemptionId: string): Promise<ClaimRecord | null> {
+  const [row] = await db.select().from(rewardClaims).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.redemptionId, redemptionId)));
+  return row ? toClaim(row) : null;
+}
+
 /** The coupon of any of these spellings of a code (as typed, and as Crockford reads it). */
 export async function claimByCode(db: Database, programId: string, codes: string[]): Promise<ClaimRecord | null> {
   const [row] = await db.select().from(rewardClaims).where(and(eq(rewardClaims.programId, programId), inArray(rewardClaims.code, codes))).limit(1);
