@@ -1,5 +1,5 @@
 // Rewards, claims and causes in D1: the reads the member's object, the jobs and the routes share.
-import { and, asc, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { causes, rewardClaims, rewards } from "../db/schema";
 import type { ClaimRecord, CouponGives, RewardDefinition, RewardRecord } from "./types";
@@ -118,7 +118,8 @@ export async function expiredCoupons(db: Database, programId: string, now: Date,
   return db
     .select({ id: rewardClaims.id, memberId: rewardClaims.memberId })
     .from(rewardClaims)
-    .where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.status, "issued"), sql`${rewardClaims.expiresAt} <= ${now.toISOString()}`))
+    // A literal 'issued', not a bound parameter, so the partial index's condition is plainly implied.
+    .where(and(eq(rewardClaims.programId, programId), sql`${rewardClaims.status} = 'issued'`, sql`${rewardClaims.expiresAt} <= ${now.toISOString()}`))
     .orderBy(asc(rewardClaims.expiresAt), asc(rewardClaims.id))
     .limit(limit);
 }
@@ -134,7 +135,8 @@ export async function listCauses(db: Database, programId: string): Promise<Cause
 
 /** Donations to a cause per settlement period (or one period): claims, points and the money to pass on. */
 export async function donationTotals(db: Database, programId: string, causeId: string | null, period: string | null) {
-  const conditions = [eq(rewardClaims.programId, programId), eq(rewardClaims.rewardType, "donation"), eq(rewardClaims.status, "donated")];
+  // Through reward_claims_by_cause: a donation always names its cause.
+  const conditions = [eq(rewardClaims.programId, programId), isNotNull(rewardClaims.causeId), eq(rewardClaims.rewardType, "donation"), eq(rewardClaims.status, "donated")];
   if (causeId) conditions.push(eq(rewardClaims.causeId, causeId));
   if (period) conditions.push(eq(rewardClaims.settlementPeriod, period));
   const rows = await db
