@@ -32,7 +32,9 @@ export type ClaimReply = LedgerReply<ClaimWithBalanceView, true>;
 export async function claimThroughStock(env: Env, call: LedgerCall, reward: RewardRecord, activePlans: readonly string[], now: Date): Promise<ClaimReply> {
   const member = memberLedgerOf(env, call.programId, call.memberId);
   const claimId = `clm_${ulid()}`;
-  if (!usesStockObject(reward)) {
+  // Nothing to reserve for a reward no one may claim now (archived, or its window over): the member's object refuses it.
+  const closed = reward.status === "archived" || (reward.definition.validUntil !== null && now.toISOString() >= reward.definition.validUntil);
+  if (!usesStockObject(reward) || closed) {
     return member.claimReward(call, { reward, claimId, reservationId: null, code: generateCouponCode(), codeSource: "generated", activePlans });
   }
   const stock = rewardStockOf(env, call.programId, reward.id);

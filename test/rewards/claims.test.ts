@@ -95,6 +95,10 @@ describe("claiming a reward", () => {
     await call(`/v1/rewards/${reward.id}/archive`, { method: "POST", key: p.admin, idempotencyKey: null });
     const archived = await claim(p, "archivist", reward.id);
     expect(archived.json).toMatchObject({ code: "reward_not_available", reason: "archived" });
+    // An archived reward out of stock says it is archived: nothing was reserved for it.
+    const soldOut = await createReward(p, { ...fiveOff, stock: 0 });
+    await call(`/v1/rewards/${soldOut.id}/archive`, { method: "POST", key: p.admin, idempotencyKey: null });
+    expect((await claim(p, "archivist", soldOut.id)).json).toMatchObject({ code: "reward_not_available", reason: "archived" });
     const unknown = await claim(p, "archivist", "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2");
     expect(unknown.status).toBe(404);
     expect(unknown.json.code).toBe("reward_not_found");
