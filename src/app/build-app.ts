@@ -16,6 +16,9 @@ import { transactionsRouter } from "../routes/transactions/transactions.index";
 import { tokensRouter } from "../routes/tokens/tokens.index";
 import { meRouter } from "../routes/me/me.index";
 import { posRouter } from "../routes/pos/pos.index";
+import { rewardsRouter } from "../routes/rewards/rewards.index";
+import { couponsRouter } from "../routes/coupons/coupons.index";
+import { causesRouter } from "../routes/causes/causes.index";
 
 export function buildApp() {
   const app = createApp();
@@ -45,6 +48,9 @@ export function buildApp() {
   app.route("/", tokensRouter);
   app.route("/", meRouter);
   app.route("/", posRouter);
+  app.route("/", rewardsRouter);
+  app.route("/", couponsRouter);
+  app.route("/", causesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(
