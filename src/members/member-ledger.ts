@@ -466,9 +466,9 @@ export class MemberLedger extends DurableObject<Env> {
       throw error;
     }
     this.cached = plan.nextState;
-    // Awaited, so the events are queued (and marked sent) before the caller hears back; a failed send never
-    // fails the change, which has committed: the outbox sweep sends what is still unsent.
-    await publishCommitted(this.env, this.db, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
+    // Awaited, so the events are queued before the caller hears back; a failed send never fails the
+    // change, which has committed: the outbox sweep sends what the consumer never marked sent.
+    await publishCommitted(this.env, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
     await this.scheduleHoldAlarm();
   }
 
