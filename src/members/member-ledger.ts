@@ -35,7 +35,7 @@ import {
 } from "./store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
-import { readQualifying, readWarnedExpiries } from "./job-reads";
+import { readQualifying, readWarnedExpiries, type TierReading } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
 
 /** Who is asking and on which program: sent with every call. */
@@ -218,10 +218,20 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  reviewTier(call: LedgerCall): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
+  /**
+   * `read` is what the job read of the member in D1 (see TierReading): its
+   * window total stands for this object's state only at the same version, so
+   * at another the object reads the total itself.
+   */
+  reviewTier(call: LedgerCall, read?: Pick<TierReading, "version" | "windowQualifying">): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
     return this.write(call, async (state, ctx) => {
-      const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
-      const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
+      let windowQualifying: number | null;
+      if (read && state.member?.version === read.version) windowQualifying = read.windowQualifying;
+      else {
+        const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
+        windowQualifying = totals ? (totals.get(call.memberId) ?? 0) : null;
+      }
+      const plan = reviewTier(state, windowQualifying, ctx);
       return { plan, value: plan?.result ?? { change: null } };
     });
   }
