@@ -118,6 +118,8 @@ export class MemberLedger extends DurableObject<Env> {
   private readonly db: Database;
 
   private readonly lotWindow: number;
+  /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
+  private identity: { programId: string; memberId: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -445,7 +447,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
     this.cached = loaded.state;
     this.closedThrough = loaded.closedThrough;
-    await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+    this.identity = { programId: call.programId, memberId: call.memberId };
     return loaded.state;
   }
 
@@ -486,7 +488,10 @@ export class MemberLedger extends DurableObject<Env> {
     const next = this.cached?.holds.map((h) => Date.parse(h.holdExpiresAt!)).sort((a, b) => a - b)[0];
     if (next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (current !== null && current <= next) return;
+    // Only the alarm needs to know whose object this is; an object without holds writes nothing to its storage.
+    if (this.identity) await this.ctx.storage.put("identity", this.identity);
+    await this.ctx.storage.setAlarm(next);
   }
 
   /** An open hold is in the cached state with its allocations; anything else is read from D1. */
