@@ -38,8 +38,12 @@ export interface RunLimits {
   timeBudgetMs: number;
 }
 
-/** A cron invocation may run for minutes of wall time; this stays well inside, and CPU is mostly spent elsewhere (D1, objects). */
-export const SCHEDULED_LIMITS: RunLimits = { batchSize: 200, concurrency: 16, maxBatches: Number.POSITIVE_INFINITY, timeBudgetMs: 60_000 };
+/**
+ * A cron invocation may run for minutes of wall time; this stays well inside, and CPU is mostly spent elsewhere (D1, objects).
+ * A page of 1,000 rows keeps the objects busy: a page's members are called `concurrency` at a time and the next page waits
+ * for its last one, so a page of due lots must hold many members (200 lots of 10 each left 16 calls in flight, then 4).
+ */
+export const SCHEDULED_LIMITS: RunLimits = { batchSize: 1_000, concurrency: 16, maxBatches: Number.POSITIVE_INFINITY, timeBudgetMs: 60_000 };
 /** An operator's run answers an HTTP request, so it gets less. */
 export const MANUAL_LIMITS: RunLimits = { ...SCHEDULED_LIMITS, timeBudgetMs: 10_000 };
 /** No job in a cron invocation gets less time than this, however many programs wait. */
