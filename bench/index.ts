@@ -17,7 +17,7 @@ const settings = {
   durationMs: 1000 * Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 10)),
   warmupMs: 1000 * Number(process.env.BENCH_WARMUP ?? (smoke ? 0.5 : 1)),
   members: Number(process.env.BENCH_MEMBERS ?? (smoke ? 20 : 200)),
-  historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 10_000)),
+  historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 100_000)),
   // Bulk posting: batches of items sent one after another, each item for another member.
   bulk: {
     members: Number(process.env.BENCH_BULK_MEMBERS ?? (smoke ? 100 : 5_000)),

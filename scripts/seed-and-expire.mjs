@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, startDev, wrangler } from "./lib/local-dev.mjs";
+import { freePort, startDev, treeCpuMs, wrangler } from "./lib/local-dev.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -90,6 +90,7 @@ try {
 
   dev = await startDev(persistTo, await freePort(), ["--test-scheduled"]);
   const started = Date.now();
+  const cpuBefore = treeCpuMs(dev.child.pid);
   for (let invocation = 1; ; invocation++) {
     const res = await fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent(CRON)}`);
     if (!res.ok) throw new Error(`/__scheduled: ${res.status} ${await res.text()}`);
@@ -100,6 +101,15 @@ try {
     if (invocation >= 100) throw new Error("not done after 100 invocations");
   }
   const wall = (Date.now() - started) / 1000;
+  // The webhook consumer works on after the last invocation (no endpoints here, but every event is fanned out): wait until idle.
+  let cpuAfter = treeCpuMs(dev.child.pid);
+  for (let i = 0; i < 60 && cpuAfter !== null; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = treeCpuMs(dev.child.pid);
+    if (now - cpuAfter < 50) break;
+    cpuAfter = now;
+  }
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   process.kill(-dev.child.pid, "SIGTERM");
   dev = null;
   await new Promise((r) => setTimeout(r, 1000));
@@ -124,6 +134,9 @@ try {
   console.log(`\n${MEMBERS * LOTS_EACH} lots over ${MEMBERS} members, ${wall.toFixed(1)} s of cron invocations in all`);
   console.log(`lots expired per second:        ${(expiry.done / expiry.seconds).toFixed(0)} (${expiry.done} lots in ${expiry.seconds.toFixed(1)} s of expire-points runs, ${expiry.runs} runs)`);
   console.log(`members recalculated per second: ${(tiers.done / tiers.seconds).toFixed(0)} (${tiers.done} members in ${tiers.seconds.toFixed(1)} s of recalculate-tiers runs, ${tiers.runs} runs)`);
+  if (cpuMs !== null) {
+    console.log(`server CPU (wrangler dev and its workerd, queue consumer included): ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / MEMBERS).toFixed(2)} ms per member (${CHANGING} expired and changed tier)`);
+  }
   const staying = MEMBERS - CHANGING;
   if (
     ledger.expire_entries !== CHANGING * LOTS_EACH ||
