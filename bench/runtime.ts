@@ -82,7 +82,7 @@ export async function cleanUp(prepared: Prepared): Promise<void> {
  * miniflare's entry router too (no request.cf, no /cdn-cgi helpers, neither
  * of which the API uses).
  */
-export async function startMiniflare(prepared: Prepared, { direct = true } = {}) {
+export async function startMiniflare(prepared: Prepared, { direct = true, inspectorPort }: { direct?: boolean; inspectorPort?: number } = {}) {
   // The bundle is one module, so wrangler's rules for other module types have nothing to match.
   const before = new Set(childPids());
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
@@ -106,6 +106,8 @@ export async function startMiniflare(prepared: Prepared, { direct = true } = {})
       // No download of request.cf data: the API does not read it, and the bench stays on this machine.
       cf: false,
       unsafeDirectSockets: direct ? [{ host: HOST, port: 0 }] : undefined,
+      // Only for a CPU profile (bench/profile.ts): the bench itself runs without an inspector.
+      ...(inspectorPort ? { inspectorPort } : {}),
     }),
   );
   const entry = await mf.ready;

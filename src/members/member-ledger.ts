@@ -35,7 +35,7 @@ import {
 } from "./store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
-import { readQualifying, readWarnedExpiries } from "./job-reads";
+import { readQualifying, readWarnedExpiries, type TierReading } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
 import { limitPeriodStart } from "../rewards/availability";
 import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
@@ -123,6 +123,8 @@ export class MemberLedger extends DurableObject<Env> {
   private readonly db: Database;
 
   private readonly lotWindow: number;
+  /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
+  private identity: { programId: string; memberId: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -274,10 +276,20 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  reviewTier(call: LedgerCall): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
+  /**
+   * `read` is what the job read of the member in D1 (see TierReading): its
+   * window total stands for this object's state only at the same version, so
+   * at another the object reads the total itself.
+   */
+  reviewTier(call: LedgerCall, read?: Pick<TierReading, "version" | "windowQualifying">): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
     return this.write(call, async (state, ctx) => {
-      const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
-      const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
+      let windowQualifying: number | null;
+      if (read && state.member?.version === read.version) windowQualifying = read.windowQualifying;
+      else {
+        const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
+        windowQualifying = totals ? (totals.get(call.memberId) ?? 0) : null;
+      }
+      const plan = reviewTier(state, windowQualifying, ctx);
       return { plan, value: plan?.result ?? { change: null } };
     });
   }
@@ -496,7 +508,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
     this.cached = loaded.state;
     this.closedThrough = loaded.closedThrough;
-    await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+    this.identity = { programId: call.programId, memberId: call.memberId };
     return loaded.state;
   }
 
@@ -527,9 +539,9 @@ export class MemberLedger extends DurableObject<Env> {
       throw error;
     }
     this.cached = plan.nextState;
-    // Awaited, so the events are queued (and marked sent) before the caller hears back; a failed send never
-    // fails the change, which has committed: the outbox sweep sends what is still unsent.
-    await publishCommitted(this.env, this.db, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
+    // Awaited, so the events are queued before the caller hears back; a failed send never fails the
+    // change, which has committed: the outbox sweep sends what the consumer never marked sent.
+    await publishCommitted(this.env, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
     await this.scheduleHoldAlarm();
   }
 
@@ -537,7 +549,10 @@ export class MemberLedger extends DurableObject<Env> {
     const next = this.cached?.holds.map((h) => Date.parse(h.holdExpiresAt!)).sort((a, b) => a - b)[0];
     if (next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (current !== null && current <= next) return;
+    // Only the alarm needs to know whose object this is; an object without holds writes nothing to its storage.
+    if (this.identity) await this.ctx.storage.put("identity", this.identity);
+    await this.ctx.storage.setAlarm(next);
   }
 
   /** An open hold is in the cached state with its allocations; anything else is read from D1. */
