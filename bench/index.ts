@@ -30,8 +30,8 @@ const SMALL_HISTORY = 10;
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-  // The run is bounded: start-up, seeding and seventeen measured phases, plus slack. Past that, give up.
-  const budgetMs = 17 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
+  // The run is bounded: start-up, seeding and sixteen measured phases, plus slack. Past that, give up.
+  const budgetMs = 16 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
