@@ -90,7 +90,7 @@ button.secondary { background: transparent; color: var(--treue-accent); }
 button:disabled { opacity: .5; cursor: not-allowed; }
 button:focus-visible, input:focus-visible { outline: 3px solid var(--treue-accent); outline-offset: 2px; }
 .referral { display: flex; gap: .5rem; }
-.referral input { flex: 1; min-width: 0; font: inherit; padding: .3rem; border: 1px solid var(--treue-border); border-radius: calc(var(--treue-radius) / 2); }
+.referral input { flex: 1; min-width: 0; font: inherit; padding: .3rem; color: var(--treue-text); background: var(--treue-background); border: 1px solid var(--treue-border); border-radius: calc(var(--treue-radius) / 2); }
 .error { color: var(--treue-error); font-weight: 600; }
 .error:empty, .status:empty { display: none; }
 `;
@@ -144,6 +144,11 @@ function formatMoney(money: Money, locale: string | undefined): string {
 
 function formatPoints(points: number, locale: string | undefined): string {
   return new Intl.NumberFormat(locale).format(points);
+}
+
+/** "1 point", "1,250 points". */
+function pointsText(points: number, locale: string | undefined): string {
+  return `${formatPoints(points, locale)} ${points === 1 ? "point" : "points"}`;
 }
 
 function formatDate(iso: string, locale: string | undefined): string {
@@ -315,10 +320,10 @@ class TreueWidget extends HTMLElement {
     const section = h(
       "div",
       { class: "balance", part: "balance" },
-      h("p", {}, h("span", { class: "points", "data-points": String(balance.available) }, formatPoints(balance.available, locale)), " points"),
+      h("p", {}, h("span", { class: "points", "data-points": String(balance.available) }, formatPoints(balance.available, locale)), balance.available === 1 ? " point" : " points"),
       h("p", { class: "muted value" }, `Worth ${formatMoney(balance.availableValue, locale)}`),
     );
-    if (balance.pending > 0) section.append(h("p", { class: "muted" }, `${formatPoints(balance.pending, locale)} more points are on their way.`));
+    if (balance.pending > 0) section.append(h("p", { class: "muted" }, `${pointsText(balance.pending, locale)} more on the way.`));
     const tierName = balance.tier ?? "No tier yet";
     section.append(h("h3", {}, "Tier"), h("p", { class: "tier" }, tierName));
     if (balance.nextTier) {
@@ -333,15 +338,15 @@ class TreueWidget extends HTMLElement {
         "aria-valuemin": "0",
         "aria-valuemax": "100",
         "aria-valuenow": String(percent),
-        "aria-valuetext": `${percent}%: ${formatPoints(pointsNeeded, locale)} points to ${name}`,
+        "aria-valuetext": `${percent}%: ${pointsText(pointsNeeded, locale)} to ${name}`,
       });
       const fill = h("span");
       fill.style.width = `${percent}%`;
       bar.append(fill);
-      section.append(bar, h("p", { class: "muted next-tier" }, `${formatPoints(pointsNeeded, locale)} points to ${name}`));
+      section.append(bar, h("p", { class: "muted next-tier" }, `${pointsText(pointsNeeded, locale)} to ${name}`));
     }
     const expiry = balance.nextExpiries[0];
-    if (expiry) section.append(h("p", { class: "muted expiry" }, `${formatPoints(expiry.points, locale)} points expire on ${formatDate(expiry.expiresAt, locale)}`));
+    if (expiry) section.append(h("p", { class: "muted expiry" }, `${pointsText(expiry.points, locale)} ${expiry.points === 1 ? "expires" : "expire"} on ${formatDate(expiry.expiresAt, locale)}`));
     return section;
   }
 
@@ -350,7 +355,7 @@ class TreueWidget extends HTMLElement {
     const mayClaim = claims.scopes.includes("claim");
     const list = h("ul", { "aria-label": "Rewards" });
     for (const reward of rewards) {
-      const cost = reward.costPoints === null ? null : `${formatPoints(reward.costPoints, locale)} points`;
+      const cost = reward.costPoints === null ? null : pointsText(reward.costPoints, locale);
       const label = h("div", {}, h("strong", {}, reward.name), cost ? h("p", { class: "muted" }, cost) : null, !reward.claimable && reward.why ? h("p", { class: "muted" }, reward.why) : null);
       const row = h("li", { "data-reward-id": reward.id }, label);
       if (mayClaim) {
