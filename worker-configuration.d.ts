@@ -5,6 +5,8 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	WEBHOOK_QUEUE: Queue;
 	ADMIN_TOKEN: string;
+	MEMBER_RATE_LIMITER: RateLimit;
+	IP_RATE_LIMITER: RateLimit;
 	MEMBER_LEDGER: DurableObjectNamespace<import("./src/index").MemberLedger>;
 }
 declare namespace Cloudflare {

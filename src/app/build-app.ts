@@ -13,6 +13,9 @@ import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
+import { tokensRouter } from "../routes/tokens/tokens.index";
+import { meRouter } from "../routes/me/me.index";
+import { posRouter } from "../routes/pos/pos.index";
 import { widgetRouter } from "../routes/widget/widget.index";
 
 export function buildApp() {
@@ -21,6 +24,12 @@ export function buildApp() {
     type: "http",
     scheme: "bearer",
     description: "A program key (`trk_...`), or the platform ADMIN_TOKEN for /v1/programs.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "memberToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A member token (POST /v1/members/{memberId}/tokens) for /v1/me: the shopper's own data only. Program keys are refused here, and member tokens everywhere else.",
   });
   app.route("/", metaRouter);
   app.route("/", programsRouter);
@@ -34,6 +43,9 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
+  app.route("/", tokensRouter);
+  app.route("/", meRouter);
+  app.route("/", posRouter);
   app.route("/", widgetRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {

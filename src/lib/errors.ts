@@ -45,6 +45,14 @@ export const errorStatuses = {
   settlement_unreconciled: 500,
   internal_error: 500,
   temporarily_unavailable: 503,
+  token_invalid: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  insufficient_scope: 403,
+  rate_limited: 429,
+  card_code_invalid: 422,
+  card_code_expired: 422,
+  card_code_replayed: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -46,6 +46,7 @@ export const ProgramPatch = z
     tiers: patchable(TierListSchema.openapi({ description: "The whole list: an array replaces the current one." })),
     tierQualification: mergedObject("A TierQualification."),
     expiryWarning: mergedObject("`{daysBefore}`, or null for no warnings."),
+    cors: mergedObject("`{allowedOrigins}`: the origins whose pages may call /v1/me with a member token."),
   })
   .strict()
   .openapi("ProgramPatch");
