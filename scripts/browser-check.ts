@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { cleanUp, prepare, startMiniflare } from "../bench/runtime";
-import { Pending, type BrowserCase, type BrowserWorld, type CasePage } from "../test/browser/harness";
+import { Pending, type BrowserCase, type BrowserWorld, type CasePage, type PageError } from "../test/browser/harness";
 import { buildWidgetModule, GENERATED } from "./build-widget";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -55,6 +55,7 @@ const world: BrowserWorld = {
   baseUrl: worker.url,
   adminToken: prepared.adminToken,
   browser,
+  shopOrigin,
   shopPage(html) {
     const path = `/shop/${shopPages.size + 1}`;
     shopPages.set(path, html);
@@ -71,11 +72,11 @@ try {
       const open = async (): Promise<CasePage> => {
         const page = await context.newPage();
         page.setDefaultTimeout(5_000);
-        const errors: string[] = [];
+        const errors: PageError[] = [];
         page.on("console", (message) => {
-          if (message.type() === "error") errors.push(`console: ${message.text()}`);
+          if (message.type() === "error") errors.push({ text: `console: ${message.text()}`, url: message.location().url || page.url() });
         });
-        page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+        page.on("pageerror", (error) => errors.push({ text: `uncaught: ${error.message}`, url: page.url() }));
         // Shown beside a failure: what the page itself said went wrong.
         page.on("requestfailed", (request) => seen.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
         page.on("console", (message) => seen.push(`console.${message.type()}: ${message.text()}`));

@@ -92,7 +92,7 @@ button:focus-visible, input:focus-visible { outline: 3px solid var(--treue-accen
 .referral { display: flex; gap: .5rem; }
 .referral input { flex: 1; min-width: 0; font: inherit; padding: .3rem; color: var(--treue-text); background: var(--treue-background); border: 1px solid var(--treue-border); border-radius: calc(var(--treue-radius) / 2); }
 .error { color: var(--treue-error); font-weight: 600; }
-.error:empty, .status:empty { display: none; }
+.error:empty, .status:empty { margin: 0; }
 `;
 
 /** A small element builder: text always goes in as text, never as markup. */
@@ -195,8 +195,15 @@ function listOf(body: unknown): unknown[] {
   return [];
 }
 
+const EXPIRED = "Your session has expired. Please reload the page or sign in again.";
+const NOT_VALID = "The member token is not valid. Please reload the page or sign in again.";
+/** A browser's clock may run ahead of the API's: only a token this far past its expiry is refused without asking. */
+const CLOCK_LEEWAY_MS = 60_000;
+
 function problemMessage(problem: Problem): string {
-  if (problem.status === 401) return "Your session has expired or is not valid. Please reload the page or sign in again.";
+  if (problem.code === "token_expired") return EXPIRED;
+  if (problem.code === "token_revoked") return "Your session has ended. Please reload the page or sign in again.";
+  if (problem.status === 401) return NOT_VALID;
   if (problem.status === 403) return "This session may not do that.";
   if (problem.status === 429) return "Too many requests. Please wait a moment and try again.";
   if (problem.status === 0) return "Treue could not be reached. Check your connection and try again.";
@@ -286,12 +293,12 @@ class TreueWidget extends HTMLElement {
     const claims = readClaims(token);
     if (claims === null) {
       this.#content.replaceChildren();
-      this.#showError("The member token is not valid. Please reload the page or sign in again.");
+      this.#showError(NOT_VALID);
       return;
     }
-    if (claims.exp !== null && claims.exp * 1000 <= Date.now()) {
+    if (claims.exp !== null && claims.exp * 1000 + CLOCK_LEEWAY_MS <= Date.now()) {
       this.#content.replaceChildren();
-      this.#showError("Your session has expired. Please reload the page or sign in again.");
+      this.#showError(EXPIRED);
       return;
     }
     card.setAttribute("aria-busy", "true");

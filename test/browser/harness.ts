@@ -7,14 +7,22 @@ export interface BrowserWorld {
   /** The platform token of this run (creates programs). */
   adminToken: string;
   browser: Browser;
-  /** Serves a page as a shop would, on another origin (another port of 127.0.0.1); answers its URL. */
+  /** The shop's own origin: another port of 127.0.0.1 (Chromium refuses a public page's calls to loopback). */
+  shopOrigin: string;
+  /** Serves a page on the shop's origin; answers its URL. */
   shopPage(html: string): string;
+}
+
+export interface PageError {
+  text: string;
+  /** Where it came from: the resource of a failed load, else the page. */
+  url: string;
 }
 
 export interface CasePage {
   page: Page;
   /** Console errors and uncaught exceptions of the page so far. */
-  errors: string[];
+  errors: PageError[];
 }
 
 export interface BrowserCase {
@@ -71,11 +79,11 @@ export async function createProgram(world: BrowserWorld, settings: Record<string
  * A member token, minted by the shop's backend with its server key. A build
  * without the token route answers 404: the case is then pending.
  */
-export async function memberToken(world: BrowserWorld, server: string, memberId: string, body: Record<string, unknown> = {}): Promise<string> {
+export async function memberToken(world: BrowserWorld, server: string, memberId: string, body: { scopes?: ("read" | "claim")[]; ttlSeconds?: number } = {}): Promise<string> {
   const answer = await api(world, "POST", `/v1/members/${encodeURIComponent(memberId)}/tokens`, server, body);
   if (answer.status === 404 && answer.body?.code === "not_found" && /No route/.test(answer.body?.detail ?? "")) throw new Pending("POST /v1/members/{memberId}/tokens is not in this build");
   if (answer.status !== 201 && answer.status !== 200) throw new Error(`mint token: ${answer.status} ${JSON.stringify(answer.body)}`);
-  const token = answer.body?.token ?? answer.body?.accessToken;
+  const token = answer.body?.token;
   check(typeof token === "string", `mint token: no token in ${JSON.stringify(answer.body)}`);
   return token;
 }
