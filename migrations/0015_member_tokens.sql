@@ -23,10 +23,13 @@ CREATE TABLE `card_scans` (
 	`program_id` text NOT NULL,
 	`member_id` text NOT NULL,
 	`step` integer NOT NULL,
+	`nonce` text NOT NULL,
 	`scope` text NOT NULL,
 	`idempotency_key` text NOT NULL,
 	`scanned_at` text NOT NULL,
-	PRIMARY KEY(`program_id`, `member_id`, `step`)
+	PRIMARY KEY(`program_id`, `member_id`, `step`, `nonce`)
 );
 --> statement-breakpoint
 CREATE INDEX `card_scans_by_step` ON `card_scans` (`program_id`, `step`);
+--> statement-breakpoint
+CREATE INDEX `card_scans_by_request` ON `card_scans` (`program_id`, `scope`, `idempotency_key`);

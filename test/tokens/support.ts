@@ -36,7 +36,7 @@ export async function forge(programId: string, claims: TokenClaims, kid?: string
 }
 
 /** A compact JWS from a header and payload of our choosing, with the given signature part. */
-export function handMade(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ""): string {
+export function handMade(header: Record<string, unknown>, payload: object, signature = ""): string {
   return `${toBase64Url(utf8(JSON.stringify(header)))}.${toBase64Url(utf8(JSON.stringify(payload)))}.${signature}`;
 }
 

@@ -4,7 +4,7 @@ import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { signingKey } from "../../app/member-auth";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppRouteHandler } from "../../app/types";
-import { cardCode, cardStep, cardWindow } from "../../tokens/card";
+import { cardCode, cardNonce, cardStep, cardWindow } from "../../tokens/card";
 import { myEntryPage } from "./me.queries";
 import type { GetMeRoute, GetMyBalanceRoute, GetMyCardRoute, ListMyHistoryRoute } from "./me.routes";
 
@@ -41,7 +41,7 @@ export const getMyCard: AppRouteHandler<GetMyCardRoute> = async (c) => {
   const nowMs = Date.now();
   const step = cardStep(nowMs);
   const key = await signingKey(c.env.DB, programId, nowMs);
-  const code = await cardCode(key.secret, programId, { memberId, step });
+  const code = await cardCode(key.secret, programId, { memberId, step, nonce: cardNonce() });
   const { refreshAt, expiresAt } = cardWindow(step);
   c.header("Cache-Control", "no-store");
   return c.json({ code, refreshAt: refreshAt.toISOString(), expiresAt: expiresAt.toISOString(), svg: renderSVG(code, { ecc: "M", border: 4, pixelSize: 8 }) }, 200);

@@ -17,7 +17,7 @@ export const MeSchema = z
 export const MemberCardSchema = z
   .object({
     code: z.string().openapi({
-      example: "T1.MFSGC.59400312.GEZDGNBVGY3TQOJQ",
+      example: "T1.MFSGC.59400312.K5QWE3TB.GEZDGNBVGY3TQOJQ",
       description: "What the QR code holds; the till sends it to POST /v1/pos/scans. Upper-case letters, digits and dots only, so it can be typed too.",
     }),
     refreshAt: z.string().openapi({ example: "2026-12-02T10:00:30.000Z", description: "Show a new code from then on (every 30 seconds)." }),

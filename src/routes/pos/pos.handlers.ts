@@ -4,7 +4,7 @@ import { verifyingSecrets } from "../../app/member-auth";
 import type { AppRouteHandler } from "../../app/types";
 import { ApiError } from "../../lib/errors";
 import { cardCodeSigned, cardCodeTiming, parseCardCode } from "../../tokens/card";
-import { recordScan, scannedBySameRequest } from "./pos.queries";
+import { recordScan } from "./pos.queries";
 import type { ScanCardRoute } from "./pos.routes";
 
 export const scanCard: AppRouteHandler<ScanCardRoute> = async (c) => {
@@ -18,14 +18,13 @@ export const scanCard: AppRouteHandler<ScanCardRoute> = async (c) => {
   if (!code || !(await cardCodeSigned(await verifyingSecrets(c.env.DB, programId, nowMs), programId, code))) throw invalid;
   const timing = cardCodeTiming(code.step, nowMs);
   if (timing === "future") throw invalid;
-  const claim = { programId, memberId: code.memberId, step: code.step, scope: `${principal.role}:${principal.partnerId ?? ""}`, idempotencyKey };
+  const claim = { programId, memberId: code.memberId, step: code.step, nonce: code.nonce, scope: `${principal.role}:${principal.partnerId ?? ""}`, idempotencyKey };
   const scannedAt = new Date(nowMs).toISOString();
-  const recorded = timing === "current" && (await recordScan(c.env.DB, claim, scannedAt));
+  const record = await recordScan(c.env.DB, claim, scannedAt, timing === "current");
   // A retry of this very request goes on, so the member's object replays its answer; anyone else is refused.
-  if (!recorded && !(await scannedBySameRequest(c.env.DB, claim))) {
-    if (timing === "expired") throw new ApiError("card_code_expired", "The card code has expired; ask the member to show the card again.");
-    throw new ApiError("card_code_replayed", "This card code was scanned already; ask the member to show the card again.");
-  }
+  if (record === "reused") throw new ApiError("idempotency_key_reused", "This Idempotency-Key resolved another card code.");
+  if (record === "taken" && timing === "expired") throw new ApiError("card_code_expired", "The card code has expired; ask the member to show the card again.");
+  if (record === "taken") throw new ApiError("card_code_replayed", "This card code was scanned already; ask the member to show the card again.");
   const ledger = memberLedger(c, code.memberId);
   const member = await ledger.getMember(await ledgerCall(c, code.memberId));
   if (!member.ok) return respond(c, member);

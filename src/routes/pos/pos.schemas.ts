@@ -5,7 +5,7 @@ import { BalanceSchema, RedemptionSchema } from "../../app/schemas";
 
 export const ScanBody = z
   .object({
-    code: z.string().min(1).max(1024).openapi({ example: "T1.MFSGC.59400312.GEZDGNBVGY3TQOJQ", description: "What the member card's QR code holds (GET /v1/me/card)." }),
+    code: z.string().min(1).max(1024).openapi({ example: "T1.MFSGC.59400312.K5QWE3TB.GEZDGNBVGY3TQOJQ", description: "What the member card's QR code holds (GET /v1/me/card)." }),
     hold: z
       .object({
         points: z.number().int().min(1).max(1_000_000_000).openapi({ example: 500 }),
@@ -25,7 +25,8 @@ export const ScanResultSchema = z
     name: z.string().nullable(),
     tier: z.string().nullable(),
     balance: BalanceSchema,
-    hold: RedemptionSchema.nullable().openapi({ description: "The hold placed for the basket, if one was asked for." }),
+    /** The hold placed for the basket, if one was asked for. */
+    hold: z.union([RedemptionSchema, z.null()]),
     scannedAt: z.string(),
   })
   .openapi("CardScanResult");
