@@ -8,11 +8,13 @@ interface __BaseEnv_Env {
 	MEMBER_RATE_LIMITER: RateLimit;
 	IP_RATE_LIMITER: RateLimit;
 	MEMBER_LEDGER: DurableObjectNamespace<import("./src/index").MemberLedger>;
+	REWARD_STOCK: DurableObjectNamespace<import("./src/index").RewardStock>;
+	COUPON_LOOKUPS: RateLimit;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "MemberLedger";
+		durableNamespaces: "MemberLedger" | "RewardStock";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

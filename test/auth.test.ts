@@ -16,6 +16,9 @@ interface Ids {
   keyId: string;
   endpointId: string;
   eventId: string;
+  rewardId: string;
+  couponCode: string;
+  causeId: string;
 }
 
 interface Operation {
@@ -79,6 +82,26 @@ const operations: Record<string, Operation> = {
     options: { idempotencyKey: null },
     foreign: "own",
   },
+  // Rewards: the catalog and causes are the operator's (admin); claims, the member's catalog and coupons are
+  // the storefront's (server). Partner keys get none: the catalog is the program's own, and letting every
+  // partner look codes up would widen who can probe them.
+  createReward: { roles: ["admin"], body: { name: "x", type: "free_shipping", costPoints: 1 }, foreign: "own" },
+  listRewards: { roles: ["admin"], foreign: "own" },
+  getReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), foreign: "reward_not_found" },
+  updateReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), body: { costPoints: 1 }, foreign: "reward_not_found" },
+  archiveReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), foreign: "reward_not_found" },
+  uploadRewardCodes: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), body: { codes: ["SHOP-1234"] }, foreign: "reward_not_found" },
+  listMemberRewards: { roles: ["admin", "server"], foreign: "member_not_found" },
+  claimReward: { roles: ["admin", "server"], params: (ids) => ({ rewardId: ids.rewardId }), foreign: "reward_not_found" },
+  getCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), foreign: "coupon_not_found" },
+  redeemCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), body: { orderId: "auth-order" }, foreign: "coupon_not_found" },
+  cancelCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), foreign: "coupon_not_found" },
+  createCause: { roles: ["admin"], body: { name: "x" }, foreign: "own" },
+  listCauses: { roles: ["admin"], foreign: "own" },
+  getCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
+  archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
 };
 
 interface DocumentedOperation {
@@ -122,6 +145,10 @@ beforeAll(async () => {
   const endpoint = await call("/v1/webhook-endpoints", { key: a.admin, body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] } });
   expect(endpoint.status).toBe(201);
   const keys = await call("/v1/keys", { key: a.admin });
+  const reward = await call("/v1/rewards", { key: a.admin, body: { name: "auth reward", type: "free_shipping", costPoints: 10 } });
+  const coupon = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: a.server });
+  expect(coupon.status).toBe(201);
+  const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   ids = {
     programId: a.programId,
@@ -130,6 +157,9 @@ beforeAll(async () => {
     keyId: keys.json.data.find((k: { role: string }) => k.role === "server").id,
     endpointId: endpoint.json.id,
     eventId: event!.id,
+    rewardId: reward.json.id,
+    couponCode: coupon.json.coupon.code,
+    causeId: cause.json.id,
   };
 });
 

@@ -17,6 +17,9 @@ import { tokensRouter } from "../routes/tokens/tokens.index";
 import { meRouter } from "../routes/me/me.index";
 import { posRouter } from "../routes/pos/pos.index";
 import { widgetRouter } from "../routes/widget/widget.index";
+import { rewardsRouter } from "../routes/rewards/rewards.index";
+import { couponsRouter } from "../routes/coupons/coupons.index";
+import { causesRouter } from "../routes/causes/causes.index";
 
 export function buildApp() {
   const app = createApp();
@@ -47,6 +50,9 @@ export function buildApp() {
   app.route("/", meRouter);
   app.route("/", posRouter);
   app.route("/", widgetRouter);
+  app.route("/", rewardsRouter);
+  app.route("/", couponsRouter);
+  app.route("/", causesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

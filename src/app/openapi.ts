@@ -36,7 +36,7 @@ export const errorResponses = {
   413: problem("Body larger than allowed (`payload_too_large`)."),
   415: problem("Body is not JSON (`unsupported_media_type`)."),
   422: problem("Understood but refused by a business rule (e.g. `insufficient_points`)."),
-  429: problem("Too many calls (`rate_limited`, member tokens): retry after `Retry-After` seconds."),
+  429: problem("Too many calls (`rate_limited`, member tokens), or too many look-ups of unknown coupon codes by this key (`too_many_coupon_lookups`): retry after `Retry-After` seconds."),
   500: problem("Something failed on our side; quote the requestId."),
   503: problem("Briefly unable to serve (`temporarily_unavailable`): retry after `Retry-After` seconds with the same Idempotency-Key."),
 };

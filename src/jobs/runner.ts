@@ -10,6 +10,7 @@ import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
+import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -17,6 +18,8 @@ export const JOBS = {
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
+  "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -25,8 +28,8 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
-  "17 * * * *": ["housekeeping"],
-  "*/5 * * * *": ["sweep-outbox"],
+  "17 * * * *": ["housekeeping", "expire-coupons"],
+  "*/5 * * * *": ["sweep-outbox", "reconcile-reward-stock"],
 };
 
 export interface RunLimits {

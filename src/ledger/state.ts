@@ -1,6 +1,7 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
+import type { ClaimRecord, ClaimStatus } from "../rewards/types";
 
 export interface MemberRecord {
   memberId: string;
@@ -122,6 +123,8 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
+  rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
   nextState: MemberState;
   result: Result;
 }

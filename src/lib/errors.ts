@@ -53,6 +53,19 @@ export const errorStatuses = {
   card_code_invalid: 422,
   card_code_expired: 422,
   card_code_replayed: 409,
+  reward_not_found: 404,
+  cause_not_found: 404,
+  coupon_not_found: 404,
+  coupon_code_invalid: 422,
+  coupon_already_used: 409,
+  coupon_expired: 409,
+  coupon_cancelled: 409,
+  coupon_not_cancellable: 409,
+  reward_out_of_stock: 422,
+  reward_limit_reached: 422,
+  reward_not_available: 422,
+  reward_reservation_lapsed: 409,
+  too_many_coupon_lookups: 429,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

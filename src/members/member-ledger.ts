@@ -37,6 +37,10 @@ import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
 import { readQualifying, readWarnedExpiries } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
+import { limitPeriodStart } from "../rewards/availability";
+import { cancelCoupon, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
+import { countClaims, readClaim } from "../rewards/queries";
+import { claimView, type ClaimView } from "../rewards/views";
 
 /** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
@@ -73,6 +77,7 @@ export type WithBalance<R> = R & { balance: Balance };
 export type AccrualView = WithBalance<AccrualResult>;
 export type RefundView = WithBalance<RefundResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
+export type ClaimWithBalanceView = WithBalance<ClaimView>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
@@ -193,6 +198,54 @@ export class MemberLedger extends DurableObject<Env> {
       const { tier, tierLockedUntil } = plan.member;
       return withBalance(plan, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
     });
+  }
+
+  /**
+   * Claims a reward: takes its points as a capture redemption would and
+   * writes the claim with its coupon in the same batch. The per-member limit
+   * is counted here, where the member's claims are serialized.
+   */
+  claimReward(call: LedgerCall, input: Omit<ClaimInput, "claimsInPeriod">): Promise<LedgerReply<ClaimWithBalanceView, true>> {
+    const cost = input.reward.definition.costPoints;
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const limit = input.reward.definition.limit;
+        const claimsInPeriod = limit ? await countClaims(this.db, call.programId, call.memberId, input.reward.id, limitPeriodStart(limit.per, ctx.now)) : 0;
+        const plan = claimReward(state, call.memberId, { ...input, claimsInPeriod }, ctx);
+        return { ...withBalance(plan, claimView(plan.result.claim), call.settings, ctx.now), created: true };
+      },
+      { lots: (state, now) => loadedLotsCover(state, cost, now) },
+    );
+  }
+
+  /** Cancels an unused coupon of this member: the points go back to the lots they came from. */
+  cancelCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<ClaimWithBalanceView, false>> {
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const claim = await readClaim(this.db, call.programId, claimId);
+        if (!claim || claim.memberId !== call.memberId) throw new DomainError("coupon_not_found", "No such coupon in this program.");
+        const plan = cancelCoupon(state, claim, await this.redemptionOf(call, state, claim.redemptionId), ctx);
+        return withBalance(plan, claimView(plan.result.claim), call.settings, ctx.now);
+      },
+      { lots: "all" },
+    );
+  }
+
+  /** Expires a coupon past its validity (the job's work); a coupon no longer due is left alone. */
+  expireCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<{ expired: boolean; reservationId: string | null }, false>> {
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const claim = await readClaim(this.db, call.programId, claimId);
+        if (!claim || claim.memberId !== call.memberId) return { plan: null, value: { expired: false, reservationId: null } };
+        const redemption = claim.returnPointsOnExpiry ? await this.redemptionOf(call, state, claim.redemptionId) : null;
+        const plan = expireCoupon(state, claim, redemption, ctx);
+        return { plan, value: { expired: plan !== null, reservationId: claim.reservationId } };
+      },
+      { lots: "all" },
+    );
   }
 
   // Scheduled work: jobs find candidates in D1, the object re-checks its own state and
@@ -351,6 +404,11 @@ export class MemberLedger extends DurableObject<Env> {
           if (conflict === "stale_version") throw new DomainError("concurrent_update", "The member changed meanwhile; retry the request.");
           // A settlement period closed while this was built: stamp the entries with the next open one.
           if (conflict === "period_closed" && attempt < 2) continue;
+          // A coupon's use won the race with its cancel; a claim's stock reservation lapsed before it committed.
+          if (conflict === "coupon_moved") return this.refuse<T, C>(call, new DomainError("coupon_already_used", "The coupon was used meanwhile."), now);
+          if (conflict === "reservation_void") {
+            return this.refuse<T, C>(call, new DomainError("reward_reservation_lapsed", "The reward's reservation lapsed before the claim committed; retry with a new Idempotency-Key."), now);
+          }
           throw error;
         }
       }
@@ -519,6 +577,11 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "redemption_not_capturable",
   "redemption_not_cancellable",
   "hold_expired",
+  "reward_limit_reached",
+  "reward_not_available",
+  "coupon_already_used",
+  "coupon_not_cancellable",
+  "reward_reservation_lapsed",
 ]);
 
 function outOfRange(): DomainError {
