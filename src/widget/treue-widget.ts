@@ -24,7 +24,20 @@ interface RewardItem {
   description: string | null;
   costPoints: number | null;
   claimable: boolean;
+  pointsNeeded: number;
+  /** Why it cannot be claimed now, said to the shopper (the API's own detail is written for the shop). */
   why: string | null;
+}
+
+const SHOPPER_REASONS: Record<string, string> = {
+  archived: "No longer available",
+  not_yet_open: "Not open yet",
+  ended: "No longer available",
+  plan_required: "For members of a membership plan",
+  tier_required: "For another tier",
+  member_attributes: "Not available for your account",
+  limit_reached: "You have claimed this as often as you can",
+  out_of_stock: "Out of stock",
 }
 
 interface TokenClaims {
@@ -176,13 +189,15 @@ function toReward(raw: unknown): RewardItem | null {
   const unavailable = Array.isArray(item.unavailable) ? item.unavailable : Array.isArray(item.reasons) ? item.reasons : [];
   const firstWhy = unavailable[0] as Record<string, unknown> | undefined;
   const flag = item.claimable ?? item.available ?? item.canClaim;
+  const reason = firstWhy ? text(firstWhy.reason) : null;
   return {
     id,
     name: text(pick("name")) ?? id,
     description: text(pick("description")),
     costPoints: integer(pick("costPoints")) ?? integer(pick("points")),
     claimable: typeof flag === "boolean" ? flag : unavailable.length === 0,
-    why: firstWhy ? (text(firstWhy.detail) ?? text(firstWhy.reason)) : null,
+    pointsNeeded: integer(item.pointsNeeded) ?? 0,
+    why: reason === null ? null : (SHOPPER_REASONS[reason] ?? null),
   };
 }
 
@@ -363,7 +378,7 @@ class TreueWidget extends HTMLElement {
     const list = h("ul", { "aria-label": "Rewards" });
     for (const reward of rewards) {
       const cost = reward.costPoints === null ? null : pointsText(reward.costPoints, locale);
-      const label = h("div", {}, h("strong", {}, reward.name), cost ? h("p", { class: "muted" }, cost) : null, !reward.claimable && reward.why ? h("p", { class: "muted" }, reward.why) : null);
+      const label = h("div", {}, h("strong", {}, reward.name), cost ? h("p", { class: "muted" }, cost) : null, !reward.claimable ? this.#whyNot(reward) : null);
       const row = h("li", { "data-reward-id": reward.id }, label);
       if (mayClaim) {
         const button = h("button", { type: "button", disabled: !reward.claimable, "aria-label": `Claim ${reward.name}` }, "Claim");
@@ -374,6 +389,11 @@ class TreueWidget extends HTMLElement {
     }
     if (rewards.length === 0) list.append(h("li", { class: "muted" }, "No rewards yet."));
     return h("div", { class: "rewards", part: "rewards" }, h("h3", {}, "Rewards"), list);
+  }
+
+  #whyNot(reward: RewardItem): HTMLElement | null {
+    const why = reward.pointsNeeded > 0 ? `${pointsText(reward.pointsNeeded, this.#locale)} more needed` : reward.why;
+    return why ? h("p", { class: "muted why" }, why) : null;
   }
 
   async #claim(reward: RewardItem, button: HTMLButtonElement) {
