@@ -42,6 +42,7 @@ for (const file of files) {
 
 const prepared = await prepare();
 const worker = await startMiniflare(prepared);
+console.log(`browser: Worker served by miniflare (${Date.now() - started} ms)`);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--headless"] });
 // The shop's own origin: a plain server on loopback like the Worker, so Chromium's local network checks see two local origins.
 const shopPages = new Map<string, string>();

@@ -22,8 +22,8 @@ interface Ids {
 }
 
 interface Operation {
-  /** Who may call it: these program key roles, or only the platform's ADMIN_TOKEN. */
-  roles: Role[] | "platform";
+  /** Who may call it: these program key roles, only the platform's ADMIN_TOKEN, or only a member token (/v1/me). */
+  roles: Role[] | "platform" | "member";
   /** Values for the document's path parameters; `memberId` defaults to a member only program A has. */
   params?: (ids: Ids) => Record<string, string>;
   body?: unknown;
@@ -102,6 +102,16 @@ const operations: Record<string, Operation> = {
   updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
   archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
   listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  issueMemberToken: { roles: ["admin", "server"], body: {}, options: { idempotencyKey: null }, foreign: "own" },
+  revokeMemberTokens: { roles: ["admin", "server"], foreign: "own" },
+  rotateTokenKey: { roles: ["admin"], foreign: "own" },
+  // A code of another program is not one of B's: card_code_invalid (the scans tests use real codes).
+  scanMemberCard: { roles: ["admin", "server"], body: { code: "T1.MFSGC.1.AAAAAAAA.AAAAAAAAAAAAAAAA" }, foreign: "own" },
+  // The member comes from the token: B's token for the same id reaches B's member, never A's.
+  getMe: { roles: "member", foreign: "member_not_found" },
+  getMyBalance: { roles: "member", foreign: "member_not_found" },
+  listMyHistory: { roles: "member", foreign: "member_not_found" },
+  getMyCard: { roles: "member", foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {
@@ -129,6 +139,12 @@ const documented = await securedOperations();
 let a: TestProgram;
 let b: TestProgram;
 let ids: Ids;
+/** A member token for the member only A has, from the program's server key (fresh: the table revokes tokens too). */
+async function memberToken(p: TestProgram): Promise<string> {
+  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: {}, idempotencyKey: null });
+  expect(res.status).toBe(201);
+  return res.json.token;
+}
 
 beforeAll(async () => {
   a = await createProgram({}, "Program A");
@@ -223,7 +239,37 @@ describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path
   it("refuses an unknown key with 401", async () => {
     const res = await request("trk_0000000000000000000000000000000000000000000000000000000000000000");
     expect(res.status).toBe(401);
+    expect(res.json.code).toBe(stated.roles === "member" ? "token_invalid" : "unauthorized");
+  });
+
+  if (stated.roles === "member") {
+    it.each([...ROLES, PLATFORM] as const)("refuses a program %s key with 401 token_invalid and changes nothing", async (role) => {
+      const before = await rows();
+      const res = await request(role === PLATFORM ? env.ADMIN_TOKEN : a[role]);
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe("token_invalid");
+      expect(await rows()).toEqual(before);
+    });
+
+    it("lets a member token in, and program B's token for the same member id never to A's member", async () => {
+      expect((await request(await memberToken(a))).status).toBe(200);
+      const token = await memberToken(b);
+      const before = await rows(a.programId);
+      const res = await request(token);
+      expect(res.status, JSON.stringify(res.json)).toBe(404);
+      expect(res.json.code).toBe(stated.foreign);
+      expect(await rows(a.programId)).toEqual(before);
+    });
+    return;
+  }
+
+  it("refuses a member token with 401: it is not a program key", async () => {
+    const token = await memberToken(a);
+    const before = await rows();
+    const res = await request(token);
+    expect(res.status).toBe(401);
     expect(res.json.code).toBe("unauthorized");
+    expect(await rows()).toEqual(before);
   });
 
   if (stated.roles === PLATFORM) {
