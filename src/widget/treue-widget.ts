@@ -416,12 +416,14 @@ class TreueWidget extends HTMLElement {
     const code = text(coupon.code) ?? text(body.code) ?? text(body.couponCode);
     await this.refresh();
     this.#status.textContent = code ? `Claimed ${reward.name}. Your code: ${code}` : `Claimed ${reward.name}.`;
+    // The list was drawn again: keep a keyboard user where they were.
+    this.#shadow.querySelector<HTMLButtonElement>(`li[data-reward-id="${CSS.escape(reward.id)}"] button`)?.focus();
   }
 
   #referralView(body: unknown): HTMLElement | null {
     if (typeof body !== "object" || body === null) return null;
     const record = body as Record<string, unknown>;
-    const link = text(record.link) ?? text(record.url) ?? text(record.shareUrl) ?? text(record.referralLink);
+    const link = text(record.shareLink) ?? text(record.link) ?? text(record.url);
     const code = text(record.code) ?? text(record.referralCode);
     const value = link ?? code;
     if (value === null) return null;

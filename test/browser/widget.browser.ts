@@ -161,6 +161,23 @@ export const cases = [
     check(unexpected(errors, missing).length === 0, `page errors: ${unexpected(errors, missing).join("; ")}`);
   }),
 
+  browserCase("shows the member's referral link with a copy button", async (world, open) => {
+    const { program, memberId } = await memberWithPoints(world);
+    const token = await memberToken(world, program.server, memberId);
+    const missing = await missingMeRoutes(world, token);
+    if (missing.includes("/v1/me/referral")) throw new Pending("GET /v1/me/referral is not mounted in this build");
+    await must(api(world, "PATCH", "/v1/program", program.admin, { referrals: { enabled: true, shareLinkTemplate: "https://shop.example/r/{code}" } }), "enable referrals");
+    const referral = await must(api(world, "GET", `/v1/members/${memberId}/referral`, program.server), "referral");
+    const { page, errors } = await open();
+    await page.goto(`${world.baseUrl}/widget/demo?token=${encodeURIComponent(token)}`);
+    const widget = page.locator("#default-widget");
+    const link = widget.getByRole("textbox", { name: "Your referral link" });
+    await link.waitFor();
+    check((await link.inputValue()) === referral.shareLink, `link ${await link.inputValue()} vs ${referral.shareLink}`);
+    await widget.getByRole("button", { name: "Copy" }).waitFor();
+    check(unexpected(errors, missing).length === 0, `page errors: ${unexpected(errors, missing).join("; ")}`);
+  }),
+
   browserCase("the demo page loads with no console errors and says when it has no token", async (world, open) => {
     const { page, errors } = await open();
     const res = await page.goto(`${world.baseUrl}/widget/demo`);
