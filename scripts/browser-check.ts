@@ -63,50 +63,64 @@ const world: BrowserWorld = {
     return `${shopOrigin}${path}`;
   },
 };
+/** One case in its own browser context: its outcome and the lines to print for it. */
+async function runCase(testCase: BrowserCase): Promise<{ outcome: "passed" | "failed" | "pending"; lines: string[] }> {
+  const context = await browser.newContext();
+  const seen: string[] = [];
+  const open = async (): Promise<CasePage> => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(5_000);
+    const errors: PageError[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push({ text: `console: ${message.text()}`, url: message.location().url || page.url() });
+    });
+    page.on("pageerror", (error) => errors.push({ text: `uncaught: ${error.message}`, url: page.url() }));
+    // Shown beside a failure: what the page itself said went wrong.
+    page.on("requestfailed", (request) => seen.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
+    page.on("console", (message) => seen.push(`console.${message.type()}: ${message.text()}`));
+    page.on("pageerror", (error) => seen.push(`uncaught: ${error.message}`));
+    return { page, errors };
+  };
+  const caseStarted = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      testCase.run(world, open),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS))),
+    ]);
+    return { outcome: "passed", lines: [`  ✓ ${testCase.name} (${Date.now() - caseStarted} ms)`] };
+  } catch (error) {
+    if (error instanceof Pending) return { outcome: "pending", lines: [`  - ${testCase.name} (pending: ${error.message})`] };
+    const stack = (error as Error).stack?.split("\n").slice(0, 4).join("\n      ") ?? String(error);
+    return { outcome: "failed", lines: [`  ✗ ${testCase.name}\n      ${stack}`, ...seen.map((line) => `      page: ${line}`)] };
+  } finally {
+    clearTimeout(timer);
+    await context.close();
+  }
+}
+
+// Cases are independent (each sets up its own program), so a few run at once; results print in file order.
+const CONCURRENCY = 3;
+const queue = suites.flatMap(({ file, cases }) => cases.map((testCase, index) => ({ file, index, testCase })));
+const results = new Map<string, Awaited<ReturnType<typeof runCase>>>();
 const tally = { passed: 0, failed: 0, pending: 0 };
 try {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < queue.length) {
+        const item = queue[next++]!;
+        results.set(`${item.file}#${item.index}`, await runCase(item.testCase));
+      }
+    }),
+  );
   for (const { file, cases } of suites) {
     console.log(file);
-    for (const testCase of cases) {
-      const context = await browser.newContext();
-      const seen: string[] = [];
-      const open = async (): Promise<CasePage> => {
-        const page = await context.newPage();
-        page.setDefaultTimeout(5_000);
-        const errors: PageError[] = [];
-        page.on("console", (message) => {
-          if (message.type() === "error") errors.push({ text: `console: ${message.text()}`, url: message.location().url || page.url() });
-        });
-        page.on("pageerror", (error) => errors.push({ text: `uncaught: ${error.message}`, url: page.url() }));
-        // Shown beside a failure: what the page itself said went wrong.
-        page.on("requestfailed", (request) => seen.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
-        page.on("console", (message) => seen.push(`console.${message.type()}: ${message.text()}`));
-        page.on("pageerror", (error) => seen.push(`uncaught: ${error.message}`));
-        return { page, errors };
-      };
-      const caseStarted = Date.now();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          testCase.run(world, open),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS))),
-        ]);
-        tally.passed++;
-        console.log(`  ✓ ${testCase.name} (${Date.now() - caseStarted} ms)`);
-      } catch (error) {
-        if (error instanceof Pending) {
-          tally.pending++;
-          console.log(`  - ${testCase.name} (pending: ${error.message})`);
-        } else {
-          tally.failed++;
-          console.log(`  ✗ ${testCase.name}\n      ${(error as Error).stack?.split("\n").slice(0, 4).join("\n      ") ?? String(error)}`);
-          for (const line of seen) console.log(`      page: ${line}`);
-        }
-      } finally {
-        clearTimeout(timer);
-        await context.close();
-      }
-    }
+    cases.forEach((_, index) => {
+      const result = results.get(`${file}#${index}`)!;
+      tally[result.outcome]++;
+      for (const line of result.lines) console.log(line);
+    });
   }
 } finally {
   await browser.close();

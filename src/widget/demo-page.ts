@@ -33,6 +33,8 @@ code{font-family:ui-monospace,monospace}
 const widgets = document.querySelectorAll("treue-widget");
 const show = (token) => { for (const w of widgets) w.setAttribute("token", token); };
 const fromQuery = new URLSearchParams(location.search).get("token");
+// Out of the address bar once read, so the token is not bookmarked or shared with the link.
+if (fromQuery) history.replaceState(null, "", location.pathname);
 document.getElementById("token").value = fromQuery || "";
 show(fromQuery || "");
 document.getElementById("token-form").addEventListener("submit", (event) => {

@@ -234,6 +234,8 @@ class TreueWidget extends HTMLElement {
   readonly #alert: HTMLElement;
   readonly #title: HTMLElement;
   #generation = 0;
+  /** Says the session is over once the token expires while the page stays open (a new `token` attribute starts again). */
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** One Idempotency-Key per reward until its claim is answered, so a retry after a lost answer cannot claim twice. */
   readonly #claimKeys = new Map<string, string>();
 
@@ -253,6 +255,10 @@ class TreueWidget extends HTMLElement {
 
   connectedCallback() {
     void this.refresh();
+  }
+
+  disconnectedCallback() {
+    clearTimeout(this.#expiryTimer);
   }
 
   attributeChangedCallback(_name: string, previous: string | null, next: string | null) {
@@ -296,6 +302,7 @@ class TreueWidget extends HTMLElement {
   /** Loads everything again; answers of an earlier load that arrive late are dropped. */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
+    clearTimeout(this.#expiryTimer);
     const card = this.#shadow.querySelector(".card")!;
     this.#title.textContent = this.getAttribute("heading") ?? "Your points";
     this.#alert.textContent = "";
@@ -315,6 +322,11 @@ class TreueWidget extends HTMLElement {
       this.#content.replaceChildren();
       this.#showError(EXPIRED);
       return;
+    }
+    if (claims.exp !== null) {
+      // Timers take at most 2^31-1 ms; a token lives a day at most.
+      const wait = Math.min(claims.exp * 1000 + CLOCK_LEEWAY_MS - Date.now() + 1000, 2 ** 31 - 1);
+      this.#expiryTimer = setTimeout(() => void this.refresh(), wait);
     }
     card.setAttribute("aria-busy", "true");
     this.#content.replaceChildren(h("p", { class: "muted" }, "Loading…"));

@@ -78,6 +78,19 @@ export const cases = [
     check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
   }),
 
+  browserCase("says the session has expired when the token expires while the page is open", async (world, open) => {
+    const { program, memberId, balance } = await memberWithPoints(world);
+    const token = await memberToken(world, program.server, memberId, { ttlSeconds: 60 });
+    const { page } = await open();
+    // The page's own clock: the token's minute and the widget's leeway pass without waiting for them.
+    await page.clock.install({ time: new Date() });
+    await page.goto(`${world.baseUrl}/widget/demo?token=${encodeURIComponent(token)}`);
+    await page.locator(`#default-widget .points[data-points="${balance.available}"]`).waitFor();
+    await page.clock.fastForward(3 * 60_000);
+    await page.locator("#default-widget").getByRole("alert").getByText("Your session has expired").waitFor();
+    check((await page.locator("#default-widget .points").count()) === 0, "points still shown after the token expired");
+  }),
+
   browserCase("shows a clear error for a token that is not a token", async (world, open) => {
     const { page } = await open();
     const widget = await openShopPage(page, world, "not-a-jwt");
