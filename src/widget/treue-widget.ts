@@ -358,8 +358,8 @@ class TreueWidget extends HTMLElement {
       h("p", { class: "muted value" }, `Worth ${formatMoney(balance.availableValue, locale)}`),
     );
     if (balance.pending > 0) section.append(h("p", { class: "muted" }, `${pointsText(balance.pending, locale)} more on the way.`));
-    const tierName = balance.tier ?? "No tier yet";
-    section.append(h("h3", {}, "Tier"), h("p", { class: "tier" }, tierName));
+    // A program without tiers has neither a tier nor a next one: no tier section then.
+    if (balance.tier !== null || balance.nextTier !== null) section.append(h("h3", {}, "Tier"), h("p", { class: "tier" }, balance.tier ?? "No tier yet"));
     if (balance.nextTier) {
       const { name, pointsNeeded } = balance.nextTier;
       const reached = balance.qualifyingPoints;
