@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
-import { createProgram, inParallel, storefront } from "./api";
+import { createProgram, inParallel, meBalance, storefront } from "./api";
 import { benchBulk } from "./batch";
 import { seedHistory } from "./history";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
@@ -29,8 +29,8 @@ const SMALL_HISTORY = 10;
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-// The run is bounded: start-up, seeding and twelve measured phases, plus slack. Past that, give up.
-const budgetMs = 12 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
+// The run is bounded: start-up, seeding and thirteen measured phases, plus slack. Past that, give up.
+const budgetMs = 13 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -134,6 +134,10 @@ async function main() {
       await api.accrue(memberId, FUNDING_CENTS);
     });
     const spread = (n: number) => members[n % memberCount]!;
+    const tokens: string[] = [];
+    await inParallel(memberCount, concurrency, async (i) => {
+      tokens[i] = await api.memberToken(members[i]!);
+    });
     const run = (operation: (loop: number, n: number) => Promise<unknown>) =>
       measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: worker.cpuMs });
 
@@ -143,6 +147,8 @@ async function main() {
     const scenarios = [row("no-op GET /ping (ceiling)", noop, 1, ceiling)];
     const measured: [string, number, (loop: number, n: number) => Promise<unknown>][] = [
       [`balance read, ${memberCount} members`, 1, (_, n) => api.balance(spread(n))],
+      // The same read from the shopper's page: the token's signature, claims and revocation, two rate limit calls.
+      [`balance read with a member token (/v1/me/balance), ${memberCount} members`, 1, (_, n) => meBalance(pool, tokens[n % memberCount]!)],
       [`accrual, ${memberCount} members`, 1, (_, n) => api.accrue(spread(n), 1999)],
       ["accrual, one member", 1, () => api.accrue(hot, 1999)],
       [`redemption (capture), ${memberCount} members`, 1, (_, n) => api.redeem(spread(n), 1)],

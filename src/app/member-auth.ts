@@ -164,8 +164,14 @@ export async function revokeMemberTokens(db: D1Database, programId: string, memb
   return { memberId, tokensValidAfter: new Date(mark * 1000).toISOString(), revokedAt };
 }
 
+/** What the cors setting takes (src/ledger/settings.ts): anything else is allowed by no program, and costs no query. */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** Program ids as src/routes/programs declares them: a token naming anything else is refused without a query. */
+const PROGRAM_ID = /^prg_[0-9A-Z]{26}$/;
+
 /** Whether any program lets this origin's pages call /v1/me (for preflights, which carry no token). */
 async function originAllowedAnywhere(db: D1Database, origin: string): Promise<boolean> {
+  if (origin.length > 300 || !ORIGIN.test(origin)) return false;
   const cached = origins.get(origin);
   if (cached && cached.expiresAt > Date.now()) return cached.allowed;
   const row = await db
@@ -191,6 +197,9 @@ export function memberCors(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (c.req.method === "OPTIONS") {
+      // Preflights are limited per address too: each unknown origin costs a query.
+      const ip = c.req.header("cf-connecting-ip");
+      if (ip) await limit(c.env.IP_RATE_LIMITER, `ip:${ip}`, RATE_LIMIT_PERIOD_SECONDS, c);
       c.header("Vary", "Origin");
       if (origin && (await originAllowedAnywhere(c.env.DB, origin))) {
         c.header("Access-Control-Allow-Origin", origin);
@@ -243,7 +252,7 @@ export function memberToken(): MiddlewareHandler<AppEnv> {
     if (!match) throw new ApiError("unauthorized", "Send 'Authorization: Bearer <member token>'.");
     const token = decodeToken(match[1]!);
     const programId = token?.payload.aud;
-    if (!token || typeof programId !== "string" || programId.length > 64) throw invalid();
+    if (!token || typeof programId !== "string" || !PROGRAM_ID.test(programId)) throw invalid();
     const nowMs = Date.now();
     const program = await tokenProgram(c.env.DB, programId, nowMs);
     const key = program && (await verifyingKey(c.env.DB, program, token.header.kid, nowMs));

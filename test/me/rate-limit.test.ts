@@ -1,6 +1,6 @@
 // Member-token calls are limited per member and per client address (the rate limiting bindings of wrangler.toml).
 import { beforeAll, describe, expect, it } from "vitest";
-import { createProgram, enroll, type TestProgram } from "../helpers";
+import { call, createProgram, enroll, type TestProgram } from "../helpers";
 import { issueToken, me } from "../tokens/support";
 
 let a: TestProgram;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 /** Calls until the first 429 (windows are aligned to the clock, so one may roll over midway: three windows' worth at most). */
-async function untilLimited(send: () => ReturnType<typeof me>, atMost: number) {
+async function untilLimited(send: () => ReturnType<typeof call>, atMost: number) {
   for (let i = 1; i <= atMost; i++) {
     const res = await send();
     if (res.status === 429) return { res, calls: i };
@@ -39,5 +39,11 @@ describe("rate limits", () => {
     const calm = await me("/balance", await issueToken(a.server, "calm"), ip);
     expect(calm.status).toBe(429);
     expect((await me("/balance", await issueToken(a.server, "calm"), { "cf-connecting-ip": "203.0.113.78" })).status).toBe(200);
+  });
+
+  it("count preflights against the address too", async () => {
+    const ip = { "cf-connecting-ip": "203.0.113.79" };
+    const { res } = await untilLimited(() => call("/v1/me/balance", { method: "OPTIONS", headers: { ...ip, origin: "https://unknown.example" } }), 3 * 100 + 1);
+    expect(res.json.code).toBe("rate_limited");
   });
 });
