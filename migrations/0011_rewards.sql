@@ -54,6 +54,7 @@ CREATE TABLE `reward_claims` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `reward_claims_code` ON `reward_claims` (`program_id`,`code`) WHERE "reward_claims"."code" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `reward_claims_reservation` ON `reward_claims` (`reservation_id`) WHERE "reward_claims"."reservation_id" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `reward_claims_by_redemption` ON `reward_claims` (`redemption_id`);--> statement-breakpoint
 CREATE INDEX `reward_claims_by_member` ON `reward_claims` (`program_id`,`member_id`,`reward_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `reward_claims_issued_by_expiry` ON `reward_claims` (`program_id`,`expires_at`) WHERE "reward_claims"."status" = 'issued';--> statement-breakpoint
 CREATE INDEX `reward_claims_by_cause` ON `reward_claims` (`program_id`,`cause_id`,`settlement_period`) WHERE "reward_claims"."cause_id" IS NOT NULL;--> statement-breakpoint

@@ -460,6 +460,7 @@ export const rewardClaims = sqliteTable(
     check("reward_claims_points_positive", sql`${t.points} > 0`),
     uniqueIndex("reward_claims_code").on(t.programId, t.code).where(sql`${t.code} IS NOT NULL`),
     uniqueIndex("reward_claims_reservation").on(t.reservationId).where(sql`${t.reservationId} IS NOT NULL`),
+    index("reward_claims_by_redemption").on(t.redemptionId),
     index("reward_claims_by_member").on(t.programId, t.memberId, t.rewardId, t.createdAt),
     index("reward_claims_issued_by_expiry").on(t.programId, t.expiresAt).where(sql`${t.status} = 'issued'`),
     index("reward_claims_by_cause").on(t.programId, t.causeId, t.settlementPeriod).where(sql`${t.causeId} IS NOT NULL`),

@@ -28,8 +28,9 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
-  "17 * * * *": ["housekeeping", "expire-coupons"],
-  "*/5 * * * *": ["sweep-outbox", "reconcile-reward-stock"],
+  "17 * * * *": ["housekeeping"],
+  "*/5 * * * *": ["sweep-outbox"],
+  "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
 };
 
 export interface RunLimits {

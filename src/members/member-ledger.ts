@@ -38,8 +38,8 @@ import { publishCommitted } from "../webhooks/outbox";
 import { readQualifying, readWarnedExpiries } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
 import { limitPeriodStart } from "../rewards/availability";
-import { cancelCoupon, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
-import { countClaims, readClaim } from "../rewards/queries";
+import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
+import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
 
 /** Who is asking and on which program: sent with every call. */
@@ -174,6 +174,9 @@ export class MemberLedger extends DurableObject<Env> {
       call,
       async (state, ctx) => {
         const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
+        // A reward's redemption goes back only with its unused coupon, cancelled in the same batch.
+        const claim = await claimOfRedemption(this.db, call.programId, redemptionId);
+        if (claim) cancelWithRedemption(plan, claim);
         return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
       },
       { lots: "all" },

@@ -99,11 +99,24 @@ function requireIssued(claim: ClaimRecord): void {
   throw new DomainError("coupon_not_cancellable", `The coupon is ${claim.status}: nothing to cancel.`, { couponStatus: claim.status });
 }
 
+/**
+ * A redemption that paid for a claim is reversed only with its coupon: the
+ * coupon must still be unused, and is cancelled in the same batch (a
+ * donation is never reversed, it is the cause's).
+ */
+export function cancelWithRedemption(plan: Plan<unknown>, claim: ClaimRecord): void {
+  if (claim.status === "donated") {
+    throw new DomainError("redemption_not_cancellable", "The redemption paid for a donation; it is not reversed.", { redemptionStatus: "captured" });
+  }
+  requireIssued(claim);
+  plan.rewardClaims = { inserts: [], updates: [{ id: claim.id, status: "cancelled" }] };
+}
+
 /** Cancels an unused coupon: its redemption is reversed, the points go back to the lots they came from. */
 export function cancelCoupon(state: MemberState, claim: ClaimRecord, redemption: RedemptionWithAllocations, ctx: OpContext): Plan<ClaimResult> {
   requireIssued(claim);
   const plan: Plan<unknown> = cancelRedemption(state, redemption, ctx);
-  plan.rewardClaims = { inserts: [], updates: [{ id: claim.id, status: "cancelled" }] };
+  cancelWithRedemption(plan, claim);
   return { ...plan, result: { claim: { ...claim, status: "cancelled", updatedAt: ctx.now.toISOString() } } };
 }
 

@@ -58,6 +58,25 @@ export async function readClaim(db: Database, programId: string, claimId: string
   return row ? toClaim(row) : null;
 }
 
+/** Which of these codes a claim of the program already carries (any reward's), in chunks D1's bound-parameter limit allows. */
+export async function codesInUse(db: Database, programId: string, codes: readonly string[]): Promise<Set<string>> {
+  const used = new Set<string>();
+  for (let i = 0; i < codes.length; i += 90) {
+    const rows = await db
+      .select({ code: rewardClaims.code })
+      .from(rewardClaims)
+      .where(and(eq(rewardClaims.programId, programId), inArray(rewardClaims.code, codes.slice(i, i + 90))));
+    for (const row of rows) used.add(row.code!);
+  }
+  return used;
+}
+
+/** The claim a redemption paid for, if any. */
+export async function claimOfRedemption(db: Database, programId: string, redemptionId: string): Promise<ClaimRecord | null> {
+  const [row] = await db.select().from(rewardClaims).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.redemptionId, redemptionId)));
+  return row ? toClaim(row) : null;
+}
+
 /** The coupon of any of these spellings of a code (as typed, and as Crockford reads it). */
 export async function claimByCode(db: Database, programId: string, codes: string[]): Promise<ClaimRecord | null> {
   const [row] = await db.select().from(rewardClaims).where(and(eq(rewardClaims.programId, programId), inArray(rewardClaims.code, codes))).limit(1);

@@ -56,7 +56,7 @@ export class RewardStock extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), program_id TEXT NOT NULL, reward_id TEXT NOT NULL, stock INTEGER, pool INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), program_id TEXT NOT NULL, reward_id TEXT NOT NULL, stock INTEGER, pool INTEGER NOT NULL DEFAULT 0, pending INTEGER NOT NULL DEFAULT 0, confirmed INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, status TEXT NOT NULL, code TEXT, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS reservations_pending ON reservations (expires_at) WHERE status = 'pending';
       CREATE TABLE IF NOT EXISTS codes (code TEXT PRIMARY KEY, status TEXT NOT NULL, reservation_id TEXT, seq INTEGER NOT NULL);
@@ -108,20 +108,21 @@ export class RewardStock extends DurableObject<Env> {
       this.sql.exec("UPDATE codes SET status = 'reserved', reservation_id = ? WHERE code = ?", reservationId, code);
     }
     this.sql.exec("INSERT INTO reservations (id, status, code, expires_at, created_at) VALUES (?, 'pending', ?, ?, ?)", reservationId, code, now + RESERVATION_TTL_MS, now);
+    this.sql.exec("UPDATE settings SET pending = pending + 1 WHERE id = 1");
     await this.scheduleReconcile();
     return { ok: true, reservation: { reservationId, code } };
   }
 
   /** The claim committed: the unit is taken for good. Answers the reservation's status after the call. */
   confirm(reservationId: string): string | null {
-    this.sql.exec("UPDATE reservations SET status = 'confirmed' WHERE id = ? AND status = 'pending'", reservationId);
+    if (this.move(reservationId, "pending", "confirmed")) this.sql.exec("UPDATE settings SET pending = pending - 1, confirmed = confirmed + 1 WHERE id = 1");
     this.sql.exec("UPDATE codes SET status = 'used' WHERE reservation_id = ? AND status = 'reserved'", reservationId);
     return this.statusOf(reservationId);
   }
 
   /** The claim was refused: the unit (and its code) go back. A confirmed reservation stays confirmed. */
   release(reservationId: string): string | null {
-    this.sql.exec("UPDATE reservations SET status = 'released' WHERE id = ? AND status = 'pending'", reservationId);
+    if (this.move(reservationId, "pending", "released")) this.sql.exec("UPDATE settings SET pending = pending - 1 WHERE id = 1");
     this.sql.exec("UPDATE codes SET status = 'free', reservation_id = NULL WHERE reservation_id = ? AND status = 'reserved'", reservationId);
     return this.statusOf(reservationId);
   }
@@ -132,7 +133,7 @@ export class RewardStock extends DurableObject<Env> {
    * not handed out again: someone has seen it.
    */
   giveBack(reservationId: string): string | null {
-    this.sql.exec("UPDATE reservations SET status = 'returned' WHERE id = ? AND status = 'confirmed'", reservationId);
+    if (this.move(reservationId, "confirmed", "returned")) this.sql.exec("UPDATE settings SET confirmed = confirmed - 1 WHERE id = 1");
     this.sql.exec("UPDATE codes SET status = 'retired' WHERE reservation_id = ? AND status = 'used'", reservationId);
     return this.statusOf(reservationId);
   }
@@ -189,13 +190,15 @@ export class RewardStock extends DurableObject<Env> {
     return row ? { programId: row.program_id, rewardId: row.reward_id, stock: row.stock, pool: row.pool === 1 } : null;
   }
 
+  /** Counts kept beside the reservations, so a reserve never scans them. */
   private tally(): { pending: number; confirmed: number } {
-    const row = this.sql
-      .exec<{ pending: number; confirmed: number }>(
-        "SELECT COALESCE(SUM(status = 'pending'), 0) AS pending, COALESCE(SUM(status = 'confirmed'), 0) AS confirmed FROM reservations",
-      )
-      .one();
-    return { pending: Number(row.pending), confirmed: Number(row.confirmed) };
+    const row = this.sql.exec<{ pending: number; confirmed: number }>("SELECT pending, confirmed FROM settings WHERE id = 1").toArray()[0];
+    return { pending: Number(row?.pending ?? 0), confirmed: Number(row?.confirmed ?? 0) };
+  }
+
+  /** Moves a reservation between two states; false when it was not in `from` (each move happens once). */
+  private move(reservationId: string, from: string, to: string): boolean {
+    return this.sql.exec("UPDATE reservations SET status = ? WHERE id = ? AND status = ? RETURNING id", to, reservationId, from).toArray().length > 0;
   }
 
   private freeCodes(): number {

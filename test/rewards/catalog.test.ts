@@ -114,6 +114,10 @@ describe("pool codes", () => {
     expect(empty.json.code).toBe("reward_out_of_stock");
     const looked = await call("/v1/coupons/shop-aaa2", { key: p.server });
     expect(looked.json).toMatchObject({ code: "SHOP-AAA2", valid: true });
+    // A code already handed out, by this reward or another, is not taken into a pool again.
+    const second = await createReward(p, { ...fiveOff, name: "Pooled too", costPoints: 10, codeSource: "pool" });
+    const reused = await call(`/v1/rewards/${second.id}/codes`, { key: p.admin, body: { codes: ["SHOP-AAA1", "SHOP-BBB1"] }, idempotencyKey: null });
+    expect(reused.json).toMatchObject({ added: 1, duplicates: 1, inventory: { freeCodes: 1 } });
   });
 
   it("refuses codes for a reward that generates its own", async () => {

@@ -214,6 +214,28 @@ describe("coupons at the checkout", () => {
     await expectClaimsMatchRedemptions(p.programId);
   });
 
+  it("reversing a claim's redemption directly cancels its unused coupon with it; a used coupon's or a donation's is refused", async () => {
+    const open = await issued();
+    const reversed = await call(`/v1/redemptions/${open.claim.redemptionId}/cancel`, { method: "POST", key: p.server });
+    expect(reversed.status).toBe(200);
+    expect(reversed.json.status).toBe("reversed");
+    expect((await call(`/v1/coupons/${open.code}`, { key: p.server })).json).toMatchObject({ valid: false, status: "cancelled" });
+    const spent = await issued();
+    await call(`/v1/coupons/${spent.code}/redeem`, { key: p.server, body: { orderId: "spent" } });
+    const refused = await call(`/v1/redemptions/${spent.claim.redemptionId}/cancel`, { method: "POST", key: p.server });
+    expect(refused.status).toBe(409);
+    expect(refused.json.code).toBe("coupon_already_used");
+    const cause = await createCause(p, "Direct reversal");
+    const donation = await createReward(p, { name: "gift", type: "donation", costPoints: 100, value: { amount: 100, currency: "EUR" }, causeId: cause.id });
+    await memberWith(p, "donor-direct", 1000);
+    const given = await claim(p, "donor-direct", donation.id);
+    const kept = await call(`/v1/redemptions/${given.json.redemptionId}/cancel`, { method: "POST", key: p.server });
+    expect(kept.status).toBe(409);
+    expect(kept.json.code).toBe("redemption_not_cancellable");
+    await expectLedgerConsistent(p.programId, p.server);
+    await expectClaimsMatchRedemptions(p.programId);
+  });
+
   it("a use racing a cancel: exactly one of them wins, and the points add up", async () => {
     for (let round = 0; round < 5; round++) {
       const { code, memberId } = await issued();

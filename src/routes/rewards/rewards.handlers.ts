@@ -13,7 +13,7 @@ import { NO_PLANS } from "../../rewards/plans";
 import { definitionOf, patchedDefinition } from "../../rewards/schemas";
 import { rewardStockOf, type StockCounts } from "../../rewards/stock-object";
 import type { RewardDefinition, RewardRecord } from "../../rewards/types";
-import { activeCauseExists, claimsByReward, insertReward, listRewards as rewardsOf, readReward, updateReward as writeReward } from "./rewards.queries";
+import { activeCauseExists, claimsByReward, codesInUse, insertReward, listRewards as rewardsOf, readReward, updateReward as writeReward } from "./rewards.queries";
 import type {
   ArchiveRewardRoute,
   ClaimRewardRoute,
@@ -118,8 +118,11 @@ export const uploadRewardCodes: AppRouteHandler<UploadRewardCodesRoute> = async 
   if (reward.definition.codeSource !== "pool") {
     throw new ApiError("validation_failed", "This reward generates its codes.", { errors: [{ path: "codes", message: "the reward's codeSource is not pool" }] });
   }
-  const codes = [...new Set(c.req.valid("json").codes.map((code) => code.toUpperCase()))];
   const { programId } = c.get("principal");
+  const distinct = [...new Set(c.req.valid("json").codes.map((code) => code.toUpperCase()))];
+  // A code some claim of the program already carries would collide with it: counted as a duplicate, not added.
+  const inUse = await codesInUse(database(c.env.DB), programId, distinct);
+  const codes = distinct.filter((code) => !inUse.has(code));
   const result = await rewardStockOf(c.env, programId, reward.id).addCodes(stockIdentity(programId, reward), codes);
   const duplicates = result.duplicates + (c.req.valid("json").codes.length - codes.length);
   return c.json({ added: result.added, duplicates, inventory: inventoryOf(result.counts)! }, 200);
