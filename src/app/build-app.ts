@@ -16,6 +16,7 @@ import { transactionsRouter } from "../routes/transactions/transactions.index";
 import { tokensRouter } from "../routes/tokens/tokens.index";
 import { meRouter } from "../routes/me/me.index";
 import { posRouter } from "../routes/pos/pos.index";
+import { widgetRouter } from "../routes/widget/widget.index";
 import { rewardsRouter } from "../routes/rewards/rewards.index";
 import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
@@ -48,6 +49,7 @@ export function buildApp() {
   app.route("/", tokensRouter);
   app.route("/", meRouter);
   app.route("/", posRouter);
+  app.route("/", widgetRouter);
   app.route("/", rewardsRouter);
   app.route("/", couponsRouter);
   app.route("/", causesRouter);
