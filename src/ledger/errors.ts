@@ -17,7 +17,15 @@ export type DomainCode =
   | "occurred_before_window"
   | "amount_out_of_range"
   | "unknown_tier"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  | "referral_code_not_found"
+  | "referrals_disabled"
+  | "membership_plan_not_found"
+  | "membership_not_found"
+  | "membership_plan_archived"
+  | "membership_not_active"
+  | "membership_exists"
+  | "paid_until_not_later";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

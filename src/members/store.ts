@@ -314,6 +314,8 @@ export async function commitPlan(
   plan: Plan<unknown>,
   idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
   now: Date,
+  /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
+  extra: readonly BatchItem<"sqlite">[] = [],
 ): Promise<void> {
   assertPlanInRange(plan);
   const at = now.toISOString();
@@ -389,6 +391,7 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  statements.push(...extra);
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
