@@ -16,6 +16,8 @@ interface Ids {
   keyId: string;
   endpointId: string;
   eventId: string;
+  planId: string;
+  membershipId: string;
 }
 
 interface Operation {
@@ -79,6 +81,25 @@ const operations: Record<string, Operation> = {
     options: { idempotencyKey: null },
     foreign: "own",
   },
+  getReferralCode: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMemberReferrals: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listReferrals: { roles: ["admin"], foreign: "own" },
+  createMembershipPlan: { roles: ["admin"], body: { name: "Plus", price: { amount: 4900, currency: "EUR" }, term: "year" }, foreign: "own" },
+  listMembershipPlans: { roles: ["admin", "server"], foreign: "own" },
+  getMembershipPlan: { roles: ["admin", "server"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  updateMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), body: { name: "Renamed" }, foreign: "membership_plan_not_found" },
+  archiveMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  // The plan is looked up first, among B's own.
+  startMembership: { roles: ["admin", "server"], body: { planId: "mpl_none", paidUntil: "2030-01-01T00:00:00Z" }, foreign: "membership_plan_not_found" },
+  listMemberships: { roles: ["admin", "server"], foreign: "member_not_found" },
+  renewMembership: {
+    roles: ["admin", "server"],
+    params: (ids) => ({ membershipId: ids.membershipId }),
+    body: { paidUntil: "2031-01-01T00:00:00Z" },
+    foreign: "member_not_found",
+  },
+  cancelMembership: { roles: ["admin", "server"], params: (ids) => ({ membershipId: ids.membershipId }), body: { at: "term_end" }, foreign: "member_not_found" },
+  getBenefits: { roles: ROLES, foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {
@@ -122,6 +143,10 @@ beforeAll(async () => {
   const endpoint = await call("/v1/webhook-endpoints", { key: a.admin, body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] } });
   expect(endpoint.status).toBe(201);
   const keys = await call("/v1/keys", { key: a.admin });
+  const plan = await call("/v1/membership-plans", { key: a.admin, body: { name: "Prime", price: { amount: 4900, currency: "EUR" }, term: "year" } });
+  expect(plan.status).toBe(201);
+  const membership = await call("/v1/members/member-of-a/memberships", { key: a.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
+  expect(membership.status).toBe(201);
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   ids = {
     programId: a.programId,
@@ -130,6 +155,8 @@ beforeAll(async () => {
     keyId: keys.json.data.find((k: { role: string }) => k.role === "server").id,
     endpointId: endpoint.json.id,
     eventId: event!.id,
+    planId: plan.json.id,
+    membershipId: membership.json.id,
   };
 });
 

@@ -10,6 +10,8 @@ import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
+import { advanceReferrals } from "./advance-referrals";
+import { lapseMemberships } from "./lapse-memberships";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -17,6 +19,8 @@ export const JOBS = {
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
+  "lapse-memberships": { run: lapseMemberships, description: "Lapse memberships not renewed past their paidUntil (membership.lapsed)." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -24,7 +28,7 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
-  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
+  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"],
   "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
 };

@@ -1,7 +1,8 @@
 // Membership plans and memberships in D1.
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { memberships } from "../db/schema";
 import type { Membership, MembershipPlan } from "./memberships";
 
 interface PlanDbRow {
@@ -119,18 +120,15 @@ export async function heldMemberships(db: Database, programId: string, memberId:
 }
 
 export function insertMembership(db: Database, programId: string, m: Membership): BatchItem<"sqlite"> {
-  return db.run(sql`
-    INSERT INTO memberships (id, program_id, member_id, plan_id, status, paid_until, external_ref, cancel_at_term_end, started_at, ended_at, created_at, updated_at)
-    VALUES (${m.id}, ${programId}, ${m.memberId}, ${m.planId}, ${m.status}, ${m.paidUntil}, ${m.externalRef}, ${m.cancelAtTermEnd ? 1 : 0},
-      ${m.startedAt}, ${m.endedAt}, ${m.createdAt}, ${m.updatedAt})`);
+  return db.insert(memberships).values({ ...m, programId, cancelAtTermEnd: m.cancelAtTermEnd ? 1 : 0 });
 }
 
 /** Guarded by the status and paidUntil it was read with: the member's object is its only writer, so this holds. */
 export function updateMembership(db: Database, programId: string, before: Membership, m: Membership): BatchItem<"sqlite"> {
-  return db.run(sql`
-    UPDATE memberships SET status = ${m.status}, paid_until = ${m.paidUntil}, cancel_at_term_end = ${m.cancelAtTermEnd ? 1 : 0}, ended_at = ${m.endedAt},
-      updated_at = ${m.updatedAt}
-    WHERE program_id = ${programId} AND id = ${m.id} AND status = ${before.status} AND paid_until = ${before.paidUntil}`);
+  return db
+    .update(memberships)
+    .set({ status: m.status, paidUntil: m.paidUntil, cancelAtTermEnd: m.cancelAtTermEnd ? 1 : 0, endedAt: m.endedAt, updatedAt: m.updatedAt })
+    .where(and(eq(memberships.programId, programId), eq(memberships.id, m.id), eq(memberships.status, before.status), eq(memberships.paidUntil, before.paidUntil)));
 }
 
 /** Members with an active membership past its paidUntil, by the partial index, in (paid_until, id) order. */

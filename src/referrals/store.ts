@@ -1,7 +1,8 @@
 // Referrals in D1: codes, hashed fingerprints, the referrals themselves, and what the fraud rules and the job read.
-import { sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { memberFingerprints, referrals } from "../db/schema";
 import { sha256Hex } from "../lib/ids";
 import type { FraudFlag, ReferralParty } from "./fraud";
 
@@ -115,7 +116,7 @@ export async function fingerprintsOf(db: Database, programId: string, memberId: 
 
 export function insertFingerprints(db: Database, programId: string, memberId: string, hashes: { kind: FingerprintKind; hash: string }[], now: Date): BatchItem<"sqlite">[] {
   return hashes.map(({ kind, hash }) =>
-    db.run(sql`INSERT INTO member_fingerprints (program_id, member_id, kind, hash, created_at) VALUES (${programId}, ${memberId}, ${kind}, ${hash}, ${now.toISOString()}) ON CONFLICT DO NOTHING`),
+    db.insert(memberFingerprints).values({ programId, memberId, kind, hash, createdAt: now.toISOString() }).onConflictDoNothing(),
   );
 }
 
@@ -145,11 +146,8 @@ export async function rewardedInPeriod(db: Database, programId: string, referrer
 }
 
 export function insertReferral(db: Database, programId: string, r: Referral): BatchItem<"sqlite"> {
-  return db.run(sql`
-    INSERT INTO referrals (id, program_id, referrer_id, referee_id, code, status, fraud_flags, trigger, min_order_amount,
-      referrer_points, referee_points, created_at, updated_at)
-    VALUES (${r.id}, ${programId}, ${r.referrerId}, ${r.refereeId}, ${r.code}, ${r.status}, ${JSON.stringify(r.fraudFlags)}, ${r.trigger},
-      ${r.minOrderAmount}, ${r.referrerPoints}, ${r.refereePoints}, ${r.createdAt}, ${r.updatedAt})`);
+  const { fraudFlags, ...fields } = r;
+  return db.insert(referrals).values({ ...fields, programId, fraudFlags: JSON.stringify(fraudFlags) });
 }
 
 export async function readReferral(db: Database, programId: string, id: string): Promise<Referral | null> {
@@ -159,18 +157,28 @@ export async function readReferral(db: Database, programId: string, id: string):
 
 /** The referrer's side: status, flags, qualifying order and lot. Guarded by the status it was read in, so it never moves a referral twice. */
 export function updateReferrerSide(db: Database, programId: string, before: Referral, after: Referral): BatchItem<"sqlite"> {
-  return db.run(sql`
-    UPDATE referrals SET status = ${after.status}, fraud_flags = ${JSON.stringify(after.fraudFlags)}, order_issuer = ${after.orderIssuer},
-      order_id = ${after.orderId}, order_amount = ${after.orderAmount}, reward_available_at = ${after.rewardAvailableAt},
-      referrer_lot_id = ${after.referrerLotId}, rewarded_period = ${after.rewardedPeriod}, updated_at = ${after.updatedAt}
-    WHERE program_id = ${programId} AND id = ${before.id} AND status = ${before.status}`);
+  return db
+    .update(referrals)
+    .set({
+      status: after.status,
+      fraudFlags: JSON.stringify(after.fraudFlags),
+      orderIssuer: after.orderIssuer,
+      orderId: after.orderId,
+      orderAmount: after.orderAmount,
+      rewardAvailableAt: after.rewardAvailableAt,
+      referrerLotId: after.referrerLotId,
+      rewardedPeriod: after.rewardedPeriod,
+      updatedAt: after.updatedAt,
+    })
+    .where(and(eq(referrals.programId, programId), eq(referrals.id, before.id), eq(referrals.status, before.status)));
 }
 
 /** The referee's side: only whether (and into which lot) the referee was rewarded. */
 export function updateRefereeSide(db: Database, programId: string, id: string, lotId: string | null, at: string): BatchItem<"sqlite"> {
-  return db.run(sql`
-    UPDATE referrals SET referee_lot_id = ${lotId}, referee_rewarded_at = ${at}, updated_at = ${at}
-    WHERE program_id = ${programId} AND id = ${id} AND referee_rewarded_at IS NULL`);
+  return db
+    .update(referrals)
+    .set({ refereeLotId: lotId, refereeRewardedAt: at, updatedAt: at })
+    .where(and(eq(referrals.programId, programId), eq(referrals.id, id), isNull(referrals.refereeRewardedAt)));
 }
 
 /** A page of the referrals a member made, newest first. */
@@ -239,4 +247,13 @@ export interface ReferralLotRow {
 export async function readLot(db: Database, programId: string, lotId: string): Promise<ReferralLotRow | null> {
   const [row] = await db.all<ReferralLotRow>(sql`SELECT id, points, remaining, expired FROM lots WHERE program_id = ${programId} AND id = ${lotId}`);
   return row ?? null;
+}
+
+/** Up to `limit + 1` of the program's referrals before `before`, newest first, optionally of one status. */
+export async function programReferrals(db: Database, programId: string, status: ReferralStatus | undefined, before: string | undefined, limit: number): Promise<Referral[]> {
+  const rows = await db.all<ReferralDbRow>(sql`
+    SELECT * FROM referrals WHERE program_id = ${programId} AND (${status ?? null} IS NULL OR status = ${status ?? null})
+      AND (${before ?? null} IS NULL OR id < ${before ?? null})
+    ORDER BY id DESC LIMIT ${limit + 1}`);
+  return rows.map(toReferral);
 }
