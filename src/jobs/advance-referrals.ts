@@ -5,12 +5,12 @@ import type { Job } from "./support";
 import { walkPages } from "./walk";
 
 /**
- * Walks the program's referrals with work left, oldest first. No saved
+ * Walks the program's referrals with work left, oldest first (also after the
+ * program turned referrals off: what was recorded under them is seen through). No saved
  * cursor: a referral that is done leaves the query, and one still waiting
  * (no qualifying order yet, window not over) is looked at again next run.
  */
 export const advanceReferrals: Job = async (ctx) => {
-  if (!ctx.settings.referrals.enabled) return { left: 0 };
   const walked = await walkPages(
     ctx,
     {

@@ -13,6 +13,7 @@ export const FRAUD_FLAGS = [
   "already_referred",
   "referrer_cap_reached",
   "referrer_too_new",
+  "referee_not_new",
 ] as const;
 export type FraudFlag = (typeof FRAUD_FLAGS)[number];
 
@@ -33,6 +34,8 @@ export interface ReferralFacts {
   referrerReferredByReferee: boolean;
   /** The referrer's rewarded referrals in the cap's current period. */
   referrerRewardedInPeriod: number;
+  /** The referee had earned points before (an existing shopper is not brought in by a referral). */
+  refereeHasEarned: boolean;
 }
 
 type FraudRules = Pick<ReferralSettings, "capPerReferrer" | "minReferrerAgeDays">;
@@ -52,6 +55,7 @@ export function fraudFlags(facts: ReferralFacts, rules: FraudRules, now: Date): 
   if (facts.refereeAlreadyReferred) flags.add("already_referred");
   if (capReached(facts.referrerRewardedInPeriod, rules)) flags.add("referrer_cap_reached");
   if (addDays(new Date(referrer.enrolledAt), rules.minReferrerAgeDays).getTime() > now.getTime()) flags.add("referrer_too_new");
+  if (facts.refereeHasEarned) flags.add("referee_not_new");
   return FRAUD_FLAGS.filter((flag) => flags.has(flag));
 }
 

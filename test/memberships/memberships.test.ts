@@ -8,7 +8,7 @@ import { expectRefusal } from "../ledger/build";
 const now = new Date("2026-12-02T12:00:00.000Z");
 const later = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
 
-function plan(fields: Partial<MembershipPlan> & { benefits?: Partial<MembershipPlan["benefits"]> } = {}): MembershipPlan {
+function plan(fields: Omit<Partial<MembershipPlan>, "benefits"> & { benefits?: Partial<MembershipPlan["benefits"]> } = {}): MembershipPlan {
   const { benefits, ...rest } = fields;
   return {
     id: "mpl_prime",

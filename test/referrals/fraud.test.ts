@@ -15,6 +15,7 @@ function facts(overrides: { referrer?: Partial<ReferralFacts["referrer"]>; refer
     refereeAlreadyReferred: false,
     referrerReferredByReferee: false,
     referrerRewardedInPeriod: 0,
+    refereeHasEarned: false,
     ...rest,
   };
 }
@@ -34,6 +35,7 @@ describe("fraudFlags", () => {
     ["a member who already has a referrer", facts({ refereeAlreadyReferred: true }), ["already_referred"]],
     ["a referrer at the cap", facts({ referrerRewardedInPeriod: 3 }), ["referrer_cap_reached"]],
     ["a referrer younger than the minimum age", facts({ referrer: { enrolledAt: "2026-11-20T00:00:00Z" } }), ["referrer_too_new"]],
+    ["a referee who had earned points before", facts({ refereeHasEarned: true }), ["referee_not_new"]],
   ];
   it.each(alone)("flags %s", (_, f, expected) => {
     expect(fraudFlags(f, rules, NOW)).toEqual(expected);
@@ -46,6 +48,7 @@ describe("fraudFlags", () => {
       referrerReferredByReferee: true,
       refereeAlreadyReferred: true,
       referrerRewardedInPeriod: 9,
+      refereeHasEarned: true,
     });
     expect(fraudFlags(f, rules, NOW)).toEqual([
       "self_referral",
@@ -56,6 +59,7 @@ describe("fraudFlags", () => {
       "already_referred",
       "referrer_cap_reached",
       "referrer_too_new",
+      "referee_not_new",
     ]);
   });
 

@@ -206,6 +206,15 @@ describe("the fraud rules through the API", () => {
     await expectRejected(p, referrer, ["referrer_cap_reached"]);
   });
 
+  it("flags a shopper who had earned points before the code", async () => {
+    const p = await createProgram(referralSettings());
+    await enroll(p.server, "ada");
+    await enroll(p.server, "regular");
+    expect((await accrue(p.server, "regular", 1000)).status).toBe(201);
+    await enroll(p.server, "regular", { referralCode: await codeOf(p, "ada") });
+    await expectRejected(p, "ada", ["referee_not_new"]);
+  });
+
   it("lists every rule broken at once", async () => {
     const p = await createProgram(referralSettings({ minReferrerAgeDays: 1 }));
     await enroll(p.server, "ada", { email: "ada@example.com", deviceFingerprint: "device-hash-9" });
@@ -300,6 +309,9 @@ describe("rewards on the referee's first order", () => {
     expect((await referralsOf(p, referrer))[0]!.status).toBe("cancelled");
     expect(await events(p.programId, "referral.completed")).toEqual([]);
     expect(await entriesOf(p.programId, "clawback", referrer)).toHaveLength(1);
+    // The program's own issue (referral lots) and clawbacks reconcile in the settlement statement.
+    const period = new Date().toISOString().slice(0, 7);
+    expect((await call(`/v1/settlements/${period}`, { key: p.admin })).status).toBe(200);
     await expectLedgerConsistent(p.programId, p.server);
   });
 
