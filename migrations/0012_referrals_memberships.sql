@@ -51,6 +51,9 @@ CREATE UNIQUE INDEX `referrals_one_per_referee` ON `referrals` (`program_id`,`re
 --> statement-breakpoint
 CREATE INDEX `referrals_by_referrer` ON `referrals` (`program_id`,`referrer_id`,`id`);
 --> statement-breakpoint
+-- The operator's list of the program's referrals, newest first.
+CREATE INDEX `referrals_by_program` ON `referrals` (`program_id`,`id`);
+--> statement-breakpoint
 -- The job walks only referrals with work left.
 CREATE INDEX `referrals_open` ON `referrals` (`program_id`,`id`) WHERE "referrals"."status" IN ('pending', 'qualified') OR ("referrals"."status" IN ('completed', 'cancelled') AND "referrals"."referee_rewarded_at" IS NULL);
 --> statement-breakpoint

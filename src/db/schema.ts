@@ -447,6 +447,7 @@ export const referrals = sqliteTable(
     check("referrals_points", sql`${t.referrerPoints} >= 0 AND ${t.refereePoints} >= 0`),
     uniqueIndex("referrals_one_per_referee").on(t.programId, t.refereeId).where(sql`${t.status} <> 'rejected'`),
     index("referrals_by_referrer").on(t.programId, t.referrerId, t.id),
+    index("referrals_by_program").on(t.programId, t.id),
     index("referrals_open")
       .on(t.programId, t.id)
       .where(sql`${t.status} IN ('pending', 'qualified') OR (${t.status} IN ('completed', 'cancelled') AND ${t.refereeRewardedAt} IS NULL)`),

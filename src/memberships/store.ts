@@ -132,10 +132,14 @@ export function updateMembership(db: Database, programId: string, before: Member
 }
 
 /** Members with an active membership past its paidUntil, by the partial index, in (paid_until, id) order. */
-export async function dueLapses(db: Database, programId: string, now: Date, after: { paidUntil: string; id: string }, limit: number) {
-  return db.all<{ member_id: string; paid_until: string; id: string }>(sql`
+export function dueLapsesQuery(programId: string, now: Date, after: { paidUntil: string; id: string }, limit: number) {
+  return sql`
     SELECT member_id, paid_until, id FROM memberships
     WHERE program_id = ${programId} AND status = 'active' AND paid_until <= ${now.toISOString()}
       AND (paid_until > ${after.paidUntil} OR (paid_until = ${after.paidUntil} AND id > ${after.id}))
-    ORDER BY paid_until, id LIMIT ${limit}`);
+    ORDER BY paid_until, id LIMIT ${limit}`;
+}
+
+export async function dueLapses(db: Database, programId: string, now: Date, after: { paidUntil: string; id: string }, limit: number) {
+  return db.all<{ member_id: string; paid_until: string; id: string }>(dueLapsesQuery(programId, now, after, limit));
 }

@@ -197,13 +197,16 @@ export async function referralOf(db: Database, programId: string, refereeId: str
 }
 
 /** Referrals with work left (by the referrals_open index), in id order after `after`. */
-export async function openReferrals(db: Database, programId: string, after: string, limit: number): Promise<Referral[]> {
-  const rows = await db.all<ReferralDbRow>(sql`
+export function openReferralsQuery(programId: string, after: string, limit: number) {
+  return sql`
     SELECT * FROM referrals
     WHERE program_id = ${programId} AND id > ${after}
       AND (status IN ('pending', 'qualified') OR (status IN ('completed', 'cancelled') AND referee_rewarded_at IS NULL))
-    ORDER BY id LIMIT ${limit}`);
-  return rows.map(toReferral);
+    ORDER BY id LIMIT ${limit}`;
+}
+
+export async function openReferrals(db: Database, programId: string, after: string, limit: number): Promise<Referral[]> {
+  return (await db.all<ReferralDbRow>(openReferralsQuery(programId, after, limit))).map(toReferral);
 }
 
 export interface QualifyingOrder {
@@ -216,13 +219,23 @@ export interface QualifyingOrder {
 /**
  * The referee's first order at or above the amount, accrued since the
  * referral was recorded, with when its points become available (its lot's
- * availableAt; an order that earned nothing ends its window pendingDays after it was posted).
+ * availableAt; an order that earned nothing ends its window pendingDays after
+ * it was posted). Read from the member's earn entries (entries_by_member), so
+ * only this member's history is scanned, never the program's orders.
  */
+export function firstQualifyingOrderQuery(programId: string, refereeId: string, since: string, minAmount: number) {
+  return sql`
+    SELECT COALESCE(e.partner_id, '') AS issuer, e.order_id, e.order_amount AS amount, e.created_at, l.available_at
+    FROM entries e LEFT JOIN lots l ON l.id = e.lot_id
+    WHERE e.program_id = ${programId} AND e.member_id = ${refereeId} AND e.type = 'earn' AND e.order_id IS NOT NULL
+      AND e.created_at >= ${since} AND e.order_amount >= ${minAmount}
+    ORDER BY e.id LIMIT 1`;
+}
+
 export async function firstQualifyingOrder(db: Database, programId: string, refereeId: string, since: string, minAmount: number, pendingDays: number): Promise<QualifyingOrder | null> {
-  const [row] = await db.all<{ issuer: string; order_id: string; amount: number; created_at: string; available_at: string | null }>(sql`
-    SELECT o.issuer, o.order_id, o.amount, o.created_at, l.available_at FROM orders o LEFT JOIN lots l ON l.id = o.lot_id
-    WHERE o.program_id = ${programId} AND o.member_id = ${refereeId} AND o.created_at >= ${since} AND o.amount >= ${minAmount}
-    ORDER BY o.created_at, o.order_id LIMIT 1`);
+  const [row] = await db.all<{ issuer: string; order_id: string; amount: number; created_at: string; available_at: string | null }>(
+    firstQualifyingOrderQuery(programId, refereeId, since, minAmount),
+  );
   if (!row) return null;
   const availableAt = row.available_at ?? new Date(Date.parse(row.created_at) + pendingDays * 86_400_000).toISOString();
   return { issuer: row.issuer, orderId: row.order_id, amount: row.amount, availableAt };

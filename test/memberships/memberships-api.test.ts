@@ -91,6 +91,9 @@ describe("membership plans", () => {
     await enroll(b.server, "ada");
     expect((await start(b, "ada", plan.id)).json.code).toBe("membership_plan_not_found");
     expect((await call(`/v1/membership-plans/${plan.id}`, { method: "PATCH", key: a.admin, body: { name: null } })).status).toBe(400);
+    expect((await call(`/v1/membership-plans/${plan.id}`, { method: "PATCH", key: b.admin, body: { name: "Mine" } })).json.code).toBe("membership_plan_not_found");
+    expect((await call(`/v1/membership-plans/${plan.id}/archive`, { method: "POST", key: b.admin })).json.code).toBe("membership_plan_not_found");
+    expect((await call(`/v1/membership-plans/${plan.id}`, { key: a.server })).json.archivedAt).toBeNull();
   });
 });
 
@@ -136,6 +139,7 @@ describe("POST /v1/members/{memberId}/memberships", () => {
     const badDate = await call("/v1/members/ada/memberships", { key: p.server, body: { planId: plan.id, paidUntil: "next year" } });
     expect(badDate.status).toBe(400);
     expect((await call("/v1/members/ada/memberships", { key: p.server })).json.data).toEqual([]);
+    expect((await call("/v1/members/nobody/memberships", { key: p.server })).json.code).toBe("member_not_found");
   });
 });
 
