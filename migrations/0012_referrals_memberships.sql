@@ -39,7 +39,7 @@ CREATE TABLE `referrals` (
 	`referrer_lot_id` text,
 	`referee_lot_id` text,
 	`referee_rewarded_at` text,
-	`rewarded_period` text,
+	`rewarded_at` text,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	CONSTRAINT "referrals_status" CHECK("referrals"."status" IN ('pending', 'qualified', 'completed', 'cancelled', 'rejected')),

@@ -438,7 +438,8 @@ export const referrals = sqliteTable(
     referrerLotId: text("referrer_lot_id"),
     refereeLotId: text("referee_lot_id"),
     refereeRewardedAt: text("referee_rewarded_at"),
-    rewardedPeriod: text("rewarded_period"),
+    /** When the referrer was rewarded: the cap counts these per calendar period. */
+    rewardedAt: text("rewarded_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

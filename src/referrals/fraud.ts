@@ -1,5 +1,5 @@
 // The referral fraud rules as one pure function: what is known of both members in, the reasons to refuse out.
-import { addDays } from "../ledger/dates";
+import { addDays, utcDate } from "../ledger/dates";
 import type { ReferralSettings } from "../ledger/settings";
 import { normalizeEmail } from "./email";
 
@@ -64,11 +64,11 @@ export function capReached(rewardedInPeriod: number, rules: Pick<ReferralSetting
   return rules.capPerReferrer !== null && rewardedInPeriod >= rules.capPerReferrer.count;
 }
 
-/** The cap's calendar period that contains `at` (UTC): "2026-12", "2026-Q4" or "2026". */
-export function capPeriodId(at: Date, period: "month" | "quarter" | "year"): string {
-  const year = String(at.getUTCFullYear()).padStart(4, "0");
+/** The cap's calendar period that contains `at` (UTC), as [start, end): a month, a quarter or a year. */
+export function capPeriodBounds(at: Date, period: "month" | "quarter" | "year"): { start: Date; end: Date } {
+  const year = at.getUTCFullYear();
   const month = at.getUTCMonth();
-  if (period === "year") return year;
-  if (period === "quarter") return `${year}-Q${Math.floor(month / 3) + 1}`;
-  return `${year}-${String(month + 1).padStart(2, "0")}`;
+  const first = period === "year" ? 0 : period === "quarter" ? month - (month % 3) : month;
+  const length = period === "year" ? 12 : period === "quarter" ? 3 : 1;
+  return { start: utcDate(year, first), end: utcDate(year, first + length) };
 }

@@ -1,7 +1,7 @@
 // A referral's life as pure decisions: pending -> qualified (referrer rewarded, pending) -> completed or cancelled; or rejected.
 import { iso } from "../ledger/dates";
 import type { ReferralSettings } from "../ledger/settings";
-import { capPeriodId, capReached, type FraudFlag } from "./fraud";
+import { capReached, type FraudFlag } from "./fraud";
 import type { QualifyingOrder, Referral } from "./store";
 
 /** A new referral as enrollment records it: pending, or rejected with its flags. */
@@ -33,7 +33,7 @@ export function newReferral(
     referrerLotId: null,
     refereeLotId: null,
     refereeRewardedAt: null,
-    rewardedPeriod: null,
+    rewardedAt: null,
     createdAt: at,
     updatedAt: at,
   };
@@ -77,7 +77,7 @@ export function qualify(
       orderAmount: order?.amount ?? null,
       rewardAvailableAt: iso(availableAt),
       referrerLotId: lotId,
-      rewardedPeriod: settings.capPerReferrer ? capPeriodId(now, settings.capPerReferrer.period) : "",
+      rewardedAt: at,
       updatedAt: at,
     },
   };

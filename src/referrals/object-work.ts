@@ -8,7 +8,7 @@ import { emptyPlan, event, requireMember, touched, type OpContext } from "../led
 import type { MemberState, Plan } from "../ledger/state";
 import { memberView, type MemberView } from "../members/views";
 import { normalizeReferralCode } from "./codes";
-import { capPeriodId, fraudFlags, type FraudFlag } from "./fraud";
+import { capPeriodBounds, fraudFlags, type FraudFlag } from "./fraud";
 import { newReferral, qualify, settle } from "./lifecycle";
 import { clawBackReferral, creditReferral, referralLotId } from "./rewards";
 import {
@@ -108,9 +108,9 @@ export async function enrollReferred(db: Database, who: Who, state: MemberState,
   return { plan, extra, value: { member: memberView(plan.nextState, settings, now), created: plan.result.created, referral: recorded } };
 }
 
-function capPeriod(ctx: OpContext): string | null {
+function capPeriod(ctx: OpContext): { start: Date; end: Date } | null {
   const cap = ctx.settings.referrals.capPerReferrer;
-  return cap ? capPeriodId(ctx.now, cap.period) : null;
+  return cap ? capPeriodBounds(ctx.now, cap.period) : null;
 }
 
 function rejectedEvent(ctx: OpContext, memberId: string, r: Referral) {
@@ -157,7 +157,7 @@ export async function advanceReferrer(db: Database, who: Who, state: MemberState
         ? await firstQualifyingOrder(db, programId, referral.refereeId, referral.createdAt, referral.minOrderAmount, settings.pendingDays)
         : null;
     const cap = settings.referrals.capPerReferrer;
-    const counted = cap ? await rewardedInPeriod(db, programId, memberId, capPeriodId(now, cap.period)) : 0;
+    const counted = cap ? await rewardedInPeriod(db, programId, memberId, capPeriodBounds(now, cap.period)) : 0;
     const lotId = referral.referrerPoints > 0 ? referralLotId(referral.id, "referrer") : null;
     const decision = qualify(referral, order, counted, settings.referrals, lotId, now);
     if (decision.kind === "wait") return none(referral);

@@ -28,8 +28,8 @@ export interface Referral {
   referrerLotId: string | null;
   refereeLotId: string | null;
   refereeRewardedAt: string | null;
-  /** The cap's period the referrer's reward counts in. */
-  rewardedPeriod: string | null;
+  /** When the referrer was rewarded (what the cap counts). */
+  rewardedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,7 +52,7 @@ interface ReferralDbRow {
   referrer_lot_id: string | null;
   referee_lot_id: string | null;
   referee_rewarded_at: string | null;
-  rewarded_period: string | null;
+  rewarded_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -76,7 +76,7 @@ function toReferral(r: ReferralDbRow): Referral {
     referrerLotId: r.referrer_lot_id,
     refereeLotId: r.referee_lot_id,
     refereeRewardedAt: r.referee_rewarded_at,
-    rewardedPeriod: r.rewarded_period,
+    rewardedAt: r.rewarded_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -121,7 +121,7 @@ export function insertFingerprints(db: Database, programId: string, memberId: st
 }
 
 /** The facts about the two members and their history that the fraud rules read, in one round trip. */
-export async function referralHistory(db: Database, programId: string, referrerId: string, refereeId: string, capPeriod: string | null) {
+export async function referralHistory(db: Database, programId: string, referrerId: string, refereeId: string, capPeriod: { start: Date; end: Date } | null) {
   const [referrer] = await db.all<{ email: string | null; enrolled_at: string }>(
     sql`SELECT email, enrolled_at FROM members WHERE program_id = ${programId} AND member_id = ${referrerId}`,
   );
@@ -129,7 +129,8 @@ export async function referralHistory(db: Database, programId: string, referrerI
     SELECT
       (SELECT COUNT(*) FROM referrals WHERE program_id = ${programId} AND referee_id = ${refereeId} AND status <> 'rejected') AS referred,
       (SELECT COUNT(*) FROM referrals WHERE program_id = ${programId} AND referrer_id = ${refereeId} AND referee_id = ${referrerId} AND status <> 'rejected') AS loop,
-      (SELECT COUNT(*) FROM referrals WHERE program_id = ${programId} AND referrer_id = ${referrerId} AND status IN ('qualified', 'completed') AND rewarded_period = ${capPeriod ?? ""}) AS rewarded`);
+      (SELECT COUNT(*) FROM referrals WHERE program_id = ${programId} AND referrer_id = ${referrerId} AND status IN ('qualified', 'completed')
+         AND rewarded_at >= ${capPeriod?.start.toISOString() ?? "~"} AND rewarded_at < ${capPeriod?.end.toISOString() ?? "~"}) AS rewarded`);
   return {
     referrer: referrer ? { email: referrer.email, enrolledAt: referrer.enrolled_at } : null,
     refereeAlreadyReferred: Number(counts?.referred ?? 0) > 0,
@@ -138,10 +139,11 @@ export async function referralHistory(db: Database, programId: string, referrerI
   };
 }
 
-export async function rewardedInPeriod(db: Database, programId: string, referrerId: string, period: string): Promise<number> {
+export async function rewardedInPeriod(db: Database, programId: string, referrerId: string, period: { start: Date; end: Date }): Promise<number> {
   const [row] = await db.all<{ n: number }>(sql`
     SELECT COUNT(*) AS n FROM referrals
-    WHERE program_id = ${programId} AND referrer_id = ${referrerId} AND status IN ('qualified', 'completed') AND rewarded_period = ${period}`);
+    WHERE program_id = ${programId} AND referrer_id = ${referrerId} AND status IN ('qualified', 'completed')
+      AND rewarded_at >= ${period.start.toISOString()} AND rewarded_at < ${period.end.toISOString()}`);
   return Number(row?.n ?? 0);
 }
 
@@ -167,7 +169,7 @@ export function updateReferrerSide(db: Database, programId: string, before: Refe
       orderAmount: after.orderAmount,
       rewardAvailableAt: after.rewardAvailableAt,
       referrerLotId: after.referrerLotId,
-      rewardedPeriod: after.rewardedPeriod,
+      rewardedAt: after.rewardedAt,
       updatedAt: after.updatedAt,
     })
     .where(and(eq(referrals.programId, programId), eq(referrals.id, before.id), eq(referrals.status, before.status)));

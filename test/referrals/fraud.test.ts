@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { CODE_ALPHABET, CODE_LENGTH, generateReferralCode, normalizeReferralCode, shareLink } from "../../src/referrals/codes";
 import { normalizeEmail } from "../../src/referrals/email";
-import { capPeriodId, fraudFlags, type FraudFlag, type ReferralFacts } from "../../src/referrals/fraud";
+import { capPeriodBounds, fraudFlags, type FraudFlag, type ReferralFacts } from "../../src/referrals/fraud";
 import { defaultSettings } from "../../src/ledger/settings";
 
 const NOW = new Date("2026-12-02T12:00:00Z");
@@ -123,8 +123,12 @@ describe("referral codes", () => {
   });
 
   it("count the cap in calendar periods", () => {
-    expect(capPeriodId(NOW, "month")).toBe("2026-12");
-    expect(capPeriodId(NOW, "quarter")).toBe("2026-Q4");
-    expect(capPeriodId(NOW, "year")).toBe("2026");
+    const bounds = (period: "month" | "quarter" | "year") => {
+      const { start, end } = capPeriodBounds(NOW, period);
+      return [start.toISOString(), end.toISOString()];
+    };
+    expect(bounds("month")).toEqual(["2026-12-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"]);
+    expect(bounds("quarter")).toEqual(["2026-10-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"]);
+    expect(bounds("year")).toEqual(["2026-01-01T00:00:00.000Z", "2027-01-01T00:00:00.000Z"]);
   });
 });

@@ -33,7 +33,7 @@ describe("a referral's life", () => {
       orderAmount: 8000,
       rewardAvailableAt: order.availableAt,
       referrerLotId: "lot_x",
-      rewardedPeriod: "2026-03",
+      rewardedAt: NOW,
     });
   });
 

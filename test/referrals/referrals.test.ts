@@ -72,6 +72,26 @@ describe("GET /v1/members/{memberId}/referral", () => {
   });
 });
 
+describe("referral settings", () => {
+  it("are off by default and validated when patched", async () => {
+    const p = await createProgram();
+    expect((await call("/v1/program", { key: p.admin })).json.settings.referrals).toEqual({
+      enabled: false,
+      refereePoints: 0,
+      referrerPoints: 0,
+      grantOn: { type: "first_order", minAmount: 0 },
+      shareLinkTemplate: "https://shop.example/r/{code}",
+      capPerReferrer: null,
+      minReferrerAgeDays: 0,
+    });
+    for (const referrals of [{ shareLinkTemplate: "https://shop.example/r/" }, { referrerPoints: -1 }, { grantOn: { type: "someday" } }]) {
+      const res = await call("/v1/program", { method: "PATCH", key: p.admin, body: { referrals } });
+      expect(res.status, JSON.stringify(referrals)).toBe(422);
+      expect(res.json.code).toBe("invalid_settings");
+    }
+  });
+});
+
 describe("enrolling with a referral code", () => {
   it("records a pending referral, listed for the referrer, and keeps only hashes of fingerprints", async () => {
     const p = await createProgram(referralSettings());
@@ -213,6 +233,16 @@ describe("the fraud rules through the API", () => {
     expect((await accrue(p.server, "regular", 1000)).status).toBe(201);
     await enroll(p.server, "regular", { referralCode: await codeOf(p, "ada") });
     await expectRejected(p, "ada", ["referee_not_new"]);
+  });
+
+  it("counts rewards made before the cap was set, by when they were made", async () => {
+    const p = await createProgram(referralSettings({ grantOn: { type: "enrollment" } }));
+    const { referrer, code } = await referred(p);
+    const patched = await call("/v1/program", { method: "PATCH", key: p.admin, body: { referrals: { capPerReferrer: { count: 1, period: "year" } } } });
+    expect(patched.status).toBe(200);
+    expect(patched.json.settings.referrals).toMatchObject({ enabled: true, referrerPoints: 1000, capPerReferrer: { count: 1, period: "year" } });
+    await enroll(p.server, fresh("second"), { referralCode: code });
+    await expectRejected(p, referrer, ["referrer_cap_reached"]);
   });
 
   it("lists every rule broken at once", async () => {

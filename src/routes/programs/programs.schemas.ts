@@ -46,6 +46,7 @@ export const ProgramPatch = z
     tiers: patchable(TierListSchema.openapi({ description: "The whole list: an array replaces the current one." })),
     tierQualification: mergedObject("A TierQualification."),
     expiryWarning: mergedObject("`{daysBefore}`, or null for no warnings."),
+    referrals: mergedObject("ReferralSettings: rewards, when they are granted, the share link, the cap and the referrer's minimum age."),
   })
   .strict()
   .openapi("ProgramPatch");
