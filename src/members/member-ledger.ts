@@ -559,6 +559,10 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "redemption_not_capturable",
   "redemption_not_cancellable",
   "hold_expired",
+  "membership_exists",
+  "membership_not_active",
+  "membership_plan_archived",
+  "paid_until_not_later",
 ]);
 
 function outOfRange(): DomainError {

@@ -129,9 +129,13 @@ describe("POST /v1/members/{memberId}/memberships", () => {
     const p = await createProgram();
     const plan = await createPlan(p);
     await enroll(p.server, "ada");
-    const past = await start(p, "ada", plan.id, "2020-01-01T00:00:00Z");
+    const past = await start(p, "ada", plan.id, "2020-01-01T00:00:00Z", "start-in-the-past");
     expect(past.status).toBe(422);
     expect(past.json.code).toBe("paid_until_not_later");
+    // A business refusal is the key's answer, replayed as first sent.
+    const replayed = await start(p, "ada", plan.id, "2020-01-01T00:00:00Z", "start-in-the-past");
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(replayed.json).toEqual(past.json);
     expect((await start(p, "nobody", plan.id)).json.code).toBe("member_not_found");
     expect((await start(p, "ada", "mpl_missing")).json.code).toBe("membership_plan_not_found");
     const noKey = await call("/v1/members/ada/memberships", { key: p.server, body: { planId: plan.id, paidUntil: PAID_UNTIL }, idempotencyKey: null });
@@ -176,6 +180,18 @@ describe("renew and cancel", () => {
     expect(again.json.code).toBe("membership_not_active");
     expect((await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "someday" } })).status).toBe(400);
     expect((await call("/v1/members/ada/benefits", { key: p.server })).json.memberships).toEqual([]);
+  });
+
+  it("replay a retried cancel with its key, and refuse the key for another body", async () => {
+    const p = await createProgram();
+    const m = await held(p);
+    const first = await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "now" }, idempotencyKey: "cancel-1" });
+    const retry = await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "now" }, idempotencyKey: "cancel-1" });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.json).toEqual(first.json);
+    const other = await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "term_end" }, idempotencyKey: "cancel-1" });
+    expect(other.json.code).toBe("idempotency_key_reused");
   });
 
   it("belong to their member: another member's id is not found", async () => {

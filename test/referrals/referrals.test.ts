@@ -2,7 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accrue, balance, call, createProgram, enroll, expectLedgerConsistent, type Settings, type TestProgram } from "../helpers";
-import { entriesOf, events, runAt } from "../job-helpers";
+import { memberLedgerOf } from "../../src/members/member-ledger";
+import { programRef, entriesOf, events, runAt } from "../job-helpers";
 
 const DAY = 86_400_000;
 const referralSettings = (overrides: Record<string, unknown> = {}): Settings => ({
@@ -45,6 +46,13 @@ describe("GET /v1/members/{memberId}/referral", () => {
     expect(first.json).toEqual({ memberId: "ada", code: expect.stringMatching(/^[2-9A-HJKMNP-TV-Z]{10}$/), shareLink: `https://shop.example/invite?c=${first.json.code}`, referredBy: null });
     const again = await call("/v1/members/ada/referral", { key: p.admin });
     expect(again.json.code).toBe(first.json.code);
+  });
+
+  it("gives concurrent first asks the one code", async () => {
+    const p = await createProgram(referralSettings());
+    await enroll(p.server, "ada");
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call("/v1/members/ada/referral", { key: p.server })));
+    expect(new Set(answers.map((a) => a.json.code)).size).toBe(1);
   });
 
   it("answers 404 for a member that does not exist, and writes no code", async () => {
@@ -375,6 +383,26 @@ describe("rewards on the referee's first order", () => {
     expect((await balance(p.server, "ada")).pending).toBe(1000);
     const rewarded = [(await balance(p.server, "bob")).available, (await balance(p.server, "carol")).available].sort();
     expect(rewarded).toEqual([0, 500]);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+});
+
+describe("a referral left half-way", () => {
+  it("is finished by the job: the referee is credited once the referrer's object has rewarded it", async () => {
+    const p = await createProgram(referralSettings());
+    const { referrer, referee, referral } = await referred(p);
+    await accrue(p.server, referee, 6000);
+    // Only the referrer's step, as if the referee's object had been unreachable right after.
+    const { settings } = await programRef(p.programId);
+    const step = await memberLedgerOf(env, p.programId, referrer).creditReferral({ programId: p.programId, memberId: referrer, settings, partnerId: null, idempotency: null }, referral.id);
+    expect(step).toMatchObject({ ok: true, value: { step: "rewarded", status: "qualified" } });
+    expect((await referralsOf(p, referrer))[0]).toMatchObject({ status: "qualified", refereeRewarded: false });
+    expect((await balance(p.server, referee)).available).toBe(0);
+    await runAt(p.programId, "advance-referrals", Date.now());
+    await runAt(p.programId, "advance-referrals", Date.now());
+    expect((await referralsOf(p, referrer))[0]).toMatchObject({ status: "qualified", refereeRewarded: true });
+    expect((await balance(p.server, referee)).available).toBe(500);
+    expect((await balance(p.server, referrer)).pending).toBe(1000);
     await expectLedgerConsistent(p.programId, p.server);
   });
 });
