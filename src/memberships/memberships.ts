@@ -1,6 +1,8 @@
 // Paid and VIP memberships: plans, a membership's life (start, renew, cancel, lapse), as pure functions on plain data.
 import { DomainError } from "../ledger/errors";
 import type { MoneyAmount } from "../ledger/entries";
+import { emptyPlan, event, requireMember, touched, type OpContext } from "../ledger/plan";
+import type { MemberState, Plan } from "../ledger/state";
 
 export type Term = "month" | "year";
 
@@ -128,4 +130,18 @@ export function lapseDue(held: readonly Membership[], now: Date): Lapse[] {
       membership: { ...m, status: "lapsed" as const, endedAt: m.paidUntil, updatedAt: now.toISOString() },
       reason: m.cancelAtTermEnd ? ("cancelled" as const) : ("not_renewed" as const),
     }));
+}
+
+/**
+ * The member's plan for the lapses due: one `membership.lapsed` event each,
+ * dated at the paidUntil it lapsed at; null when none is due.
+ */
+export function lapsePlan(state: MemberState, memberId: string, held: readonly Membership[], ctx: OpContext): Plan<{ lapses: Lapse[] }> | null {
+  const lapses = lapseDue(held, ctx.now);
+  if (lapses.length === 0 || !state.member) return null;
+  const plan = emptyPlan(touched(requireMember(state, memberId), ctx, false), state, { lapses });
+  for (const { membership: m, reason } of lapses) {
+    plan.events.push(event(ctx, "membership.lapsed", null, { memberId, membershipId: m.id, planId: m.planId, paidUntil: m.paidUntil, reason }, m.paidUntil));
+  }
+  return plan;
 }

@@ -1,11 +1,11 @@
 // What the member's object does for memberships: start, renew, cancel and lapse them in the member's own batch.
 import type { Database } from "../db/client";
 import { DomainError, memberNotFound } from "../ledger/errors";
-import { emptyPlan, event, requireMember, touched, type OpContext } from "../ledger/plan";
+import { emptyPlan, requireMember, touched, type OpContext } from "../ledger/plan";
 import type { MemberState } from "../ledger/state";
 import { newId } from "../lib/ids";
 import type { ObjectWork } from "../referrals/object-work";
-import { cancelMembership, lapseDue, renewMembership, startMembership as start, type CancelAt, type Membership, type MembershipPlan } from "./memberships";
+import { cancelMembership, lapsePlan, renewMembership, startMembership as start, type CancelAt, type Membership, type MembershipPlan } from "./memberships";
 import { insertMembership, membershipsOf, updateMembership } from "./store";
 
 export type MembershipView = Membership;
@@ -47,14 +47,9 @@ export async function changeMembership(db: Database, who: Who, state: MemberStat
 export async function lapseMemberships(db: Database, who: Who, state: MemberState, ctx: OpContext): Promise<ObjectWork<{ lapsed: string[] }>> {
   if (!state.member) return { plan: null, value: { lapsed: [] } };
   const held = await membershipsOf(db, who.programId, who.memberId);
-  const due = lapseDue(held, ctx.now);
-  if (due.length === 0) return { plan: null, value: { lapsed: [] } };
-  const plan = emptyPlan(member(state, who.memberId, ctx), state, null);
-  const extra = due.map(({ membership }) => updateMembership(db, who.programId, held.find((m) => m.id === membership.id)!, membership));
-  for (const { membership, reason } of due) {
-    plan.events.push(
-      event(ctx, "membership.lapsed", null, { memberId: who.memberId, membershipId: membership.id, planId: membership.planId, paidUntil: membership.paidUntil, reason }, membership.paidUntil),
-    );
-  }
-  return { plan, extra, value: { lapsed: due.map((d) => d.membership.id) } };
+  const plan = lapsePlan(state, who.memberId, held, ctx);
+  if (!plan) return { plan: null, value: { lapsed: [] } };
+  const { lapses } = plan.result;
+  const extra = lapses.map(({ membership }) => updateMembership(db, who.programId, held.find((m) => m.id === membership.id)!, membership));
+  return { plan, extra, value: { lapsed: lapses.map((l) => l.membership.id) } };
 }

@@ -4,13 +4,13 @@ import type { Database } from "../db/client";
 import { DomainError } from "../ledger/errors";
 import { newId } from "../lib/ids";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
-import { emptyPlan, event, requireMember, touched, type OpContext } from "../ledger/plan";
+import type { OpContext } from "../ledger/plan";
 import type { MemberState, Plan } from "../ledger/state";
 import { memberView, type MemberView } from "../members/views";
 import { normalizeReferralCode } from "./codes";
 import { capPeriodBounds, fraudFlags, type FraudFlag } from "./fraud";
 import { newReferral, qualify, settle } from "./lifecycle";
-import { clawBackReferral, creditReferral, referralLotId } from "./rewards";
+import { creditReferral, qualificationPlan, referralLotId, referralRejectedEvent, settlementPlan } from "./rewards";
 import {
   fingerprintsOf,
   firstQualifyingOrder,
@@ -101,7 +101,7 @@ export async function enrollReferred(db: Database, who: Who, state: MemberState,
       );
       const row = newReferral(newId("ref"), referrerId, memberId, code, flags, settings.referrals, now);
       extra.push(insertReferral(db, programId, row));
-      if (row.status === "rejected") plan.events.push(rejectedEvent(ctx, memberId, row));
+      if (row.status === "rejected") plan.events.push(referralRejectedEvent(ctx, memberId, row));
       recorded = { id: row.id, status: row.status, fraudFlags: row.fraudFlags };
     }
   }
@@ -113,31 +113,11 @@ function capPeriod(ctx: OpContext): { start: Date; end: Date } | null {
   return cap ? capPeriodBounds(ctx.now, cap.period) : null;
 }
 
-function rejectedEvent(ctx: OpContext, memberId: string, r: Referral) {
-  return event(ctx, "referral.rejected", null, { memberId, referralId: r.id, referrerId: r.referrerId, refereeId: r.refereeId, fraudFlags: r.fraudFlags });
-}
-
-function completedEvent(ctx: OpContext, memberId: string, r: Referral) {
-  return event(ctx, "referral.completed", null, {
-    memberId,
-    referralId: r.id,
-    referrerId: r.referrerId,
-    refereeId: r.refereeId,
-    referrerPoints: r.referrerPoints,
-    refereePoints: r.refereePoints,
-  });
-}
-
 export interface ReferralStep {
   referralId: string;
   status: ReferralStatus | null;
   /** What this call did: nothing (not due yet, or done before), or the step it took. */
   step: "none" | "rejected" | "rewarded" | "completed" | "cancelled" | "referee_rewarded";
-}
-
-/** A plan that changes no points, to carry a referral's row and event in the member's batch. */
-function bookkeeping(state: MemberState, memberId: string, ctx: OpContext): Plan<null> {
-  return emptyPlan(touched(requireMember(state, memberId), ctx, false), state, null);
 }
 
 /**
@@ -161,34 +141,17 @@ export async function advanceReferrer(db: Database, who: Who, state: MemberState
     const lotId = referral.referrerPoints > 0 ? referralLotId(referral.id, "referrer") : null;
     const decision = qualify(referral, order, counted, settings.referrals, lotId, now);
     if (decision.kind === "wait") return none(referral);
-    const extra = [updateReferrerSide(db, programId, referral, decision.referral)];
-    if (decision.kind === "rejected") {
-      const plan = bookkeeping(state, memberId, ctx);
-      plan.events.push(rejectedEvent(ctx, memberId, decision.referral));
-      return { plan, extra, value: { referralId, status: "rejected", step: "rejected" } };
-    }
-    const plan = creditReferral(
-      state,
-      memberId,
-      { referralId, role: "referrer", reward: { kind: "points", points: referral.referrerPoints }, availableAt: decision.availableAt },
-      ctx,
-    );
-    if (decision.referral.status === "completed") plan.events.push(completedEvent(ctx, memberId, decision.referral));
-    return { plan, extra, value: { referralId, status: decision.referral.status, step: "rewarded" } };
+    const plan = qualificationPlan(state, memberId, decision, ctx);
+    const step = decision.kind === "rejected" ? "rejected" : "rewarded";
+    return { plan, extra: [updateReferrerSide(db, programId, referral, decision.referral)], value: { referralId, status: decision.referral.status, step } };
   }
   if (referral.status === "qualified") {
     const refunded = await refundedBefore(db, programId, referral.refereeId, referral.orderIssuer ?? "", referral.orderId ?? "", referral.rewardAvailableAt ?? "");
     const decision = settle(referral, refunded, now);
     if (decision.kind === "wait") return none(referral);
-    const extra = [updateReferrerSide(db, programId, referral, decision.referral)];
-    if (decision.kind === "completed") {
-      const plan = bookkeeping(state, memberId, ctx);
-      plan.events.push(completedEvent(ctx, memberId, decision.referral));
-      return { plan, extra, value: { referralId, status: "completed", step: "completed" } };
-    }
-    const lot = referral.referrerLotId ? await readLot(db, programId, referral.referrerLotId) : null;
-    const plan = lot ? clawBackReferral(state, memberId, referralId, lot, ctx) : bookkeeping(state, memberId, ctx);
-    return { plan, extra, value: { referralId, status: "cancelled", step: "cancelled" } };
+    const lot = decision.kind === "cancelled" && referral.referrerLotId ? await readLot(db, programId, referral.referrerLotId) : null;
+    const plan = settlementPlan(state, memberId, decision, lot, ctx);
+    return { plan, extra: [updateReferrerSide(db, programId, referral, decision.referral)], value: { referralId, status: decision.referral.status, step: decision.kind } };
   }
   return none(referral);
 }

@@ -4,8 +4,10 @@ import type { EntryDetailsByType } from "../ledger/entries";
 import { lotExpiresAt } from "../ledger/expiry";
 import { emptyPlan, entry, event, requireMember, touched, type OpContext } from "../ledger/plan";
 import type { ReferralSettings } from "../ledger/settings";
-import type { MemberRecord, MemberState, OpenLot, Plan } from "../ledger/state";
+import type { MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "../ledger/state";
 import { qualifyingGain, upgradedTier } from "../ledger/tiers";
+import type { Qualification, Settlement } from "./lifecycle";
+import type { Referral } from "./store";
 
 export type ReferralRole = "referrer" | "referee";
 
@@ -145,4 +147,51 @@ export function clawBackReferral(state: MemberState, memberId: string, referralI
     lots: state.lots.map((l) => (l.id === lot.id ? { ...l, remaining: l.remaining - fromLot } : l)).filter((l) => l.remaining > 0),
   };
   return plan;
+}
+
+export function referralRejectedEvent(ctx: OpContext, memberId: string, r: Referral): OutboxEvent {
+  return event(ctx, "referral.rejected", null, { memberId, referralId: r.id, referrerId: r.referrerId, refereeId: r.refereeId, fraudFlags: r.fraudFlags });
+}
+
+export function referralCompletedEvent(ctx: OpContext, memberId: string, r: Referral): OutboxEvent {
+  return event(ctx, "referral.completed", null, {
+    memberId,
+    referralId: r.id,
+    referrerId: r.referrerId,
+    refereeId: r.refereeId,
+    referrerPoints: r.referrerPoints,
+    refereePoints: r.refereePoints,
+  });
+}
+
+/** A plan that changes no points, to carry a referral's row and event in the member's batch. */
+function bookkeeping(state: MemberState, memberId: string, ctx: OpContext): Plan<null> {
+  return emptyPlan(touched(requireMember(state, memberId), ctx, false), state, null);
+}
+
+/**
+ * The referrer's plan for a decided qualification: rejected (no points, the
+ * event), or the referrer's points credited (and, granted on enrollment, the
+ * referral completed at once).
+ */
+export function qualificationPlan(state: MemberState, memberId: string, decision: Exclude<Qualification, { kind: "wait" }>, ctx: OpContext): Plan<unknown> {
+  if (decision.kind === "rejected") {
+    const plan = bookkeeping(state, memberId, ctx);
+    plan.events.push(referralRejectedEvent(ctx, memberId, decision.referral));
+    return plan;
+  }
+  const r = decision.referral;
+  const plan = creditReferral(state, memberId, { referralId: r.id, role: "referrer", reward: { kind: "points", points: r.referrerPoints }, availableAt: decision.availableAt }, ctx);
+  if (r.status === "completed") plan.events.push(referralCompletedEvent(ctx, memberId, r));
+  return plan;
+}
+
+/** The referrer's plan for a settled referral: completed (the event), or cancelled (the points clawed back from the referral's lot). */
+export function settlementPlan(state: MemberState, memberId: string, decision: Exclude<Settlement, { kind: "wait" }>, lot: ReferralLot | null, ctx: OpContext): Plan<unknown> {
+  if (decision.kind === "completed") {
+    const plan = bookkeeping(state, memberId, ctx);
+    plan.events.push(referralCompletedEvent(ctx, memberId, decision.referral));
+    return plan;
+  }
+  return lot ? clawBackReferral(state, memberId, decision.referral.id, lot, ctx) : bookkeeping(state, memberId, ctx);
 }

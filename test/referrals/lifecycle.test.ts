@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../../src/ledger/settings";
 import { newReferral, qualify, settle } from "../../src/referrals/lifecycle";
-import { clawBackReferral, creditReferral, referralLotId, rewardOf } from "../../src/referrals/rewards";
+import { clawBackReferral, creditReferral, qualificationPlan, referralLotId, rewardOf, settlementPlan } from "../../src/referrals/rewards";
 import type { QualifyingOrder } from "../../src/referrals/store";
 import { context, member, NOW } from "../ledger/build";
 
@@ -118,5 +118,43 @@ describe("referral rewards", () => {
     expect(plan.entries[0]).toMatchObject({ type: "clawback", points: -1000, lotId, details: { fromLot: 400, addedToDebt: 600, fromExpired: 0 } });
     expect(plan.member).toMatchObject({ debt: 600, qualifyingPoints: 0 });
     expect(plan.nextState.lots).toEqual([]);
+  });
+});
+
+describe("the referrer's plans for a decision", () => {
+  const pending = newReferral("ref_9", "ada", "bob", "CODE", [], settings, now);
+  const state = () => ({ member: member(), lots: [], holds: [] });
+
+  it("send referral.rejected and credit nothing for a referral past the cap", () => {
+    const decision = qualify(pending, order, 2, settings, "lot_x", now);
+    if (decision.kind === "wait") throw new Error("decided");
+    const plan = qualificationPlan(state(), "ada", decision, context());
+    expect(plan.newLots).toEqual([]);
+    expect(plan.events.map((e) => [e.type, e.payload])).toEqual([["referral.rejected", expect.objectContaining({ referralId: "ref_9", fraudFlags: ["referrer_cap_reached"] })]]);
+  });
+
+  it("credit the referrer's points, and send referral.completed only once the window is over", () => {
+    const decision = qualify(pending, order, 0, settings, referralLotId("ref_9", "referrer"), now);
+    if (decision.kind === "wait") throw new Error("decided");
+    const credited = qualificationPlan(state(), "ada", decision, context());
+    expect(credited.newLots.map((l) => [l.id, l.points, l.availableAt])).toEqual([[referralLotId("ref_9", "referrer"), 1000, order.availableAt]]);
+    expect(credited.events).toEqual([]);
+    const done = settle(decision.referral, 0, new Date(order.availableAt));
+    if (done.kind === "wait") throw new Error("decided");
+    const completed = settlementPlan(credited.nextState, "ada", done, null, context());
+    expect(completed.events.map((e) => [e.type, e.payload])).toEqual([
+      ["referral.completed", expect.objectContaining({ referralId: "ref_9", referrerId: "ada", refereeId: "bob", referrerPoints: 1000, refereePoints: 500 })],
+    ]);
+    expect(completed.entries).toEqual([]);
+  });
+
+  it("claw the points back for a cancelled referral", () => {
+    const decision = qualify(pending, order, 0, settings, referralLotId("ref_9", "referrer"), now);
+    if (decision.kind === "wait") throw new Error("decided");
+    const cancelled = settle(decision.referral, 8000, now);
+    if (cancelled.kind === "wait") throw new Error("decided");
+    const plan = settlementPlan(state(), "ada", cancelled, { id: referralLotId("ref_9", "referrer"), points: 1000, remaining: 1000, expired: 0 }, context());
+    expect(plan.entries.map((e) => [e.type, e.points])).toEqual([["clawback", -1000]]);
+    expect(plan.events).toEqual([]);
   });
 });
