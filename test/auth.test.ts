@@ -19,6 +19,8 @@ interface Ids {
   rewardId: string;
   couponCode: string;
   causeId: string;
+  planId: string;
+  membershipId: string;
 }
 
 interface Operation {
@@ -112,6 +114,25 @@ const operations: Record<string, Operation> = {
   updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
   archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
   listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  getReferralCode: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMemberReferrals: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listReferrals: { roles: ["admin"], foreign: "own" },
+  createMembershipPlan: { roles: ["admin"], body: { name: "Plus", price: { amount: 4900, currency: "EUR" }, term: "year" }, foreign: "own" },
+  listMembershipPlans: { roles: ["admin", "server"], foreign: "own" },
+  getMembershipPlan: { roles: ["admin", "server"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  updateMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), body: { name: "Renamed" }, foreign: "membership_plan_not_found" },
+  archiveMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  // The plan is looked up first, among B's own.
+  startMembership: { roles: ["admin", "server"], body: { planId: "mpl_none", paidUntil: "2030-01-01T00:00:00Z" }, foreign: "membership_plan_not_found" },
+  listMemberships: { roles: ["admin", "server"], foreign: "member_not_found" },
+  renewMembership: {
+    roles: ["admin", "server"],
+    params: (ids) => ({ membershipId: ids.membershipId }),
+    body: { paidUntil: "2031-01-01T00:00:00Z" },
+    foreign: "member_not_found",
+  },
+  cancelMembership: { roles: ["admin", "server"], params: (ids) => ({ membershipId: ids.membershipId }), body: { at: "term_end" }, foreign: "member_not_found" },
+  getBenefits: { roles: ROLES, foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {
@@ -165,6 +186,10 @@ beforeAll(async () => {
   const coupon = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: a.server });
   expect(coupon.status).toBe(201);
   const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
+  const plan = await call("/v1/membership-plans", { key: a.admin, body: { name: "Prime", price: { amount: 4900, currency: "EUR" }, term: "year" } });
+  expect(plan.status).toBe(201);
+  const membership = await call("/v1/members/member-of-a/memberships", { key: a.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
+  expect(membership.status).toBe(201);
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   ids = {
     programId: a.programId,
@@ -176,6 +201,8 @@ beforeAll(async () => {
     rewardId: reward.json.id,
     couponCode: coupon.json.coupon.code,
     causeId: cause.json.id,
+    planId: plan.json.id,
+    membershipId: membership.json.id,
   };
 });
 

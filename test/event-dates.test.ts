@@ -10,6 +10,9 @@ import type { OpContext } from "../src/ledger/plan";
 import { defaultSettings, type ProgramSettings } from "../src/ledger/settings";
 import type { MemberState, OutboxEvent, Plan } from "../src/ledger/state";
 import { grantTier } from "../src/ledger/tier-review";
+import { lapsePlan, startMembership } from "../src/memberships/memberships";
+import { newReferral, qualify } from "../src/referrals/lifecycle";
+import { qualificationPlan } from "../src/referrals/rewards";
 
 const settings = defaultSettings({
   expiry: { policy: "rolling", days: 30 },
@@ -50,7 +53,17 @@ function story(): { event: OutboxEvent; occurredAt: string; recordedAt: string }
   s = take(warnExpiring(s, new Set(), ctxAt("2026-03-25T10:00:00.000Z")), "2026-03-25T10:00:00.000Z");
   // The lot expired on its date (30 days after the order); the job got to it days later.
   s = take(expireDue(s, ctxAt("2026-04-05T10:00:00.000Z")), "2026-04-05T10:00:00.000Z", () => "2026-03-31T09:00:00.000Z");
-  take(grantTier(s, "ada", { tier: null }, ctxAt("2026-04-06T10:00:00.000Z")), "2026-04-06T10:00:00.000Z");
+  s = take(grantTier(s, "ada", { tier: null }, ctxAt("2026-04-06T10:00:00.000Z")), "2026-04-06T10:00:00.000Z");
+  // Referrals granted on enrollment: the first completes when the referrer's object rewards it, the next is past the cap.
+  const referrals = { ...settings.referrals, enabled: true, referrerPoints: 10, grantOn: { type: "enrollment" as const }, capPerReferrer: { count: 1, period: "month" as const } };
+  const rewardAt = "2026-04-07T10:00:00.000Z";
+  const first = qualify(newReferral("ref_1", "ada", "bob", "CODE", [], referrals, new Date(rewardAt)), null, 0, referrals, "lot_ref_1", new Date(rewardAt));
+  const second = qualify(newReferral("ref_2", "ada", "eve", "CODE", [], referrals, new Date(rewardAt)), null, 1, referrals, null, new Date(rewardAt));
+  for (const decision of [first, second]) if (decision.kind !== "wait") s = take(qualificationPlan(s, "ada", decision, ctxAt(rewardAt)), rewardAt);
+  // A membership paid until the 10th and not renewed lapsed on the 10th, whenever the job came by.
+  const plan = { id: "mpl_1", name: "Prime", price: EUR(4900), term: "month" as const, benefits: { earningMultiplierPercent: 100, freeShipping: true, earlyAccessDays: 0, exclusiveRewards: false }, renews: true, archivedAt: null, createdAt: rewardAt, updatedAt: rewardAt };
+  const membership = startMembership([], plan, "ada", { paidUntil: "2026-05-10T00:00:00.000Z", externalRef: null }, "mbr_1", new Date(rewardAt));
+  take(lapsePlan(s, "ada", [membership], ctxAt("2026-05-12T10:00:00.000Z")), "2026-05-12T10:00:00.000Z", () => "2026-05-10T00:00:00.000Z");
   return seen;
 }
 

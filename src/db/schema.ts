@@ -474,3 +474,114 @@ export const rewardReservationVoids = sqliteTable("reward_reservation_voids", {
   rewardId: text("reward_id").notNull(),
   voidedAt: text("voided_at").notNull(),
 });
+
+// ------------------------------------------------ referrals and memberships (migrations/0012)
+
+/** One referral code per member, made on first ask; unique in the program. */
+export const referralCodes = sqliteTable(
+  "referral_codes",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    code: text("code").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId] }), uniqueIndex("referral_codes_by_code").on(t.programId, t.code)],
+);
+
+/** Device and payment fingerprints as hashes of the storefront's hashes, for the self-referral rules. */
+export const memberFingerprints = sqliteTable(
+  "member_fingerprints",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    kind: text("kind", { enum: ["device", "payment"] }).notNull(),
+    hash: text("hash").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId, t.kind, t.hash] }), check("member_fingerprints_kind", sql`${t.kind} IN ('device', 'payment')`)],
+);
+
+export const referrals = sqliteTable(
+  "referrals",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    referrerId: text("referrer_id").notNull(),
+    refereeId: text("referee_id").notNull(),
+    code: text("code").notNull(),
+    status: text("status", { enum: ["pending", "qualified", "completed", "cancelled", "rejected"] }).notNull(),
+    /** FraudFlag[] as JSON: why it was refused. */
+    fraudFlags: text("fraud_flags").notNull().default("[]"),
+    trigger: text("trigger", { enum: ["enrollment", "first_order"] }).notNull(),
+    minOrderAmount: integer("min_order_amount").notNull().default(0),
+    /** The rewards as the settings said when the referral was recorded. */
+    referrerPoints: integer("referrer_points").notNull(),
+    refereePoints: integer("referee_points").notNull(),
+    orderIssuer: text("order_issuer"),
+    orderId: text("order_id"),
+    orderAmount: integer("order_amount"),
+    rewardAvailableAt: text("reward_available_at"),
+    referrerLotId: text("referrer_lot_id"),
+    refereeLotId: text("referee_lot_id"),
+    refereeRewardedAt: text("referee_rewarded_at"),
+    /** When the referrer was rewarded: the cap counts these per calendar period. */
+    rewardedAt: text("rewarded_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("referrals_status", sql`${t.status} IN ('pending', 'qualified', 'completed', 'cancelled', 'rejected')`),
+    check("referrals_points", sql`${t.referrerPoints} >= 0 AND ${t.refereePoints} >= 0`),
+    uniqueIndex("referrals_one_per_referee").on(t.programId, t.refereeId).where(sql`${t.status} <> 'rejected'`),
+    index("referrals_by_referrer").on(t.programId, t.referrerId, t.id),
+    index("referrals_by_program").on(t.programId, t.id),
+    index("referrals_open")
+      .on(t.programId, t.id)
+      .where(sql`${t.status} IN ('pending', 'qualified') OR (${t.status} IN ('completed', 'cancelled') AND ${t.refereeRewardedAt} IS NULL)`),
+  ],
+);
+
+export const membershipPlans = sqliteTable(
+  "membership_plans",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    priceAmount: integer("price_amount").notNull(),
+    priceCurrency: text("price_currency").notNull(),
+    term: text("term", { enum: ["month", "year"] }).notNull(),
+    earningMultiplierPercent: integer("earning_multiplier_percent").notNull().default(100),
+    freeShipping: integer("free_shipping").notNull().default(0),
+    earlyAccessDays: integer("early_access_days").notNull().default(0),
+    exclusiveRewards: integer("exclusive_rewards").notNull().default(0),
+    renews: integer("renews").notNull().default(1),
+    archivedAt: text("archived_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [check("membership_plans_term", sql`${t.term} IN ('month', 'year')`), index("membership_plans_by_program").on(t.programId, t.id)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    planId: text("plan_id").notNull(),
+    status: text("status", { enum: ["active", "cancelled", "lapsed"] }).notNull(),
+    paidUntil: text("paid_until").notNull(),
+    externalRef: text("external_ref"),
+    cancelAtTermEnd: integer("cancel_at_term_end").notNull().default(0),
+    startedAt: text("started_at").notNull(),
+    endedAt: text("ended_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("memberships_status", sql`${t.status} IN ('active', 'cancelled', 'lapsed')`),
+    index("memberships_by_member").on(t.programId, t.memberId, t.id),
+    index("memberships_active_by_paid_until").on(t.programId, t.paidUntil, t.id).where(sql`${t.status} = 'active'`),
+  ],
+);

@@ -11,6 +11,8 @@ import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
 import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
+import { advanceReferrals } from "./advance-referrals";
+import { lapseMemberships } from "./lapse-memberships";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -20,6 +22,8 @@ export const JOBS = {
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
   "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
   "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
+  "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
+  "lapse-memberships": { run: lapseMemberships, description: "Lapse memberships not renewed past their paidUntil (membership.lapsed)." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -27,7 +31,7 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
-  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
+  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"],
   "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],

@@ -29,6 +29,12 @@ export interface EventPayloadsByType {
     | (RedemptionPayload & { previousStatus: Redemption["status"] })
     | { memberId: string; redemptionId: string; points: number };
   "tier.changed": { memberId: string } & TierEntryDetails;
+  /** A referral whose rewards were granted and whose qualifying order is past its return window (or granted at enrollment). */
+  "referral.completed": { memberId: string; referralId: string; referrerId: string; refereeId: string; referrerPoints: number; refereePoints: number };
+  /** A referral refused by the fraud rules or the referrer's cap; `memberId` is whose object recorded it. */
+  "referral.rejected": { memberId: string; referralId: string; referrerId: string; refereeId: string; fraudFlags: string[] };
+  /** A membership that was not renewed past its paidUntil (or cancelled for its term's end). */
+  "membership.lapsed": { memberId: string; membershipId: string; planId: string; paidUntil: string; reason: "not_renewed" | "cancelled" };
 }
 
 export type EventType = keyof EventPayloadsByType;

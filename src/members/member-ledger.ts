@@ -2,6 +2,7 @@
 // through here, one at a time, and commits as one D1 batch.
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { loadedLotsCover } from "../ledger/allocation";
@@ -41,6 +42,8 @@ import { limitPeriodStart } from "../rewards/availability";
 import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
 import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
+import { advanceReferrer, enrollReferred, rewardReferee, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
+import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
 /** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
@@ -85,6 +88,8 @@ interface Built<T, C extends boolean> {
   plan: Plan<unknown> | null;
   value: T;
   created?: C;
+  /** Rows of a capability's own tables committed in the plan's batch. */
+  extra?: BatchItem<"sqlite">[];
 }
 
 type Builder<T, C extends boolean> = (state: MemberState, ctx: OpContext) => Built<T, C> | Promise<Built<T, C>>;
@@ -253,6 +258,41 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
+  // Referrals (src/referrals): each side's points through that member's own object, keyed by the referral.
+
+  /** Enrollment with a referral code or fingerprints: the referral is judged and recorded in the enrollment's batch. */
+  enrollReferred(call: LedgerCall, input: EnrollInput, referral: ReferralEnrollment): Promise<LedgerReply<ReferredEnrollment, boolean>> {
+    return this.write(call, async (state, ctx) => {
+      const work = await enrollReferred(this.db, call, state, input, referral, ctx);
+      return { ...work, created: work.value.created };
+    });
+  }
+
+  /** The referrer's side of a referral: reward it when due (cap checked here), then complete or cancel it; a repeat does nothing. */
+  creditReferral(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    return this.write(call, (state, ctx) => advanceReferrer(this.db, call, state, referralId, ctx), { lots: "all" });
+  }
+
+  /** The referee's side: credited once, after the referrer's object rewarded the referral. */
+  creditReferee(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    return this.write(call, (state, ctx) => rewardReferee(this.db, call, state, referralId, ctx));
+  }
+
+  // Memberships (src/memberships): kept beside the member's ledger, changed one call at a time like it.
+
+  startMembership(call: LedgerCall, input: StartMembershipInput): Promise<LedgerReply<MembershipView, true>> {
+    return this.write(call, async (state, ctx) => ({ ...(await startMembership(this.db, call, state, input, ctx)), created: true as const }));
+  }
+
+  changeMembership(call: LedgerCall, change: MembershipChange): Promise<LedgerReply<MembershipView, false>> {
+    return this.write(call, (state, ctx) => changeMembership(this.db, call, state, change, ctx));
+  }
+
+  /** Lapses the member's memberships past their paidUntil (the lapse job's work); a second run finds none. */
+  lapseMemberships(call: LedgerCall): Promise<LedgerReply<{ lapsed: string[] }, false>> {
+    return this.write(call, (state, ctx) => lapseMemberships(this.db, call, state, ctx));
+  }
+
   // Scheduled work: jobs find candidates in D1, the object re-checks its own state and
   // writes only what is still due, so a repeated or overlapping run changes nothing.
 
@@ -398,7 +438,7 @@ export class MemberLedger extends DurableObject<Env> {
           plan = built.plan;
           const outcome = { ok: true as const, value: built.value, created: built.created };
           if (!plan) return { ...outcome, replayed: false };
-          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
+          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now, built.extra);
           return { ...outcome, replayed: false };
         } catch (error) {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
@@ -530,9 +570,9 @@ export class MemberLedger extends DurableObject<Env> {
     return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough };
   }
 
-  private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
+  private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
     try {
-      await commitPlan(this.db, call.programId, plan, idempotency, now);
+      await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
@@ -600,6 +640,10 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "coupon_already_used",
   "coupon_not_cancellable",
   "reward_reservation_lapsed",
+  "membership_exists",
+  "membership_not_active",
+  "membership_plan_archived",
+  "paid_until_not_later",
 ]);
 
 function outOfRange(): DomainError {

@@ -314,6 +314,8 @@ export async function commitPlan(
   plan: Plan<unknown>,
   idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
   now: Date,
+  /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
+  extra: readonly BatchItem<"sqlite">[] = [],
 ): Promise<void> {
   assertPlanInRange(plan);
   const at = now.toISOString();
@@ -397,6 +399,7 @@ export async function commitPlan(
   for (const update of plan.rewardClaims?.updates ?? []) {
     statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
   }
+  statements.push(...extra);
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }

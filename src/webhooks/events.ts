@@ -15,6 +15,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
+  "referral.completed",
+  "referral.rejected",
+  "membership.lapsed",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -14,12 +14,15 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import { memberEntryPage } from "./members.queries";
+import { enrollReferred } from "./members.referrals";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
-  const body = c.req.valid("json");
-  const reply = await memberLedger(c, memberId).enroll(await ledgerCall(c, memberId), body);
-  return respond(c, reply);
+  const { referralCode, deviceFingerprint, paymentFingerprint, ...body } = c.req.valid("json");
+  if (referralCode === undefined && deviceFingerprint === undefined && paymentFingerprint === undefined) {
+    return respond(c, await memberLedger(c, memberId).enroll(await ledgerCall(c, memberId), body));
+  }
+  return respond(c, await enrollReferred(c, memberId, body, { referralCode, deviceFingerprint, paymentFingerprint }));
 };
 
 export const getMember: AppRouteHandler<GetMemberRoute> = async (c) => {

@@ -11,6 +11,24 @@ export const EnrollBody = z
       .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
       .refine((a) => Object.keys(a).length <= 50, "at most 50 attributes")
       .optional(),
+    referralCode: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ example: "7KQ3M9XW2T", description: "The code of the member who referred this one: recorded as a pending referral, or rejected by the fraud rules." }),
+    deviceFingerprint: z
+      .string()
+      .min(8)
+      .max(512)
+      .optional()
+      .openapi({ description: "A hash of the shopper's device the storefront computed; only a hash of it is stored, to tell self-referrals." }),
+    paymentFingerprint: z
+      .string()
+      .min(8)
+      .max(512)
+      .optional()
+      .openapi({ description: "A hash of the shopper's payment method the storefront computed; only a hash of it is stored." }),
   })
   .strict()
   .openapi("EnrollMember");
