@@ -6,11 +6,12 @@ interface __BaseEnv_Env {
 	WEBHOOK_QUEUE: Queue;
 	ADMIN_TOKEN: string;
 	MEMBER_LEDGER: DurableObjectNamespace<import("./src/index").MemberLedger>;
+	CAMPAIGN_BUDGET: DurableObjectNamespace<import("./src/index").BudgetObject>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "MemberLedger";
+		durableNamespaces: "MemberLedger" | "BudgetObject";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

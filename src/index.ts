@@ -5,6 +5,7 @@ import { handleWebhookBatch } from "./webhooks/delivery";
 import type { WebhookMessage } from "./webhooks/events";
 
 export { MemberLedger } from "./members/member-ledger";
+export { BudgetObject } from "./budgets/budget-object";
 
 const app = buildApp();
 

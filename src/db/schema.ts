@@ -387,3 +387,33 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index("webhook_deliveries_by_endpoint").on(t.endpointId, t.id)],
 );
+
+// ------------------------------------------------------------ campaign budgets (migration 0014)
+
+/**
+ * What member batches drew on a campaign's budget (`draw`), what refunds gave
+ * back (`return`, negative), and the reservations the budget's object found
+ * lapsed (`lapsed`, 0 points). The primary key makes a draw and a lapse of the
+ * same reservation exclude each other: whichever commits first decides.
+ */
+export const budgetDraws = sqliteTable(
+  "budget_draws",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    reservationId: text("reservation_id").notNull(),
+    kind: text("kind", { enum: ["draw", "return", "lapsed"] }).notNull(),
+    memberId: text("member_id"),
+    points: integer("points").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.campaignId, t.reservationId] }),
+    check("budget_draws_kind", sql`${t.kind} IN ('draw', 'return', 'lapsed')`),
+    check(
+      "budget_draws_points_sign",
+      sql`(${t.kind} = 'draw' AND ${t.points} > 0) OR (${t.kind} = 'return' AND ${t.points} < 0) OR (${t.kind} = 'lapsed' AND ${t.points} = 0)`,
+    ),
+    check("budget_draws_member", sql`(${t.kind} = 'lapsed') = (${t.memberId} IS NULL)`),
+  ],
+);

@@ -29,6 +29,8 @@ export interface EventPayloadsByType {
     | (RedemptionPayload & { previousStatus: Redemption["status"] })
     | { memberId: string; redemptionId: string; points: number };
   "tier.changed": { memberId: string } & TierEntryDetails;
+  /** Once per campaign: its budget's points are all issued (written by the budget's object, not a member's batch). */
+  "campaign.budget_exhausted": { campaignId: string; budgetPoints: number; issuedPoints: number };
 }
 
 export type EventType = keyof EventPayloadsByType;

@@ -122,6 +122,12 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /**
+   * Campaign budget draws reserved before the batch (and refunds' returns,
+   * negative): written with it, so a budget's reconcile can tell a committed
+   * draw from a lapsed reservation.
+   */
+  budgetDraws?: { campaignId: string; reservationId: string; kind: "draw" | "return"; points: number }[];
   nextState: MemberState;
   result: Result;
 }

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -389,6 +389,10 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
+  for (const draw of plan.budgetDraws ?? []) {
+    statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
+  }
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
@@ -398,7 +402,7 @@ function sqlAdd(column: AnyColumn, delta: number) {
 }
 
 /** Why a batch failed, from the constraint D1 names in its error. */
-export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "constraint" | "unknown";
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "budget_lapsed" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
@@ -407,6 +411,8 @@ export function classifyCommitError(error: unknown): CommitConflict {
   if (message.includes("settlement_period_closed")) return "period_closed";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
   if (message.includes("UNIQUE constraint failed: orders.")) return "order";
+  // A budget reservation lapsed and was released before this batch landed: reserve again.
+  if (message.includes("UNIQUE constraint failed: budget_draws.")) return "budget_lapsed";
   if (/constraint failed/i.test(message)) return "constraint";
   return "unknown";
 }

@@ -1,0 +1,121 @@
+// The member's side of a campaign budget: reserve each campaign's draw before the batch, write the draws
+// in the batch, confirm after it commits or release on a refusal; and give points back on a refund.
+import type { ActiveRule } from "../campaigns/rules";
+import type { ProgramSettings } from "../ledger/settings";
+import type { Plan } from "../ledger/state";
+import { budgetPoints } from "./budget";
+import { budgetObjectOf } from "./budget-object";
+
+/** Points an evaluation drew on one campaign's budget (EarnResult.budgetDraws). */
+export interface BudgetDraw {
+  campaignId: string;
+  points: number;
+}
+
+/** A draw with the budget it draws on, in points (see budgetPoints). */
+export interface BudgetRequest extends BudgetDraw {
+  limit: number;
+}
+
+/** What the budgets granted one reservation, per campaign: all asked, part of it, or 0. */
+export interface BudgetReservation {
+  reservationId: string;
+  granted: BudgetDraw[];
+}
+
+/** A row the member's batch writes into budget_draws (Plan.budgetDraws): a draw, or a refund's return (negative points). */
+export type BudgetDrawRow = NonNullable<Plan<unknown>["budgetDraws"]>[number];
+
+/** The budgets of the campaigns among `rules`, in points at the program's redemption value. */
+export function budgetLimits(rules: readonly ActiveRule[], settings: Pick<ProgramSettings, "redemptionValue">): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const { campaignId, budget } of rules) if (budget && !limits.has(campaignId)) limits.set(campaignId, budgetPoints(budget, settings));
+  return limits;
+}
+
+/** The draws of campaigns that have a budget, with it; draws of campaigns without one need no reservation. */
+export function budgetRequests(draws: readonly BudgetDraw[], limits: ReadonlyMap<string, number>): BudgetRequest[] {
+  return draws.flatMap((draw) => {
+    const limit = limits.get(draw.campaignId);
+    return limit === undefined || draw.points <= 0 ? [] : [{ ...draw, limit }];
+  });
+}
+
+/**
+ * Reserves every campaign's draw under one reservation id, each on its own
+ * budget's object (in parallel). A budget that cannot be reached fails the
+ * whole call, after releasing what the others granted.
+ */
+export async function reserveBudgets(
+  env: Env,
+  programId: string,
+  draws: readonly BudgetRequest[],
+  reservationId: string,
+  now = Date.now(),
+): Promise<BudgetReservation> {
+  const settled = await Promise.allSettled(
+    draws.map((draw) => budgetObjectOf(env, programId, draw.campaignId).reserve({ programId, ...draw, reservationId, now })),
+  );
+  const granted = draws.map((draw, at) => {
+    const outcome = settled[at]!;
+    return { campaignId: draw.campaignId, points: outcome.status === "fulfilled" ? outcome.value.granted : 0 };
+  });
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) {
+    await releaseBudgets(env, programId, { reservationId, granted });
+    throw failed.reason;
+  }
+  return { reservationId, granted };
+}
+
+/** What a reservation's granted points leave each campaign for the evaluation that follows (EarnInput.budgetLeft). */
+export function grantedBudgets(reservation: BudgetReservation): Map<string, number> {
+  return new Map(reservation.granted.map((g) => [g.campaignId, g.points]));
+}
+
+/** The budget_draws rows the member's batch writes for what the final evaluation drew (no row for nothing drawn). */
+export function drawRows(reservation: BudgetReservation, drawn: readonly BudgetDraw[]): BudgetDrawRow[] {
+  return drawn.filter((d) => d.points > 0).map((d) => ({ campaignId: d.campaignId, reservationId: reservation.reservationId, kind: "draw", points: d.points }));
+}
+
+/**
+ * The batch committed: each campaign's reservation is confirmed with what was
+ * drawn (the rest of the grant goes back). Never throws: a confirm that is
+ * lost leaves the reservation to lapse, and reconciling finds the draw in D1.
+ */
+export async function confirmBudgets(env: Env, programId: string, reservation: BudgetReservation, drawn: readonly BudgetDraw[]): Promise<void> {
+  const byCampaign = new Map(drawn.map((d) => [d.campaignId, d.points]));
+  await Promise.allSettled(
+    reservation.granted
+      .filter((g) => g.points > 0)
+      .map((g) => budgetObjectOf(env, programId, g.campaignId).confirm(reservation.reservationId, Math.min(g.points, byCampaign.get(g.campaignId) ?? 0))),
+  );
+}
+
+/**
+ * The batch is known not to have committed (refused, or failed on a
+ * constraint): the points are free again. Not for an outcome that is unknown
+ * (a batch lost in flight): that reservation is left to lapse and reconcile.
+ */
+export async function releaseBudgets(env: Env, programId: string, reservation: BudgetReservation): Promise<void> {
+  await Promise.allSettled(
+    reservation.granted.filter((g) => g.points > 0).map((g) => budgetObjectOf(env, programId, g.campaignId).release(reservation.reservationId)),
+  );
+}
+
+/** A refund's give-back, keyed by the refund (e.g. its entry id) and campaign; the rows go in the refund's batch. */
+export function returnRows(returnId: string, returned: readonly BudgetDraw[]): BudgetDrawRow[] {
+  return returned.filter((r) => r.points > 0).map((r) => ({ campaignId: r.campaignId, reservationId: returnId, kind: "return", points: -r.points }));
+}
+
+/**
+ * After the refund's batch committed: the points a refund took back from
+ * capped rules are the budgets' again. Idempotent per return id; never
+ * throws (a lost call is made good by the budget's next reconcile, which
+ * reads the return rows).
+ */
+export async function giveBackBudgets(env: Env, programId: string, returnId: string, returned: readonly BudgetDraw[]): Promise<void> {
+  await Promise.allSettled(
+    returned.filter((r) => r.points > 0).map((r) => budgetObjectOf(env, programId, r.campaignId).giveBack(returnId, r.points)),
+  );
+}
