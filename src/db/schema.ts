@@ -72,9 +72,14 @@ export const members = sqliteTable(
     tierLockedUntil: text("tier_locked_until"),
     enrolledAt: text("enrolled_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** Optional birthday (migration 0014): month and day, the year if the member gave it. */
+    birthdayMonth: integer("birthday_month"),
+    birthdayDay: integer("birthday_day"),
+    birthdayYear: integer("birthday_year"),
   },
   (t) => [
     primaryKey({ columns: [t.programId, t.memberId] }),
+    index("members_by_birthday").on(t.programId, t.birthdayMonth, t.birthdayDay, t.memberId).where(sql`${t.birthdayMonth} IS NOT NULL`),
     check("members_debt_nonnegative", sql`${t.debt} >= 0`),
     check("members_counters_nonnegative", sql`${t.lifetimeEarned} >= 0 AND ${t.qualifyingPoints} >= 0`),
     // Inactivity expiry and its warnings walk members by last activity, per program.
@@ -416,4 +421,48 @@ export const budgetDraws = sqliteTable(
     ),
     check("budget_draws_member", sql`(${t.kind} = 'lapsed') = (${t.memberId} IS NULL)`),
   ],
+);
+
+/** Activities members earn points for; one per member, type and reference (migration 0014). */
+export const activities = sqliteTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    type: text("type").notNull(),
+    reference: text("reference").notNull(),
+    /** pending (awaiting moderation), confirmed (earned), rejected. */
+    status: text("status", { enum: ["pending", "confirmed", "rejected"] }).notNull(),
+    occurredAt: text("occurred_at").notNull(),
+    /** The storefront's own facts about it, as JSON. */
+    attributes: text("attributes").notNull().default("{}"),
+    points: integer("points").notNull().default(0),
+    entryId: text("entry_id"),
+    lotId: text("lot_id"),
+    /** The evaluator's lines for the points, as JSON. */
+    breakdown: text("breakdown").notNull().default("[]"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("activities_once").on(t.programId, t.memberId, t.type, t.reference),
+    index("activities_by_member").on(t.programId, t.memberId, t.id),
+    check("activities_status", sql`${t.status} IN ('pending', 'confirmed', 'rejected')`),
+    check("activities_points", sql`${t.points} >= 0 AND (${t.status} = 'confirmed' OR ${t.points} = 0)`),
+  ],
+);
+
+/** Bonuses given once per member: 'enrollment' (sign-up), 'birthday:<year>'. The key makes "once" a constraint. */
+export const memberBonuses = sqliteTable(
+  "member_bonuses",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    bonus: text("bonus").notNull(),
+    points: integer("points").notNull(),
+    entryId: text("entry_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId, t.bonus] })],
 );

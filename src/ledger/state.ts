@@ -19,6 +19,8 @@ export interface MemberRecord {
   tierLockedUntil: string | null;
   enrolledAt: string;
   updatedAt: string;
+  /** Optional: month and day, the year if given (absent in records built before birthdays existed). */
+  birthday?: { month: number; day: number; year: number | null } | null;
 }
 
 /** A lot with points left (remaining > 0), the only lots the hot path reads. */

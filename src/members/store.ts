@@ -65,6 +65,7 @@ function toMember(row: MemberRow): MemberRecord {
     tierLockedUntil: row.tierLockedUntil,
     enrolledAt: row.enrolledAt,
     updatedAt: row.updatedAt,
+    birthday: row.birthdayMonth !== null && row.birthdayDay !== null ? { month: row.birthdayMonth, day: row.birthdayDay, year: row.birthdayYear } : null,
   };
 }
 
@@ -332,6 +333,10 @@ export async function commitPlan(
     tierDowngradeAt: m.tierDowngradeAt,
     tierLockedUntil: m.tierLockedUntil,
     updatedAt: m.updatedAt,
+    // A record without the field (built before birthdays) leaves the columns as they are.
+    ...(m.birthday === undefined
+      ? {}
+      : { birthdayMonth: m.birthday?.month ?? null, birthdayDay: m.birthday?.day ?? null, birthdayYear: m.birthday?.year ?? null }),
   };
   if (plan.memberIsNew) {
     statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));
