@@ -122,6 +122,10 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
+  ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
+  /** Points drawn from each budgeted campaign by this plan. */
+  budgetDraws?: { campaignId: string; points: number }[];
   nextState: MemberState;
   result: Result;
 }
