@@ -11,6 +11,7 @@ import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
 import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
 import type { ActiveRule } from "../campaigns/rules";
+import { budgetsLeft } from "../campaigns/issued";
 import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
@@ -26,7 +27,6 @@ import {
   classifyCommitError,
   commitPlan,
   hasOrdered,
-  readCampaignIssued,
   readOrder,
   readOrderLot,
   readRuleGrants,
@@ -366,27 +366,9 @@ export class MemberLedger extends DurableObject<Env> {
       this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
       firstOrder = !this.ordered;
     }
-    return { rules, grants, budgetLeft: await this.budgetLeft(call, rules), firstOrder };
+    return { rules, grants, budgetLeft: await budgetsLeft(this.db.$client, call.programId, rules, call.settings), firstOrder };
   }
 
-  /**
-   * Points each budgeted campaign in force may still issue: its budget less what
-   * its rules issued program-wide. Read at each accrual, not serialized across
-   * members; the campaign budget's own object takes this over.
-   */
-  private async budgetLeft(call: LedgerCall, rules: readonly ActiveRule[]): Promise<Map<string, number>> {
-    const budgets = new Map<string, number>();
-    const { redemptionValue } = call.settings;
-    for (const { campaignId, budget } of rules) {
-      if (!budget || budgets.has(campaignId)) continue;
-      // The money budget in points at the redemption value, rounded down (BigInt: the product may pass 2^53).
-      const byAmount = budget.amount === undefined ? Infinity : Number((BigInt(budget.amount) * BigInt(redemptionValue.points)) / BigInt(redemptionValue.amount));
-      budgets.set(campaignId, Math.min(budget.points ?? Infinity, byAmount));
-    }
-    const issued = await readCampaignIssued(this.db.$client, call.programId, [...budgets.keys()]);
-    for (const [campaignId, limit] of budgets) budgets.set(campaignId, Math.max(0, limit - (issued.get(campaignId) ?? 0)));
-    return budgets;
-  }
 
   /**
    * The write path every ledger operation shares: build the plan, commit it

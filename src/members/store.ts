@@ -451,17 +451,3 @@ export async function readRuleGrants(
 export async function hasOrdered(d1: D1Database, programId: string, memberId: string): Promise<boolean> {
   return (await d1.prepare("SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1").bind(programId, memberId).first()) !== null;
 }
-
-/** Points each campaign's rules issued, program-wide: what a budget has spent (until budgets keep their own counter). */
-export async function readCampaignIssued(d1: D1Database, programId: string, campaignIds: readonly string[]): Promise<Map<string, number>> {
-  const issued = new Map<string, number>();
-  if (campaignIds.length === 0) return issued;
-  const statements = campaignIds.map((id) =>
-    d1.prepare("SELECT ?2 AS campaignId, coalesce(sum(points), 0) AS points FROM member_rule_grants WHERE program_id = ?1 AND campaign_id = ?2").bind(programId, id),
-  );
-  for (const r of await d1.batch<{ campaignId: string; points: number }>(statements)) {
-    const row = r.results[0];
-    if (row) issued.set(row.campaignId, Number(row.points));
-  }
-  return issued;
-}
