@@ -56,6 +56,7 @@ export const EarnLineSchema = z
         points: z.number().int(),
         tier: z.string().openapi({ example: "gold" }),
         multiplierPercent: z.number().int().openapi({ example: 150 }),
+        capped: CapReason.optional().openapi({ description: "The program's multiplier cap took some of it." }),
       })
       .openapi("TierMultiplierLine"),
     z
@@ -67,7 +68,7 @@ export const EarnLineSchema = z
         points: z.number().int().openapi({ example: 49 }),
         reason: z.string().openapi({ example: "double points on weekends", description: "Why the rule applied." }),
         items: z
-          .array(z.object({ sku: z.string(), points: z.number().int() }))
+          .array(z.object({ sku: z.string(), points: z.number().int(), quantity: z.number().int().optional() }))
           .optional()
           .openapi({ description: "The line items the rule matched, with the points each earned by it." }),
         multiplierPercent: z.number().int().optional(),
@@ -94,7 +95,10 @@ export const AccrualResultSchema = z
     orderId: z.string(),
     points: z.number().int().openapi({ example: 49 }),
     breakdown: z.array(EarnLineSchema).openapi({ description: "Which rule gave what; the lines add up to `points`." }),
-    capped: z.array(CappedRuleSchema).openapi({ description: "Rules that matched but gave nothing (a budget, a member limit, a cooldown, the multiplier cap)." }),
+    capped: z
+      .array(CappedRuleSchema)
+      .optional()
+      .openapi({ description: "Rules that matched but gave nothing (a budget, a member limit, a cooldown, the multiplier cap). Absent only from answers first given before campaigns, replayed for their Idempotency-Key." }),
     debtPaid: z.number().int().optional().openapi({ description: "Of these points, what paid off the member's debt first. Not shown to partner keys." }),
     lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
     tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
