@@ -16,6 +16,7 @@ interface Ids {
   keyId: string;
   endpointId: string;
   eventId: string;
+  campaignId: string;
 }
 
 interface Operation {
@@ -34,6 +35,11 @@ interface Operation {
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
+const campaign = {
+  name: "Double points",
+  startsAt: "2026-01-01T00:00:00Z",
+  rules: [{ id: "double", trigger: { type: "order" }, effect: { type: "multiply", percent: 200 } }],
+};
 const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
 
 /** Every secured operation of the document, by operationId: the test fails for one that is not here. */
@@ -79,6 +85,17 @@ const operations: Record<string, Operation> = {
     options: { idempotencyKey: null },
     foreign: "own",
   },
+  createCampaign: { roles: ["admin"], body: campaign, foreign: "own" },
+  listCampaigns: { roles: ["admin", "server"], foreign: "own" },
+  getCampaign: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  updateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), body: { description: "edited" }, foreign: "campaign_not_found" },
+  activateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  pauseCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  endCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  listCampaignVersions: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  getCampaignStats: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  // Without a memberId: a new member's order in the caller's own program.
+  previewEarning: { roles: ["admin", "server"], body: { amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
 };
 
 interface DocumentedOperation {
@@ -123,6 +140,8 @@ beforeAll(async () => {
   expect(endpoint.status).toBe(201);
   const keys = await call("/v1/keys", { key: a.admin });
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
+  const created = await call("/v1/campaigns", { key: a.admin, body: campaign });
+  expect(created.status).toBe(201);
   ids = {
     programId: a.programId,
     partnerId: a.partnerId,
@@ -130,6 +149,7 @@ beforeAll(async () => {
     keyId: keys.json.data.find((k: { role: string }) => k.role === "server").id,
     endpointId: endpoint.json.id,
     eventId: event!.id,
+    campaignId: created.json.id,
   };
 });
 

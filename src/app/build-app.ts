@@ -13,6 +13,7 @@ import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
+import { campaignsRouter } from "../routes/campaigns/campaigns.index";
 
 export function buildApp() {
   const app = createApp();
@@ -33,6 +34,7 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
+  app.route("/", campaignsRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

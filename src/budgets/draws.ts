@@ -23,8 +23,8 @@ export interface BudgetReservation {
   granted: BudgetDraw[];
 }
 
-/** A row the member's batch writes into budget_draws (Plan.budgetDraws): a draw, or a refund's return (negative points). */
-export type BudgetDrawRow = NonNullable<Plan<unknown>["budgetDraws"]>[number];
+/** A row the member's batch writes into budget_draws (Plan.budgetDrawRows): a draw, or a refund's return (negative points). */
+export type BudgetDrawRow = NonNullable<Plan<unknown>["budgetDrawRows"]>[number];
 
 /** The budgets of the campaigns among `rules`, in points at the program's redemption value. */
 export function budgetLimits(rules: readonly ActiveRule[], settings: Pick<ProgramSettings, "redemptionValue">): Map<string, number> {

@@ -393,6 +393,89 @@ export const webhookDeliveries = sqliteTable(
   (t) => [index("webhook_deliveries_by_endpoint").on(t.endpointId, t.id)],
 );
 
+// ------------------------------------------------------------ campaigns (migration 0013)
+
+/** A program's campaign: its status and current version; the definitions are in campaign_versions. */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    programId: text("program_id").notNull(),
+    /** `cmp_<ulid>`. */
+    id: text("id").notNull(),
+    status: text("status", { enum: ["draft", "active", "paused", "ended"] }).notNull(),
+    /** The version an edit or an activation works on: the latest. */
+    version: integer("version").notNull(),
+    /** Steps by exactly one on every change (a trigger refuses any other step): changes never undo each other. */
+    revision: integer("revision").notNull().default(1),
+    name: text("name").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.id] }),
+    check("campaigns_status", sql`${t.status} IN ('draft', 'active', 'paused', 'ended')`),
+    check("campaigns_version_positive", sql`${t.version} >= 1`),
+    index("campaigns_by_program").on(t.programId, t.createdAt, t.id),
+  ],
+);
+
+/** A campaign's definition as of a version; a draft's one version is edited in place. */
+export const campaignVersions = sqliteTable(
+  "campaign_versions",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    /** CampaignDefinition as JSON, validated by src/campaigns/rules.ts before it is written. */
+    definition: text("definition").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.campaignId, t.version] })],
+);
+
+/** When a version was in force, by recorded time: [startsAt, endsAt), endsAt null while it still is. */
+export const campaignIntervals = sqliteTable(
+  "campaign_intervals",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    startsAt: text("starts_at").notNull(),
+    endsAt: text("ends_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.campaignId, t.startsAt] }),
+    check("campaign_intervals_ordered", sql`${t.endsAt} IS NULL OR ${t.endsAt} >= ${t.startsAt}`),
+    index("campaign_intervals_by_end").on(t.programId, t.endsAt),
+  ],
+);
+
+/** A campaign rule's points to one member (one breakdown line), written in the member's batch. */
+export const memberRuleGrants = sqliteTable(
+  "member_rule_grants",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    ruleId: text("rule_id").notNull(),
+    points: integer("points").notNull(),
+    /** When the trigger occurred (the order's occurredAt): what limits and cooldowns count by. */
+    occurredAt: text("occurred_at").notNull(),
+    /** The earn entry that carries the points. */
+    entryId: text("entry_id").notNull(),
+    orderId: text("order_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.entryId, t.campaignId, t.ruleId] }),
+    check("member_rule_grants_points", sql`${t.points} >= 0`),
+    index("member_rule_grants_by_member").on(t.programId, t.memberId, t.campaignId, t.ruleId, t.occurredAt),
+    index("member_rule_grants_by_campaign").on(t.programId, t.campaignId, t.memberId),
+  ],
+);
+
 // ------------------------------------------------------------ campaign budgets (migration 0014)
 
 /**

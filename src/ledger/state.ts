@@ -124,12 +124,16 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
+  ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
+  /** Points drawn from each budgeted campaign by this plan. */
+  budgetDraws?: { campaignId: string; points: number }[];
   /**
-   * Campaign budget draws reserved before the batch (and refunds' returns,
-   * negative): written with it, so a budget's reconcile can tell a committed
-   * draw from a lapsed reservation.
+   * Rows for budget_draws: each budgeted campaign's draw under the reservation
+   * made before the batch (and refunds' returns, negative). Written with it, so
+   * a budget's reconcile can tell a committed draw from a lapsed reservation.
    */
-  budgetDraws?: { campaignId: string; reservationId: string; kind: "draw" | "return"; points: number }[];
+  budgetDrawRows?: { campaignId: string; reservationId: string; kind: "draw" | "return"; points: number }[];
   nextState: MemberState;
   result: Result;
 }

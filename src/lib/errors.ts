@@ -45,6 +45,12 @@ export const errorStatuses = {
   settlement_unreconciled: 500,
   internal_error: 500,
   temporarily_unavailable: 503,
+  campaign_not_found: 404,
+  campaign_invalid: 422,
+  campaign_ended: 409,
+  campaign_already_active: 409,
+  campaign_not_active: 409,
+  campaign_changed: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -9,7 +9,10 @@ import { balanceOf, type Balance } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
-import { accrue, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
+import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
+import type { ActiveRule } from "../campaigns/rules";
+import { budgetsLeft } from "../campaigns/issued";
+import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
@@ -23,8 +26,11 @@ import { newId } from "../lib/ids";
 import {
   classifyCommitError,
   commitPlan,
+  hasOrdered,
   readOrder,
   readOrderLot,
+  readRuleGrants,
+  type StoredGrant,
   readRedemption,
   readMemberState,
   readStoredResponse,
@@ -49,6 +55,11 @@ export interface LedgerCall {
   requestId?: string;
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
+  /**
+   * The campaign rules in force at the operation's occurredAt, for its trigger: the Worker reads them
+   * from its cache (src/campaigns/active.ts) and sends them, since the object evaluates. Absent: none.
+   */
+  rules?: ActiveRule[];
 }
 
 /**
@@ -116,6 +127,10 @@ export class MemberLedger extends DurableObject<Env> {
   private closedThrough: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly db: Database;
+  /** The member's grants of limited rules, per campaign/rule, from `since` on (null: all); dropped with the state. */
+  private grants = new Map<string, { since: string | null; grants: StoredGrant[] }>();
+  /** Whether the member has an order on record; unknown until a rule asks. Dropped with the state. */
+  private ordered: boolean | null = null;
 
   private readonly lotWindow: number;
 
@@ -140,9 +155,25 @@ export class MemberLedger extends DurableObject<Env> {
    * (by the write path, which sees the failed plan's order).
    */
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
-    return this.write(call, (state, ctx) => {
-      const plan = accrue(state, call.memberId, input, ctx);
+    return this.write(call, async (state, ctx) => {
+      const plan = accrue(state, call.memberId, input, ctx, await this.campaignsFor(call, state, input.occurredAt));
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+    });
+  }
+
+  /**
+   * What an accrual of this order would earn now, by the same evaluator and the
+   * member's own tier, limits and budgets: the plan is built and not committed.
+   * A member not enrolled yet is answered as the accrual would enroll them.
+   */
+  previewAccrual(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<EarningPreview, false>> {
+    return this.answer(async () => {
+      const now = clock(call);
+      const { state } = await this.currentState(call, now);
+      const ctx = this.context(call, now);
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      const plan = accrue(state, call.memberId, input, { ...ctx, settings: { ...call.settings, enrollOnAccrual: true } }, campaigns);
+      return { ok: true, value: previewOf(plan, campaigns, state.member !== null), replayed: false };
     });
   }
 
@@ -307,7 +338,37 @@ export class MemberLedger extends DurableObject<Env> {
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   private forget(): void {
     this.cached = null;
+    this.grants.clear();
+    this.ordered = null;
   }
+
+  /**
+   * What the campaign rules in force need of this member: the grants of the
+   * limited ones (read once, then kept with the state), whether an order is on
+   * record (only when a rule asks for the first order), and the budgets left.
+   */
+  private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
+    const rules = call.rules ?? [];
+    if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null };
+    const wanted = grantsSince(rules, new Date(occurredAt)).filter(({ campaignId, ruleId, since }) => {
+      const have = this.grants.get(`${campaignId}/${ruleId}`);
+      return !have || (have.since !== null && (since === null || since < have.since));
+    });
+    if (wanted.length > 0) {
+      const read = await readRuleGrants(this.db.$client, call.programId, call.memberId, wanted);
+      for (const { campaignId, ruleId, since } of wanted) {
+        this.grants.set(`${campaignId}/${ruleId}`, { since, grants: read.filter((g) => g.campaignId === campaignId && g.ruleId === ruleId) });
+      }
+    }
+    const grants = [...new Set(rules.map((r) => `${r.campaignId}/${r.rule.id}`))].flatMap((key) => this.grants.get(key)?.grants ?? []);
+    let firstOrder = state.member === null;
+    if (!firstOrder && rules.some((r) => r.rule.conditions.firstOrder !== undefined)) {
+      this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
+      firstOrder = !this.ordered;
+    }
+    return { rules, grants, budgetLeft: await budgetsLeft(this.db.$client, call.programId, rules, call.settings), firstOrder };
+  }
+
 
   /**
    * The write path every ledger operation shares: build the plan, commit it
@@ -466,6 +527,8 @@ export class MemberLedger extends DurableObject<Env> {
       throw error;
     }
     this.cached = plan.nextState;
+    if (plan.newOrder) this.ordered = true;
+    for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued (and marked sent) before the caller hears back; a failed send never
     // fails the change, which has committed: the outbox sweep sends what is still unsent.
     await publishCommitted(this.env, this.db, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));

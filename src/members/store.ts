@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberRuleGrants, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -394,8 +394,12 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  for (const grant of plan.ruleGrants ?? []) {
+    const { at: occurredAt, ...rest } = grant;
+    statements.push(db.insert(memberRuleGrants).values({ ...rest, occurredAt, programId, memberId: m.memberId, createdAt: at }));
+  }
   // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
-  for (const draw of plan.budgetDraws ?? []) {
+  for (const draw of plan.budgetDrawRows ?? []) {
     statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
   }
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
@@ -420,4 +424,41 @@ export function classifyCommitError(error: unknown): CommitConflict {
   if (message.includes("UNIQUE constraint failed: budget_draws.")) return "budget_lapsed";
   if (/constraint failed/i.test(message)) return "constraint";
   return "unknown";
+}
+
+/** A past grant of a rule, as limits and cooldowns count it. */
+export interface StoredGrant {
+  campaignId: string;
+  ruleId: string;
+  points: number;
+  at: string;
+}
+
+/**
+ * The member's grants of these rules since `since` (ISO; null: all of them),
+ * in one round trip by the member's index. Only rules with limits or
+ * cooldowns are asked for, so what is read stays bounded by what they count.
+ */
+export async function readRuleGrants(
+  d1: D1Database,
+  programId: string,
+  memberId: string,
+  wanted: readonly { campaignId: string; ruleId: string; since: string | null }[],
+): Promise<StoredGrant[]> {
+  if (wanted.length === 0) return [];
+  const statements = wanted.map(({ campaignId, ruleId, since }) =>
+    d1
+      .prepare(
+        `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
+          WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`,
+      )
+      .bind(programId, memberId, campaignId, ruleId, since ?? ""),
+  );
+  const results = await d1.batch<StoredGrant>(statements);
+  return results.flatMap((r) => r.results);
+}
+
+/** Whether the member has an order recorded (by the orders_by_member index). */
+export async function hasOrdered(d1: D1Database, programId: string, memberId: string): Promise<boolean> {
+  return (await d1.prepare("SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1").bind(programId, memberId).first()) !== null;
 }

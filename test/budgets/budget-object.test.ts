@@ -177,7 +177,7 @@ describe("lapse and reconcile", () => {
     const reservation = await memberFlow(campaignId, "ada", "too-late", 10, 50, "before-commit", now);
     await budget(campaignId).reconcile(now + RESERVATION_TTL_MS);
     const plan = enroll({ member: null, lots: [], holds: [] }, "late-member", {}, context({ now: new Date(now).toISOString() }));
-    plan.budgetDraws = drawRows(reservation, reservation.granted);
+    plan.budgetDrawRows = drawRows(reservation, reservation.granted);
     const failure = await commitPlan(db, PROGRAM, plan, null, new Date(now)).catch((error: unknown) => error);
     expect(classifyCommitError(failure)).toBe("budget_lapsed");
     const member = await env.DB.prepare("SELECT count(*) AS n FROM members WHERE program_id = ? AND member_id = 'late-member'").bind(PROGRAM).first<number>("n");
@@ -190,7 +190,7 @@ describe("lapse and reconcile", () => {
     const campaignId = newCampaign();
     const reservation = await reserveBudgets(env, PROGRAM, [{ campaignId, points: 10, limit: 50 }], "with-plan");
     const plan = enroll({ member: null, lots: [], holds: [] }, "plan-member", {}, context({ now: new Date().toISOString() }));
-    plan.budgetDraws = drawRows(reservation, reservation.granted);
+    plan.budgetDrawRows = drawRows(reservation, reservation.granted);
     await commitPlan(db, PROGRAM, plan, null, new Date());
     const rows = await db.select().from(budgetDraws).all();
     expect(rows.filter((r) => r.campaignId === campaignId)).toEqual([

@@ -9,6 +9,8 @@ export interface RefundInput {
   orderId: string;
   amount: { amount: number; currency: string };
   reason?: string | null;
+  /** The refunded line items: campaign points these items earned go back with them. */
+  items?: { sku: string; quantity: number }[];
 }
 
 export interface RefundResult {

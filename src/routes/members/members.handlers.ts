@@ -14,6 +14,7 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import { memberEntryPage } from "./members.queries";
+import { rulesInForceFor } from "../../campaigns/active";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
@@ -35,8 +36,17 @@ export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
   if (occurredAt.getTime() > now + FUTURE_SKEW_MS) {
     throw new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] });
   }
-  const input = { orderId: body.orderId, amount: body.amount, channel: body.channel, occurredAt: occurredAt.toISOString() };
+  const input = {
+    orderId: body.orderId,
+    amount: body.amount,
+    channel: body.channel,
+    occurredAt: occurredAt.toISOString(),
+    items: body.items,
+    storeId: body.storeId ?? null,
+  };
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  const { programId, settings } = c.get("principal");
+  call.rules = await rulesInForceFor(c.env, programId, settings, occurredAt, "order");
   return respond(c, await memberLedger(c, memberId).accrue(call, input));
 };
 
