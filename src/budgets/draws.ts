@@ -1,6 +1,7 @@
 // The member's side of a campaign budget: reserve each campaign's draw before the batch, write the draws
 // in the batch, confirm after it commits or release on a refusal; and give points back on a refund.
 import type { ActiveRule } from "../campaigns/rules";
+import { DomainError } from "../ledger/errors";
 import type { ProgramSettings } from "../ledger/settings";
 import type { Plan } from "../ledger/state";
 import { budgetPoints } from "./budget";
@@ -118,4 +119,73 @@ export async function giveBackBudgets(env: Env, programId: string, returnId: str
   await Promise.allSettled(
     returned.filter((r) => r.points > 0).map((r) => budgetObjectOf(env, programId, r.campaignId).giveBack(returnId, r.points)),
   );
+}
+
+/** Evaluations at most per build: the first as if every budget were open, then with what the budgets granted. */
+const MAX_BUDGET_ROUNDS = 3;
+
+/**
+ * Builds a plan whose campaign rules may draw on budgets, reserving before it
+ * is committed: `build` runs first with no budget named (each campaign's draw
+ * as if it were unlimited), those draws are reserved on the budgets' objects,
+ * and it runs again with what each granted, so nothing it draws is
+ * unreserved. A draw on a campaign the first run did not touch (a capped rule
+ * let a lower one in) is reserved in turn; the last run names every budget
+ * not reserved by then with 0. The plan carries its budget_draws rows.
+ * With no budgeted campaign in force this is one call to `build`.
+ */
+export async function buildWithBudgets<P extends Pick<Plan<unknown>, "budgetDraws" | "budgetDrawRows">>(
+  env: Env,
+  programId: string,
+  limits: ReadonlyMap<string, number>,
+  reservationId: string,
+  now: number,
+  build: (budgetLeft: ReadonlyMap<string, number>) => P,
+): Promise<{ plan: P; reservation: BudgetReservation | null }> {
+  let plan = build(new Map());
+  if (limits.size === 0) return { plan, reservation: null };
+  const granted = new Map<string, number>();
+  for (let round = 1; ; round++) {
+    const unreserved = budgetRequests(plan.budgetDraws ?? [], limits).filter((draw) => !granted.has(draw.campaignId));
+    if (unreserved.length === 0) break;
+    if (round === MAX_BUDGET_ROUNDS) {
+      const closed = new Map(granted);
+      for (const campaignId of limits.keys()) if (!closed.has(campaignId)) closed.set(campaignId, 0);
+      plan = build(closed);
+      break;
+    }
+    const reserved = await reserveBudgets(env, programId, unreserved, reservationId, now).catch(async (error: unknown) => {
+      await releaseBudgets(env, programId, reservationOf(reservationId, granted));
+      console.log(JSON.stringify({ level: "warn", message: "a campaign budget could not be reached", error: error instanceof Error ? error.message : String(error) }));
+      throw budgetUnavailable();
+    });
+    for (const { campaignId, points } of reserved.granted) granted.set(campaignId, points);
+    plan = build(granted);
+  }
+  const reservation = reservationOf(reservationId, granted);
+  plan.budgetDrawRows = drawRows(reservation, (plan.budgetDraws ?? []).filter((draw) => limits.has(draw.campaignId)));
+  return { plan, reservation: reservation.granted.length > 0 ? reservation : null };
+}
+
+function reservationOf(reservationId: string, granted: ReadonlyMap<string, number>): BudgetReservation {
+  return { reservationId, granted: [...granted].map(([campaignId, points]) => ({ campaignId, points })) };
+}
+
+/**
+ * What each budgeted campaign among `rules` may still issue, as its budget's
+ * object counts it (reservations in flight included), for answers that post
+ * nothing: the preview and the campaign's stats.
+ */
+export async function budgetsLeftNow(env: Env, programId: string, limits: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  const entries = await Promise.all(
+    [...limits].map(async ([campaignId, limit]) => {
+      const view = await budgetObjectOf(env, programId, campaignId).view();
+      return [campaignId, view ? Math.max(0, limit - view.issued - view.reserved) : limit] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+function budgetUnavailable(): DomainError {
+  return new DomainError("temporarily_unavailable", "A campaign budget could not be reached; retry shortly. A write retried with the same Idempotency-Key takes effect exactly once.");
 }

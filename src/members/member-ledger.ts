@@ -11,7 +11,7 @@ import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
 import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
 import type { ActiveRule } from "../campaigns/rules";
-import { budgetsLeft } from "../campaigns/issued";
+import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, releaseBudgets, type BudgetReservation } from "../budgets/draws";
 import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
@@ -22,7 +22,7 @@ import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput
 import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
-import { newId } from "../lib/ids";
+import { newId, ulid } from "../lib/ids";
 import {
   classifyCommitError,
   commitPlan,
@@ -91,6 +91,8 @@ interface Built<T, C extends boolean> {
   plan: Plan<unknown> | null;
   value: T;
   created?: C;
+  /** Campaign budgets reserved for the plan's draws: confirmed once it commits, released if it surely did not. */
+  budget?: BudgetReservation | null;
 }
 
 type Builder<T, C extends boolean> = (state: MemberState, ctx: OpContext) => Built<T, C> | Promise<Built<T, C>>;
@@ -156,8 +158,11 @@ export class MemberLedger extends DurableObject<Env> {
    */
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
     return this.write(call, async (state, ctx) => {
-      const plan = accrue(state, call.memberId, input, ctx, await this.campaignsFor(call, state, input.occurredAt));
-      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        accrue(state, call.memberId, input, ctx, { ...campaigns, budgetLeft }),
+      );
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
     });
   }
 
@@ -172,6 +177,8 @@ export class MemberLedger extends DurableObject<Env> {
       const { state } = await this.currentState(call, now);
       const ctx = this.context(call, now);
       const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      // Nothing is reserved for a preview: the budgets as their objects count them now.
+      campaigns.budgetLeft = await budgetsLeftNow(this.env, call.programId, budgetLimits(campaigns.rules, call.settings));
       const plan = accrue(state, call.memberId, input, { ...ctx, settings: { ...call.settings, enrollOnAccrual: true } }, campaigns);
       return { ok: true, value: previewOf(plan, campaigns, state.member !== null), replayed: false };
     });
@@ -366,7 +373,23 @@ export class MemberLedger extends DurableObject<Env> {
       this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
       firstOrder = !this.ordered;
     }
-    return { rules, grants, budgetLeft: await budgetsLeft(this.db.$client, call.programId, rules, call.settings), firstOrder };
+    // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
+    return { rules, grants, budgetLeft: new Map(), firstOrder };
+  }
+
+  /**
+   * Builds a plan whose rules may draw on campaign budgets: evaluated as if
+   * they were open, each draw reserved on its budget's object, evaluated
+   * again with what was granted (see buildWithBudgets). The write path
+   * confirms the reservation once the plan commits.
+   */
+  private withBudgets<P extends Plan<unknown>>(
+    call: LedgerCall,
+    rules: readonly ActiveRule[],
+    now: Date,
+    build: (budgetLeft: ReadonlyMap<string, number>) => P,
+  ): Promise<{ plan: P; reservation: BudgetReservation | null }> {
+    return buildWithBudgets(this.env, call.programId, budgetLimits(rules, call.settings), `bdr_${ulid()}`, now.getTime(), build);
   }
 
 
@@ -385,18 +408,26 @@ export class MemberLedger extends DurableObject<Env> {
       const now = clock(call);
       for (let attempt = 0; ; attempt++) {
         let plan: Plan<unknown> | null = null;
+        let budget: BudgetReservation | null = null;
         try {
           const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
+          budget = built.budget ?? null;
           const outcome = { ok: true as const, value: built.value, created: built.created };
           if (!plan) return { ...outcome, replayed: false };
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
+          if (budget) await confirmBudgets(this.env, call.programId, budget, plan.budgetDraws ?? []);
           return { ...outcome, replayed: false };
         } catch (error) {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
+          // A reservation of a batch whose outcome is unknown is left to lapse: reconciling finds out whether it landed.
           if (isTransientD1Error(error)) throw error;
           const conflict = error instanceof DomainError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
+          // Refused before the batch, or the batch failed whole on a constraint: the reserved points are free again.
+          if (budget && conflict !== "unknown") await releaseBudgets(this.env, call.programId, budget);
+          // A budget reservation lapsed and was released before the batch landed: reserve again.
+          if (conflict === "budget_lapsed" && attempt < 2) continue;
           if (conflict === null) return this.refuse<T, C>(call, error instanceof DomainError ? error : outOfRange(), now);
           // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
@@ -410,6 +441,7 @@ export class MemberLedger extends DurableObject<Env> {
           // Someone wrote around this object: the cache is gone, so build once more on fresh state.
           if (conflict === "stale_version" && attempt === 0) continue;
           if (conflict === "stale_version") throw new DomainError("concurrent_update", "The member changed meanwhile; retry the request.");
+          if (conflict === "budget_lapsed") throw new DomainError("concurrent_update", "A campaign budget's reservation kept lapsing; retry the request.");
           // A settlement period closed while this was built: stamp the entries with the next open one.
           if (conflict === "period_closed" && attempt < 2) continue;
           throw error;

@@ -5,7 +5,7 @@ import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { forgetCampaignRules, rulesInForceFor } from "../../campaigns/active";
-import { budgetsLeft } from "../../campaigns/issued";
+import { budgetLimits, budgetsLeftNow } from "../../budgets/draws";
 import {
   basicChecks,
   budgetPoints,
@@ -136,7 +136,9 @@ export const getCampaignStats: AppRouteHandler<GetCampaignStatsRoute> = async (c
   const { programId, settings } = c.get("principal");
   const stats = await campaignStats(c.env.DB, programId, id);
   const budget = budgetPoints(definition.budget, settings.redemptionValue);
-  return c.json({ campaignId: id, ...stats, budget, budgetLeft: budget === null ? null : Math.max(0, budget - stats.pointsIssued) }, 200);
+  // The budget's own object counts what is left: points issued and reservations in flight, program-wide.
+  const left = budget === null ? null : ((await budgetsLeftNow(c.env, programId, new Map([[id, budget]]))).get(id) ?? budget);
+  return c.json({ campaignId: id, ...stats, budget, budgetLeft: left }, 200);
 };
 
 /**
@@ -167,7 +169,7 @@ export const previewEarning: AppRouteHandler<PreviewEarningRoute> = async (c) =>
     call.now = nowMs;
     return respond(c, await memberLedger(c, body.memberId).previewAccrual(call, input));
   }
-  const campaigns = { rules, grants: [], budgetLeft: await budgetsLeft(c.env.DB, programId, rules, settings), firstOrder: true };
+  const campaigns = { rules, grants: [], budgetLeft: await budgetsLeftNow(c.env, programId, budgetLimits(rules, settings)), firstOrder: true };
   const now = new Date(nowMs);
   const plan = accrue(
     { member: null, lots: [], holds: [] },
