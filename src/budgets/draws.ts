@@ -132,7 +132,9 @@ const MAX_BUDGET_ROUNDS = 3;
  * unreserved. A draw on a campaign the first run did not touch (a capped rule
  * let a lower one in) is reserved in turn; the last run names every budget
  * not reserved by then with 0. The plan carries its budget_draws rows.
- * With no budgeted campaign in force this is one call to `build`.
+ * With no budgeted campaign in force this is one call to `build`. A build
+ * that finds nothing to write answers null (what was reserved is released
+ * by the write path, which sees the reservation without a plan).
  */
 export async function buildWithBudgets<P extends Pick<Plan<unknown>, "budgetDraws" | "budgetDrawRows">>(
   env: Env,
@@ -140,13 +142,13 @@ export async function buildWithBudgets<P extends Pick<Plan<unknown>, "budgetDraw
   limits: ReadonlyMap<string, number>,
   reservationId: string,
   now: number,
-  build: (budgetLeft: ReadonlyMap<string, number>) => P,
-): Promise<{ plan: P; reservation: BudgetReservation | null }> {
+  build: (budgetLeft: ReadonlyMap<string, number>) => P | null,
+): Promise<{ plan: P | null; reservation: BudgetReservation | null }> {
   let plan = build(new Map());
   if (limits.size === 0) return { plan, reservation: null };
   const granted = new Map<string, number>();
   for (let round = 1; ; round++) {
-    const unreserved = budgetRequests(plan.budgetDraws ?? [], limits).filter((draw) => !granted.has(draw.campaignId));
+    const unreserved = budgetRequests(plan?.budgetDraws ?? [], limits).filter((draw) => !granted.has(draw.campaignId));
     if (unreserved.length === 0) break;
     if (round === MAX_BUDGET_ROUNDS) {
       const closed = new Map(granted);
@@ -163,7 +165,7 @@ export async function buildWithBudgets<P extends Pick<Plan<unknown>, "budgetDraw
     plan = build(granted);
   }
   const reservation = reservationOf(reservationId, granted);
-  plan.budgetDrawRows = drawRows(reservation, (plan.budgetDraws ?? []).filter((draw) => limits.has(draw.campaignId)));
+  if (plan) plan.budgetDrawRows = drawRows(reservation, (plan.budgetDraws ?? []).filter((draw) => limits.has(draw.campaignId)));
   return { plan, reservation: reservation.granted.length > 0 ? reservation : null };
 }
 

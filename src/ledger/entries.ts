@@ -15,7 +15,7 @@ export interface EntryAllocation {
 
 /** What each entry type records beside its points, as the history shows it (`details`). */
 export interface EntryDetailsByType {
-  earn: { accrualId: string; amount: MoneyAmount; breakdown: EarningLine[] | EarnLine[]; debtPaid: number; capped?: CappedRule[] };
+  earn: { accrualId: string; amount: MoneyAmount; breakdown: EarningLine[] | EarnLine[]; debtPaid: number; capped?: CappedRule[]; bonus?: BonusDetails };
   /** A capture at once names the lots it took; a captured hold named them when it was held. */
   redeem: { allocations: EntryAllocation[]; value: MoneyAmount } | { capturedHold: true; value: MoneyAmount };
   hold: { allocations: EntryAllocation[]; value: MoneyAmount };
@@ -28,6 +28,12 @@ export interface EntryDetailsByType {
   clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null };
   tier: TierEntryDetails;
 }
+
+/** Points earned without an order (an activity, the sign-up, a birthday): an earn entry of amount 0 that says why. */
+export type BonusDetails =
+  | { source: "activity"; activityId: string; activityType: string; reference: string }
+  | { source: "enrollment" }
+  | { source: "birthday"; year: number };
 
 export type TierEntryDetails = {
   from: string | null;

@@ -17,7 +17,10 @@ export type DomainCode =
   | "occurred_before_window"
   | "amount_out_of_range"
   | "unknown_tier"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  | "activity_already_recorded"
+  | "activity_not_found"
+  | "activity_not_pending";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

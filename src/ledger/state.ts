@@ -101,6 +101,24 @@ export interface OrderRecord {
   createdAt: string;
 }
 
+/** An activity a member earns points for (a review, a share, a survey), as stored. */
+export interface ActivityRecord {
+  id: string;
+  memberId: string;
+  type: string;
+  reference: string;
+  status: "pending" | "confirmed" | "rejected";
+  occurredAt: string;
+  attributes: Record<string, unknown>;
+  points: number;
+  entryId: string | null;
+  lotId: string | null;
+  /** The evaluator's lines for the points (EarnLine[]), kept for the history. */
+  breakdown: unknown[];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export type { Entry, EntryType } from "./entries";
 export type { EventType, OutboxEvent } from "./events";
 
@@ -134,6 +152,12 @@ export interface Plan<Result> {
    * a budget's reconcile can tell a committed draw from a lapsed reservation.
    */
   budgetDrawRows?: { campaignId: string; reservationId: string; kind: "draw" | "return"; points: number }[];
+  /** An activity posted (src/activities/): one per member, type and reference, which D1 keeps unique. */
+  newActivity?: ActivityRecord;
+  /** A pending activity confirmed or rejected: written only over the status it was read with. */
+  activityUpdate?: Pick<ActivityRecord, "id" | "status" | "points" | "entryId" | "lotId" | "breakdown" | "updatedAt"> & { fromStatus: ActivityRecord["status"] };
+  /** Bonuses given once per member ('enrollment', 'birthday:<year>'): a second one aborts the batch. */
+  memberBonuses?: { bonus: string; points: number; entryId: string | null }[];
   nextState: MemberState;
   result: Result;
 }

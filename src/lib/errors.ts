@@ -51,6 +51,9 @@ export const errorStatuses = {
   campaign_already_active: 409,
   campaign_not_active: 409,
   campaign_changed: 409,
+  activity_already_recorded: 409,
+  activity_not_found: 404,
+  activity_not_pending: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -14,12 +14,18 @@ import type { ActiveRule } from "../campaigns/rules";
 import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, releaseBudgets, type BudgetReservation } from "../budgets/draws";
 import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
+import { activityAlreadyRecorded, confirmActivity, recordActivity, rejectActivity, requirePending, type ActivityInput, type ActivityResult } from "../activities/activity";
+import { bonusGiven, readActivity, readActivityByReference } from "../activities/store";
+import { celebratesOn, localDate } from "../bonuses/birthday";
+import { budgetAfter } from "../bonuses/grant";
+import { addSignUpBonus, birthdayBonus, birthdayBonusKey, type BirthdayResult } from "../bonuses/ops";
+import { evaluateActivity } from "../activities/evaluate";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
-import type { OpContext } from "../ledger/plan";
+import { requireMember, type OpContext } from "../ledger/plan";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
-import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId, ulid } from "../lib/ids";
@@ -60,6 +66,8 @@ export interface LedgerCall {
    * from its cache (src/campaigns/active.ts) and sends them, since the object evaluates. Absent: none.
    */
   rules?: ActiveRule[];
+  /** The enrollment rules in force now, for an accrual that may enroll the member (their sign-up bonus). */
+  signUpRules?: ActiveRule[];
 }
 
 /**
@@ -83,6 +91,7 @@ export type WithBalance<R> = R & { balance: Balance };
 
 export type AccrualView = WithBalance<AccrualResult>;
 export type RefundView = WithBalance<RefundResult>;
+export type ActivityView = WithBalance<ActivityResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
 
@@ -143,10 +152,16 @@ export class MemberLedger extends DurableObject<Env> {
     this.lotWindow = Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
   }
 
+  /** A new member gets the sign-up bonus of the enrollment rules in force (`call.rules`) in the same batch. */
   enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
-    return this.write(call, (state, ctx) => {
-      const plan = enroll(state, call.memberId, input, ctx);
-      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now) };
+    return this.write(call, async (state, ctx) => {
+      const rules = state.member ? [] : (call.rules ?? []);
+      const { plan, reservation } = await this.withBudgets(call, rules, ctx.now, (budgetLeft) => {
+        const plan = enroll(state, call.memberId, input, ctx);
+        addSignUpBonus(plan, { rules, grants: [], budgetLeft }, ctx);
+        return plan;
+      });
+      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now), budget: reservation };
     });
   }
 
@@ -159,9 +174,13 @@ export class MemberLedger extends DurableObject<Env> {
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
     return this.write(call, async (state, ctx) => {
       const campaigns = await this.campaignsFor(call, state, input.occurredAt);
-      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
-        accrue(state, call.memberId, input, ctx, { ...campaigns, budgetLeft }),
-      );
+      // A first accrual that enrolls the member brings the sign-up bonus into its batch.
+      const signUp = state.member ? [] : (call.signUpRules ?? []);
+      const { plan, reservation } = await this.withBudgets(call, [...campaigns.rules, ...signUp], ctx.now, (budgetLeft) => {
+        const plan = accrue(state, call.memberId, input, ctx, { ...campaigns, budgetLeft });
+        addSignUpBonus(plan, { rules: signUp, grants: [], budgetLeft: budgetAfter(budgetLeft, plan.budgetDraws ?? []) }, ctx);
+        return plan;
+      });
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
     });
   }
@@ -230,6 +249,71 @@ export class MemberLedger extends DurableObject<Env> {
       const plan = grantTier(state, call.memberId, input, ctx);
       const { tier, tierLockedUntil } = plan.member;
       return withBalance(plan, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
+    });
+  }
+
+  /**
+   * Posts an activity: one per member, type and reference (a second is
+   * refused with the first). It earns by the activity rules in force at its
+   * occurredAt (`call.rules`), within the member's limits and the campaigns'
+   * budgets; a pending one earns only when confirmed.
+   */
+  recordActivity(call: LedgerCall, input: ActivityInput): Promise<LedgerReply<ActivityView, true>> {
+    return this.write(call, async (state, ctx) => {
+      const member = requireMember(state, call.memberId);
+      const original = await readActivityByReference(this.db, call.programId, call.memberId, input.type, input.reference);
+      if (original) throw activityAlreadyRecorded(original);
+      if (input.pending) {
+        const plan = recordActivity(state, call.memberId, input, null, ctx);
+        return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+      }
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        recordActivity(state, call.memberId, input, evaluateActivity(input, member, { ...campaigns, budgetLeft }, call.settings), ctx),
+      );
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
+    });
+  }
+
+  /** A pending activity passed moderation: it earns now, by the rules in force when it occurred (`call.rules`). */
+  confirmActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    return this.write(call, async (state, ctx) => {
+      const member = requireMember(state, call.memberId);
+      const activity = await this.activityOf(call, activityId);
+      requirePending(activity);
+      const campaigns = await this.campaignsFor(call, state, activity.occurredAt);
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        confirmActivity(state, activity, evaluateActivity(activity, member, { ...campaigns, budgetLeft }, call.settings), ctx),
+      );
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), budget: reservation };
+    });
+  }
+
+  rejectActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    return this.write(call, async (state, ctx) => {
+      const plan = rejectActivity(state, await this.activityOf(call, activityId), ctx);
+      return withBalance(plan, plan.result, call.settings, ctx.now);
+    });
+  }
+
+  /**
+   * The year's birthday bonus on the member's day in the program's time zone,
+   * by the birthday rules in force (`call.rules`): once per member and year
+   * (member_bonuses), so a second run or an overlapping one gives nothing.
+   */
+  grantBirthday(call: LedgerCall): Promise<LedgerReply<BirthdayResult, false>> {
+    return this.write(call, async (state, ctx) => {
+      const year = localDate(ctx.now, call.settings.timeZone).year;
+      const skipped = (why: BirthdayResult["skipped"]) => ({ plan: null, value: { year, points: 0, skipped: why } });
+      if (!state.member?.birthday || !celebratesOn(state.member.birthday, localDate(ctx.now, call.settings.timeZone))) return skipped("not_today");
+      if (await bonusGiven(this.db, call.programId, call.memberId, birthdayBonusKey(year))) return skipped("already_given");
+      const campaigns = await this.campaignsFor(call, state, ctx.now.toISOString());
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        birthdayBonus(state, { ...campaigns, budgetLeft }, false, ctx),
+      );
+      // The budgets may leave nothing: then nothing is written, and a later run may still give it today.
+      if (!plan || plan.result.points === 0) return { ...skipped("no_points"), budget: reservation };
+      return { plan, value: plan.result, budget: reservation };
     });
   }
 
@@ -383,13 +467,15 @@ export class MemberLedger extends DurableObject<Env> {
    * again with what was granted (see buildWithBudgets). The write path
    * confirms the reservation once the plan commits.
    */
-  private withBudgets<P extends Plan<unknown>>(
+  private async withBudgets<P extends Plan<unknown> | null>(
     call: LedgerCall,
     rules: readonly ActiveRule[],
     now: Date,
     build: (budgetLeft: ReadonlyMap<string, number>) => P,
   ): Promise<{ plan: P; reservation: BudgetReservation | null }> {
-    return buildWithBudgets(this.env, call.programId, budgetLimits(rules, call.settings), `bdr_${ulid()}`, now.getTime(), build);
+    const built = await buildWithBudgets<NonNullable<P>>(this.env, call.programId, budgetLimits(rules, call.settings), `bdr_${ulid()}`, now.getTime(), build);
+    // A build that never answers null gets its plan back as it built it.
+    return { plan: built.plan as P, reservation: built.reservation };
   }
 
 
@@ -415,7 +501,10 @@ export class MemberLedger extends DurableObject<Env> {
           plan = built.plan;
           budget = built.budget ?? null;
           const outcome = { ok: true as const, value: built.value, created: built.created };
-          if (!plan) return { ...outcome, replayed: false };
+          if (!plan) {
+            if (budget) await releaseBudgets(this.env, call.programId, budget);
+            return { ...outcome, replayed: false };
+          }
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
           if (budget) await confirmBudgets(this.env, call.programId, budget, plan.budgetDraws ?? []);
           return { ...outcome, replayed: false };
@@ -433,6 +522,12 @@ export class MemberLedger extends DurableObject<Env> {
           if (call.idempotency) {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
             if (stored) return replay<T, C>(stored, call.idempotency);
+          }
+          // Another post of the same activity landed first (the object read none): refuse with it.
+          if (conflict === "activity" && plan?.newActivity) {
+            const { type, reference } = plan.newActivity;
+            const original = await readActivityByReference(this.db, call.programId, call.memberId, type, reference);
+            if (original) return this.refuse<T, C>(call, activityAlreadyRecorded(original), now);
           }
           if (conflict === "order") {
             const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
@@ -574,6 +669,12 @@ export class MemberLedger extends DurableObject<Env> {
     if (current === null || current > next) await this.ctx.storage.setAlarm(next);
   }
 
+  private async activityOf(call: LedgerCall, activityId: string): Promise<ActivityRecord> {
+    const activity = await readActivity(this.db, call.programId, call.memberId, activityId);
+    if (!activity) throw new DomainError("activity_not_found", `No activity '${activityId}' of this member.`);
+    return activity;
+  }
+
   /** An open hold is in the cached state with its allocations; anything else is read from D1. */
   private async redemptionOf(call: LedgerCall, state: MemberState, redemptionId: string): Promise<RedemptionWithAllocations> {
     const hold = state.holds.find((h) => h.id === redemptionId);
@@ -614,6 +715,8 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "redemption_not_capturable",
   "redemption_not_cancellable",
   "hold_expired",
+  "activity_already_recorded",
+  "activity_not_pending",
 ]);
 
 function outOfRange(): DomainError {

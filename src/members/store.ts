@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberRuleGrants, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -402,6 +402,23 @@ export async function commitPlan(
   for (const draw of plan.budgetDrawRows ?? []) {
     statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
   }
+  if (plan.newActivity) {
+    const { attributes, breakdown, ...activity } = plan.newActivity;
+    statements.push(db.insert(activities).values({ ...activity, programId, attributes: JSON.stringify(attributes), breakdown: JSON.stringify(breakdown) }));
+  }
+  if (plan.activityUpdate) {
+    const { id, fromStatus, breakdown, ...update } = plan.activityUpdate;
+    // Only over the status it was read with; the member's object is the one writer, so this always matches.
+    statements.push(
+      db
+        .update(activities)
+        .set({ ...update, breakdown: JSON.stringify(breakdown) })
+        .where(and(eq(activities.programId, programId), eq(activities.id, id), eq(activities.status, fromStatus))),
+    );
+  }
+  for (const bonus of plan.memberBonuses ?? []) {
+    statements.push(db.insert(memberBonuses).values({ programId, memberId: m.memberId, ...bonus, createdAt: at }));
+  }
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
@@ -411,7 +428,7 @@ function sqlAdd(column: AnyColumn, delta: number) {
 }
 
 /** Why a batch failed, from the constraint D1 names in its error. */
-export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "budget_lapsed" | "constraint" | "unknown";
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "budget_lapsed" | "activity" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
@@ -422,6 +439,7 @@ export function classifyCommitError(error: unknown): CommitConflict {
   if (message.includes("UNIQUE constraint failed: orders.")) return "order";
   // A budget reservation lapsed and was released before this batch landed: reserve again.
   if (message.includes("UNIQUE constraint failed: budget_draws.")) return "budget_lapsed";
+  if (message.includes("UNIQUE constraint failed: activities.")) return "activity";
   if (/constraint failed/i.test(message)) return "constraint";
   return "unknown";
 }

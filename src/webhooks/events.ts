@@ -16,6 +16,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.lapsed",
   "tier.changed",
   "campaign.budget_exhausted",
+  "activity.recorded",
+  "bonus.granted",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
