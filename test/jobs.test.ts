@@ -198,7 +198,7 @@ describe("the jobs API", () => {
 
     const listed = await call("/v1/jobs", { key: p.admin });
     expect(listed.status).toBe(200);
-    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox"]);
+    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "birthday-bonus"]);
     const expiry = listed.json.data[0];
     expect(expiry.schedules).toEqual(["*/10 * * * *"]);
     expect(expiry.runs).toEqual([run.json]);

@@ -55,6 +55,12 @@ export function activityView(record: ActivityRecord, earned: { capped?: CappedRu
   };
 }
 
+/** An activity as a list shows it: what it is and what it earned. */
+export function activityListView(record: ActivityRecord) {
+  const { capped: _capped, lot: _lot, tierChange: _tierChange, ...item } = activityView(record);
+  return item;
+}
+
 /** The one "this activity already earned" refusal, with the original as it stands. */
 export function activityAlreadyRecorded(original: ActivityRecord): DomainError {
   return new DomainError(

@@ -14,6 +14,7 @@ import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
 import { campaignsRouter } from "../routes/campaigns/campaigns.index";
+import { activitiesRouter } from "../routes/activities/activities.index";
 
 export function buildApp() {
   const app = createApp();
@@ -35,6 +36,7 @@ export function buildApp() {
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
   app.route("/", campaignsRouter);
+  app.route("/", activitiesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

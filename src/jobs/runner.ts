@@ -5,6 +5,7 @@ import { jobRuns, programs } from "../db/schema";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { ulid } from "../lib/ids";
 import { expirePoints } from "./expire-points";
+import { birthdayBonus } from "./birthday-bonus";
 import { housekeeping } from "./housekeeping";
 import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
@@ -17,6 +18,7 @@ export const JOBS = {
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "birthday-bonus": { run: birthdayBonus, description: "Give the birthday rules' bonus once per member and year, on the member's day in the program's time zone." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -25,7 +27,7 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
-  "17 * * * *": ["housekeeping"],
+  "17 * * * *": ["housekeeping", "birthday-bonus"],
   "*/5 * * * *": ["sweep-outbox"],
 };
 

@@ -19,7 +19,11 @@ import { rulesInForceFor } from "../../campaigns/active";
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
   const body = c.req.valid("json");
-  const reply = await memberLedger(c, memberId).enroll(await ledgerCall(c, memberId), body);
+  const call = await ledgerCall(c, memberId);
+  const { programId, settings } = c.get("principal");
+  // A new member's sign-up bonus: the enrollment rules in force now.
+  call.rules = await rulesInForceFor(c.env, programId, settings, new Date(), "enrollment");
+  const reply = await memberLedger(c, memberId).enroll(call, body);
   return respond(c, reply);
 };
 
@@ -47,6 +51,7 @@ export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
   const { programId, settings } = c.get("principal");
   call.rules = await rulesInForceFor(c.env, programId, settings, occurredAt, "order");
+  if (settings.enrollOnAccrual) call.signUpRules = await rulesInForceFor(c.env, programId, settings, new Date(now), "enrollment");
   return respond(c, await memberLedger(c, memberId).accrue(call, input));
 };
 

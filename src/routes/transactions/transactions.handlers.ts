@@ -21,6 +21,8 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
     const input = accrualInput(item, now);
     // Read once per file from the isolate's cache; each item gets the rules in force when it occurred.
     call.rules = rulesInForce(await rules(), new Date(input.occurredAt), "order");
+    // An item that enrolls its member brings the sign-up bonus of the enrollment rules in force now.
+    if (settings.enrollOnAccrual) call.signUpRules = rulesInForce(await rules(), new Date(now), "enrollment");
     return forCaller(c, await ledger.accrue(call, input));
   };
   const outcome = await postBatch(items, { now, post });
