@@ -17,6 +17,7 @@ interface Ids {
   endpointId: string;
   eventId: string;
   campaignId: string;
+  activityId: string;
 }
 
 interface Operation {
@@ -96,6 +97,10 @@ const operations: Record<string, Operation> = {
   getCampaignStats: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
   // Without a memberId: a new member's order in the caller's own program.
   previewEarning: { roles: ["admin", "server"], body: { amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
+  recordActivity: { roles: ["admin", "server"], body: { type: "review", reference: "sku-1" }, foreign: "member_not_found" },
+  listActivities: { roles: ["admin", "server"], foreign: "member_not_found" },
+  confirmActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
+  rejectActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
 };
 
 interface DocumentedOperation {
@@ -142,6 +147,8 @@ beforeAll(async () => {
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   const created = await call("/v1/campaigns", { key: a.admin, body: campaign });
   expect(created.status).toBe(201);
+  const activity = await call("/v1/members/member-of-a/activities", { key: a.server, body: { type: "review", reference: "sku-1", status: "pending" } });
+  expect(activity.status, JSON.stringify(activity.json)).toBe(201);
   ids = {
     programId: a.programId,
     partnerId: a.partnerId,
@@ -150,6 +157,7 @@ beforeAll(async () => {
     endpointId: endpoint.json.id,
     eventId: event!.id,
     campaignId: created.json.id,
+    activityId: activity.json.id,
   };
 });
 
