@@ -45,7 +45,6 @@ CREATE TABLE `campaign_intervals` (
 	CONSTRAINT "campaign_intervals_ordered" CHECK("campaign_intervals"."ends_at" IS NULL OR "campaign_intervals"."ends_at" >= "campaign_intervals"."starts_at")
 );
 --> statement-breakpoint
-CREATE INDEX `campaign_intervals_by_end` ON `campaign_intervals` (`program_id`,`ends_at`);--> statement-breakpoint
 -- One row per campaign rule that gave a member points (its breakdown line): what per-member limits and
 -- cooldowns count, and what a campaign's stats and budget sum, in typed columns.
 CREATE TABLE `member_rule_grants` (

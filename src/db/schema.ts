@@ -442,7 +442,6 @@ export const campaignIntervals = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.programId, t.campaignId, t.startsAt] }),
     check("campaign_intervals_ordered", sql`${t.endsAt} IS NULL OR ${t.endsAt} >= ${t.startsAt}`),
-    index("campaign_intervals_by_end").on(t.programId, t.endsAt),
   ],
 );
 

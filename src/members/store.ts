@@ -423,6 +423,13 @@ export interface StoredGrant {
   at: string;
 }
 
+/** Uses member_rule_grants_by_member: one rule's grants to one member, from an instant on. */
+export const RULE_GRANTS_SQL = `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
+  WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`;
+
+/** Uses orders_by_member. */
+export const HAS_ORDERED_SQL = "SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1";
+
 /**
  * The member's grants of these rules since `since` (ISO; null: all of them),
  * in one round trip by the member's index. Only rules with limits or
@@ -435,19 +442,12 @@ export async function readRuleGrants(
   wanted: readonly { campaignId: string; ruleId: string; since: string | null }[],
 ): Promise<StoredGrant[]> {
   if (wanted.length === 0) return [];
-  const statements = wanted.map(({ campaignId, ruleId, since }) =>
-    d1
-      .prepare(
-        `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
-          WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`,
-      )
-      .bind(programId, memberId, campaignId, ruleId, since ?? ""),
-  );
+  const statements = wanted.map(({ campaignId, ruleId, since }) => d1.prepare(RULE_GRANTS_SQL).bind(programId, memberId, campaignId, ruleId, since ?? ""));
   const results = await d1.batch<StoredGrant>(statements);
   return results.flatMap((r) => r.results);
 }
 
 /** Whether the member has an order recorded (by the orders_by_member index). */
 export async function hasOrdered(d1: D1Database, programId: string, memberId: string): Promise<boolean> {
-  return (await d1.prepare("SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1").bind(programId, memberId).first()) !== null;
+  return (await d1.prepare(HAS_ORDERED_SQL).bind(programId, memberId).first()) !== null;
 }
