@@ -64,5 +64,17 @@ CREATE TABLE `member_rule_grants` (
 --> statement-breakpoint
 CREATE INDEX `member_rule_grants_by_member` ON `member_rule_grants` (`program_id`,`member_id`,`campaign_id`,`rule_id`,`occurred_at`);--> statement-breakpoint
 CREATE INDEX `member_rule_grants_by_campaign` ON `member_rule_grants` (`program_id`,`campaign_id`,`member_id`);--> statement-breakpoint
+-- An order's campaign lines, for refunds that name items: written with the accrual when campaign rules gave
+-- points, with what refunds have named and given back to each campaign so far.
+CREATE TABLE `order_earnings` (
+	`program_id` text NOT NULL,
+	`issuer` text NOT NULL,
+	`order_id` text NOT NULL,
+	`breakdown` text NOT NULL,
+	`refunded_items` text DEFAULT '[]' NOT NULL,
+	`returned` text DEFAULT '[]' NOT NULL,
+	PRIMARY KEY(`program_id`, `issuer`, `order_id`)
+);
+--> statement-breakpoint
 -- Whether a member has ordered before (a rule's firstOrder condition), without reading the orders table whole.
 CREATE INDEX `orders_by_member` ON `orders` (`program_id`,`member_id`);

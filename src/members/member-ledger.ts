@@ -28,6 +28,7 @@ import {
   commitPlan,
   hasOrdered,
   readOrder,
+  readOrderEarning,
   readOrderLot,
   readRuleGrants,
   type StoredGrant,
@@ -212,8 +213,11 @@ export class MemberLedger extends DurableObject<Env> {
       if (!order || order.memberId !== call.memberId) {
         throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
-      const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
-      const plan = refund(state, call.memberId, order, lot, input, ctx);
+      const [lot, earning] = await Promise.all([
+        order.lotId ? readOrderLot(this.db, call.programId, order.lotId) : null,
+        readOrderEarning(this.db, call.programId, order.issuer, order.orderId),
+      ]);
+      const plan = refund(state, call.memberId, order, lot, input, ctx, earning);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     }, { lots: "all" });
   }

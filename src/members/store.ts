@@ -2,13 +2,14 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, memberRuleGrants, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { allocations, entries, expiryWarnings, idempotencyKeys, lots, memberRuleGrants, members, orderEarnings, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { EarnLine } from "../campaigns/evaluate";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
 const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
@@ -294,6 +295,22 @@ export async function readOrderLot(db: Database, programId: string, lotId: strin
   return row ?? null;
 }
 
+/** The order's campaign lines, kept when campaign rules gave it points; null for any other order. */
+export async function readOrderEarning(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderEarning | null> {
+  const [row] = await db
+    .select()
+    .from(orderEarnings)
+    .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId)));
+  if (!row) return null;
+  return {
+    issuer,
+    orderId,
+    breakdown: JSON.parse(row.breakdown) as EarnLine[],
+    refundedItems: JSON.parse(row.refundedItems) as OrderEarning["refundedItems"],
+    returned: JSON.parse(row.returned) as OrderEarning["returned"],
+  };
+}
+
 export async function readOrder(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderRecord | null> {
   const [row] = await db
     .select()
@@ -388,6 +405,19 @@ export async function commitPlan(
   // A plain insert: a warning already recorded aborts the batch, so its event is never sent twice.
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
+  }
+  if (plan.newOrderEarning) {
+    const { issuer, orderId, breakdown } = plan.newOrderEarning;
+    statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));
+  }
+  if (plan.orderEarningUpdate) {
+    const { issuer, orderId, refundedItems, returned } = plan.orderEarningUpdate;
+    statements.push(
+      db
+        .update(orderEarnings)
+        .set({ refundedItems: JSON.stringify(refundedItems), returned: JSON.stringify(returned) })
+        .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
+    );
   }
   for (const grant of plan.ruleGrants ?? []) {
     const { at: occurredAt, ...rest } = grant;

@@ -58,9 +58,9 @@ describe("create and read", () => {
     [
       "an amount range that holds no order",
       { ...double, rules: [{ ...double.rules[0], conditions: { amountAtLeast: 5000, amountAtMost: 100 } }] },
-      "rules.0.conditions",
+      "rules[0].conditions",
     ],
-    ["two rules of one id", { ...double, rules: [double.rules[0], double.rules[0]] }, "rules.1.id"],
+    ["two rules of one id", { ...double, rules: [double.rules[0], double.rules[0]] }, "rules[1].id"],
   ])("refuses %s with 422 campaign_invalid", async (_, body, path) => {
     const res = await call("/v1/campaigns", { key: p.admin, body });
     expect(res.status).toBe(422);
