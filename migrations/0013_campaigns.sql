@@ -41,7 +41,7 @@ CREATE TABLE `campaign_intervals` (
 	`version` integer NOT NULL,
 	`starts_at` text NOT NULL,
 	`ends_at` text,
-	PRIMARY KEY(`program_id`, `campaign_id`, `starts_at`),
+	PRIMARY KEY(`program_id`, `campaign_id`, `version`, `starts_at`),
 	CONSTRAINT "campaign_intervals_ordered" CHECK("campaign_intervals"."ends_at" IS NULL OR "campaign_intervals"."ends_at" >= "campaign_intervals"."starts_at")
 );
 --> statement-breakpoint

@@ -440,7 +440,7 @@ export const campaignIntervals = sqliteTable(
     endsAt: text("ends_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.programId, t.campaignId, t.startsAt] }),
+    primaryKey({ columns: [t.programId, t.campaignId, t.version, t.startsAt] }),
     check("campaign_intervals_ordered", sql`${t.endsAt} IS NULL OR ${t.endsAt} >= ${t.startsAt}`),
   ],
 );

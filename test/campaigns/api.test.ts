@@ -200,6 +200,22 @@ describe("editing", () => {
     expect(versions.json.data[1].inForce).toHaveLength(1);
   });
 
+  it("lands concurrent edits of an active campaign one after the other, each a version", async () => {
+    const { id } = await createCampaign(p.admin);
+    await act(p.admin, id, "activate");
+    const edits = await Promise.all(
+      ["first", "second", "third"].map((description) => call(`/v1/campaigns/${id}`, { key: p.admin, method: "PATCH", body: { description } })),
+    );
+    expect(edits.map((e) => e.status)).toEqual([200, 200, 200]);
+    const versions = (await call(`/v1/campaigns/${id}/versions`, { key: p.admin })).json.data;
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([4, 3, 2, 1]);
+    expect(versions.map((v: { definition: { description: string } }) => v.definition.description).slice(0, 3).sort()).toEqual(["first", "second", "third"]);
+    // Exactly one version in force now, and the intervals follow one another without gaps.
+    expect(versions.filter((v: { inForce: { to: string | null }[] }) => v.inForce.some((i) => i.to === null))).toHaveLength(1);
+    const intervals = versions.flatMap((v: { inForce: { from: string; to: string | null }[] }) => v.inForce).sort((a: { from: string }, b: { from: string }) => a.from.localeCompare(b.from));
+    for (let i = 1; i < intervals.length; i++) expect(intervals[i].from).toBe(intervals[i - 1].to);
+  });
+
   it("a patch that changes nothing makes no version", async () => {
     const { id } = await createCampaign(p.admin);
     await act(p.admin, id, "activate");
