@@ -157,13 +157,14 @@ export function evaluateEarning(input: EarnInput): EarnResult {
   const cap = (active: ActiveRule, reason: CapReason, points: number) =>
     capped.push({ campaignId: active.campaignId, version: active.version, ruleId: active.rule.id, capped: reason, points });
 
+  // A list that comes sorted (byPriority) sorts in linear time.
   const ordered = input.rules.length > 1 ? [...input.rules].sort(byPriority) : input.rules;
   for (const active of ordered) {
     const match = matchRule(active, input, clock);
     if (!match) continue;
     const raw = effectPoints(active.rule, match, trigger, base, settings);
     if (!raw || raw.points <= 0) continue;
-    const allowance = memberAllowance(active, input.grants, input.occurredAt, settings.timeZone);
+    const allowance = memberAllowance(active, input.grants, clock);
     if (allowance.blocked) {
       cap(active, allowance.blocked, raw.points);
       continue;
