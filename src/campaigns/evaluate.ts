@@ -191,7 +191,8 @@ export function evaluateEarning(input: EarnInput): EarnResult {
 
   const tier = tierByName(input.member.tier, settings.tiers);
   const multiplierPercent = tier?.multiplierPercent ?? 100;
-  const tierApplies = tier !== null && multiplierPercent !== 100 && (isOrder || settings.earning.tierMultiplierScope === "all");
+  // Without an order there are no base points: the tier multiplies rule points only, and only with scope "all".
+  const tierApplies = tier !== null && multiplierPercent !== 100 && (isOrder || (settings.earning.tierMultiplierScope === "all" && applied.length > 0));
   const tierFor = (rulePoints: number) => (tierApplies ? tierPoints(input, base, rulePoints, multiplierPercent) : 0);
   let rulePoints = applied.reduce((sum, a) => sum + a.points, 0);
   let tierLine = tierFor(rulePoints);

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { evaluateEarning, type EarnLine, type EarnResult, type EarnTrigger } from "../../src/campaigns/evaluate";
 import { computeEarning } from "../../src/ledger/earning";
 import { defaultSettings } from "../../src/ledger/settings";
-import { budget, grant, input, item, order, rule, type InputFields, type RuleInput } from "./build";
+import { localPeriodBounds } from "../../src/campaigns/calendar";
+import { budget, grant, input, item, NOON, order, rule, type InputFields, type RuleInput } from "./build";
 
 const GOLD = { tiers: [{ name: "gold", threshold: 0, multiplierPercent: 150 }] };
 const campaignLines = (result: EarnResult) => result.breakdown.filter((line): line is Extract<EarnLine, { rule: "campaign" }> => line.rule === "campaign");
@@ -27,9 +28,12 @@ describe("evaluateEarning without campaigns", () => {
     expect(result).toEqual({ ...computeEarning(amount, defaultSettings(settings), tier), capped: [], budgetDraws: [], grants: [] });
   });
 
-  it("gives nothing for an activity, an enrollment or a birthday", () => {
+  it("gives nothing for an activity, an enrollment or a birthday, whatever the tier multiplier's scope", () => {
     for (const trigger of [{ type: "activity", activityType: "review" }, { type: "enrollment" }, { type: "birthday" }] as const) {
-      expect(evaluateEarning(input({ trigger, tier: "gold", settings: GOLD }))).toEqual({ points: 0, breakdown: [], capped: [], budgetDraws: [], grants: [] });
+      for (const tierMultiplierScope of ["base", "all"] as const) {
+        const settings = { ...GOLD, earning: { tierMultiplierScope } };
+        expect(evaluateEarning(input({ trigger, tier: "gold", settings }))).toEqual({ points: 0, breakdown: [], capped: [], budgetDraws: [], grants: [] });
+      }
     }
   });
 });
@@ -584,12 +588,26 @@ describe("properties", () => {
           expect(drawn).toBeLessThanOrEqual(left);
           expect(result.budgetDraws.find((d) => d.campaignId === campaignId)?.points ?? 0).toBe(drawn);
         }
+        // Every period the new grant falls in holds no more than the limit with it: the campaign, the local
+        // calendar period, and every rolling window that contains the order (late-posted orders included).
+        const at = Date.parse(NOON);
         for (const line of campaignLines(result)) {
           const limit = c.rules.find((r) => r.campaign === line.campaignId && r.id === line.ruleId)!.limit;
-          if (limit?.period === "campaign") {
-            const before = sum(grants.filter((g) => g.campaignId === line.campaignId && g.ruleId === line.ruleId).map((g) => g.points));
-            expect(before + line.points).toBeLessThanOrEqual(limit.points);
+          if (!limit) continue;
+          const own = grants.filter((g) => g.campaignId === line.campaignId && g.ruleId === line.ruleId).map((g) => ({ at: Date.parse(g.at), points: g.points }));
+          const within = (from: number, to: number) => sum(own.filter((g) => g.at >= from && g.at < to).map((g) => g.points));
+          const periods: [number, number][] = [];
+          if (limit.period === "campaign") periods.push([-Infinity, Infinity]);
+          else if (limit.window === "calendar") {
+            const { start, end } = localPeriodBounds(new Date(at), limit.period, c.zone);
+            periods.push([start.getTime(), end.getTime()]);
+          } else {
+            const length = { day: 1, week: 7 }[limit.period] * 86_400_000;
+            for (const start of [at - length + 1, at, ...own.flatMap((g) => [g.at, g.at - length + 1])]) {
+              if (start > at - length && start <= at) periods.push([start, start + length]);
+            }
           }
+          for (const [from, to] of periods) expect(within(from, to) + line.points).toBeLessThanOrEqual(limit.points);
         }
         expect(result.grants.map((g) => [g.campaignId, g.ruleId, g.points])).toEqual(campaignLines(result).map((l) => [l.campaignId, l.ruleId, l.points]));
         expect(evaluateEarning(input({ ...fields, rules: [...rules].reverse() }))).toEqual(result);
