@@ -1,4 +1,5 @@
 // Per-member limits and cooldowns: what a rule may still give one member, from that member's past grants of it.
+import { localPeriodBounds } from "./calendar";
 import type { CapReason, RuleGrant } from "./evaluate";
 import type { ProgramClock } from "./match";
 import type { ActiveRule, RuleLimit } from "./rules";
@@ -80,4 +81,35 @@ export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[]
     }
   }
   return { blocked: null, pointsLeft };
+}
+
+/**
+ * Which of a member's grants the evaluator can look at for `rules` at `at`: those with `at` in [from, to)
+ * (null: unbounded on that side, for campaign-lifetime limits), or null when no rule has a limit or a cooldown.
+ * A late-posted trigger needs grants on both sides of it: a rolling window or cooldown reaches forward
+ * too, and a calendar period runs to its end.
+ */
+export function grantHorizon(rules: readonly ActiveRule[], at: Date, timeZone: string): { from: Date | null; to: Date | null } | null {
+  const instant = at.getTime();
+  let from = Infinity;
+  let to = -Infinity;
+  const reach = (start: number, end: number) => {
+    from = Math.min(from, start);
+    to = Math.max(to, end);
+  };
+  for (const { rule } of rules) {
+    if (rule.cooldownSeconds !== undefined) reach(instant - rule.cooldownSeconds * 1000 + 1, instant + rule.cooldownSeconds * 1000);
+    for (const limit of rule.limits) {
+      if (limit.period === "campaign") reach(-Infinity, Infinity);
+      else if (limit.window === "rolling") {
+        const length = ROLLING_DAYS[limit.period] * DAY_MS;
+        reach(instant - length + 1, instant + length);
+      } else {
+        const { start, end } = localPeriodBounds(at, limit.period, timeZone);
+        reach(start.getTime(), end.getTime());
+      }
+    }
+  }
+  if (to === -Infinity) return null;
+  return { from: from === -Infinity ? null : new Date(from), to: to === Infinity ? null : new Date(to) };
 }

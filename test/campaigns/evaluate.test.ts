@@ -6,6 +6,7 @@ import { evaluateEarning, type EarnLine, type EarnResult, type EarnTrigger } fro
 import { computeEarning } from "../../src/ledger/earning";
 import { defaultSettings } from "../../src/ledger/settings";
 import { localPeriodBounds } from "../../src/campaigns/calendar";
+import { grantHorizon } from "../../src/campaigns/limits";
 import { budget, grant, input, item, NOON, order, rule, type InputFields, type RuleInput } from "./build";
 
 const GOLD = { tiers: [{ name: "gold", threshold: 0, multiplierPercent: 150 }] };
@@ -613,6 +614,43 @@ describe("properties", () => {
         expect(evaluateEarning(input({ ...fields, rules: [...rules].reverse() }))).toEqual(result);
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe("grantHorizon", () => {
+  const at = new Date("2026-03-29T12:00:00Z");
+  const limited = (fields: Partial<RuleInput>) => rule({ effect: { type: "fixed", points: 1 }, ...fields });
+  it.each([
+    { what: "no limits", rules: [limited({})], horizon: null },
+    { what: "a calendar day in Berlin (23 hours on 29 March)", rules: [limited({ limits: [{ period: "day", count: 1 }] })], horizon: ["2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z"] },
+    { what: "a rolling week, both sides of a late-posted order", rules: [limited({ limits: [{ period: "week", window: "rolling", count: 1 }] })], horizon: ["2026-03-22T12:00:00.001Z", "2026-04-05T12:00:00.000Z"] },
+    { what: "a cooldown", rules: [limited({ cooldownSeconds: 60 })], horizon: ["2026-03-29T11:59:00.001Z", "2026-03-29T12:01:00.000Z"] },
+    { what: "the widest of several rules", rules: [limited({ cooldownSeconds: 60 }), limited({ id: "r2", limits: [{ period: "month", points: 5 }] })], horizon: ["2026-02-28T23:00:00.000Z", "2026-03-31T22:00:00.000Z"] },
+    { what: "a campaign lifetime", rules: [limited({ limits: [{ period: "campaign", count: 1 }] })], horizon: [null, null] },
+  ])("covers $what", ({ rules, horizon }) => {
+    const found = grantHorizon(rules, at, "Europe/Berlin");
+    expect(found && [found.from?.toISOString() ?? null, found.to?.toISOString() ?? null]).toEqual(horizon);
+  });
+
+  it("holds every grant the evaluator counts: a grant outside it changes nothing", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("day" as const, "week" as const, "month" as const, "year" as const, "campaign" as const),
+        fc.constantFrom("calendar" as const, "rolling" as const),
+        fc.integer({ min: -400, max: 400 }),
+        fc.constantFrom("UTC", "Europe/Berlin", "America/New_York"),
+        (period, window, days, zone) => {
+          const limits = [{ period, ...(period === "campaign" ? {} : { window }), count: 1 }];
+          const rules = [limited({ limits, cooldownSeconds: 3_600 })];
+          const grantAt = new Date(at.getTime() + days * 86_400_000 + 1_800_000);
+          const result = evaluateEarning(input({ at: at.toISOString(), settings: { timeZone: zone }, rules, grants: [grant(grantAt.toISOString())] }));
+          const horizon = grantHorizon(rules, at, zone)!;
+          const inside = (horizon.from === null || grantAt >= horizon.from) && (horizon.to === null || grantAt < horizon.to);
+          if (!inside) expect(result.capped).toEqual([]);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
