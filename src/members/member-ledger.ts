@@ -354,7 +354,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
     const rules = call.rules ?? [];
     if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null };
-    const wanted = grantsSince(rules, new Date(occurredAt)).filter(({ campaignId, ruleId, since }) => {
+    const wanted = grantsSince(rules, new Date(occurredAt), call.settings.timeZone).filter(({ campaignId, ruleId, since }) => {
       const have = this.grants.get(`${campaignId}/${ruleId}`);
       return !have || (have.since !== null && (since === null || since < have.since));
     });

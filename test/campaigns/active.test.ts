@@ -81,14 +81,16 @@ describe("grantsSince", () => {
   const order = at("2026-03-10T12:00:00Z");
 
   it("asks for nothing when no rule has limits or a cooldown", () => {
-    expect(grantsSince([active({})], order)).toEqual([]);
+    expect(grantsSince([active({})], order, "UTC")).toEqual([]);
   });
 
   it("reads back as far as the longest limit counts, or all of a campaign-long one", () => {
-    expect(grantsSince([active({ limits: [{ period: "day", count: 1 }, { period: "week", count: 2 }] })], order)).toEqual([
-      { campaignId: "cmp_a", ruleId: "r", since: "2026-03-02T12:00:00.000Z" },
+    // 2026-03-10 is a Tuesday: its calendar week starts on Monday the 9th, in the program's zone.
+    expect(grantsSince([active({ limits: [{ period: "day", count: 1 }, { period: "week", count: 2 }] })], order, "UTC")).toEqual([
+      { campaignId: "cmp_a", ruleId: "r", since: "2026-03-09T00:00:00.000Z" },
     ]);
-    expect(grantsSince([active({ cooldownSeconds: 3600 })], order)[0]!.since).toBe("2026-03-10T11:00:00.000Z");
-    expect(grantsSince([active({ limits: [{ period: "campaign", count: 1 }] })], order)[0]!.since).toBeNull();
+    expect(grantsSince([active({ limits: [{ period: "day", count: 1 }] })], order, "Europe/Berlin")[0]!.since).toBe("2026-03-09T23:00:00.000Z");
+    expect(grantsSince([active({ cooldownSeconds: 3600 })], order, "UTC")[0]!.since).toBe("2026-03-10T11:00:00.001Z");
+    expect(grantsSince([active({ limits: [{ period: "campaign", count: 1 }] })], order, "UTC")[0]!.since).toBeNull();
   });
 });
