@@ -41,11 +41,10 @@ CREATE TABLE `campaign_intervals` (
 	`version` integer NOT NULL,
 	`starts_at` text NOT NULL,
 	`ends_at` text,
-	PRIMARY KEY(`program_id`, `campaign_id`, `starts_at`),
+	PRIMARY KEY(`program_id`, `campaign_id`, `version`, `starts_at`),
 	CONSTRAINT "campaign_intervals_ordered" CHECK("campaign_intervals"."ends_at" IS NULL OR "campaign_intervals"."ends_at" >= "campaign_intervals"."starts_at")
 );
 --> statement-breakpoint
-CREATE INDEX `campaign_intervals_by_end` ON `campaign_intervals` (`program_id`,`ends_at`);--> statement-breakpoint
 -- One row per campaign rule that gave a member points (its breakdown line): what per-member limits and
 -- cooldowns count, and what a campaign's stats and budget sum, in typed columns.
 CREATE TABLE `member_rule_grants` (
@@ -65,5 +64,17 @@ CREATE TABLE `member_rule_grants` (
 --> statement-breakpoint
 CREATE INDEX `member_rule_grants_by_member` ON `member_rule_grants` (`program_id`,`member_id`,`campaign_id`,`rule_id`,`occurred_at`);--> statement-breakpoint
 CREATE INDEX `member_rule_grants_by_campaign` ON `member_rule_grants` (`program_id`,`campaign_id`,`member_id`);--> statement-breakpoint
+-- An order's campaign lines, for refunds that name items: written with the accrual when campaign rules gave
+-- points, with what refunds have named and given back to each campaign so far.
+CREATE TABLE `order_earnings` (
+	`program_id` text NOT NULL,
+	`issuer` text NOT NULL,
+	`order_id` text NOT NULL,
+	`breakdown` text NOT NULL,
+	`refunded_items` text DEFAULT '[]' NOT NULL,
+	`returned` text DEFAULT '[]' NOT NULL,
+	PRIMARY KEY(`program_id`, `issuer`, `order_id`)
+);
+--> statement-breakpoint
 -- Whether a member has ordered before (a rule's firstOrder condition), without reading the orders table whole.
 CREATE INDEX `orders_by_member` ON `orders` (`program_id`,`member_id`);

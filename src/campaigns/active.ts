@@ -75,17 +75,17 @@ export function scheduledRules(rows: readonly VersionInForceRow[]): ScheduledRul
  */
 const MARGIN_DAYS = 1;
 
+/** The program's intervals still open or closed after the cutoff (by its key), each with its version (by key). */
+export const SCHEDULED_RULES_SQL = `SELECT i.campaign_id AS campaignId, i.version AS version, v.definition AS definition, i.starts_at AS startsAt, i.ends_at AS endsAt
+  FROM campaign_intervals i
+  JOIN campaign_versions v ON v.program_id = i.program_id AND v.campaign_id = i.campaign_id AND v.version = i.version
+  WHERE i.program_id = ?1 AND (i.ends_at IS NULL OR i.ends_at > ?2)`;
+
 /** Reads the intervals that may still hold an accepted order's occurredAt, with their versions' definitions. */
 export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
   const cutoff = new Date(now.getTime() - (settings.maxBackdateDays + MARGIN_DAYS) * 86_400_000).toISOString();
   const { results } = await d1
-    .prepare(
-      `SELECT i.campaign_id AS campaignId, i.version AS version, v.definition AS definition, i.starts_at AS startsAt, i.ends_at AS endsAt
-         FROM campaign_intervals i
-         JOIN campaign_versions v ON v.program_id = i.program_id AND v.campaign_id = i.campaign_id AND v.version = i.version
-        WHERE i.program_id = ?1 AND (i.ends_at IS NULL OR i.ends_at > ?2)
-        ORDER BY i.campaign_id, i.version, i.starts_at`,
-    )
+    .prepare(SCHEDULED_RULES_SQL)
     .bind(programId, cutoff)
     .all<VersionInForceRow>();
   return scheduledRules(results);

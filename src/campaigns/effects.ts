@@ -1,9 +1,10 @@
 // Effects: the points one matching rule gives before any limit, budget or cap, rounded once, with the per-item split.
-import { BeyondSafeIntegers, divideRounded } from "../ledger/money";
+import { BeyondSafeIntegers } from "../ledger/money";
 import type { ProgramSettings } from "../ledger/settings";
 import type { EarnItem, EarnTrigger } from "./evaluate";
 import type { RuleMatch } from "./match";
 import type { Rule } from "./rules";
+import { ratio } from "./arithmetic";
 import { splitByWeights } from "./split";
 
 export interface ItemPoints {
@@ -20,12 +21,13 @@ export interface RulePoints {
   reason: string;
 }
 
-function safe(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new BeyondSafeIntegers("points beyond safe integers");
-  return Number(value);
+function safe(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new BeyondSafeIntegers("points beyond safe integers");
+  return value;
 }
 
-const lineAmount = (item: EarnItem) => BigInt(item.price) * BigInt(item.quantity);
+/** A line item's amount, price times quantity; refused beyond safe integers rather than rounded. */
+const lineAmount = (item: EarnItem) => safe(item.price * item.quantity);
 
 function plural(count: number, one: string): string {
   return `${count} ${one}${count === 1 ? "" : "s"}`;
@@ -36,7 +38,7 @@ function percentText(basisPoints: number): string {
 }
 
 /** Each matching item's share of `points`, in proportion to `weights`. */
-function itemSplit(items: readonly EarnItem[], points: number, weights: readonly bigint[]): ItemPoints[] {
+function itemSplit(items: readonly EarnItem[], points: number, weights: readonly number[]): ItemPoints[] {
   const parts = splitByWeights(points, weights);
   return items.map((item, index) => ({ sku: item.sku, points: parts[index]!, quantity: item.quantity }));
 }
@@ -61,18 +63,18 @@ export function effectPoints(rule: Rule, match: RuleMatch, trigger: EarnTrigger,
   }
   const matched = match.items.map((index) => trigger.items[index]!);
   const amounts = matched.map(lineAmount);
-  const matchedAmount = amounts.reduce((a, b) => a + b, 0n);
+  const matchedAmount = safe(amounts.reduce((a, b) => a + b, 0));
   const itemsText = plural(matched.length, "matching item");
   const { points: ratePoints, perAmount } = settings.earnRate;
 
   switch (effect.type) {
     case "multiply": {
       if (effect.scope === "order") {
-        const points = divideRounded(BigInt(basePoints) * BigInt(effect.percent - 100), 100n, rounding);
+        const points = ratio(basePoints, effect.percent - 100, 1, 100, rounding);
         return { points, multiplierPercent: effect.percent, reason: `${effect.percent} % of the base points` };
       }
       if (matched.length === 0) return null;
-      const points = divideRounded(matchedAmount * BigInt(ratePoints) * BigInt(effect.percent - 100), BigInt(perAmount) * 100n, rounding);
+      const points = ratio(matchedAmount, ratePoints, effect.percent - 100, perAmount * 100, rounding);
       return {
         points,
         multiplierPercent: effect.percent,
@@ -83,9 +85,8 @@ export function effectPoints(rule: Rule, match: RuleMatch, trigger: EarnTrigger,
     case "fixed": {
       if (effect.per === "order") return { points: effect.points, reason: `${plural(effect.points, "point")} per order` };
       if (matched.length === 0) return null;
-      const each = matched.map((item) => BigInt(effect.points) * (effect.per === "unit" ? BigInt(item.quantity) : 1n));
-      const items = matched.map((item, index) => ({ sku: item.sku, points: safe(each[index]!), quantity: item.quantity }));
-      const points = safe(each.reduce((a, b) => a + b, 0n));
+      const items = matched.map((item) => ({ sku: item.sku, points: safe(effect.points * (effect.per === "unit" ? item.quantity : 1)), quantity: item.quantity }));
+      const points = safe(items.reduce((sum, i) => sum + i.points, 0));
       const units = matched.reduce((sum, item) => sum + item.quantity, 0);
       const reason =
         effect.per === "unit" ? `${plural(effect.points, "point")} per unit on ${plural(units, "unit")}` : `${plural(effect.points, "point")} per item on ${itemsText}`;
@@ -94,17 +95,16 @@ export function effectPoints(rule: Rule, match: RuleMatch, trigger: EarnTrigger,
     case "per_amount": {
       const rate = `${plural(effect.points, "point")} per ${effect.perAmount}`;
       if (rule.conditions.items === undefined) {
-        return { points: divideRounded(BigInt(trigger.amount) * BigInt(effect.points), BigInt(effect.perAmount), rounding), reason: `${rate} of the order` };
+        return { points: ratio(trigger.amount, effect.points, 1, effect.perAmount, rounding), reason: `${rate} of the order` };
       }
-      const points = divideRounded(matchedAmount * BigInt(effect.points), BigInt(effect.perAmount), rounding);
+      const points = ratio(matchedAmount, effect.points, 1, effect.perAmount, rounding);
       return { points, items: itemSplit(matched, points, amounts), reason: `${rate} on ${itemsText}` };
     }
     case "cashback": {
       const { points: valuePoints, amount: valueAmount } = settings.redemptionValue;
-      const scale = (amount: bigint) =>
-        divideRounded(amount * BigInt(effect.basisPoints) * BigInt(valuePoints), 10_000n * BigInt(valueAmount), rounding);
+      const scale = (amount: number) => ratio(amount, effect.basisPoints, valuePoints, 10_000 * valueAmount, rounding);
       const back = `${percentText(effect.basisPoints)} back as points`;
-      if (effect.scope === "order") return { points: scale(BigInt(trigger.amount)), reason: `${back} on the order` };
+      if (effect.scope === "order") return { points: scale(trigger.amount), reason: `${back} on the order` };
       if (matched.length === 0) return null;
       const points = scale(matchedAmount);
       return { points, items: itemSplit(matched, points, amounts), reason: `${back} on ${itemsText}` };

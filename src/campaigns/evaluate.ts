@@ -157,13 +157,14 @@ export function evaluateEarning(input: EarnInput): EarnResult {
   const cap = (active: ActiveRule, reason: CapReason, points: number) =>
     capped.push({ campaignId: active.campaignId, version: active.version, ruleId: active.rule.id, capped: reason, points });
 
+  // A list that comes sorted (byPriority) sorts in linear time.
   const ordered = input.rules.length > 1 ? [...input.rules].sort(byPriority) : input.rules;
   for (const active of ordered) {
     const match = matchRule(active, input, clock);
     if (!match) continue;
     const raw = effectPoints(active.rule, match, trigger, base, settings);
     if (!raw || raw.points <= 0) continue;
-    const allowance = memberAllowance(active, input.grants, input.occurredAt, settings.timeZone);
+    const allowance = memberAllowance(active, input.grants, clock);
     if (allowance.blocked) {
       cap(active, allowance.blocked, raw.points);
       continue;
@@ -190,7 +191,8 @@ export function evaluateEarning(input: EarnInput): EarnResult {
 
   const tier = tierByName(input.member.tier, settings.tiers);
   const multiplierPercent = tier?.multiplierPercent ?? 100;
-  const tierApplies = tier !== null && multiplierPercent !== 100 && (isOrder || settings.earning.tierMultiplierScope === "all");
+  // Without an order there are no base points: the tier multiplies rule points only, and only with scope "all".
+  const tierApplies = tier !== null && multiplierPercent !== 100 && (isOrder || (settings.earning.tierMultiplierScope === "all" && applied.length > 0));
   const tierFor = (rulePoints: number) => (tierApplies ? tierPoints(input, base, rulePoints, multiplierPercent) : 0);
   let rulePoints = applied.reduce((sum, a) => sum + a.points, 0);
   let tierLine = tierFor(rulePoints);

@@ -3,13 +3,14 @@ import type { ProgramSettings } from "../ledger/settings";
 import { budgetPoints } from "./lifecycle";
 import type { ActiveRule } from "./rules";
 
+/** Uses member_rule_grants_by_campaign. */
+export const CAMPAIGN_ISSUED_SQL = "SELECT ?2 AS campaignId, coalesce(sum(points), 0) AS points FROM member_rule_grants WHERE program_id = ?1 AND campaign_id = ?2";
+
 /** Points each campaign's rules issued, in one round trip by the campaign index. */
 export async function readCampaignIssued(d1: D1Database, programId: string, campaignIds: readonly string[]): Promise<Map<string, number>> {
   const issued = new Map<string, number>();
   if (campaignIds.length === 0) return issued;
-  const statements = campaignIds.map((id) =>
-    d1.prepare("SELECT ?2 AS campaignId, coalesce(sum(points), 0) AS points FROM member_rule_grants WHERE program_id = ?1 AND campaign_id = ?2").bind(programId, id),
-  );
+  const statements = campaignIds.map((id) => d1.prepare(CAMPAIGN_ISSUED_SQL).bind(programId, id));
   for (const r of await d1.batch<{ campaignId: string; points: number }>(statements)) {
     const row = r.results[0];
     if (row) issued.set(row.campaignId, Number(row.points));

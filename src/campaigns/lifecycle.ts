@@ -136,24 +136,3 @@ export function budgetPoints(budget: CampaignBudget | null, redemptionValue: { p
   if (budget.points === undefined) return byAmount;
   return byAmount === null ? budget.points : Math.min(budget.points, byAmount);
 }
-
-/** Contradictions the schema cannot see, until the rules engine's validateCampaign covers them all. */
-export function basicChecks(definition: CampaignDefinition): FieldError[] {
-  const errors: FieldError[] = [];
-  if (definition.endsAt !== null && Date.parse(definition.endsAt) <= Date.parse(definition.startsAt)) {
-    errors.push({ path: "endsAt", message: "ends before it starts" });
-  }
-  const ids = new Set<string>();
-  definition.rules.forEach((rule, i) => {
-    if (ids.has(rule.id)) errors.push({ path: `rules.${i}.id`, message: `'${rule.id}' is used twice` });
-    ids.add(rule.id);
-    const c = rule.conditions;
-    if (c.amountAtLeast !== undefined && c.amountAtMost !== undefined && c.amountAtLeast > c.amountAtMost) {
-      errors.push({ path: `rules.${i}.conditions.amountAtMost`, message: "below amountAtLeast: no order matches" });
-    }
-    c.windows?.forEach((w, j) => {
-      if (Date.parse(w.to) <= Date.parse(w.from)) errors.push({ path: `rules.${i}.conditions.windows.${j}.to`, message: "ends before it starts" });
-    });
-  });
-  return errors;
-}

@@ -1,6 +1,7 @@
 // Per-member limits and cooldowns: what a rule may still give one member, from that member's past grants of it.
 import { localPeriodBounds } from "./calendar";
 import type { CapReason, RuleGrant } from "./evaluate";
+import type { ProgramClock } from "./match";
 import type { ActiveRule, RuleLimit } from "./rules";
 
 const DAY_MS = 86_400_000;
@@ -46,11 +47,12 @@ function rollingUse(grants: readonly { at: number; points: number }[], at: numbe
   return most;
 }
 
-function limitUse(limit: RuleLimit, grants: readonly { at: number; points: number }[], at: Date, timeZone: string): Use {
+function limitUse(limit: RuleLimit, grants: readonly { at: number; points: number }[], clock: ProgramClock): Use {
+  if (grants.length === 0) return { count: 0, points: 0 };
   if (limit.period === "campaign") return use(grants, -Infinity, Infinity);
-  if (limit.window === "rolling") return rollingUse(grants, at.getTime(), ROLLING_DAYS[limit.period] * DAY_MS);
-  const { start, end } = localPeriodBounds(at, limit.period, timeZone);
-  return use(grants, start.getTime(), end.getTime());
+  if (limit.window === "rolling") return rollingUse(grants, clock.at.getTime(), ROLLING_DAYS[limit.period] * DAY_MS);
+  const { start, end } = clock.period(limit.period);
+  return use(grants, start, end);
 }
 
 /**
@@ -58,7 +60,7 @@ function limitUse(limit: RuleLimit, grants: readonly { at: number; points: numbe
  * grant of it (either side, so late-posted triggers keep the spacing too), nothing once a count limit
  * is reached, and at most what every points limit has left.
  */
-export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[], at: Date, timeZone: string): Allowance {
+export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[], clock: ProgramClock): Allowance {
   const { rule } = active;
   if (rule.limits.length === 0 && rule.cooldownSeconds === undefined) return { blocked: null, pointsLeft: null };
   const own = grants
@@ -66,11 +68,11 @@ export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[]
     .map((grant) => ({ at: Date.parse(grant.at), points: grant.points }));
   if (rule.cooldownSeconds !== undefined) {
     const spacing = rule.cooldownSeconds * 1000;
-    if (own.some((grant) => Math.abs(grant.at - at.getTime()) < spacing)) return { blocked: "cooldown", pointsLeft: null };
+    if (own.some((grant) => Math.abs(grant.at - clock.at.getTime()) < spacing)) return { blocked: "cooldown", pointsLeft: null };
   }
   let pointsLeft: number | null = null;
   for (const limit of rule.limits) {
-    const used = limitUse(limit, own, at, timeZone);
+    const used = limitUse(limit, own, clock);
     if (limit.count !== undefined && used.count >= limit.count) return { blocked: "member_limit", pointsLeft: null };
     if (limit.points !== undefined) {
       const left = limit.points - used.points;
@@ -79,4 +81,35 @@ export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[]
     }
   }
   return { blocked: null, pointsLeft };
+}
+
+/**
+ * Which of a member's grants the evaluator can look at for `rules` at `at`: those with `at` in [from, to)
+ * (null: unbounded on that side, for campaign-lifetime limits), or null when no rule has a limit or a cooldown.
+ * A late-posted trigger needs grants on both sides of it: a rolling window or cooldown reaches forward
+ * too, and a calendar period runs to its end.
+ */
+export function grantHorizon(rules: readonly ActiveRule[], at: Date, timeZone: string): { from: Date | null; to: Date | null } | null {
+  const instant = at.getTime();
+  let from = Infinity;
+  let to = -Infinity;
+  const reach = (start: number, end: number) => {
+    from = Math.min(from, start);
+    to = Math.max(to, end);
+  };
+  for (const { rule } of rules) {
+    if (rule.cooldownSeconds !== undefined) reach(instant - rule.cooldownSeconds * 1000 + 1, instant + rule.cooldownSeconds * 1000);
+    for (const limit of rule.limits) {
+      if (limit.period === "campaign") reach(-Infinity, Infinity);
+      else if (limit.window === "rolling") {
+        const length = ROLLING_DAYS[limit.period] * DAY_MS;
+        reach(instant - length + 1, instant + length);
+      } else {
+        const { start, end } = localPeriodBounds(at, limit.period, timeZone);
+        reach(start.getTime(), end.getTime());
+      }
+    }
+  }
+  if (to === -Infinity) return null;
+  return { from: from === -Infinity ? null : new Date(from), to: to === Infinity ? null : new Date(to) };
 }

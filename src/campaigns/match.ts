@@ -1,7 +1,7 @@
 // Conditions: whether a rule's trigger and conditions hold for an order, an activity, an enrollment or a birthday.
 import type { EarnInput, EarnItem } from "./evaluate";
 import type { ActiveRule, ItemMatch, RuleConditions } from "./rules";
-import { localTime, type LocalTime } from "./calendar";
+import { localPeriodBounds, localTime, type CalendarPeriod, type LocalTime } from "./calendar";
 
 /** What a matching rule sees: the line items it applies to (indices into the order's items). */
 export interface RuleMatch {
@@ -9,9 +9,10 @@ export interface RuleMatch {
   items: number[];
 }
 
-/** The wall clock of the program at the trigger's time, read once and only when a rule asks for it. */
+/** The program's wall clock and calendar periods at the trigger's time, each read once and only when a rule asks for it. */
 export class ProgramClock {
   private local: LocalTime | null = null;
+  private readonly periods = new Map<CalendarPeriod, { start: number; end: number }>();
   constructor(
     readonly at: Date,
     readonly timeZone: string,
@@ -20,6 +21,38 @@ export class ProgramClock {
     this.local ??= localTime(this.at, this.timeZone);
     return this.local;
   }
+  /** [start, end) in epoch milliseconds of the local day, week, month or year that contains the trigger. */
+  period(period: CalendarPeriod): { start: number; end: number } {
+    let bounds = this.periods.get(period);
+    if (!bounds) {
+      const { start, end } = localPeriodBounds(this.at, period, this.timeZone);
+      bounds = { start: start.getTime(), end: end.getTime() };
+      this.periods.set(period, bounds);
+    }
+    return bounds;
+  }
+}
+
+/** A rule's timestamps as epoch milliseconds, parsed once per rule object (rules are cached per isolate). */
+interface RuleTimes {
+  startsAt: number;
+  endsAt: number;
+  windows: { from: number; to: number }[] | null;
+}
+const ruleTimes = new WeakMap<ActiveRule, RuleTimes>();
+
+function timesOf(active: ActiveRule): RuleTimes {
+  let times = ruleTimes.get(active);
+  if (!times) {
+    const windows = active.rule.conditions.windows;
+    times = {
+      startsAt: Date.parse(active.startsAt),
+      endsAt: active.endsAt === null ? Infinity : Date.parse(active.endsAt),
+      windows: windows ? windows.map((w) => ({ from: Date.parse(w.from), to: Date.parse(w.to) })) : null,
+    };
+    ruleTimes.set(active, times);
+  }
+  return times;
 }
 
 /** Whether an item is included (by SKU or category; all when neither list is given) and not excluded. */
@@ -37,10 +70,6 @@ export function itemMatches(item: EarnItem, match: ItemMatch): boolean {
 /** Conditions that only an order can satisfy: on any other trigger a rule with one of them never matches. */
 export const ORDER_ONLY_CONDITIONS = ["amountAtLeast", "amountAtMost", "channels", "stores", "items", "firstOrder", "partners"] as const satisfies readonly (keyof RuleConditions)[];
 
-function within(at: number, from: string, to: string | null): boolean {
-  return at >= Date.parse(from) && (to === null || at < Date.parse(to));
-}
-
 /** The rule's match for this input, or null when its trigger, campaign window or any condition does not hold. */
 export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramClock): RuleMatch | null {
   const { rule } = active;
@@ -48,14 +77,15 @@ export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramCl
   if (rule.trigger.type !== trigger.type) return null;
   if (rule.trigger.type === "activity" && trigger.type === "activity" && rule.trigger.activityType !== trigger.activityType) return null;
   const at = input.occurredAt.getTime();
-  if (!within(at, active.startsAt, active.endsAt)) return null;
+  const times = timesOf(active);
+  if (at < times.startsAt || at >= times.endsAt) return null;
 
   const c = rule.conditions;
   if (c.tiers !== undefined && !c.tiers.includes(input.member.tier)) return null;
   if (c.attributes !== undefined) {
     for (const [key, value] of Object.entries(c.attributes)) if (input.member.attributes[key] !== value) return null;
   }
-  if (c.windows !== undefined && !c.windows.some((w) => within(at, w.from, w.to))) return null;
+  if (times.windows !== null && !times.windows.some((w) => at >= w.from && at < w.to)) return null;
   if (c.daysOfWeek !== undefined && !c.daysOfWeek.includes(clock.time.isoWeekday)) return null;
   if (c.hours !== undefined && (clock.time.hour < c.hours.from || clock.time.hour >= c.hours.to)) return null;
 

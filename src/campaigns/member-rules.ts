@@ -1,38 +1,26 @@
 // What a member's object reads for the campaign rules in force (the grants their limits count), and the preview's answer.
 import type { AccrualCampaigns, AccrualResult } from "../ledger/ops/accrue";
 import type { Plan } from "../ledger/state";
-import type { ActiveRule, RuleLimit } from "./rules";
-
-const DAY_MS = 86_400_000;
-
-/**
- * How far back a limit can count from an order: its calendar period at most
- * (in the program's time zone, so a day more for the offset), or its rolling
- * window. "campaign" counts the campaign's whole life.
- */
-const LOOKBACK_DAYS: Record<Exclude<RuleLimit["period"], "campaign">, number> = { day: 2, week: 8, month: 32, year: 367 };
+import { grantHorizon } from "./limits";
+import type { ActiveRule } from "./rules";
 
 /**
  * The grants a member's object needs for the rules in force: only rules with
- * limits or a cooldown, each from the earliest instant one of them counts (null:
- * the whole campaign). Grants after the order are included: a late-posted order
- * shares its period with grants posted before it.
+ * limits or a cooldown, each from the earliest instant the evaluator can count
+ * for a trigger at `occurredAt` (grantHorizon; null: the whole campaign). Later
+ * grants are read too: a late-posted order shares its period with grants
+ * posted before it.
  */
-export function grantsSince(rules: readonly ActiveRule[], occurredAt: Date): { campaignId: string; ruleId: string; since: string | null }[] {
+export function grantsSince(rules: readonly ActiveRule[], occurredAt: Date, timeZone: string): { campaignId: string; ruleId: string; since: string | null }[] {
   const wanted = new Map<string, { campaignId: string; ruleId: string; since: string | null }>();
-  for (const { campaignId, rule } of rules) {
-    if (rule.limits.length === 0 && rule.cooldownSeconds === undefined) continue;
-    let back = rule.cooldownSeconds === undefined ? 0 : rule.cooldownSeconds * 1000;
-    let whole = false;
-    for (const limit of rule.limits) {
-      if (limit.period === "campaign") whole = true;
-      else back = Math.max(back, LOOKBACK_DAYS[limit.period] * DAY_MS);
-    }
-    const since = whole ? null : new Date(occurredAt.getTime() - back).toISOString();
-    const key = `${campaignId}/${rule.id}`;
+  for (const active of rules) {
+    const horizon = grantHorizon([active], occurredAt, timeZone);
+    if (!horizon) continue;
+    const since = horizon.from === null ? null : horizon.from.toISOString();
+    const key = `${active.campaignId}/${active.rule.id}`;
     const seen = wanted.get(key);
     // The same rule in two versions in force (one closing as the other opens): the wider need wins.
-    if (!seen) wanted.set(key, { campaignId, ruleId: rule.id, since });
+    if (!seen) wanted.set(key, { campaignId: active.campaignId, ruleId: active.rule.id, since });
     else if (seen.since !== null && (since === null || since < seen.since)) seen.since = since;
   }
   return [...wanted.values()];

@@ -445,9 +445,8 @@ export const campaignIntervals = sqliteTable(
     endsAt: text("ends_at"),
   },
   (t) => [
-    primaryKey({ columns: [t.programId, t.campaignId, t.startsAt] }),
+    primaryKey({ columns: [t.programId, t.campaignId, t.version, t.startsAt] }),
     check("campaign_intervals_ordered", sql`${t.endsAt} IS NULL OR ${t.endsAt} >= ${t.startsAt}`),
-    index("campaign_intervals_by_end").on(t.programId, t.endsAt),
   ],
 );
 
@@ -474,6 +473,23 @@ export const memberRuleGrants = sqliteTable(
     index("member_rule_grants_by_member").on(t.programId, t.memberId, t.campaignId, t.ruleId, t.occurredAt),
     index("member_rule_grants_by_campaign").on(t.programId, t.campaignId, t.memberId),
   ],
+);
+
+/** An order's earn breakdown when campaign rules gave points, and what its refunds named and gave back so far. */
+export const orderEarnings = sqliteTable(
+  "order_earnings",
+  {
+    programId: text("program_id").notNull(),
+    issuer: text("issuer").notNull(),
+    orderId: text("order_id").notNull(),
+    /** EarnLine[] as JSON. */
+    breakdown: text("breakdown").notNull(),
+    /** [{sku, quantity}] refunded so far, as JSON. */
+    refundedItems: text("refunded_items").notNull().default("[]"),
+    /** [{campaignId, points}] given back to each campaign so far, as JSON. */
+    returned: text("returned").notNull().default("[]"),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.issuer, t.orderId] })],
 );
 
 // ------------------------------------------------------------ campaign budgets (migration 0014)

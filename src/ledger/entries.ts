@@ -25,7 +25,7 @@ export interface EntryDetailsByType {
   expire:
     | { reason: "lot_expired" | "inactivity"; earnedAt: string; expiresAt: string }
     | { reason: "returned_to_expired_lot"; redeemer: string | null };
-  clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null };
+  clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null; items?: { sku: string; quantity: number }[] };
   tier: TierEntryDetails;
 }
 

@@ -1,4 +1,5 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
+import type { EarnLine } from "../campaigns/evaluate";
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
 
@@ -101,6 +102,15 @@ export interface OrderRecord {
   createdAt: string;
 }
 
+/** An order's campaign lines as refunds by item need them. */
+export interface OrderEarning {
+  issuer: string;
+  orderId: string;
+  breakdown: EarnLine[];
+  refundedItems: { sku: string; quantity: number }[];
+  returned: { campaignId: string; points: number }[];
+}
+
 /** An activity a member earns points for (a review, a share, a survey), as stored. */
 export interface ActivityRecord {
   id: string;
@@ -144,6 +154,12 @@ export interface Plan<Result> {
   expiryWarnings?: { expiresAt: string; points: number }[];
   /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
   ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
+  /** An accrual whose campaign rules gave points: its breakdown, kept for refunds by item (order_earnings). */
+  newOrderEarning?: OrderEarning;
+  /** A refund of such an order: what refunds have named and given back to each campaign, this one included. */
+  orderEarningUpdate?: OrderEarning;
+  /** Points this refund gives back to each campaign whose rules gave the order points. */
+  budgetReturns?: { campaignId: string; points: number }[];
   /** Points drawn from each budgeted campaign by this plan. */
   budgetDraws?: { campaignId: string; points: number }[];
   /**

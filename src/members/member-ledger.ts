@@ -11,7 +11,7 @@ import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
 import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
 import type { ActiveRule } from "../campaigns/rules";
-import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, releaseBudgets, type BudgetReservation } from "../budgets/draws";
+import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, giveBackBudgets, releaseBudgets, returnRows, type BudgetReservation } from "../budgets/draws";
 import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { activityAlreadyRecorded, confirmActivity, recordActivity, rejectActivity, requirePending, type ActivityInput, type ActivityResult } from "../activities/activity";
@@ -34,6 +34,7 @@ import {
   commitPlan,
   hasOrdered,
   readOrder,
+  readOrderEarning,
   readOrderLot,
   readRuleGrants,
   type StoredGrant,
@@ -238,8 +239,15 @@ export class MemberLedger extends DurableObject<Env> {
       if (!order || order.memberId !== call.memberId) {
         throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
-      const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
-      const plan = refund(state, call.memberId, order, lot, input, ctx);
+      const [lot, earning] = await Promise.all([
+        order.lotId ? readOrderLot(this.db, call.programId, order.lotId) : null,
+        readOrderEarning(this.db, call.programId, order.issuer, order.orderId),
+      ]);
+      const plan = refund(state, call.memberId, order, lot, input, ctx, earning);
+      // What the refund takes back from campaign rules goes back to their budgets: recorded in this batch
+      // (under the refund's entry id), given back once it commits (see write).
+      const refundEntry = plan.entries.find((e) => e.type === "clawback");
+      if (plan.budgetReturns?.length && refundEntry) plan.budgetDrawRows = returnRows(refundEntry.id, plan.budgetReturns);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     }, { lots: "all" });
   }
@@ -441,7 +449,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
     const rules = call.rules ?? [];
     if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null };
-    const wanted = grantsSince(rules, new Date(occurredAt)).filter(({ campaignId, ruleId, since }) => {
+    const wanted = grantsSince(rules, new Date(occurredAt), call.settings.timeZone).filter(({ campaignId, ruleId, since }) => {
       const have = this.grants.get(`${campaignId}/${ruleId}`);
       return !have || (have.since !== null && (since === null || since < have.since));
     });
@@ -507,6 +515,7 @@ export class MemberLedger extends DurableObject<Env> {
           }
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
           if (budget) await confirmBudgets(this.env, call.programId, budget, plan.budgetDraws ?? []);
+          await this.giveBack(call, plan);
           return { ...outcome, replayed: false };
         } catch (error) {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
@@ -667,6 +676,15 @@ export class MemberLedger extends DurableObject<Env> {
     if (next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** A committed plan's returns to campaign budgets (a refund's): each budget's object counts them once. */
+  private async giveBack(call: LedgerCall, plan: Plan<unknown>): Promise<void> {
+    const byReturn = new Map<string, { campaignId: string; points: number }[]>();
+    for (const row of plan.budgetDrawRows ?? []) {
+      if (row.kind === "return") byReturn.set(row.reservationId, [...(byReturn.get(row.reservationId) ?? []), { campaignId: row.campaignId, points: -row.points }]);
+    }
+    for (const [returnId, returned] of byReturn) await giveBackBudgets(this.env, call.programId, returnId, returned);
   }
 
   private async activityOf(call: LedgerCall, activityId: string): Promise<ActivityRecord> {

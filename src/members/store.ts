@@ -2,13 +2,14 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, members, orderEarnings, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { EarnLine } from "../campaigns/evaluate";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
 const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
@@ -295,6 +296,22 @@ export async function readOrderLot(db: Database, programId: string, lotId: strin
   return row ?? null;
 }
 
+/** The order's campaign lines, kept when campaign rules gave it points; null for any other order. */
+export async function readOrderEarning(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderEarning | null> {
+  const [row] = await db
+    .select()
+    .from(orderEarnings)
+    .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId)));
+  if (!row) return null;
+  return {
+    issuer,
+    orderId,
+    breakdown: JSON.parse(row.breakdown) as EarnLine[],
+    refundedItems: JSON.parse(row.refundedItems) as OrderEarning["refundedItems"],
+    returned: JSON.parse(row.returned) as OrderEarning["returned"],
+  };
+}
+
 export async function readOrder(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderRecord | null> {
   const [row] = await db
     .select()
@@ -394,6 +411,19 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  if (plan.newOrderEarning) {
+    const { issuer, orderId, breakdown } = plan.newOrderEarning;
+    statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));
+  }
+  if (plan.orderEarningUpdate) {
+    const { issuer, orderId, refundedItems, returned } = plan.orderEarningUpdate;
+    statements.push(
+      db
+        .update(orderEarnings)
+        .set({ refundedItems: JSON.stringify(refundedItems), returned: JSON.stringify(returned) })
+        .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
+    );
+  }
   for (const grant of plan.ruleGrants ?? []) {
     const { at: occurredAt, ...rest } = grant;
     statements.push(db.insert(memberRuleGrants).values({ ...rest, occurredAt, programId, memberId: m.memberId, createdAt: at }));
@@ -452,6 +482,13 @@ export interface StoredGrant {
   at: string;
 }
 
+/** Uses member_rule_grants_by_member: one rule's grants to one member, from an instant on. */
+export const RULE_GRANTS_SQL = `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
+  WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`;
+
+/** Uses orders_by_member. */
+export const HAS_ORDERED_SQL = "SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1";
+
 /**
  * The member's grants of these rules since `since` (ISO; null: all of them),
  * in one round trip by the member's index. Only rules with limits or
@@ -464,19 +501,12 @@ export async function readRuleGrants(
   wanted: readonly { campaignId: string; ruleId: string; since: string | null }[],
 ): Promise<StoredGrant[]> {
   if (wanted.length === 0) return [];
-  const statements = wanted.map(({ campaignId, ruleId, since }) =>
-    d1
-      .prepare(
-        `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
-          WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`,
-      )
-      .bind(programId, memberId, campaignId, ruleId, since ?? ""),
-  );
+  const statements = wanted.map(({ campaignId, ruleId, since }) => d1.prepare(RULE_GRANTS_SQL).bind(programId, memberId, campaignId, ruleId, since ?? ""));
   const results = await d1.batch<StoredGrant>(statements);
   return results.flatMap((r) => r.results);
 }
 
 /** Whether the member has an order recorded (by the orders_by_member index). */
 export async function hasOrdered(d1: D1Database, programId: string, memberId: string): Promise<boolean> {
-  return (await d1.prepare("SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1").bind(programId, memberId).first()) !== null;
+  return (await d1.prepare(HAS_ORDERED_SQL).bind(programId, memberId).first()) !== null;
 }

@@ -83,4 +83,21 @@ describe("campaign budget under concurrent accruals", () => {
     expect(ruleEntries).toBe(recorded);
     await expectLedgerConsistent(p.programId, p.server);
   });
+
+  it("gives a refund's campaign points back to the budget, once", async () => {
+    const campaignId = await activeCampaign(p, bonus({ points: 30 }));
+    for (const m of ["bm00", "bm01", "bm02"]) expect((await accrue(p.server, m, 100, { orderId: `give-back-${m}` })).status).toBe(201);
+    expect(await budgetObjectOf(env, p.programId, campaignId).view()).toMatchObject({ issued: 30, left: 0 });
+    const refund = { orderId: "give-back-bm01", amount: { amount: 100, currency: "EUR" } };
+    const refunded = await call("/v1/members/bm01/refunds", { key: p.server, body: refund, idempotencyKey: "give-back-refund" });
+    expect(refunded.status, JSON.stringify(refunded.json)).toBe(201);
+    const replayed = await call("/v1/members/bm01/refunds", { key: p.server, body: refund, idempotencyKey: "give-back-refund" });
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(await budgetObjectOf(env, p.programId, campaignId).view()).toMatchObject({ issued: 20, left: 10 });
+    expect(await issuedInD1(database(env.DB), { programId: p.programId, campaignId })).toBe(20);
+    // The points are there to be issued again.
+    const again = await accrue(p.server, "bm03", 100, { orderId: "give-back-bm03" });
+    expect(campaignPoints(again.json, campaignId)).toBe(10);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
 });

@@ -58,9 +58,9 @@ describe("create and read", () => {
     [
       "an amount range that holds no order",
       { ...double, rules: [{ ...double.rules[0], conditions: { amountAtLeast: 5000, amountAtMost: 100 } }] },
-      "rules.0.conditions",
+      "rules[0].conditions",
     ],
-    ["two rules of one id", { ...double, rules: [double.rules[0], double.rules[0]] }, "rules.1.id"],
+    ["two rules of one id", { ...double, rules: [double.rules[0], double.rules[0]] }, "rules[1].id"],
   ])("refuses %s with 422 campaign_invalid", async (_, body, path) => {
     const res = await call("/v1/campaigns", { key: p.admin, body });
     expect(res.status).toBe(422);
@@ -198,6 +198,22 @@ describe("editing", () => {
     versions = await call(`/v1/campaigns/${id}/versions`, { key: p.admin });
     expect(versions.json.data[0].inForce).toHaveLength(1);
     expect(versions.json.data[1].inForce).toHaveLength(1);
+  });
+
+  it("lands concurrent edits of an active campaign one after the other, each a version", async () => {
+    const { id } = await createCampaign(p.admin);
+    await act(p.admin, id, "activate");
+    const edits = await Promise.all(
+      ["first", "second", "third"].map((description) => call(`/v1/campaigns/${id}`, { key: p.admin, method: "PATCH", body: { description } })),
+    );
+    expect(edits.map((e) => e.status)).toEqual([200, 200, 200]);
+    const versions = (await call(`/v1/campaigns/${id}/versions`, { key: p.admin })).json.data;
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([4, 3, 2, 1]);
+    expect(versions.map((v: { definition: { description: string } }) => v.definition.description).slice(0, 3).sort()).toEqual(["first", "second", "third"]);
+    // Exactly one version in force now, and the intervals follow one another without gaps.
+    expect(versions.filter((v: { inForce: { to: string | null }[] }) => v.inForce.some((i) => i.to === null))).toHaveLength(1);
+    const intervals = versions.flatMap((v: { inForce: { from: string; to: string | null }[] }) => v.inForce).sort((a: { from: string }, b: { from: string }) => a.from.localeCompare(b.from));
+    for (let i = 1; i < intervals.length; i++) expect(intervals[i].from).toBe(intervals[i - 1].to);
   });
 
   it("a patch that changes nothing makes no version", async () => {

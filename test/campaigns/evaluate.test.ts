@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { evaluateEarning, type EarnLine, type EarnResult, type EarnTrigger } from "../../src/campaigns/evaluate";
 import { computeEarning } from "../../src/ledger/earning";
 import { defaultSettings } from "../../src/ledger/settings";
-import { budget, grant, input, item, order, rule, type InputFields, type RuleInput } from "./build";
+import { localPeriodBounds } from "../../src/campaigns/calendar";
+import { grantHorizon } from "../../src/campaigns/limits";
+import { budget, grant, input, item, NOON, order, rule, type InputFields, type RuleInput } from "./build";
 
 const GOLD = { tiers: [{ name: "gold", threshold: 0, multiplierPercent: 150 }] };
 const campaignLines = (result: EarnResult) => result.breakdown.filter((line): line is Extract<EarnLine, { rule: "campaign" }> => line.rule === "campaign");
@@ -27,9 +29,12 @@ describe("evaluateEarning without campaigns", () => {
     expect(result).toEqual({ ...computeEarning(amount, defaultSettings(settings), tier), capped: [], budgetDraws: [], grants: [] });
   });
 
-  it("gives nothing for an activity, an enrollment or a birthday", () => {
+  it("gives nothing for an activity, an enrollment or a birthday, whatever the tier multiplier's scope", () => {
     for (const trigger of [{ type: "activity", activityType: "review" }, { type: "enrollment" }, { type: "birthday" }] as const) {
-      expect(evaluateEarning(input({ trigger, tier: "gold", settings: GOLD }))).toEqual({ points: 0, breakdown: [], capped: [], budgetDraws: [], grants: [] });
+      for (const tierMultiplierScope of ["base", "all"] as const) {
+        const settings = { ...GOLD, earning: { tierMultiplierScope } };
+        expect(evaluateEarning(input({ trigger, tier: "gold", settings }))).toEqual({ points: 0, breakdown: [], capped: [], budgetDraws: [], grants: [] });
+      }
     }
   });
 });
@@ -584,17 +589,68 @@ describe("properties", () => {
           expect(drawn).toBeLessThanOrEqual(left);
           expect(result.budgetDraws.find((d) => d.campaignId === campaignId)?.points ?? 0).toBe(drawn);
         }
+        // Every period the new grant falls in holds no more than the limit with it: the campaign, the local
+        // calendar period, and every rolling window that contains the order (late-posted orders included).
+        const at = Date.parse(NOON);
         for (const line of campaignLines(result)) {
           const limit = c.rules.find((r) => r.campaign === line.campaignId && r.id === line.ruleId)!.limit;
-          if (limit?.period === "campaign") {
-            const before = sum(grants.filter((g) => g.campaignId === line.campaignId && g.ruleId === line.ruleId).map((g) => g.points));
-            expect(before + line.points).toBeLessThanOrEqual(limit.points);
+          if (!limit) continue;
+          const own = grants.filter((g) => g.campaignId === line.campaignId && g.ruleId === line.ruleId).map((g) => ({ at: Date.parse(g.at), points: g.points }));
+          const within = (from: number, to: number) => sum(own.filter((g) => g.at >= from && g.at < to).map((g) => g.points));
+          const periods: [number, number][] = [];
+          if (limit.period === "campaign") periods.push([-Infinity, Infinity]);
+          else if (limit.window === "calendar") {
+            const { start, end } = localPeriodBounds(new Date(at), limit.period, c.zone);
+            periods.push([start.getTime(), end.getTime()]);
+          } else {
+            const length = { day: 1, week: 7 }[limit.period] * 86_400_000;
+            for (const start of [at - length + 1, at, ...own.flatMap((g) => [g.at, g.at - length + 1])]) {
+              if (start > at - length && start <= at) periods.push([start, start + length]);
+            }
           }
+          for (const [from, to] of periods) expect(within(from, to) + line.points).toBeLessThanOrEqual(limit.points);
         }
         expect(result.grants.map((g) => [g.campaignId, g.ruleId, g.points])).toEqual(campaignLines(result).map((l) => [l.campaignId, l.ruleId, l.points]));
         expect(evaluateEarning(input({ ...fields, rules: [...rules].reverse() }))).toEqual(result);
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe("grantHorizon", () => {
+  const at = new Date("2026-03-29T12:00:00Z");
+  const limited = (fields: Partial<RuleInput>) => rule({ effect: { type: "fixed", points: 1 }, ...fields });
+  it.each([
+    { what: "no limits", rules: [limited({})], horizon: null },
+    { what: "a calendar day in Berlin (23 hours on 29 March)", rules: [limited({ limits: [{ period: "day", count: 1 }] })], horizon: ["2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z"] },
+    { what: "a rolling week, both sides of a late-posted order", rules: [limited({ limits: [{ period: "week", window: "rolling", count: 1 }] })], horizon: ["2026-03-22T12:00:00.001Z", "2026-04-05T12:00:00.000Z"] },
+    { what: "a cooldown", rules: [limited({ cooldownSeconds: 60 })], horizon: ["2026-03-29T11:59:00.001Z", "2026-03-29T12:01:00.000Z"] },
+    { what: "the widest of several rules", rules: [limited({ cooldownSeconds: 60 }), limited({ id: "r2", limits: [{ period: "month", points: 5 }] })], horizon: ["2026-02-28T23:00:00.000Z", "2026-03-31T22:00:00.000Z"] },
+    { what: "a campaign lifetime", rules: [limited({ limits: [{ period: "campaign", count: 1 }] })], horizon: [null, null] },
+  ])("covers $what", ({ rules, horizon }) => {
+    const found = grantHorizon(rules, at, "Europe/Berlin");
+    expect(found && [found.from?.toISOString() ?? null, found.to?.toISOString() ?? null]).toEqual(horizon);
+  });
+
+  it("holds every grant the evaluator counts: a grant outside it changes nothing", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("day" as const, "week" as const, "month" as const, "year" as const, "campaign" as const),
+        fc.constantFrom("calendar" as const, "rolling" as const),
+        fc.integer({ min: -400, max: 400 }),
+        fc.constantFrom("UTC", "Europe/Berlin", "America/New_York"),
+        (period, window, days, zone) => {
+          const limits = [{ period, ...(period === "campaign" ? {} : { window }), count: 1 }];
+          const rules = [limited({ limits, cooldownSeconds: 3_600 })];
+          const grantAt = new Date(at.getTime() + days * 86_400_000 + 1_800_000);
+          const result = evaluateEarning(input({ at: at.toISOString(), settings: { timeZone: zone }, rules, grants: [grant(grantAt.toISOString())] }));
+          const horizon = grantHorizon(rules, at, zone)!;
+          const inside = (horizon.from === null || grantAt >= horizon.from) && (horizon.to === null || grantAt < horizon.to);
+          if (!inside) expect(result.capped).toEqual([]);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

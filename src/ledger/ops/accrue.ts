@@ -159,6 +159,9 @@ export function accrue(
   );
   plan.ruleGrants = grantRecords(earning, plan.entries[0]!.id, input.orderId);
   plan.budgetDraws = earning.budgetDraws;
+  if (earning.breakdown.some((line) => line.rule === "campaign")) {
+    plan.newOrderEarning = { issuer: ctx.partnerId ?? "", orderId: input.orderId, breakdown: earning.breakdown, refundedItems: [], returned: [] };
+  }
   const earnPeriod = plan.entries[0]!.settlementPeriod;
   if (earnPeriod) {
     const own = periodOf(earnedAt, ctx.settings.settlementPeriod);

@@ -6,8 +6,8 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { forgetCampaignRules, rulesInForceFor } from "../../campaigns/active";
 import { budgetLimits, budgetsLeftNow } from "../../budgets/draws";
+import { validateCampaign } from "../../campaigns/validate";
 import {
-  basicChecks,
   budgetPoints,
   createCampaign as createDefinition,
   editCampaign,
@@ -15,6 +15,7 @@ import {
   transition,
   type CampaignAction,
   type CampaignChange,
+  type DefinitionCheck,
   type CampaignRefusal,
 } from "../../campaigns/lifecycle";
 import { budgetStates } from "../../campaigns/member-rules";
@@ -48,6 +49,12 @@ const MAX_ATTEMPTS = 5;
 
 function campaignView({ campaign, definition }: CampaignWithDefinition) {
   return { id: campaign.id, status: campaign.status, version: campaign.version, definition, createdAt: campaign.createdAt, updatedAt: campaign.updatedAt };
+}
+
+/** The rules engine's checks of what the schema cannot see, under the program's settings. */
+function checks(c: Context<AppEnv>): DefinitionCheck {
+  const { settings } = c.get("principal");
+  return (definition) => validateCampaign(definition, settings);
 }
 
 function refusal(outcome: CampaignRefusal): ApiError {
@@ -87,7 +94,7 @@ async function change(c: Context<AppEnv>, id: string, decide: (current: Campaign
 
 export const createCampaign: AppRouteHandler<CreateCampaignRoute> = async (c) => {
   const { programId } = c.get("principal");
-  const outcome = createDefinition(`cmp_${ulid()}`, c.req.valid("json"), basicChecks, new Date());
+  const outcome = createDefinition(`cmp_${ulid()}`, c.req.valid("json"), checks(c), new Date());
   if (isRefusal(outcome)) throw refusal(outcome);
   await applyCampaignChange(c.env.DB, programId, outcome, true);
   return c.json(campaignView({ campaign: outcome.campaign, definition: outcome.version!.definition }), 201);
@@ -108,7 +115,7 @@ export const getCampaign: AppRouteHandler<GetCampaignRoute> = async (c) => {
 
 export const updateCampaign: AppRouteHandler<UpdateCampaignRoute> = async (c) => {
   const patch = c.req.valid("json");
-  const view = await change(c, c.req.valid("param").id, (current, now) => editCampaign(current.campaign, current.definition, patch, basicChecks, now));
+  const view = await change(c, c.req.valid("param").id, (current, now) => editCampaign(current.campaign, current.definition, patch, checks(c), now));
   return c.json(view, 200);
 };
 
