@@ -141,7 +141,7 @@ function tierPoints(input: EarnInput, base: number, rulePoints: number, multipli
 }
 
 /**
- * What a trigger earns under the rules in force, line by line (see the README for the formulas):
+ * What a trigger earns under the rules in force, line by line (docs/earning-rules.md has the formulas):
  * base points, then each matching rule in priority order (an exclusive one that gives points ends the
  * list), each through its member limits, cooldown and campaign budget; then the tier multiplier; then
  * the multiplier cap, which trims the lowest-priority rule points first. Lines add up to `points`.
