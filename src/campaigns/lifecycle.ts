@@ -2,7 +2,7 @@
 // Each returns the change to write (or a refusal); storage applies it in one batch.
 import { mergePatch } from "../ledger/settings-patch";
 import { fieldErrors, type FieldError } from "../ledger/errors";
-import { CampaignDefinitionSchema, type CampaignBudget, type CampaignDefinition, type CampaignStatusName } from "./rules";
+import { CampaignDefinitionSchema, type CampaignDefinition, type CampaignStatusName } from "./rules";
 
 export interface CampaignRecord {
   id: string;
@@ -126,13 +126,4 @@ function ended(campaign: CampaignRecord): CampaignRefusal {
 
 export function isRefusal(outcome: CampaignChange | CampaignRefusal | null): outcome is CampaignRefusal {
   return outcome !== null && "refused" in outcome;
-}
-
-/** A budget in points: its points, or its money at the redemption value (rounded down), whichever is less; null for none. */
-export function budgetPoints(budget: CampaignBudget | null, redemptionValue: { points: number; amount: number }): number | null {
-  if (!budget) return null;
-  // BigInt: the money budget times the points per amount may pass 2^53 before the division.
-  const byAmount = budget.amount === undefined ? null : Number((BigInt(budget.amount) * BigInt(redemptionValue.points)) / BigInt(redemptionValue.amount));
-  if (budget.points === undefined) return byAmount;
-  return byAmount === null ? budget.points : Math.min(budget.points, byAmount);
 }

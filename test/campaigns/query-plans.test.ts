@@ -2,7 +2,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SCHEDULED_RULES_SQL } from "../../src/campaigns/active";
-import { CAMPAIGN_ISSUED_SQL } from "../../src/campaigns/issued";
 import { HAS_ORDERED_SQL, RULE_GRANTS_SQL } from "../../src/members/store";
 
 async function plan(sql: string, ...params: unknown[]): Promise<string> {
@@ -22,12 +21,6 @@ describe("query plans of the campaign reads", () => {
   it("asks whether a member ordered by the orders' member index", async () => {
     const detail = await plan(HAS_ORDERED_SQL, "p", "m");
     expect(detail).toMatch(/USING (COVERING )?INDEX orders_by_member/);
-  });
-
-  it("sums a campaign's issued points by the campaign index", async () => {
-    const detail = await plan(CAMPAIGN_ISSUED_SQL, "p", "c");
-    expect(detail).toMatch(/USING (COVERING )?INDEX member_rule_grants_by_campaign/);
-    expect(detail).not.toMatch(/SCAN member_rule_grants/);
   });
 
   it("reads the program's intervals in force by index, their versions by key", async () => {

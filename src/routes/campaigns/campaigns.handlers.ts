@@ -5,10 +5,10 @@ import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { forgetCampaignRules, rulesInForceFor } from "../../campaigns/active";
+import { budgetPoints } from "../../budgets/budget";
 import { budgetLimits, budgetsLeftNow } from "../../budgets/draws";
 import { validateCampaign } from "../../campaigns/validate";
 import {
-  budgetPoints,
   createCampaign as createDefinition,
   editCampaign,
   isRefusal,
@@ -142,7 +142,7 @@ export const getCampaignStats: AppRouteHandler<GetCampaignStatsRoute> = async (c
   const { definition } = await visibleCampaign(c, id);
   const { programId, settings } = c.get("principal");
   const stats = await campaignStats(c.env.DB, programId, id);
-  const budget = budgetPoints(definition.budget, settings.redemptionValue);
+  const budget = definition.budget ? budgetPoints(definition.budget, settings) : null;
   // The budget's own object counts what is left: points issued and reservations in flight, program-wide.
   const left = budget === null ? null : ((await budgetsLeftNow(c.env, programId, new Map([[id, budget]]))).get(id) ?? budget);
   return c.json({ campaignId: id, ...stats, budget, budgetLeft: left }, 200);
