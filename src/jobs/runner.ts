@@ -27,8 +27,10 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
-  "17 * * * *": ["housekeeping", "birthday-bonus"],
+  "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
+  // Hourly: each program's local day is reached within the hour after its midnight.
+  "47 * * * *": ["birthday-bonus"],
 };
 
 export interface RunLimits {

@@ -17,7 +17,7 @@ export const ActivityBody = z
       .string()
       .min(1)
       .max(200)
-      .regex(/^[^\p{Cc}\p{Cf}]+$/u, "printable characters only")
+      .refine((reference) => !/[\p{Cc}\p{Cf}]/u.test(reference), "printable characters only")
       .openapi({ example: "sku-espresso-beans", description: "What the activity is about (the reviewed product, the shared page, the survey): one per type earns once." }),
     occurredAt: Timestamp.optional().openapi({ description: "When it happened; defaults to now. Campaign rules are those in force then." }),
     attributes: z
