@@ -138,6 +138,16 @@ describe("birthday bonus job", () => {
     expect(dates.results.map((r) => r.occurred_at.slice(0, 10))).toEqual(["2027-02-28", "2028-02-29"]);
   });
 
+  it("walks both of a common year's 28 February birthdays, page by page", async () => {
+    const p = await programWith([birthday]);
+    for (const m of ["a-28", "b-28"]) await enroll(p.server, m, { birthday: { month: 2, day: 28 } });
+    for (const m of ["a-29", "b-29"]) await enroll(p.server, m, { birthday: { month: 2, day: 29 } });
+    const first = await runAt(p.programId, "birthday-bonus", "2027-02-28T08:00:00Z", { batchSize: 3, maxBatches: 1 });
+    expect(first).toMatchObject({ status: "partial", itemsDone: 3, itemsLeft: 1 });
+    expect(await runAt(p.programId, "birthday-bonus", "2027-02-28T09:00:00Z", { batchSize: 3 })).toMatchObject({ status: "done", itemsDone: 1, itemsLeft: 0 });
+    for (const m of ["a-28", "b-28", "a-29", "b-29"]) expect(await bonusEntries(p, m)).toHaveLength(1);
+  });
+
   it("resumes where a run stopped, and gives nobody twice", async () => {
     const p = await programWith([birthday]);
     const members = Array.from({ length: 7 }, (_, i) => `bd${i}`);
