@@ -21,6 +21,8 @@ interface Ids {
   causeId: string;
   planId: string;
   membershipId: string;
+  campaignId: string;
+  activityId: string;
 }
 
 interface Operation {
@@ -39,6 +41,11 @@ interface Operation {
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
+const campaign = {
+  name: "Double points",
+  startsAt: "2026-01-01T00:00:00Z",
+  rules: [{ id: "double", trigger: { type: "order" }, effect: { type: "multiply", percent: 200 } }],
+};
 const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
 
 /** Every secured operation of the document, by operationId: the test fails for one that is not here. */
@@ -133,6 +140,21 @@ const operations: Record<string, Operation> = {
   },
   cancelMembership: { roles: ["admin", "server"], params: (ids) => ({ membershipId: ids.membershipId }), body: { at: "term_end" }, foreign: "member_not_found" },
   getBenefits: { roles: ROLES, foreign: "member_not_found" },
+  createCampaign: { roles: ["admin"], body: campaign, foreign: "own" },
+  listCampaigns: { roles: ["admin", "server"], foreign: "own" },
+  getCampaign: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  updateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), body: { description: "edited" }, foreign: "campaign_not_found" },
+  activateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  pauseCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  endCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  listCampaignVersions: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  getCampaignStats: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  // Without a memberId: a new member's order in the caller's own program.
+  previewEarning: { roles: ["admin", "server"], body: { amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
+  recordActivity: { roles: ["admin", "server"], body: { type: "review", reference: "sku-1" }, foreign: "member_not_found" },
+  listActivities: { roles: ["admin", "server"], foreign: "member_not_found" },
+  confirmActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
+  rejectActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
 };
 
 interface DocumentedOperation {
@@ -191,6 +213,10 @@ beforeAll(async () => {
   const membership = await call("/v1/members/member-of-a/memberships", { key: a.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
   expect(membership.status).toBe(201);
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
+  const created = await call("/v1/campaigns", { key: a.admin, body: campaign });
+  expect(created.status).toBe(201);
+  const activity = await call("/v1/members/member-of-a/activities", { key: a.server, body: { type: "review", reference: "sku-1", status: "pending" } });
+  expect(activity.status, JSON.stringify(activity.json)).toBe(201);
   ids = {
     programId: a.programId,
     partnerId: a.partnerId,
@@ -203,6 +229,8 @@ beforeAll(async () => {
     causeId: cause.json.id,
     planId: plan.json.id,
     membershipId: membership.json.id,
+    campaignId: created.json.id,
+    activityId: activity.json.id,
   };
 });
 

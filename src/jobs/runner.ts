@@ -5,6 +5,7 @@ import { jobRuns, programs } from "../db/schema";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { ulid } from "../lib/ids";
 import { expirePoints } from "./expire-points";
+import { birthdayBonus } from "./birthday-bonus";
 import { housekeeping } from "./housekeeping";
 import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
@@ -24,6 +25,7 @@ export const JOBS = {
   "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
   "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
   "lapse-memberships": { run: lapseMemberships, description: "Lapse memberships not renewed past their paidUntil (membership.lapsed)." },
+  "birthday-bonus": { run: birthdayBonus, description: "Give the birthday rules' bonus once per member and year, on the member's day in the program's time zone." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -35,6 +37,8 @@ export const CRON_JOBS: Record<string, JobName[]> = {
   "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
+  // Hourly: each program's local day is reached within the hour after its midnight.
+  "47 * * * *": ["birthday-bonus"],
 };
 
 export interface RunLimits {

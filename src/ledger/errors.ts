@@ -33,7 +33,10 @@ export type DomainCode =
   | "membership_plan_archived"
   | "membership_not_active"
   | "membership_exists"
-  | "paid_until_not_later";
+  | "paid_until_not_later"
+  | "activity_already_recorded"
+  | "activity_not_found"
+  | "activity_not_pending";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

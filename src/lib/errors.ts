@@ -74,6 +74,15 @@ export const errorStatuses = {
   membership_not_active: 409,
   membership_exists: 409,
   paid_until_not_later: 422,
+  campaign_not_found: 404,
+  campaign_invalid: 422,
+  campaign_ended: 409,
+  campaign_already_active: 409,
+  campaign_not_active: 409,
+  campaign_changed: 409,
+  activity_already_recorded: 409,
+  activity_not_found: 404,
+  activity_not_pending: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -18,6 +18,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "referral.completed",
   "referral.rejected",
   "membership.lapsed",
+  "campaign.budget_exhausted",
+  "activity.recorded",
+  "bonus.granted",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

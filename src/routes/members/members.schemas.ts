@@ -2,6 +2,26 @@
 import { z } from "@hono/zod-openapi";
 import { ChannelSchema, ExternalId } from "../../app/openapi";
 import { BalanceSchema } from "../../app/schemas";
+import { birthdayProblem, localDate } from "../../bonuses/birthday";
+
+/** The zone furthest ahead (UTC+14): a birthday that is today anywhere is not refused as future. */
+const EARLIEST_ZONE = "Pacific/Kiritimati";
+
+export const BirthdaySchema = z
+  .object({
+    month: z.number().int().min(1).max(12).openapi({ example: 5 }),
+    day: z.number().int().min(1).max(31).openapi({ example: 17 }),
+    year: z.number().int().min(1900).max(9999).nullable().optional().openapi({ example: 1990, description: "Optional; the bonus needs only month and day." }),
+  })
+  .strict()
+  .superRefine((birthday, ctx) => {
+    const problem = birthdayProblem(birthday, localDate(new Date(), EARLIEST_ZONE));
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.path.split(".").at(-1)!] });
+  })
+  .openapi("Birthday", {
+    description:
+      "A real calendar date: 31 April is refused, 29 February only in a leap year (or without a year). In common years a 29 February birthday is celebrated on 28 February.",
+  });
 
 export const EnrollBody = z
   .object({
@@ -29,6 +49,7 @@ export const EnrollBody = z
       .max(512)
       .optional()
       .openapi({ description: "A hash of the shopper's payment method the storefront computed; only a hash of it is stored." }),
+    birthday: BirthdaySchema.nullable().optional().openapi({ description: "Month and day (year optional) for the birthday bonus; null removes it." }),
   })
   .strict()
   .openapi("EnrollMember");
@@ -43,6 +64,10 @@ export const MemberSchema = z
     enrolledAt: z.string(),
     updatedAt: z.string(),
     lastActivityAt: z.string().nullable(),
+    birthday: z
+      .object({ month: z.number().int(), day: z.number().int(), year: z.number().int().nullable() })
+      .nullable()
+      .openapi({ example: { month: 5, day: 17, year: null } }),
     balance: BalanceSchema,
   })
   .openapi("Member");
