@@ -52,7 +52,14 @@ export function scheduledRules(rows: readonly VersionInForceRow[]): ScheduledRul
   }
   const rules: ScheduledRule[] = [];
   for (const { row, inForce } of byVersion.values()) {
-    const definition = CampaignDefinitionSchema.parse(JSON.parse(row.definition));
+    const parsed = CampaignDefinitionSchema.safeParse(JSON.parse(row.definition));
+    // Written through the same schema, so this only fails if the schema tightened since: one campaign's
+    // stored version must not stop every accrual of the program, so it is skipped, loudly.
+    if (!parsed.success) {
+      console.log(JSON.stringify({ level: "error", message: "stored campaign version no longer parses", campaignId: row.campaignId, version: row.version }));
+      continue;
+    }
+    const definition = parsed.data;
     for (const rule of definition.rules) {
       rules.push({
         campaignId: row.campaignId,

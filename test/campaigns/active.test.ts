@@ -76,6 +76,17 @@ describe("scheduledRules", () => {
   });
 });
 
+describe("scheduledRules with a stored version the schema no longer reads", () => {
+  it("leaves that version out rather than failing every accrual", () => {
+    const good = JSON.stringify({ name: "c", startsAt: "2026-01-01T00:00:00Z", rules: [rule("x")] });
+    const rows = [
+      { campaignId: "cmp_a", version: 1, definition: JSON.stringify({ name: "old", rules: "not rules" }), startsAt: "2026-03-01T00:00:00Z", endsAt: null },
+      { campaignId: "cmp_b", version: 1, definition: good, startsAt: "2026-03-01T00:00:00Z", endsAt: null },
+    ];
+    expect(scheduledRules(rows).map((r) => r.campaignId)).toEqual(["cmp_b"]);
+  });
+});
+
 describe("grantsSince", () => {
   const active = (fields: Record<string, unknown>) => ({ campaignId: "cmp_a", version: 1, startsAt: "2026-01-01T00:00:00Z", endsAt: null, budget: null, rule: rule("r", fields) });
   const order = at("2026-03-10T12:00:00Z");
