@@ -1,10 +1,14 @@
 // The pure ledger's seams: it (and the campaign rules it values orders by) imports nothing from Hono, the HTTP layer, storage or the platform.
 import { describe, expect, it } from "vitest";
 
-const sources = import.meta.glob<string>(["../src/ledger/**/*.ts", "../src/campaigns/**/*.ts"], { query: "?raw", import: "default", eager: true });
+const sources = import.meta.glob<string>(["../src/ledger/**/*.ts", "../src/campaigns/**/*.ts", "../src/rewards/types.ts"], {
+  query: "?raw",
+  import: "default",
+  eager: true,
+});
 
-/** The folders the pure domain may import from: the ledger, and the campaign rules the accrual evaluates. */
-const PURE = ["../src/ledger/", "../src/campaigns/"];
+/** What the pure domain may import from: the ledger, the campaign rules the accrual evaluates, and the shape of a reward claim a plan writes. */
+const PURE = ["../src/ledger/", "../src/campaigns/", "../src/rewards/types"];
 
 /** Where a relative import lands, as a path like the glob's keys. */
 function resolve(file: string, from: string): string {
