@@ -61,6 +61,13 @@ export const EarnLineSchema = z
       .openapi("TierMultiplierLine"),
     z
       .object({
+        rule: z.literal("membership_multiplier"),
+        points: z.number().int().openapi({ example: 10 }),
+        multiplierPercent: z.number().int().openapi({ example: 120, description: "The best earning multiplier of the member's paid memberships in force." }),
+      })
+      .openapi("MembershipMultiplierLine"),
+    z
+      .object({
         rule: z.literal("campaign"),
         campaignId: z.string().openapi({ example: "cmp_01JE4Q8Z3W5Y7X9V1T3R5P7N9M" }),
         version: z.number().int().openapi({ example: 2 }),

@@ -67,6 +67,8 @@ export type CapReason = "budget" | "member_limit" | "cooldown" | "multiplier_cap
 /** One line of the breakdown: the base, the tier multiplier, or a campaign rule. Lines add up to the total. */
 export type EarnLine =
   | { rule: "base"; points: number }
+  /** A paid membership's multiplier on the whole earning (added by the accrual, not the rules). */
+  | { rule: "membership_multiplier"; points: number; multiplierPercent: number }
   | {
       rule: "tier_multiplier";
       points: number;

@@ -56,6 +56,8 @@ import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type Cla
 import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
 import { advanceReferrer, enrollReferred, rewardReferee, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
+import { heldMemberships } from "../memberships/store";
+import { membershipEarningPercent } from "../memberships/benefits";
 import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
 /** Who is asking and on which program: sent with every call. */
@@ -153,6 +155,8 @@ export class MemberLedger extends DurableObject<Env> {
   private grants = new Map<string, { since: string | null; grants: StoredGrant[] }>();
   /** Whether the member has an order on record; unknown until a rule asks. Dropped with the state. */
   private ordered: boolean | null = null;
+  /** The member's active memberships with their plans, for the earning multiplier; read once, dropped when one changes here. */
+  private held: Awaited<ReturnType<typeof heldMemberships>> | null = null;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -346,16 +350,26 @@ export class MemberLedger extends DurableObject<Env> {
   // Memberships (src/memberships): kept beside the member's ledger, changed one call at a time like it.
 
   startMembership(call: LedgerCall, input: StartMembershipInput): Promise<LedgerReply<MembershipView, true>> {
-    return this.write(call, async (state, ctx) => ({ ...(await startMembership(this.db, call, state, input, ctx)), created: true as const }));
+    // The memberships change here: the multiplier's cache is read afresh by the next accrual.
+    return this.write(call, async (state, ctx) => {
+      this.held = null;
+      return { ...(await startMembership(this.db, call, state, input, ctx)), created: true as const };
+    });
   }
 
   changeMembership(call: LedgerCall, change: MembershipChange): Promise<LedgerReply<MembershipView, false>> {
-    return this.write(call, (state, ctx) => changeMembership(this.db, call, state, change, ctx));
+    return this.write(call, (state, ctx) => {
+      this.held = null;
+      return changeMembership(this.db, call, state, change, ctx);
+    });
   }
 
   /** Lapses the member's memberships past their paidUntil (the lapse job's work); a second run finds none. */
   lapseMemberships(call: LedgerCall): Promise<LedgerReply<{ lapsed: string[] }, false>> {
-    return this.write(call, (state, ctx) => lapseMemberships(this.db, call, state, ctx));
+    return this.write(call, (state, ctx) => {
+      this.held = null;
+      return lapseMemberships(this.db, call, state, ctx);
+    });
   }
 
   /**
@@ -556,7 +570,8 @@ export class MemberLedger extends DurableObject<Env> {
    */
   private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
     const rules = call.rules ?? [];
-    if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null };
+    const membershipPercent = state.member ? await this.membershipPercent(call, new Date(occurredAt)) : 100;
+    if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null, membershipPercent };
     const wanted = grantsSince(rules, new Date(occurredAt), call.settings.timeZone).filter(({ campaignId, ruleId, since }) => {
       const have = this.grants.get(`${campaignId}/${ruleId}`);
       return !have || (have.since !== null && (since === null || since < have.since));
@@ -574,7 +589,13 @@ export class MemberLedger extends DurableObject<Env> {
       firstOrder = !this.ordered;
     }
     // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
-    return { rules, grants, budgetLeft: new Map(), firstOrder };
+    return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent };
+  }
+
+  /** The best earning multiplier of the memberships in force when the order occurred. */
+  private async membershipPercent(call: LedgerCall, at: Date): Promise<number> {
+    this.held ??= await heldMemberships(this.db, call.programId, call.memberId);
+    return membershipEarningPercent(this.held, at);
   }
 
   /**

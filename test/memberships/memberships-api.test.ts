@@ -269,3 +269,52 @@ describe("GET /v1/members/{memberId}/benefits", () => {
     expect(res.json.code).toBe("member_not_found");
   });
 });
+
+describe("a membership's earning multiplier", () => {
+  it("multiplies what an order earns while the membership is in force, as its own line, and stops when it ends", async () => {
+    const p = await createProgram();
+    const plan = await createPlan(p, { ...prime, benefits: { ...prime.benefits, earningMultiplierPercent: 150 } });
+    await enroll(p.server, "ada");
+    const before = await accrue(p.server, "ada", 10_000);
+    expect(before.json.points).toBe(100);
+    const m = (await start(p, "ada", plan.id)).json;
+    const during = await accrue(p.server, "ada", 10_000);
+    expect(during.status).toBe(201);
+    expect(during.json.points).toBe(150);
+    expect(during.json.breakdown).toEqual([
+      { rule: "base", points: 100 },
+      { rule: "membership_multiplier", points: 50, multiplierPercent: 150 },
+    ]);
+    // Rounded once on the whole earning: 33 points x 1.5 = 49.5, floored.
+    expect((await accrue(p.server, "ada", 3_300)).json.points).toBe(49);
+    const cancelled = await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "now" } });
+    expect(cancelled.status, JSON.stringify(cancelled.json)).toBe(200);
+    const after = await accrue(p.server, "ada", 10_000);
+    expect(after.json.points).toBe(100);
+    await expectLedgerConsistent(p.programId);
+  });
+});
+
+describe("rewards for a plan's members", () => {
+  it("are claimable only while the member holds the plan", async () => {
+    const p = await createProgram();
+    const plan = await createPlan(p);
+    const reward = await call("/v1/rewards", {
+      key: p.admin,
+      body: { name: "members only", type: "fixed_discount", costPoints: 50, value: { amount: 500, currency: "EUR" }, planIds: [plan.id] },
+      idempotencyKey: null,
+    });
+    expect(reward.status, JSON.stringify(reward.json)).toBe(201);
+    await enroll(p.server, "ada");
+    await accrue(p.server, "ada", 50_000);
+    const line = async () => (await call("/v1/members/ada/rewards", { key: p.server })).json.data.find((l: any) => l.reward.id === reward.json.id);
+    expect((await line()).unavailable.map((u: any) => u.reason)).toEqual(["plan_required"]);
+    const refused = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: p.server });
+    expect(refused.json.code).toBe("reward_not_available");
+    expect((await start(p, "ada", plan.id)).status).toBe(201);
+    expect((await line()).claimable).toBe(true);
+    const claimed = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: p.server });
+    expect(claimed.status, JSON.stringify(claimed.json)).toBe(201);
+    await expectLedgerConsistent(p.programId);
+  });
+});

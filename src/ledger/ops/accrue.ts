@@ -1,5 +1,6 @@
 // Accrual: an order earns points into a new lot, pays debt first, and may upgrade the tier.
 import { DomainError } from "../errors";
+import { mulDiv, type Rounding } from "../money";
 import { addDays, iso } from "../dates";
 import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type RuleGrant } from "../../campaigns/evaluate";
 import type { ActiveRule } from "../../campaigns/rules";
@@ -30,6 +31,8 @@ export interface AccrualCampaigns {
   budgetLeft: ReadonlyMap<string, number>;
   /** The member has no order recorded before this one. */
   firstOrder: boolean;
+  /** The best earning multiplier of the paid memberships in force (100: none), applied on top of everything. */
+  membershipPercent?: number;
 }
 
 export const NO_CAMPAIGNS: AccrualCampaigns = { rules: [], grants: [], budgetLeft: new Map(), firstOrder: false };
@@ -101,6 +104,7 @@ export function accrue(
     grants: campaigns.grants,
     budgetLeft: campaigns.budgetLeft,
   });
+  withMembership(earning, campaigns.membershipPercent ?? 100, settings.rounding);
   const debtPaid = Math.min(current.debt, earning.points);
   const accrualId = ctx.newId("acc");
 
@@ -219,4 +223,16 @@ export function grantRecords(earning: Pick<EarnResult, "grants" | "breakdown">, 
       const line = earning.breakdown.find((l) => l.rule === "campaign" && l.campaignId === grant.campaignId && l.ruleId === grant.ruleId);
       return { ...grant, version: line && line.rule === "campaign" ? line.version : 0, entryId, orderId };
     });
+}
+
+/**
+ * A paid membership's earning multiplier: its own line, on the order's whole
+ * earning (base, rules and tier), rounded once, so the lines still add up.
+ */
+export function withMembership(earning: EarnResult, percent: number, rounding: Rounding): void {
+  if (percent <= 100 || earning.points <= 0) return;
+  const extra = mulDiv(earning.points, percent - 100, 100, rounding);
+  if (extra <= 0) return;
+  earning.breakdown.push({ rule: "membership_multiplier", points: extra, multiplierPercent: percent });
+  earning.points += extra;
 }

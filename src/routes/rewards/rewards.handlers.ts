@@ -9,7 +9,7 @@ import { inParallel } from "../../lib/parallel";
 import { memberCatalog } from "../../rewards/catalog";
 import { checkDefinition } from "../../rewards/check";
 import { claimThroughStock, stockIdentity, usesStockObject } from "../../rewards/claim-flow";
-import { NO_PLANS } from "../../rewards/plans";
+import { plansHeld } from "../../rewards/plans";
 import { definitionOf, patchedDefinition } from "../../rewards/schemas";
 import { rewardStockOf, type StockCounts } from "../../rewards/stock-object";
 import type { RewardDefinition, RewardRecord } from "../../rewards/types";
@@ -135,7 +135,7 @@ export const listMemberRewards: AppRouteHandler<ListMemberRewardsRoute> = async 
   if (!reply.ok) throw fromDomain(reply.error);
   const db = database(c.env.DB);
   const now = new Date();
-  const [rewards, claims, activePlans] = await Promise.all([rewardsOf(db, programId, "active"), claimsByReward(db, programId, memberId), NO_PLANS(programId, memberId, now)]);
+  const [rewards, claims, activePlans] = await Promise.all([rewardsOf(db, programId, "active"), claimsByReward(db, programId, memberId), plansHeld(db)(programId, memberId, now)]);
   const counts = await withCounts(c, rewards);
   const member = reply.value;
   const lines = memberCatalog(
@@ -156,6 +156,6 @@ export const claimReward: AppRouteHandler<ClaimRewardRoute> = async (c) => {
   const reward = await findReward(c, rewardId);
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: `${memberId}/${rewardId}`, body: null });
   const now = new Date();
-  const activePlans = await NO_PLANS(call.programId, memberId, now);
+  const activePlans = await plansHeld(database(c.env.DB))(call.programId, memberId, now);
   return respond(c, await claimThroughStock(c.env, { ...call, now: now.getTime() }, reward, activePlans, now));
 };
