@@ -1,6 +1,7 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
+import type { KpiWrites } from "../kpis/rollups";
 
 export interface MemberRecord {
   memberId: string;
@@ -122,6 +123,8 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** What the change adds to the KPI rollups (src/kpis/rollups.ts), committed in the same batch. */
+  kpi?: KpiWrites | null;
   nextState: MemberState;
   result: Result;
 }

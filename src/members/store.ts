@@ -8,6 +8,7 @@ import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
+import { kpiStatements } from "../kpis/store";
 import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
@@ -389,6 +390,7 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  if (plan.kpi) statements.push(...kpiStatements(db, programId, plan.kpi, at));
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
