@@ -15,13 +15,15 @@ const PERIODS_OF_DAY = (day: string) => sql`
  * other request recorded first (a guest's order under the same id) is left
  * as it is: the member's batch must never fail for a KPI row.
  */
-export function kpiStatements(db: Database, programId: string, writes: KpiWrites, at: string): BatchItem<"sqlite">[] {
+export function kpiStatements(db: Database, programId: string, writes: KpiWrites, at: string, options: { strict?: boolean } = {}): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [];
+  // A guest's order is refused when its id is taken (strict); a member's is left out of the rollups instead.
+  const onConflict = options.strict ? sql`` : sql`ON CONFLICT DO NOTHING`;
   for (const o of writes.orders) {
     statements.push(
       db.run(sql`INSERT INTO kpi_orders (program_id, issuer, order_id, customer, is_member, channel, partner_id, amount, currency, day, cohort, occurred_at, created_at)
         VALUES (${programId}, ${o.issuer}, ${o.orderId}, ${o.customer}, ${o.isMember ? 1 : 0}, ${o.channel}, ${o.partnerId}, ${o.amount}, ${o.currency}, ${o.day}, ${o.cohort}, ${o.occurredAt}, ${at})
-        ON CONFLICT DO NOTHING`),
+        ${onConflict}`),
     );
   }
   for (const r of writes.refunds) {

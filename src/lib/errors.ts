@@ -45,6 +45,10 @@ export const errorStatuses = {
   settlement_unreconciled: 500,
   internal_error: 500,
   temporarily_unavailable: 503,
+  order_already_recorded: 409,
+  refund_already_recorded: 409,
+  segments_not_available: 422,
+  kpi_range_too_long: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;
