@@ -79,6 +79,12 @@ const operations: Record<string, Operation> = {
     options: { idempotencyKey: null },
     foreign: "own",
   },
+  recordOrder: { roles: ["server", "partner"], body: { customerRef: "guest-1", orderId: "auth-guest-order", amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
+  refundGuestOrder: { roles: ["server", "partner"], params: () => ({ orderId: "guest-order-of-a" }), body: { refundId: "r1", amount: { amount: 1, currency: "EUR" } }, foreign: "order_not_found" },
+  getKpis: { roles: ["admin"], foreign: "own" },
+  getKpiCohorts: { roles: ["admin"], foreign: "own" },
+  setAcquisitionCost: { roles: ["admin"], body: { month: "2026-11", amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
+  listAcquisitionCosts: { roles: ["admin"], foreign: "own" },
 };
 
 interface DocumentedOperation {

@@ -75,7 +75,7 @@ export async function readPartnerPoints(db: Database, programId: string, from: s
 }
 
 export async function readNow(db: Database, programId: string, now: string) {
-  const [totals, [pending], earnCohorts] = await db.batch([
+  const [totals, [pending], earnCohorts] = await Promise.all([
     db.all<{ name: string; value: number }>(sql`SELECT name, value FROM kpi_totals WHERE program_id = ${programId}`),
     // lots_open_by_program_availability: only the lots still pending are read.
     db.all<{ points: number }>(sql`SELECT coalesce(sum(remaining), 0) AS points FROM lots WHERE program_id = ${programId} AND remaining > 0 AND available_at > ${now}`),

@@ -1,76 +1,115 @@
 // The KPI rollups' statements: appended to the batch of the change they count, so they land with it or not at all.
-import { sql } from "drizzle-orm";
+import { sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { kpiCohorts, kpiCustomerPeriods, kpiDays, kpiEarnCohorts, kpiOrders, kpiRefunds, kpiRuleDays, kpiTotals } from "../db/schema";
+import { nextPeriod, periodOf, previousPeriod, type Interval } from "./calendar";
 import type { KpiWrites } from "./rollups";
 
-/** The period keys of a local day, as the order trigger computes them (migrations/0016). */
-const PERIODS_OF_DAY = (day: string) => sql`
-  (SELECT 'day' AS grain, ${day} AS period, date(${day}, '-1 day') AS prev, date(${day}, '+1 day') AS next
-   UNION ALL SELECT 'week', date(${day}, '-6 days', 'weekday 1'), date(${day}, '-13 days', 'weekday 1'), date(${day}, '+1 day', 'weekday 1')
-   UNION ALL SELECT 'month', strftime('%Y-%m', ${day}), strftime('%Y-%m', ${day}, 'start of month', '-1 month'), strftime('%Y-%m', ${day}, 'start of month', '+1 month'))`;
+/** `column + excluded.column`: an upsert that adds. */
+function plus(column: AnyColumn & { name: string }) {
+  return sql`${column} + excluded.${sql.identifier(column.name)}`;
+}
+
+const GRAINS: Interval[] = ["day", "week", "month"];
 
 /**
  * The statements for a change's rollup figures. A member's order that some
  * other request recorded first (a guest's order under the same id) is left
- * as it is: the member's batch must never fail for a KPI row.
+ * out of the rollups: the member's batch must never fail for a KPI row.
+ * `strict` (a guest's order) lets the batch fail instead, so the caller hears of it.
  */
 export function kpiStatements(db: Database, programId: string, writes: KpiWrites, at: string, options: { strict?: boolean } = {}): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [];
-  // A guest's order is refused when its id is taken (strict); a member's is left out of the rollups instead.
-  const onConflict = options.strict ? sql`` : sql`ON CONFLICT DO NOTHING`;
   for (const o of writes.orders) {
-    statements.push(
-      db.run(sql`INSERT INTO kpi_orders (program_id, issuer, order_id, customer, is_member, channel, partner_id, amount, currency, day, cohort, occurred_at, created_at)
-        VALUES (${programId}, ${o.issuer}, ${o.orderId}, ${o.customer}, ${o.isMember ? 1 : 0}, ${o.channel}, ${o.partnerId}, ${o.amount}, ${o.currency}, ${o.day}, ${o.cohort}, ${o.occurredAt}, ${at})
-        ${onConflict}`),
-    );
+    const insert = db.insert(kpiOrders).values({
+      programId,
+      issuer: o.issuer,
+      orderId: o.orderId,
+      customer: o.customer,
+      isMember: o.isMember ? 1 : 0,
+      channel: o.channel,
+      partnerId: o.partnerId,
+      amount: o.amount,
+      currency: o.currency,
+      day: o.day,
+      cohort: o.cohort,
+      occurredAt: o.occurredAt,
+      createdAt: at,
+    });
+    statements.push(options.strict ? insert : insert.onConflictDoNothing());
   }
   for (const r of writes.refunds) {
-    statements.push(
-      db.run(sql`INSERT INTO kpi_refunds (program_id, issuer, order_id, refund_id, amount, day, created_at)
-        VALUES (${programId}, ${r.issuer}, ${r.orderId}, ${r.refundId}, ${r.amount}, ${r.day}, ${at})`),
-    );
+    statements.push(db.insert(kpiRefunds).values({ programId, issuer: r.issuer, orderId: r.orderId, refundId: r.refundId, amount: r.amount, day: r.day, createdAt: at }));
   }
   for (const d of writes.days) {
     statements.push(
-      db.run(sql`INSERT INTO kpi_days (program_id, day, channel, partner_id, is_member, enrollments, points_issued, points_redeemed, points_expired, points_clawed_back, tier_moves)
-        VALUES (${programId}, ${d.day}, ${d.channel}, ${d.partnerId}, ${d.isMember ? 1 : 0}, ${d.enrollments}, ${d.pointsIssued}, ${d.pointsRedeemed}, ${d.pointsExpired}, ${d.pointsClawedBack}, ${d.tierMoves})
-        ON CONFLICT (program_id, day, channel, partner_id, is_member) DO UPDATE SET
-          enrollments = enrollments + excluded.enrollments, points_issued = points_issued + excluded.points_issued,
-          points_redeemed = points_redeemed + excluded.points_redeemed, points_expired = points_expired + excluded.points_expired,
-          points_clawed_back = points_clawed_back + excluded.points_clawed_back, tier_moves = tier_moves + excluded.tier_moves`),
+      db
+        .insert(kpiDays)
+        .values({
+          programId,
+          day: d.day,
+          channel: d.channel,
+          partnerId: d.partnerId,
+          isMember: d.isMember ? 1 : 0,
+          enrollments: d.enrollments,
+          pointsIssued: d.pointsIssued,
+          pointsRedeemed: d.pointsRedeemed,
+          pointsExpired: d.pointsExpired,
+          pointsClawedBack: d.pointsClawedBack,
+          tierMoves: d.tierMoves,
+        })
+        .onConflictDoUpdate({
+          target: [kpiDays.programId, kpiDays.day, kpiDays.channel, kpiDays.partnerId, kpiDays.isMember],
+          set: {
+            enrollments: plus(kpiDays.enrollments),
+            pointsIssued: plus(kpiDays.pointsIssued),
+            pointsRedeemed: plus(kpiDays.pointsRedeemed),
+            pointsExpired: plus(kpiDays.pointsExpired),
+            pointsClawedBack: plus(kpiDays.pointsClawedBack),
+            tierMoves: plus(kpiDays.tierMoves),
+          },
+        }),
     );
   }
   for (const r of writes.rules) {
     statements.push(
-      db.run(sql`INSERT INTO kpi_rule_days (program_id, day, partner_id, campaign_id, rule, points) VALUES (${programId}, ${r.day}, ${r.partnerId}, ${r.campaignId}, ${r.rule}, ${r.points})
-        ON CONFLICT (program_id, day, partner_id, campaign_id, rule) DO UPDATE SET points = points + excluded.points`),
+      db
+        .insert(kpiRuleDays)
+        .values({ programId, day: r.day, partnerId: r.partnerId, campaignId: r.campaignId, rule: r.rule, points: r.points })
+        .onConflictDoUpdate({ target: [kpiRuleDays.programId, kpiRuleDays.day, kpiRuleDays.partnerId, kpiRuleDays.campaignId, kpiRuleDays.rule], set: { points: plus(kpiRuleDays.points) } }),
     );
   }
   for (const c of writes.earnCohorts) {
     statements.push(
-      db.run(sql`INSERT INTO kpi_earn_cohorts (program_id, earn_month, issued, expired) VALUES (${programId}, ${c.earnMonth}, ${c.issued}, ${c.expired})
-        ON CONFLICT (program_id, earn_month) DO UPDATE SET issued = issued + excluded.issued, expired = expired + excluded.expired`),
+      db
+        .insert(kpiEarnCohorts)
+        .values({ programId, earnMonth: c.earnMonth, issued: c.issued, expired: c.expired })
+        .onConflictDoUpdate({ target: [kpiEarnCohorts.programId, kpiEarnCohorts.earnMonth], set: { issued: plus(kpiEarnCohorts.issued), expired: plus(kpiEarnCohorts.expired) } }),
     );
   }
   for (const e of writes.enrolments) {
     statements.push(
-      db.run(sql`INSERT INTO kpi_cohorts (program_id, cohort, month, enrolled) VALUES (${programId}, ${e.cohort}, ${e.cohort}, 1)
-        ON CONFLICT (program_id, cohort, month) DO UPDATE SET enrolled = enrolled + 1`),
+      db
+        .insert(kpiCohorts)
+        .values({ programId, cohort: e.cohort, month: e.cohort, enrolled: 1 })
+        .onConflictDoUpdate({ target: [kpiCohorts.programId, kpiCohorts.cohort, kpiCohorts.month], set: { enrolled: plus(kpiCohorts.enrolled) } }),
     );
   }
   for (const a of writes.activeDays) {
-    statements.push(
-      db.run(sql`INSERT INTO kpi_customer_periods (program_id, kind, grain, period, customer, is_member, prev_period, next_period, cohort, orders)
-        SELECT ${programId}, 'active', g.grain, g.period, ${a.customer}, 1, g.prev, g.next, '', 0 FROM ${PERIODS_OF_DAY(a.day)} AS g WHERE true
-        ON CONFLICT DO NOTHING`),
-    );
+    // The same period keys the order trigger computes in SQL (test/kpis/calendar.test.ts holds them equal).
+    const rows = GRAINS.map((grain) => {
+      const period = periodOf(a.day, grain);
+      return { programId, kind: "active", grain, period, customer: a.customer, isMember: 1, prevPeriod: previousPeriod(period, grain), nextPeriod: nextPeriod(period, grain), cohort: "", orders: 0 };
+    });
+    statements.push(db.insert(kpiCustomerPeriods).values(rows).onConflictDoNothing());
   }
   for (const t of writes.totals) {
     statements.push(
-      db.run(sql`INSERT INTO kpi_totals (program_id, name, value) VALUES (${programId}, ${t.name}, ${t.delta})
-        ON CONFLICT (program_id, name) DO UPDATE SET value = value + excluded.value`),
+      db
+        .insert(kpiTotals)
+        .values({ programId, name: t.name, value: t.delta })
+        .onConflictDoUpdate({ target: [kpiTotals.programId, kpiTotals.name], set: { value: plus(kpiTotals.value) } }),
     );
   }
   return statements;
