@@ -1,6 +1,6 @@
 // Request and response schemas of the KPI report, the cohort matrix and acquisition costs.
 import { z } from "@hono/zod-openapi";
-import { ChannelSchema, MoneySchema } from "../../app/openapi";
+import { MoneySchema } from "../../app/openapi";
 
 const LocalDay = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "a date YYYY-MM-DD");
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month YYYY-MM");
@@ -11,7 +11,7 @@ export const KpiQuery = z
     to: LocalDay.openapi({ example: "2026-12-31", description: "Last local day; widened to the end of its interval. At most 731 days after `from`." }),
     interval: z.enum(["day", "week", "month"]).default("month").openapi({ description: "Weeks start on Monday." }),
     segment: z.string().optional().openapi({ description: "Not available yet: any value is a 422 `segments_not_available`." }),
-    channel: ChannelSchema.optional().openapi({ description: "Only orders and points of this channel; customer-based figures are then null." }),
+    channel: z.enum(["online", "store", "app"]).optional().openapi({ description: "Only orders and points of this channel; customer-based figures are then null." }),
     partner: z
       .string()
       .min(1)
@@ -27,7 +27,7 @@ const RateSchema = z
     denominator: z.number().int(),
     basisPoints: z.number().int().nullable().openapi({ description: "floor(numerator x 10000 / denominator); null when the denominator is 0." }),
   })
-  .openapi("KpiRate", { example: { numerator: 42, denominator: 120, basisPoints: 3500 } });
+  .openapi({ example: { numerator: 42, denominator: 120, basisPoints: 3500 } });
 
 const QuotientSchema = z
   .object({
@@ -35,23 +35,23 @@ const QuotientSchema = z
     denominator: z.number().int(),
     value: z.number().int().nullable().openapi({ description: "floor(numerator / denominator); null when the denominator is 0." }),
   })
-  .openapi("KpiQuotient", { example: { numerator: 125000, denominator: 50, value: 2500 } });
+  .openapi({ example: { numerator: 125000, denominator: 50, value: 2500 } });
 
-function split<T extends z.ZodType>(schema: T, name: string) {
-  return z.object({ members: schema, nonMembers: schema, all: schema }).openapi(name, { description: "Members, non-members (guests) and everyone." });
+function split<T extends z.ZodType>(schema: T) {
+  return z.object({ members: schema, nonMembers: schema, all: schema }).openapi({ description: "Members, non-members (guests) and everyone." });
 }
 
-const CountSplit = split(z.number().int(), "KpiCountSplit");
-const RateSplit = split(RateSchema, "KpiRateSplit");
-const QuotientSplit = split(QuotientSchema, "KpiQuotientSplit");
+const CountSplit = split(z.number().int());
+const RateSplit = split(RateSchema);
+const QuotientSplit = split(QuotientSchema);
 const ClvSchema = z
   .object({
     revenuePerCustomer: QuotientSchema.openapi({ description: "AOV x purchase frequency: revenue over customers." }),
     expectedLifetime: QuotientSchema.openapi({ description: "1 / churn in periods: previous period's customers over those of them who did not come back." }),
     value: z.number().int().nullable().openapi({ description: "floor(revenue per customer x expected lifetime); null when nobody churned or a count is 0." }),
   })
-  .openapi("KpiClv");
-const ClvSplit = split(ClvSchema, "KpiClvSplit");
+  .openapi({ description: "Customer lifetime value = AOV x purchase frequency x expected lifetime." });
+const ClvSplit = split(ClvSchema);
 
 export const KpiPeriodSchema = z
   .object({
