@@ -30,6 +30,8 @@ CREATE TABLE `kpi_refunds` (
 	`issuer` text NOT NULL,
 	`order_id` text NOT NULL,
 	`refund_id` text NOT NULL,
+	-- The refunded order's customer: a refund never touches another customer's order of the same id.
+	`customer` text NOT NULL,
 	`amount` integer NOT NULL,
 	`day` text NOT NULL,
 	`created_at` text NOT NULL,
@@ -204,14 +206,14 @@ END;
 CREATE TRIGGER `kpi_refund_counts` AFTER INSERT ON `kpi_refunds`
 BEGIN
 	UPDATE kpi_orders SET refunded_amount = refunded_amount + NEW.amount
-	WHERE program_id = NEW.program_id AND issuer = NEW.issuer AND order_id = NEW.order_id;
+	WHERE program_id = NEW.program_id AND issuer = NEW.issuer AND order_id = NEW.order_id AND customer = NEW.customer;
 	INSERT INTO kpi_days (program_id, day, channel, partner_id, is_member, refunds, refunded_amount)
 	SELECT NEW.program_id, NEW.day, o.channel, o.partner_id, o.is_member, 1, NEW.amount FROM kpi_orders o
-	WHERE o.program_id = NEW.program_id AND o.issuer = NEW.issuer AND o.order_id = NEW.order_id
+	WHERE o.program_id = NEW.program_id AND o.issuer = NEW.issuer AND o.order_id = NEW.order_id AND o.customer = NEW.customer
 	ON CONFLICT (program_id, day, channel, partner_id, is_member) DO UPDATE
 		SET refunds = refunds + 1, refunded_amount = refunded_amount + excluded.refunded_amount;
 	INSERT INTO kpi_cohorts (program_id, cohort, month, revenue)
 	SELECT NEW.program_id, o.cohort, strftime('%Y-%m', NEW.day), -NEW.amount FROM kpi_orders o
-	WHERE o.program_id = NEW.program_id AND o.issuer = NEW.issuer AND o.order_id = NEW.order_id AND o.cohort <> ''
+	WHERE o.program_id = NEW.program_id AND o.issuer = NEW.issuer AND o.order_id = NEW.order_id AND o.customer = NEW.customer AND o.cohort <> ''
 	ON CONFLICT (program_id, cohort, month) DO UPDATE SET revenue = revenue + excluded.revenue;
 END;

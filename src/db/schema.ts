@@ -420,6 +420,7 @@ export const kpiRefunds = sqliteTable(
     issuer: text("issuer").notNull(),
     orderId: text("order_id").notNull(),
     refundId: text("refund_id").notNull(),
+    customer: text("customer").notNull(),
     amount: integer("amount").notNull(),
     day: text("day").notNull(),
     createdAt: text("created_at").notNull(),

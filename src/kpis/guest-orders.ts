@@ -165,8 +165,8 @@ export async function refundGuestOrder(
   if (first) return first;
   checkCurrency(program.settings, input.amount);
   const issuer = program.partnerId ?? "";
-  const [order] = await db.all<{ amount: number; refunded: number; currency: string }>(
-    sql`SELECT amount, refunded_amount AS refunded, currency FROM kpi_orders
+  const [order] = await db.all<{ amount: number; refunded: number; currency: string; customer: string }>(
+    sql`SELECT amount, refunded_amount AS refunded, currency, customer FROM kpi_orders
         WHERE program_id = ${program.programId} AND issuer = ${issuer} AND order_id = ${input.orderId} AND is_member = 0`,
   );
   if (!order) {
@@ -179,7 +179,7 @@ export async function refundGuestOrder(
     });
   if (input.amount.amount > order.amount - order.refunded) throw exceeds(order.refunded);
   const day = localDay(now, program.settings.timeZone);
-  const writes = { ...emptyWrites(), refunds: [{ issuer, orderId: input.orderId, refundId: input.refundId, amount: input.amount.amount, day }] };
+  const writes = { ...emptyWrites(), refunds: [{ customer: order.customer, issuer, orderId: input.orderId, refundId: input.refundId, amount: input.amount.amount, day }] };
   const value: GuestRefundView = {
     orderId: input.orderId,
     refundId: input.refundId,

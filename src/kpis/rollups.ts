@@ -20,6 +20,7 @@ export interface KpiOrder {
 }
 
 export interface KpiRefund {
+  customer: string;
   issuer: string;
   orderId: string;
   refundId: string;
@@ -154,7 +155,7 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
         const { fromLot, fromExpired, addedToDebt, refundedAmount } = e.details;
         dayDelta(day, channel, partnerId).pointsClawedBack += fromLot + fromExpired + addedToDebt;
         if (plan.orderRefund && refundedAmount.amount > 0) {
-          writes.refunds.push({ issuer: plan.orderRefund.issuer, orderId: plan.orderRefund.orderId, refundId: e.id, amount: refundedAmount.amount, day });
+          writes.refunds.push({ customer, issuer: plan.orderRefund.issuer, orderId: plan.orderRefund.orderId, refundId: e.id, amount: refundedAmount.amount, day });
         }
         break;
       }

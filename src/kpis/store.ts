@@ -40,7 +40,7 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
     statements.push(options.strict ? insert : insert.onConflictDoNothing());
   }
   for (const r of writes.refunds) {
-    statements.push(db.insert(kpiRefunds).values({ programId, issuer: r.issuer, orderId: r.orderId, refundId: r.refundId, amount: r.amount, day: r.day, createdAt: at }));
+    statements.push(db.insert(kpiRefunds).values({ programId, customer: r.customer, issuer: r.issuer, orderId: r.orderId, refundId: r.refundId, amount: r.amount, day: r.day, createdAt: at }));
   }
   for (const d of writes.days) {
     statements.push(

@@ -43,6 +43,15 @@ describe("POST /v1/orders", () => {
     expect(memberOrder.json.code).toBe("order_already_recorded");
   });
 
+  it("never fails a member's accrual or refund over a guest's order of the same id", async () => {
+    expect((await guestOrder(p.server, "shared-id", 800)).status).toBe(201);
+    expect((await accrue(p.server, "member-1", 5_000, { orderId: "shared-id" })).status).toBe(201);
+    const refund = await call("/v1/members/member-1/refunds", { key: p.server, body: { orderId: "shared-id", amount: EUR(5_000) } });
+    expect(refund.status).toBe(201);
+    const guest = await env.DB.prepare("SELECT customer, amount, refunded_amount AS refunded FROM kpi_orders WHERE program_id = ? AND order_id = 'shared-id'").bind(p.programId).first();
+    expect(guest).toEqual({ customer: "g:guest-a", amount: 800, refunded: 0 });
+  });
+
   it.each([
     ["no customerRef", { orderId: "x", amount: EUR(1) }, 400, "validation_failed"],
     ["a zero amount", { customerRef: "c", orderId: "x", amount: EUR(0) }, 400, "validation_failed"],
