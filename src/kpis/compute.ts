@@ -153,8 +153,8 @@ export function computeKpis(input: KpiInputs): KpiPeriod[] {
     if (row.isMember) bucket.m = add(bucket.m, row);
     else bucket.n = add(bucket.n, row);
   }
-  const count = (kind: PeriodCount["kind"], period: string, isMember: boolean) =>
-    input.counts?.find((c) => c.kind === kind && c.period === period && c.isMember === isMember) ?? { customers: 0, retained: 0, repeaters: 0 };
+  const counts = new Map((input.counts ?? []).map((c) => [`${c.kind} ${c.period} ${c.isMember}`, c]));
+  const count = (kind: PeriodCount["kind"], period: string, isMember: boolean) => counts.get(`${kind} ${period} ${isMember}`) ?? { customers: 0, retained: 0, repeaters: 0 };
   return input.periods.map((period) => {
     const { m, n } = sums.get(period)!;
     const all = add(m, n);
