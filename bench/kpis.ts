@@ -2,6 +2,7 @@
 // (10,000 orders, 1,000 members) in the same run. The rollups are seeded in bulk SQL (as the jobs bench seeds lots),
 // the raw order rows too, so the large program's tables really hold a million orders; the report must not read them.
 import { writeFileSync } from "node:fs";
+import { createProgram, inParallel, storefront } from "./api";
 import { send, localPool } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
 import type { D1Like } from "./history";
@@ -14,6 +15,8 @@ const REQUESTS = Number(process.env.BENCH_KPI_REQUESTS ?? 20);
 const YEAR_START = "2025-01-01";
 const DAYS = 365;
 const output = process.env.BENCH_OUTPUT ?? "bench/kpis.json";
+const ACCRUALS = Number(process.env.BENCH_KPI_ACCRUALS ?? 2_000);
+const ACCRUAL_MEMBERS = 200;
 
 const seq = (n: number) => `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ${n})`;
 const dayOf = (i: string) => `date('${YEAR_START}', '+' || (${i}) || ' days')`;
@@ -51,6 +54,38 @@ async function seed(db: D1Like, programId: string, orders: number, members: numb
   }
   await exec(db, `${seq(12 * 12)} INSERT OR IGNORE INTO kpi_cohorts (program_id, cohort, month, enrolled, active, orders, revenue)
     SELECT ${p}, strftime('%Y-%m', date('${YEAR_START}', '+' || (i / 12) || ' months')), strftime('%Y-%m', date('${YEAR_START}', '+' || (i / 12 + i % 12) || ' months')), ${Math.floor(members / 12)}, ${Math.floor(members / 24)}, ${Math.floor(orders / 300)}, ${Math.floor(orders / 300) * 3000} FROM seq`);
+}
+
+/**
+ * Server CPU per accrual with the rollups in the member's batch and without
+ * (KPI_ROLLUPS=off), alternating twice so drift on the machine hits both alike.
+ */
+async function accrualCpu(prepared: Awaited<ReturnType<typeof prepare>>) {
+  const runs: { rollups: boolean; cpuMsPerAccrual: number | null }[] = [];
+  for (const rollups of [true, false, true, false]) {
+    const worker = await startMiniflare(prepared, { bindings: rollups ? {} : { KPI_ROLLUPS: "off" } });
+    const pool = localPool(worker.url, 8);
+    try {
+      const { key } = await createProgram(pool, prepared.adminToken);
+      const shop = storefront(pool, key);
+      await inParallel(ACCRUAL_MEMBERS, 8, (i) => shop.enroll(`member-${i}`));
+      await inParallel(ACCRUAL_MEMBERS, 8, (i) => shop.accrue(`member-${i}`, 1000));
+      const before = worker.cpuMs();
+      await inParallel(ACCRUALS, 8, (i) => shop.accrue(`member-${i % ACCRUAL_MEMBERS}`, 1000 + i));
+      const after = worker.cpuMs();
+      runs.push({ rollups, cpuMsPerAccrual: before !== null && after !== null ? Math.round(((after - before) / ACCRUALS) * 1000) / 1000 : null });
+      console.log(JSON.stringify(runs.at(-1)));
+    } finally {
+      await pool.close();
+      await worker.stop();
+    }
+  }
+  const mean = (on: boolean) => {
+    const values = runs.filter((r) => r.rollups === on).map((r) => r.cpuMsPerAccrual ?? NaN);
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  // Throughput with the rollups over throughput without: CPU without over CPU with.
+  return { accruals: ACCRUALS, runs, withOverWithoutThroughput: Math.round((mean(false) / mean(true)) * 100) / 100 };
 }
 
 async function main() {
@@ -105,10 +140,14 @@ async function main() {
       return { interval, largeOverSmall: Math.round((large! / small!) * 100) / 100 };
     });
     console.log(JSON.stringify(ratios));
-    writeFileSync(output, `${JSON.stringify({ ranAt: new Date().toISOString(), results, ratios }, null, 2)}\n`);
-  } finally {
     await pool.close();
     await worker.stop();
+    const accrual = await accrualCpu(prepared);
+    console.log(JSON.stringify(accrual));
+    writeFileSync(output, `${JSON.stringify({ ranAt: new Date().toISOString(), results, ratios, accrual }, null, 2)}\n`);
+  } finally {
+    await pool.close().catch(() => {});
+    await worker.stop().catch(() => {});
     await cleanUp(prepared);
   }
 }

@@ -82,7 +82,7 @@ export async function cleanUp(prepared: Prepared): Promise<void> {
  * miniflare's entry router too (no request.cf, no /cdn-cgi helpers, neither
  * of which the API uses).
  */
-export async function startMiniflare(prepared: Prepared, { direct = true } = {}) {
+export async function startMiniflare(prepared: Prepared, { direct = true, bindings = {} as Record<string, string> } = {}) {
   // The bundle is one module, so wrangler's rules for other module types have nothing to match.
   const before = new Set(childPids());
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
@@ -90,7 +90,7 @@ export async function startMiniflare(prepared: Prepared, { direct = true } = {})
     convertV4MiniflareOptions({
       ...workerOptions,
       // Local development: the webhook bench's receiver listens on 127.0.0.1.
-      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true" },
+      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true", ...bindings },
       name: "treue",
       modules: true,
       // Module names are paths relative to rootPath, and the bundle lives in the temp dir.

@@ -459,7 +459,7 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
-    plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
+    if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
     try {
       await commitPlan(this.db, call.programId, plan, idempotency, now);
     } catch (error) {
