@@ -70,7 +70,7 @@ CREATE TABLE `kpi_customers` (
 	PRIMARY KEY(`program_id`, `customer`)
 );
 --> statement-breakpoint
--- A customer's presence in a period: kind 'buy' (ordered) or 'active' (a member who ordered or redeemed).
+-- A customer's presence in a period: kind 'buy' (ordered) or 'redeem' (a member who redeemed).
 CREATE TABLE `kpi_customer_periods` (
 	`program_id` text NOT NULL,
 	`kind` text NOT NULL,
@@ -85,7 +85,8 @@ CREATE TABLE `kpi_customer_periods` (
 	PRIMARY KEY(`program_id`, `kind`, `grain`, `customer`, `period`)
 );
 --> statement-breakpoint
--- Distinct customers per period, those also present in the period before, and those with two or more orders.
+-- Distinct customers per period (kind 'buy'), those also present in the period before, and those with two or
+-- more orders; kind 'active': members who ordered or redeemed.
 CREATE TABLE `kpi_period_counts` (
 	`program_id` text NOT NULL,
 	`kind` text NOT NULL,
@@ -170,7 +171,7 @@ BEGIN
 		WHERE excluded.first_day < kpi_customers.first_day;
 	INSERT INTO kpi_customer_periods (program_id, kind, grain, period, customer, is_member, prev_period, next_period, cohort)
 	SELECT NEW.program_id, k.kind, g.grain, g.period, NEW.customer, NEW.is_member, g.prev, g.next, NEW.cohort
-	FROM (SELECT 'buy' AS kind UNION ALL SELECT 'active' WHERE NEW.is_member = 1) AS k,
+	FROM (SELECT 'buy' AS kind) AS k,
 	(SELECT 'day' AS grain, NEW.day AS period, date(NEW.day, '-1 day') AS prev, date(NEW.day, '+1 day') AS next
 		UNION ALL SELECT 'week', date(NEW.day, '-6 days', 'weekday 1'), date(NEW.day, '-13 days', 'weekday 1'), date(NEW.day, '+1 day', 'weekday 1')
 		UNION ALL SELECT 'month', strftime('%Y-%m', NEW.day), strftime('%Y-%m', NEW.day, 'start of month', '-1 month'), strftime('%Y-%m', NEW.day, 'start of month', '+1 month')) AS g
@@ -184,20 +185,27 @@ END;
 CREATE TRIGGER `kpi_customer_period_counts` AFTER INSERT ON `kpi_customer_periods`
 BEGIN
 	INSERT INTO kpi_period_counts (program_id, kind, grain, period, is_member, customers, retained)
-	VALUES (NEW.program_id, NEW.kind, NEW.grain, NEW.period, NEW.is_member, 1,
-		EXISTS (SELECT 1 FROM kpi_customer_periods p WHERE p.program_id = NEW.program_id AND p.kind = NEW.kind AND p.grain = NEW.grain AND p.customer = NEW.customer AND p.period = NEW.prev_period))
+	SELECT NEW.program_id, NEW.kind, NEW.grain, NEW.period, NEW.is_member, 1,
+		EXISTS (SELECT 1 FROM kpi_customer_periods p WHERE p.program_id = NEW.program_id AND p.kind = NEW.kind AND p.grain = NEW.grain AND p.customer = NEW.customer AND p.period = NEW.prev_period)
+	WHERE NEW.kind = 'buy'
 	ON CONFLICT (program_id, kind, grain, period, is_member) DO UPDATE
 		SET customers = customers + 1, retained = retained + excluded.retained;
 	UPDATE kpi_period_counts SET retained = retained + 1
-	WHERE program_id = NEW.program_id AND kind = NEW.kind AND grain = NEW.grain AND period = NEW.next_period AND is_member = NEW.is_member
+	WHERE NEW.kind = 'buy' AND program_id = NEW.program_id AND kind = NEW.kind AND grain = NEW.grain AND period = NEW.next_period AND is_member = NEW.is_member
 		AND EXISTS (SELECT 1 FROM kpi_customer_periods p WHERE p.program_id = NEW.program_id AND p.kind = NEW.kind AND p.grain = NEW.grain AND p.customer = NEW.customer AND p.period = NEW.next_period);
+	-- Active members: a member's first order or redemption in the period ('redeem' rows are written by redemptions).
+	INSERT INTO kpi_period_counts (program_id, kind, grain, period, is_member, customers)
+	SELECT NEW.program_id, 'active', NEW.grain, NEW.period, 1, 1
+	WHERE NEW.is_member = 1 AND NOT EXISTS (SELECT 1 FROM kpi_customer_periods p WHERE p.program_id = NEW.program_id
+		AND p.kind = (CASE NEW.kind WHEN 'buy' THEN 'redeem' ELSE 'buy' END) AND p.grain = NEW.grain AND p.customer = NEW.customer AND p.period = NEW.period)
+	ON CONFLICT (program_id, kind, grain, period, is_member) DO UPDATE SET customers = customers + 1;
 	INSERT INTO kpi_cohorts (program_id, cohort, month, active)
 	SELECT NEW.program_id, NEW.cohort, NEW.period, 1 WHERE NEW.kind = 'buy' AND NEW.grain = 'month' AND NEW.cohort <> ''
 	ON CONFLICT (program_id, cohort, month) DO UPDATE SET active = active + 1;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `kpi_customer_period_repeat` AFTER UPDATE OF `orders` ON `kpi_customer_periods`
-WHEN OLD.orders < 2 AND NEW.orders >= 2
+WHEN NEW.kind = 'buy' AND OLD.orders < 2 AND NEW.orders >= 2
 BEGIN
 	UPDATE kpi_period_counts SET repeaters = repeaters + 1
 	WHERE program_id = NEW.program_id AND kind = NEW.kind AND grain = NEW.grain AND period = NEW.period AND is_member = NEW.is_member;

@@ -100,7 +100,7 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
     // The same period keys the order trigger computes in SQL (test/kpis/calendar.test.ts holds them equal).
     const rows = GRAINS.map((grain) => {
       const period = periodOf(a.day, grain);
-      return { programId, kind: "active", grain, period, customer: a.customer, isMember: 1, prevPeriod: previousPeriod(period, grain), nextPeriod: nextPeriod(period, grain), cohort: "", orders: 0 };
+      return { programId, kind: "redeem", grain, period, customer: a.customer, isMember: 1, prevPeriod: previousPeriod(period, grain), nextPeriod: nextPeriod(period, grain), cohort: "", orders: 0 };
     });
     statements.push(db.insert(kpiCustomerPeriods).values(rows).onConflictDoNothing());
   }
