@@ -5,12 +5,16 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	WEBHOOK_QUEUE: Queue;
 	ADMIN_TOKEN: string;
+	MEMBER_RATE_LIMITER: RateLimit;
+	IP_RATE_LIMITER: RateLimit;
 	MEMBER_LEDGER: DurableObjectNamespace<import("./src/index").MemberLedger>;
+	REWARD_STOCK: DurableObjectNamespace<import("./src/index").RewardStock>;
+	COUPON_LOOKUPS: RateLimit;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "MemberLedger";
+		durableNamespaces: "MemberLedger" | "RewardStock";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

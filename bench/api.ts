@@ -44,7 +44,15 @@ export function storefront(pool: Pool, key: string) {
     capture: (redemptionId: string) =>
       send(pool, { method: "POST", path: `/v1/redemptions/${redemptionId}/capture`, headers: write(++counter), expect: 200 }),
     balance: (memberId: string) => send(pool, { path: `${member(memberId)}/balance`, headers: auth }),
+    /** A member token for the shopper's page, valid for the whole run. */
+    memberToken: async (memberId: string) =>
+      (await send<{ token: string }>(pool, { method: "POST", path: `${member(memberId)}/tokens`, headers: auth, body: { ttlSeconds: 3600 }, expect: 201 })).token,
   };
+}
+
+/** The shopper's page: its own balance with a member token. */
+export function meBalance(pool: Pool, token: string) {
+  return send(pool, { path: "/v1/me/balance", headers: { authorization: `Bearer ${token}` } });
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight; stops at the first failure. */

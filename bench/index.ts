@@ -4,8 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
-import { createProgram, inParallel, storefront } from "./api";
+import { createProgram, inParallel, meBalance, storefront } from "./api";
 import { benchBulk } from "./batch";
+import { ACCRUAL_STATEMENTS, startFloor } from "./floor";
 import { seedHistory } from "./history";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
@@ -16,7 +17,7 @@ const settings = {
   durationMs: 1000 * Number(process.env.BENCH_DURATION ?? (smoke ? 1 : 10)),
   warmupMs: 1000 * Number(process.env.BENCH_WARMUP ?? (smoke ? 0.5 : 1)),
   members: Number(process.env.BENCH_MEMBERS ?? (smoke ? 20 : 200)),
-  historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 10_000)),
+  historyEntries: Number(process.env.BENCH_HISTORY ?? (smoke ? 200 : 100_000)),
   // Bulk posting: batches of items sent one after another, each item for another member.
   bulk: {
     members: Number(process.env.BENCH_BULK_MEMBERS ?? (smoke ? 100 : 5_000)),
@@ -29,8 +30,8 @@ const SMALL_HISTORY = 10;
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-// The run is bounded: start-up, seeding and twelve measured phases, plus slack. Past that, give up.
-const budgetMs = 12 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
+  // The run is bounded: start-up, seeding and sixteen measured phases, plus slack. Past that, give up.
+  const budgetMs = 16 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -134,6 +135,10 @@ async function main() {
       await api.accrue(memberId, FUNDING_CENTS);
     });
     const spread = (n: number) => members[n % memberCount]!;
+    const tokens: string[] = [];
+    await inParallel(memberCount, concurrency, async (i) => {
+      tokens[i] = await api.memberToken(members[i]!);
+    });
     const run = (operation: (loop: number, n: number) => Promise<unknown>) =>
       measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: worker.cpuMs });
 
@@ -143,6 +148,8 @@ async function main() {
     const scenarios = [row("no-op GET /ping (ceiling)", noop, 1, ceiling)];
     const measured: [string, number, (loop: number, n: number) => Promise<unknown>][] = [
       [`balance read, ${memberCount} members`, 1, (_, n) => api.balance(spread(n))],
+      // The same read from the shopper's page: the token's signature, claims and revocation, two rate limit calls.
+      [`balance read with a member token (/v1/me/balance), ${memberCount} members`, 1, (_, n) => meBalance(pool, tokens[n % memberCount]!)],
       [`accrual, ${memberCount} members`, 1, (_, n) => api.accrue(spread(n), 1999)],
       ["accrual, one member", 1, () => api.accrue(hot, 1999)],
       [`redemption (capture), ${memberCount} members`, 1, (_, n) => api.redeem(spread(n), 1)],
@@ -159,6 +166,44 @@ async function main() {
       scenarios.push(row(name, await run(operation), requests, ceiling));
       console.log(`bench: ${name}: ${scenarios.at(-1)!.perSecond}/s`);
     }
+
+    // The floor, in the same run: a Worker with the same runtime, compatibility date and flags that only makes
+    // the object call and the one D1 batch a write must make. Treue's Worker idles meanwhile.
+    console.log("bench: the floor worker ...");
+    const floorWorker = await startFloor(prepared);
+    const floorPool = localPool(floorWorker.url, concurrency + 4);
+    const floorRows: Row[] = [];
+    try {
+      const floorRun = (operation: (loop: number, n: number) => Promise<unknown>) =>
+        measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: floorWorker.cpuMs });
+      const floorCall = (path: string, method: "GET" | "POST", expect: number) => send(floorPool, { method, path, expect });
+      const floorScenarios: [string, (loop: number, n: number) => Promise<unknown>][] = [
+        [`floor: no-op object call, ${memberCount} members`, (_, n) => floorCall(`/noop?member=${spread(n)}`, "GET", 200)],
+        [`floor: object call + one D1 batch of ${ACCRUAL_STATEMENTS} rows, ${memberCount} members`, (_, n) => floorCall(`/write?member=${spread(n)}`, "POST", 201)],
+        [`floor: object call + one D1 batch of ${ACCRUAL_STATEMENTS} rows, one member`, () => floorCall("/write?member=hot", "POST", 201)],
+      ];
+      await settle(floorWorker.cpuMs);
+      for (const [name, operation] of floorScenarios) {
+        floorRows.push(row(name, await floorRun(operation), 1, ceiling));
+        console.log(`bench: ${name}: ${floorRows.at(-1)!.perSecond}/s`);
+      }
+    } finally {
+      await floorPool.close();
+      await floorWorker.stop();
+    }
+    const [floorNoop, floorWrite, floorWriteOne] = floorRows as [Row, Row, Row];
+    const byName = (prefix: string) => scenarios.find((s) => s.name.startsWith(prefix))!;
+    const vsFloor = (treue: Row, floorRate: number, writes = 1) => Math.round((treue.perSecond / (floorRate / writes)) * 1000) / 1000;
+    const floor = {
+      rows: floorRows,
+      ratios: {
+        balanceReadVsNoopCall: vsFloor(byName("balance read"), floorNoop.perSecond),
+        accrualVsWrite: vsFloor(byName(`accrual, ${memberCount}`), floorWrite.perSecond),
+        accrualOneMemberVsWrite: vsFloor(byName("accrual, one member"), floorWriteOne.perSecond),
+        captureVsWrite: vsFloor(byName("redemption (capture)"), floorWrite.perSecond),
+        holdCaptureVsTwoWrites: vsFloor(byName("hold + capture"), floorWrite.perSecond, 2),
+      },
+    };
 
     // Scale: the same member-level calls on a short history, a long one (its lots spent, as most of
     // a real history is) and as many lots still open (state that grows), measured back to back.
@@ -242,11 +287,16 @@ async function main() {
       loadAverage: { before: loadBefore, after: loadavg()[0]! },
       seconds: Math.round((Date.now() - started) / 1000),
       scenarios,
+      floor,
       scale,
       history,
       bulk,
     };
     printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each; hold + capture is two requests per operation)`, scenarios);
+    printTable("The floor: a Worker that only makes the object call and the D1 batch (same runtime, config and socket)", floorRows);
+    console.log(
+      `ratio to the floor: balance read ${floor.ratios.balanceReadVsNoopCall} x a no-op object call; accrual ${floor.ratios.accrualVsWrite}, one member ${floor.ratios.accrualOneMemberVsWrite}, capture ${floor.ratios.captureVsWrite} x a write; hold + capture ${floor.ratios.holdCaptureVsTwoWrites} x two writes`,
+    );
     printTable(`Scale: one member with a short history, a long one, and many open lots (seeded in ${seedSeconds} s)`, scale.flatMap((s) => Object.values(s.rows)));
     const ratioText = (r: { byThroughput: number; byCpu: number | null }) => `${r.byThroughput.toFixed(3)} by ops/s, ${r.byCpu?.toFixed(3) ?? "n/a"} by CPU per op`;
     for (const s of scale) {

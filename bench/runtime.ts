@@ -82,7 +82,10 @@ export async function cleanUp(prepared: Prepared): Promise<void> {
  * miniflare's entry router too (no request.cf, no /cdn-cgi helpers, neither
  * of which the API uses).
  */
-export async function startMiniflare(prepared: Prepared, { direct = true, bindings = {} as Record<string, string> } = {}) {
+export async function startMiniflare(
+  prepared: Prepared,
+  { direct = true, inspectorPort, bindings = {} }: { direct?: boolean; inspectorPort?: number; bindings?: Record<string, string> } = {},
+) {
   // The bundle is one module, so wrangler's rules for other module types have nothing to match.
   const before = new Set(childPids());
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
@@ -91,6 +94,10 @@ export async function startMiniflare(prepared: Prepared, { direct = true, bindin
       ...workerOptions,
       // Local development: the webhook bench's receiver listens on 127.0.0.1.
       bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true", ...bindings },
+      // The limits are still consulted on every member-token call (their cost is measured), but never refuse one of the bench's.
+      ratelimits: Object.fromEntries(
+        Object.entries(workerOptions.ratelimits ?? {}).map(([name, limit]) => [name, { ...limit, simple: { ...limit.simple, limit: 1_000_000_000 } }]),
+      ),
       name: "treue",
       modules: true,
       // Module names are paths relative to rootPath, and the bundle lives in the temp dir.
@@ -102,6 +109,8 @@ export async function startMiniflare(prepared: Prepared, { direct = true, bindin
       // No download of request.cf data: the API does not read it, and the bench stays on this machine.
       cf: false,
       unsafeDirectSockets: direct ? [{ host: HOST, port: 0 }] : undefined,
+      // Only for a CPU profile (bench/profile.ts): the bench itself runs without an inspector.
+      ...(inspectorPort ? { inspectorPort } : {}),
     }),
   );
   const entry = await mf.ready;

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { ProgramSettingsSchema } from "../src/ledger/settings";
 import { cronDue, cronsOf } from "./lib/cron";
+import { buildWidgetModule, GENERATED } from "./build-widget";
 
 const extraArgs = process.argv.slice(2);
 const portArg = extraArgs.indexOf("--port");
@@ -42,6 +43,13 @@ function ulid(): string {
 if (!existsSync(".dev.vars")) {
   writeFileSync(".dev.vars", `ADMIN_TOKEN="${randomBytes(24).toString("hex")}"\n`);
   console.log("Wrote .dev.vars with a fresh ADMIN_TOKEN.");
+}
+
+// The Worker serves the compiled widget: bring it up to date with its source before wrangler bundles.
+const widget = buildWidgetModule();
+if (!existsSync(GENERATED) || readFileSync(GENERATED, "utf8") !== widget.module) {
+  writeFileSync(GENERATED, widget.module);
+  console.log("Rebuilt the widget from src/widget/treue-widget.ts.");
 }
 
 console.log("Applying migrations to local D1...");
@@ -87,6 +95,7 @@ console.log(`
 Treue is starting on http://localhost:${PORT}
   API reference:  http://localhost:${PORT}/docs
   OpenAPI:        http://localhost:${PORT}/openapi.json
+  Widget demo:    http://localhost:${PORT}/widget/demo   (a link with a member token follows once the server is up)
   Demo program:   ${keys!.programId}
   admin key:      ${keys!.admin}
   server key:     ${keys!.server}
@@ -133,7 +142,37 @@ async function announceCrons() {
     }
   }
 }
-void announceCrons();
+void announceCrons().then(widgetDemoLink);
+
+/**
+ * A demo shopper with some points and a member token minted with the server
+ * key, as a shop's backend would: the Worker itself has no route that mints
+ * tokens without a key, in development or anywhere else.
+ */
+async function widgetDemoLink() {
+  const base = `http://localhost:${PORT}`;
+  const member = "demo-shopper";
+  const call = (method: string, path: string, body: unknown, idempotencyKey?: string) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${keys!.server}`, "content-type": "application/json", ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}) },
+      body: JSON.stringify(body),
+    });
+  try {
+    await call("PUT", `/v1/members/${member}`, { name: "Demo shopper" });
+    // The same key and body on every start: a replay, so the demo shopper earns once.
+    await call("POST", `/v1/members/${member}/accruals`, { orderId: "demo-widget-order-1", amount: { amount: 125_000, currency: "EUR" } }, "demo-widget-order-1");
+    const minted = await call("POST", `/v1/members/${member}/tokens`, { scopes: ["read", "claim"] }, `demo-widget-token-${Date.now()}`);
+    const body = (await minted.json()) as { token?: string };
+    if (!minted.ok || !body.token) {
+      console.log(`[widget] no member token (${minted.status}): open ${base}/widget/demo and paste one.`);
+      return;
+    }
+    console.log(`[widget] demo for ${member}: ${base}/widget/demo?token=${body.token}`);
+  } catch (error) {
+    console.log(`[widget] could not set up the demo shopper: ${(error as Error).message}`);
+  }
+}
 
 async function fire(cron: string, scheduledTime: number) {
   const url = `http://localhost:${PORT}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}&time=${scheduledTime}`;

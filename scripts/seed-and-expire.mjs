@@ -1,22 +1,25 @@
 // Seeds a local D1 with many members and lots in bulk SQL, runs the jobs the way Cron would
 // (`wrangler dev --test-scheduled`, GET /__scheduled), and reports lots expired and members
-// recalculated per second. Usage: npm run bench:jobs [-- --members 10000 --lots 10]
+// recalculated per second. Usage: npm run bench:jobs [-- --members 10000 --lots 10 --changing 100]
 import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, startDev, wrangler } from "./lib/local-dev.mjs";
+import { freePort, startDev, treeCpuMs, wrangler } from "./lib/local-dev.mjs";
 
 const { values: args } = parseArgs({
   options: {
     members: { type: "string", default: "10000" },
     lots: { type: "string", default: "10" },
+    // The share of members (in %) whose lots are all due and whose tier must change; the others earned lately.
+    changing: { type: "string", default: "100" },
     keep: { type: "boolean", default: false },
   },
 });
 const MEMBERS = Number(args.members);
 const LOTS_EACH = Number(args.lots);
+const CHANGING = Math.round((MEMBERS * Number(args.changing)) / 100);
 const POINTS = 40;
 const CRON = "*/10 * * * *";
 const PROGRAM = "prg_BENCHJOBS0000000000000000";
@@ -24,13 +27,19 @@ const ADMIN_KEY = "trk_bench_jobs_admin_key";
 
 /**
  * The whole data set in a few INSERT ... SELECT statements over a counter, so
- * SQLite generates the rows itself. Every lot earned its points 400 days ago
- * with a 365-day expiry (all due now), and every member holds silver on points
- * that have left the 365-day window (all due for a downgrade): the worst case.
+ * SQLite generates the rows itself. By default every lot earned its points 400
+ * days ago with a 365-day expiry (all due now), and every member holds silver
+ * on points that have left the 365-day window (all due for a downgrade): the
+ * worst case. With --changing below 100 only that share of the members is so;
+ * the others earned 10 days ago and keep their points and their tier.
  */
 function seedSql(now) {
   const earnedAt = new Date(now - 400 * 86_400_000).toISOString();
   const expiresAt = new Date(now - 35 * 86_400_000).toISOString();
+  const lateEarnedAt = new Date(now - 10 * 86_400_000).toISOString();
+  const lateExpiresAt = new Date(now + 355 * 86_400_000).toISOString();
+  const changing = (memberIndex) => `${memberIndex} < ${CHANGING}`;
+  const when = (memberIndex, early, late) => `CASE WHEN ${changing(memberIndex)} THEN '${early}' ELSE '${late}' END`;
   const settings = JSON.stringify({
     expiry: { policy: "rolling", days: 365 },
     tiers: [
@@ -47,13 +56,13 @@ INSERT INTO programs (id, name, settings, created_at, updated_at) VALUES ('${PRO
 INSERT INTO api_keys (id, program_id, role, name, key_hash, key_prefix, created_at) VALUES ('key_bench', '${PROGRAM}', 'admin', 'bench', '${keyHash}', 'trk_bench', '${earnedAt}');
 ${counter(MEMBERS)}
 INSERT INTO members (program_id, member_id, tier, qualifying_points, lifetime_earned, last_activity_at, enrolled_at, updated_at)
-SELECT '${PROGRAM}', ${member("i")}, 'silver', ${LOTS_EACH * POINTS}, ${LOTS_EACH * POINTS}, '${earnedAt}', '${earnedAt}', '${earnedAt}' FROM seq;
+SELECT '${PROGRAM}', ${member("i")}, 'silver', ${LOTS_EACH * POINTS}, ${LOTS_EACH * POINTS}, ${when("i", earnedAt, lateEarnedAt)}, '${earnedAt}', '${earnedAt}' FROM seq;
 ${counter(MEMBERS * LOTS_EACH)}
 INSERT INTO lots (id, program_id, member_id, points, remaining, earned_at, available_at, expires_at, created_at)
-SELECT printf('lot_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, ${POINTS}, ${POINTS}, '${earnedAt}', '${earnedAt}', '${expiresAt}', '${earnedAt}' FROM seq;
+SELECT printf('lot_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, ${POINTS}, ${POINTS}, ${when(`i / ${LOTS_EACH}`, earnedAt, lateEarnedAt)}, ${when(`i / ${LOTS_EACH}`, earnedAt, lateEarnedAt)}, ${when(`i / ${LOTS_EACH}`, expiresAt, lateExpiresAt)}, ${when(`i / ${LOTS_EACH}`, earnedAt, lateEarnedAt)} FROM seq;
 ${counter(MEMBERS * LOTS_EACH)}
 INSERT INTO entries (id, program_id, member_id, type, points, lot_id, debt_paid, order_amount, occurred_at, created_at)
-SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn', ${POINTS}, printf('lot_%08d', i), 0, 0, '${earnedAt}', '${earnedAt}' FROM seq;
+SELECT printf('ent_%08d', i), '${PROGRAM}', ${member(`i / ${LOTS_EACH}`)}, 'earn', ${POINTS}, printf('lot_%08d', i), 0, 0, ${when(`i / ${LOTS_EACH}`, earnedAt, lateEarnedAt)}, ${when(`i / ${LOTS_EACH}`, earnedAt, lateEarnedAt)} FROM seq;
 `;
 }
 
@@ -71,7 +80,7 @@ async function query(persistTo, sql) {
 const persistTo = await mkdtemp(join(tmpdir(), "treue-jobs-"));
 let dev;
 try {
-  console.log(`seeding ${MEMBERS} members x ${LOTS_EACH} lots = ${MEMBERS * LOTS_EACH} lots into ${persistTo}`);
+  console.log(`seeding ${MEMBERS} members x ${LOTS_EACH} lots = ${MEMBERS * LOTS_EACH} lots (${CHANGING} members due to expire and change tier) into ${persistTo}`);
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
   const seedFile = join(persistTo, "seed.sql");
   await writeFile(seedFile, seedSql(Date.now()));
@@ -81,6 +90,7 @@ try {
 
   dev = await startDev(persistTo, await freePort(), ["--test-scheduled"]);
   const started = Date.now();
+  const cpuBefore = treeCpuMs(dev.child.pid);
   for (let invocation = 1; ; invocation++) {
     const res = await fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent(CRON)}`);
     if (!res.ok) throw new Error(`/__scheduled: ${res.status} ${await res.text()}`);
@@ -91,6 +101,15 @@ try {
     if (invocation >= 100) throw new Error("not done after 100 invocations");
   }
   const wall = (Date.now() - started) / 1000;
+  // The webhook consumer works on after the last invocation (no endpoints here, but every event is fanned out): wait until idle.
+  let cpuAfter = treeCpuMs(dev.child.pid);
+  for (let i = 0; i < 60 && cpuAfter !== null; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = treeCpuMs(dev.child.pid);
+    if (now - cpuAfter < 50) break;
+    cpuAfter = now;
+  }
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   process.kill(-dev.child.pid, "SIGTERM");
   dev = null;
   await new Promise((r) => setTimeout(r, 1000));
@@ -115,7 +134,16 @@ try {
   console.log(`\n${MEMBERS * LOTS_EACH} lots over ${MEMBERS} members, ${wall.toFixed(1)} s of cron invocations in all`);
   console.log(`lots expired per second:        ${(expiry.done / expiry.seconds).toFixed(0)} (${expiry.done} lots in ${expiry.seconds.toFixed(1)} s of expire-points runs, ${expiry.runs} runs)`);
   console.log(`members recalculated per second: ${(tiers.done / tiers.seconds).toFixed(0)} (${tiers.done} members in ${tiers.seconds.toFixed(1)} s of recalculate-tiers runs, ${tiers.runs} runs)`);
-  if (ledger.expire_entries !== MEMBERS * LOTS_EACH || ledger.open_lots !== 0 || ledger.members_with_tier !== 0 || ledger.entry_points !== ledger.lot_points) {
+  if (cpuMs !== null) {
+    console.log(`server CPU (wrangler dev and its workerd, queue consumer included): ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / MEMBERS).toFixed(2)} ms per member (${CHANGING} expired and changed tier)`);
+  }
+  const staying = MEMBERS - CHANGING;
+  if (
+    ledger.expire_entries !== CHANGING * LOTS_EACH ||
+    ledger.open_lots !== staying * LOTS_EACH ||
+    ledger.members_with_tier !== staying ||
+    ledger.entry_points !== ledger.lot_points
+  ) {
     throw new Error("the ledger does not add up after the jobs");
   }
 } finally {

@@ -5,6 +5,7 @@ import { handleWebhookBatch } from "./webhooks/delivery";
 import type { WebhookMessage } from "./webhooks/events";
 
 export { MemberLedger } from "./members/member-ledger";
+export { RewardStock } from "./rewards/stock-object";
 
 const app = buildApp();
 

@@ -16,11 +16,14 @@ interface Ids {
   keyId: string;
   endpointId: string;
   eventId: string;
+  rewardId: string;
+  couponCode: string;
+  causeId: string;
 }
 
 interface Operation {
-  /** Who may call it: these program key roles, or only the platform's ADMIN_TOKEN. */
-  roles: Role[] | "platform";
+  /** Who may call it: these program key roles, only the platform's ADMIN_TOKEN, or only a member token (/v1/me). */
+  roles: Role[] | "platform" | "member";
   /** Values for the document's path parameters; `memberId` defaults to a member only program A has. */
   params?: (ids: Ids) => Record<string, string>;
   body?: unknown;
@@ -85,6 +88,36 @@ const operations: Record<string, Operation> = {
   getKpiCohorts: { roles: ["admin"], foreign: "own" },
   setAcquisitionCost: { roles: ["admin"], body: { month: "2026-11", amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
   listAcquisitionCosts: { roles: ["admin"], foreign: "own" },
+  issueMemberToken: { roles: ["admin", "server"], body: {}, options: { idempotencyKey: null }, foreign: "own" },
+  revokeMemberTokens: { roles: ["admin", "server"], foreign: "own" },
+  rotateTokenKey: { roles: ["admin"], foreign: "own" },
+  // A code of another program is not one of B's: card_code_invalid (the scans tests use real codes).
+  scanMemberCard: { roles: ["admin", "server"], body: { code: "T1.MFSGC.1.AAAAAAAA.AAAAAAAAAAAAAAAA" }, foreign: "own" },
+  // The member comes from the token: B's token for the same id reaches B's member, never A's.
+  getMe: { roles: "member", foreign: "member_not_found" },
+  getMyBalance: { roles: "member", foreign: "member_not_found" },
+  listMyHistory: { roles: "member", foreign: "member_not_found" },
+  getMyCard: { roles: "member", foreign: "member_not_found" },
+  // Rewards: the catalog and causes are the operator's (admin); claims, the member's catalog and coupons are
+  // the storefront's (server). Partner keys get none: the catalog is the program's own, and letting every
+  // partner look codes up would widen who can probe them.
+  createReward: { roles: ["admin"], body: { name: "x", type: "free_shipping", costPoints: 1 }, foreign: "own" },
+  listRewards: { roles: ["admin"], foreign: "own" },
+  getReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), foreign: "reward_not_found" },
+  updateReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), body: { costPoints: 1 }, foreign: "reward_not_found" },
+  archiveReward: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), foreign: "reward_not_found" },
+  uploadRewardCodes: { roles: ["admin"], params: (ids) => ({ id: ids.rewardId }), body: { codes: ["SHOP-1234"] }, foreign: "reward_not_found" },
+  listMemberRewards: { roles: ["admin", "server"], foreign: "member_not_found" },
+  claimReward: { roles: ["admin", "server"], params: (ids) => ({ rewardId: ids.rewardId }), foreign: "reward_not_found" },
+  getCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), foreign: "coupon_not_found" },
+  redeemCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), body: { orderId: "auth-order" }, foreign: "coupon_not_found" },
+  cancelCoupon: { roles: ["admin", "server"], params: (ids) => ({ code: ids.couponCode }), foreign: "coupon_not_found" },
+  createCause: { roles: ["admin"], body: { name: "x" }, foreign: "own" },
+  listCauses: { roles: ["admin"], foreign: "own" },
+  getCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
+  archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
 };
 
 interface DocumentedOperation {
@@ -112,6 +145,12 @@ const documented = await securedOperations();
 let a: TestProgram;
 let b: TestProgram;
 let ids: Ids;
+/** A member token for the member only A has, from the program's server key (fresh: the table revokes tokens too). */
+async function memberToken(p: TestProgram): Promise<string> {
+  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: {}, idempotencyKey: null });
+  expect(res.status).toBe(201);
+  return res.json.token;
+}
 
 beforeAll(async () => {
   a = await createProgram({}, "Program A");
@@ -128,6 +167,10 @@ beforeAll(async () => {
   const endpoint = await call("/v1/webhook-endpoints", { key: a.admin, body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] } });
   expect(endpoint.status).toBe(201);
   const keys = await call("/v1/keys", { key: a.admin });
+  const reward = await call("/v1/rewards", { key: a.admin, body: { name: "auth reward", type: "free_shipping", costPoints: 10 } });
+  const coupon = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: a.server });
+  expect(coupon.status).toBe(201);
+  const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   ids = {
     programId: a.programId,
@@ -136,6 +179,9 @@ beforeAll(async () => {
     keyId: keys.json.data.find((k: { role: string }) => k.role === "server").id,
     endpointId: endpoint.json.id,
     eventId: event!.id,
+    rewardId: reward.json.id,
+    couponCode: coupon.json.coupon.code,
+    causeId: cause.json.id,
   };
 });
 
@@ -199,7 +245,37 @@ describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path
   it("refuses an unknown key with 401", async () => {
     const res = await request("trk_0000000000000000000000000000000000000000000000000000000000000000");
     expect(res.status).toBe(401);
+    expect(res.json.code).toBe(stated.roles === "member" ? "token_invalid" : "unauthorized");
+  });
+
+  if (stated.roles === "member") {
+    it.each([...ROLES, PLATFORM] as const)("refuses a program %s key with 401 token_invalid and changes nothing", async (role) => {
+      const before = await rows();
+      const res = await request(role === PLATFORM ? env.ADMIN_TOKEN : a[role]);
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe("token_invalid");
+      expect(await rows()).toEqual(before);
+    });
+
+    it("lets a member token in, and program B's token for the same member id never to A's member", async () => {
+      expect((await request(await memberToken(a))).status).toBe(200);
+      const token = await memberToken(b);
+      const before = await rows(a.programId);
+      const res = await request(token);
+      expect(res.status, JSON.stringify(res.json)).toBe(404);
+      expect(res.json.code).toBe(stated.foreign);
+      expect(await rows(a.programId)).toEqual(before);
+    });
+    return;
+  }
+
+  it("refuses a member token with 401: it is not a program key", async () => {
+    const token = await memberToken(a);
+    const before = await rows();
+    const res = await request(token);
+    expect(res.status).toBe(401);
     expect(res.json.code).toBe("unauthorized");
+    expect(await rows()).toEqual(before);
   });
 
   if (stated.roles === PLATFORM) {

@@ -4,10 +4,11 @@ import type { SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
-import { members } from "../src/db/schema";
 import { dueLotsPage, idleMembers } from "../src/jobs/expire-points";
 import { missedHoldsPage, pastRetention } from "../src/jobs/housekeeping";
 import { candidates } from "../src/jobs/recalculate-tiers";
+import { ProgramSettingsSchema } from "../src/ledger/settings";
+import { tierPageQuery } from "../src/members/job-reads";
 import { unsentPage } from "../src/jobs/sweep-outbox";
 import { idleSoon, lotsInWindow } from "../src/jobs/warn-expiring";
 
@@ -49,9 +50,12 @@ describe("query plans of the jobs", () => {
   });
 
   it("pages the tier pass by primary key and missed holds on the open-holds index", async () => {
-    const pass = database(env.DB).select().from(members).where(candidates("p", "m1")).orderBy(members.memberId).limit(200).toSQL();
+    const settings = ProgramSettingsSchema.parse({ tierQualification: { window: { type: "rolling", days: 365 } } });
+    const pass = tierPageQuery(database(env.DB), candidates("p", "m1"), 200, settings, new Date(NOW)).toSQL();
     const detail = await plan(pass);
     expect(detail).toMatch(/USING INDEX sqlite_autoindex_members_1/);
+    // Each member's window total is read through the member's entries, not the program's.
+    expect(detail).toMatch(/entries_by_member \(program_id=\? AND member_id=\?\)/);
     expect(detail).not.toMatch(/TEMP B-TREE/);
     const holds = await plan(missedHoldsPage("p", NOW, { at: "", id: "" }, 200));
     expect(holds).toMatch(/USING INDEX redemptions_open_holds/);

@@ -29,7 +29,7 @@ async function runContext(programId: string, limits: Partial<RunLimits & { deadl
     settings: (await programRef(programId)).settings,
     now: new Date(),
     trigger: "cron",
-    budget: { ...rest, deadline: deadline ?? Date.now() + timeBudgetMs, batchesUsed: 0 },
+    budget: { ...rest, deadline: deadline ?? Date.now() + timeBudgetMs, batchesUsed: 0, calls: { used: 0 } },
     tally: { done: 0, errors: 0, lastError: null },
   };
 }

@@ -102,6 +102,17 @@ describe("expire-points as cron runs it", () => {
     await expectLedgerConsistent(stopped.programId);
   });
 
+  it("makes no more object calls than its budget allows (each is a subrequest); the next run carries on", async () => {
+    const p = await createProgram({ expiry: { policy: "rolling", days: 30 } });
+    await seedLots(p.programId, { members: 12, lotsEach: 1, points: 10, ...EXPIRED });
+    // One lot per member: each lot expired is one call.
+    expect(await runAt(p.programId, "expire-points", AFTER, { maxCalls: 5 })).toMatchObject({ status: "partial", itemsDone: 5, itemsLeft: 7 });
+    expect(await runAt(p.programId, "expire-points", AFTER, { maxCalls: 5 })).toMatchObject({ status: "partial", itemsDone: 5, itemsLeft: 2 });
+    expect(await runAt(p.programId, "expire-points", AFTER, { maxCalls: 5 })).toMatchObject({ status: "done", itemsDone: 2, itemsLeft: 0 });
+    expect((await expiredTotals(p.programId)).map((t) => t.lots)).toEqual(Array(12).fill(1));
+    await expectLedgerConsistent(p.programId);
+  });
+
   it("resumes the inactivity walk from its saved cursor, missing no one", async () => {
     const stopped = await createProgram({ expiry: { policy: "inactivity", days: 30 } });
     const clean = await createProgram({ expiry: { policy: "inactivity", days: 30 } });
@@ -198,7 +209,7 @@ describe("the jobs API", () => {
 
     const listed = await call("/v1/jobs", { key: p.admin });
     expect(listed.status).toBe(200);
-    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox"]);
+    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "expire-coupons", "reconcile-reward-stock"]);
     const expiry = listed.json.data[0];
     expect(expiry.schedules).toEqual(["*/10 * * * *"]);
     expect(expiry.runs).toEqual([run.json]);

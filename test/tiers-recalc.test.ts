@@ -1,9 +1,11 @@
 // Tier recalculation by the job (windows, grace, downgrades) and tiers granted by hand, at injected times (UTC).
 import { describe, expect, it } from "vitest";
 import { accrue, balance, call, createProgram, enroll, expectLedgerConsistent, type Settings } from "./helpers";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { runJob } from "../src/jobs/runner";
-import { entriesOf, events, ledgerSnapshot, programRef, rows, runAt } from "./job-helpers";
+import { memberObjectName, type MemberLedger } from "../src/members/member-ledger";
+import { entriesOf, events, ledgerSnapshot, programRef, rows, runAt, seedLots } from "./job-helpers";
 
 const TIERS = [
   { name: "silver", threshold: 100 },
@@ -148,6 +150,58 @@ describe("tier recalculation", () => {
     const again = await runAt(p.programId, "recalculate-tiers", "2026-03-01T18:00:00Z");
     expect(again).toMatchObject({ status: "done", itemsDone: 0, itemsLeft: 0 });
     expect(await ledgerSnapshot(p.programId)).toEqual(before);
+  });
+});
+
+describe("which members the pass calls", () => {
+  const settings = { tiers: TIERS, tierQualification: { window: { type: "rolling" as const, days: 30 } } };
+  const AT = "2026-03-01T00:00:00.000Z";
+
+  /** Whether the member's object has loaded the member: a call to it reads the member from D1 first and keeps it. */
+  async function objectRan(programId: string, memberId: string): Promise<boolean> {
+    const object = env.MEMBER_LEDGER.getByName(memberObjectName(programId, memberId));
+    return runInDurableObject(object, (instance) => (instance as unknown as { cached: unknown }).cached !== null);
+  }
+
+  it("calls only the members whose tier must change: the others' objects never run and their rows keep their version", async () => {
+    const p = await createProgram(settings);
+    // Silver on points inside the window (nothing changes) and silver on points that have left it (a downgrade).
+    await seedLots(p.programId, { members: 3, lotsEach: 1, points: 200, earnedAt: "2026-02-20T00:00:00.000Z", expiresAt: null, prefix: "stay" });
+    await seedLots(p.programId, { members: 2, lotsEach: 1, points: 200, earnedAt: "2025-06-01T00:00:00.000Z", expiresAt: null, prefix: "drop" });
+    await env.DB.prepare("UPDATE members SET tier = 'silver', version = version + 1 WHERE program_id = ?").bind(p.programId).run();
+    const before = await rows<{ member_id: string; version: number }>("SELECT member_id, version FROM members WHERE program_id = ? ORDER BY member_id", p.programId);
+
+    expect(await runAt(p.programId, "recalculate-tiers", AT)).toMatchObject({ status: "done", itemsDone: 5, errors: 0 });
+    const after = await rows<{ member_id: string; version: number; tier: string | null }>(
+      "SELECT member_id, version, tier FROM members WHERE program_id = ? ORDER BY member_id",
+      p.programId,
+    );
+    expect(after.map((m) => [m.member_id, m.tier, m.version - before.find((b) => b.member_id === m.member_id)!.version])).toEqual([
+      ["drop0000", null, 1],
+      ["drop0001", null, 1],
+      ["stay0000", "silver", 0],
+      ["stay0001", "silver", 0],
+      ["stay0002", "silver", 0],
+    ]);
+    for (const m of after) expect(await objectRan(p.programId, m.member_id), m.member_id).toBe(m.member_id.startsWith("drop"));
+    await expectLedgerConsistent(p.programId);
+  });
+
+  it("lets the object read the total itself when the member changed after the job read it", async () => {
+    const p = await programWith({ window: { type: "rolling", days: 30 } });
+    await accrue(p.server, "ada", 10_000);
+    const version = (await rows<{ version: number }>("SELECT version FROM members WHERE program_id = ? AND member_id = 'ada'", p.programId))[0]!.version;
+    const object = env.MEMBER_LEDGER.getByName(memberObjectName(p.programId, "ada")) as unknown as MemberLedger;
+    const call = { programId: p.programId, memberId: "ada", settings: (await programRef(p.programId)).settings, partnerId: null, idempotency: null };
+    // A reading taken before the last accrual says nothing qualifies: the object holds a later version and reads the window itself.
+    const stale = await object.reviewTier(call, { version: version - 1, windowQualifying: 0 });
+    expect(stale).toMatchObject({ ok: true, value: { change: null } });
+    expect(await memberTier(p.programId, "ada")).toMatchObject({ tier: "silver", qualifying_points: 100 });
+    // At the version it holds, the reading is the window's total as of that version.
+    const current = await object.reviewTier(call, { version, windowQualifying: 100 });
+    expect(current).toMatchObject({ ok: true, value: { change: null } });
+    expect((await rows<{ version: number }>("SELECT version FROM members WHERE program_id = ? AND member_id = 'ada'", p.programId))[0]!.version).toBe(version);
+    await expectLedgerConsistent(p.programId, p.server);
   });
 });
 

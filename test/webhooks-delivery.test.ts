@@ -188,6 +188,8 @@ describe("an event exists if and only if its change committed", () => {
     const replay = await call("/v1/members/dee/accruals", { key: p.server, body: landed, idempotencyKey: "a-2" });
     expect(replay.headers.get("idempotent-replayed"), "it had committed").toBe("true");
 
+    // The sweep comes by minutes later, when the queue has long handed on (and marked sent) what reached it.
+    await receiver.waitFor("iff", 3);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: LATER() }), env, ctx);
     await waitOnExecutionContext(ctx);

@@ -1,5 +1,6 @@
 // Shared by the seeding benchmarks: run wrangler, find a free port, start `wrangler dev` on a persisted local D1.
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -51,4 +52,40 @@ export async function startDev(persistTo, port, extraArgs = []) {
 
 export function stopDev(dev) {
   if (dev) process.kill(-dev.child.pid, "SIGTERM");
+}
+
+/**
+ * Milliseconds of CPU used so far by `root` and its descendants (wrangler and
+ * its workerd), from /proc; null elsewhere. Unlike wall time, barely moved by
+ * other work on the machine.
+ */
+export function treeCpuMs(root) {
+  let names;
+  try {
+    names = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const stats = [];
+  for (const name of names) {
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.push({ pid: Number(name), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // ended while we looked
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of stats) {
+      if (!tree.has(s.pid) && tree.has(s.ppid)) {
+        tree.add(s.pid);
+        grew = true;
+      }
+    }
+  }
+  // Clock ticks of 10 ms (USER_HZ is 100 on Linux).
+  return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ticks * 10, 0);
 }

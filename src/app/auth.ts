@@ -6,6 +6,7 @@ import { apiKeys, programs } from "../db/schema";
 import { ProgramSettingsSchema } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
+import { forgetTokenProgram } from "./member-auth";
 import type { AppEnv, Principal, Role } from "./types";
 
 export const KEY_PREFIX = "trk_";
@@ -39,6 +40,7 @@ const MAX_REFUSED_KEYS = 10_000;
 const refused = new Map<string, number>();
 
 export function forgetProgramKeys(programId: string): void {
+  forgetTokenProgram(programId);
   for (const [hash, entry] of principals) if (entry.principal.programId === programId) principals.delete(hash);
 }
 
@@ -89,7 +91,7 @@ export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
     const principal = await resolveKey(c.env.DB, await sha256Hex(token));
     if (!principal) throw new ApiError("unauthorized", "The key is not valid.");
-    if (!roles.includes(principal.role)) {
+    if (!(roles as readonly string[]).includes(principal.role)) {
       throw new ApiError("forbidden", `A ${principal.role} key may not call this; it needs ${roles.join(" or ")}.`);
     }
     c.set("principal", principal);

@@ -15,6 +15,13 @@ import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
 import { ordersRouter } from "../routes/orders/orders.index";
 import { kpisRouter } from "../routes/kpis/kpis.index";
+import { tokensRouter } from "../routes/tokens/tokens.index";
+import { meRouter } from "../routes/me/me.index";
+import { posRouter } from "../routes/pos/pos.index";
+import { widgetRouter } from "../routes/widget/widget.index";
+import { rewardsRouter } from "../routes/rewards/rewards.index";
+import { couponsRouter } from "../routes/coupons/coupons.index";
+import { causesRouter } from "../routes/causes/causes.index";
 
 export function buildApp() {
   const app = createApp();
@@ -22,6 +29,12 @@ export function buildApp() {
     type: "http",
     scheme: "bearer",
     description: "A program key (`trk_...`), or the platform ADMIN_TOKEN for /v1/programs.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "memberToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A member token (POST /v1/members/{memberId}/tokens) for /v1/me: the shopper's own data only. Program keys are refused here, and member tokens everywhere else.",
   });
   app.route("/", metaRouter);
   app.route("/", programsRouter);
@@ -37,6 +50,13 @@ export function buildApp() {
   app.route("/", transactionsRouter);
   app.route("/", ordersRouter);
   app.route("/", kpisRouter);
+  app.route("/", tokensRouter);
+  app.route("/", meRouter);
+  app.route("/", posRouter);
+  app.route("/", widgetRouter);
+  app.route("/", rewardsRouter);
+  app.route("/", couponsRouter);
+  app.route("/", causesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

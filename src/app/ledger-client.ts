@@ -33,7 +33,8 @@ export async function ledgerCall(
     requestId: c.get("requestId"),
     idempotency: write
       ? {
-          scope: `${principal.role}:${principal.partnerId ?? ""}`,
+          // A member token's keys are the member's own: two shoppers' "checkout-1" never meet.
+          scope: principal.role === "member" ? `member:${memberId}` : `${principal.role}:${principal.partnerId ?? ""}`,
           key: write.idempotencyKey,
           requestHash: await sha256Hex(`${c.req.method} ${c.req.routePath} ${write.target}\n${JSON.stringify(write.body)}`),
           storeRefusals: write.storeRefusals,

@@ -36,6 +36,7 @@ export const errorResponses = {
   413: problem("Body larger than allowed (`payload_too_large`)."),
   415: problem("Body is not JSON (`unsupported_media_type`)."),
   422: problem("Understood but refused by a business rule (e.g. `insufficient_points`)."),
+  429: problem("Too many calls (`rate_limited`, member tokens; `too_many_coupon_lookups`, unknown coupon codes by one key): retry after `Retry-After` seconds."),
   500: problem("Something failed on our side; quote the requestId."),
   503: problem("Briefly unable to serve (`temporarily_unavailable`): retry after `Retry-After` seconds with the same Idempotency-Key."),
 };
@@ -104,6 +105,8 @@ export const PaginationQuery = z.object({
 export const ChannelSchema = z.enum(["online", "store", "app"]).default("online");
 
 export const bearer = [{ bearerAuth: [] }];
+/** Operations a shopper's browser calls with a member token (POST /v1/members/{memberId}/tokens), never a program key. */
+export const memberTokenSecurity = [{ memberToken: [] }];
 
 export function jsonBody<T extends z.ZodType>(schema: T, description = "JSON body") {
   return { required: true, description, content: { "application/json": { schema } } } as const;

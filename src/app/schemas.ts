@@ -39,6 +39,7 @@ export const AccrualBody = z
     items: z.array(LineItem).max(500).optional(),
     channel: ChannelSchema,
     occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now." }),
+    storeId: ExternalId.optional().openapi({ example: "berlin-mitte", description: "The store whose till posted the order (channel store); kept on the earn entry." }),
   })
   .strict()
   .openapi("Accrual");

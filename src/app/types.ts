@@ -4,13 +4,21 @@ import type { ProgramSettings } from "../ledger/settings";
 
 export type Role = "admin" | "server" | "partner";
 
-/** The caller a program key stands for. */
+/** The caller a program key stands for (or, role "member", a member token: src/app/member-auth.ts). */
 export interface Principal {
   keyId: string;
   programId: string;
-  role: Role;
+  role: Role | "member";
   partnerId: string | null;
   settings: ProgramSettings;
+}
+
+export interface MemberPrincipal {
+  memberId: string;
+  scopes: readonly ("read" | "claim")[];
+  tokenId: string;
+  /** Seconds since epoch. */
+  expiresAt: number;
 }
 
 export interface AppEnv {
@@ -18,6 +26,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** Set by the member-token middleware on /v1/me: whose data the call may reach, and what it may do. */
+    member: MemberPrincipal;
+    /** The program whose key verified the member token, even when the token is then refused (expired, revoked): CORS answers for it. */
+    tokenProgram: { programId: string; allowedOrigins: readonly string[] };
   };
 }
 

@@ -515,3 +515,89 @@ export const kpiTotals = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.programId, t.name] })],
 );
+// ------------------------------------------------------------ rewards, coupons and causes (migration 0011)
+
+/** Good causes a donation reward gives to; archived ones keep their donations. */
+export const causes = sqliteTable(
+  "causes",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    url: text("url"),
+    archivedAt: text("archived_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("causes_by_program").on(t.programId, t.createdAt)],
+);
+
+/** The catalog: what points buy. `definition` is the validated RewardDefinition (src/rewards/schema.ts). */
+export const rewards = sqliteTable(
+  "rewards",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    type: text("type").notNull(),
+    status: text("status", { enum: ["active", "archived"] }).notNull(),
+    costPoints: integer("cost_points").notNull(),
+    causeId: text("cause_id"),
+    definition: text("definition").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [check("rewards_cost_positive", sql`${t.costPoints} > 0`), index("rewards_by_program").on(t.programId, t.status, t.createdAt)],
+);
+
+/**
+ * A member's claim of a reward, written in the same batch as the redemption
+ * that paid for it, with the coupon it issued (none for a donation).
+ */
+export const rewardClaims = sqliteTable(
+  "reward_claims",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    rewardId: text("reward_id").notNull(),
+    rewardType: text("reward_type").notNull(),
+    redemptionId: text("redemption_id").notNull(),
+    /** The reward's stock reservation this claim confirms; null when the reward has no stock. */
+    reservationId: text("reservation_id"),
+    points: integer("points").notNull(),
+    /** The money value the claim stands for (a donation's amount, a fixed discount); null for the others. */
+    valueAmount: integer("value_amount"),
+    currency: text("currency").notNull(),
+    causeId: text("cause_id"),
+    code: text("code"),
+    codeSource: text("code_source", { enum: ["generated", "pool"] }),
+    /** What the coupon gives, as it was when claimed (JSON). */
+    gives: text("gives").notNull(),
+    status: text("status", { enum: ["issued", "used", "cancelled", "expired", "donated"] }).notNull(),
+    expiresAt: text("expires_at"),
+    returnPointsOnExpiry: integer("return_points_on_expiry", { mode: "boolean" }).notNull(),
+    orderId: text("order_id"),
+    usedAt: text("used_at"),
+    settlementPeriod: text("settlement_period").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("reward_claims_points_positive", sql`${t.points} > 0`),
+    uniqueIndex("reward_claims_code").on(t.programId, t.code).where(sql`${t.code} IS NOT NULL`),
+    uniqueIndex("reward_claims_reservation").on(t.reservationId).where(sql`${t.reservationId} IS NOT NULL`),
+    index("reward_claims_by_redemption").on(t.redemptionId),
+    index("reward_claims_by_member").on(t.programId, t.memberId, t.rewardId, t.createdAt),
+    index("reward_claims_issued_by_expiry").on(t.programId, t.expiresAt).where(sql`${t.status} = 'issued'`),
+    index("reward_claims_by_cause").on(t.programId, t.causeId, t.settlementPeriod).where(sql`${t.causeId} IS NOT NULL`),
+  ],
+);
+
+/** Reservations the reward's stock object released after they lapsed: no claim may confirm them later. */
+export const rewardReservationVoids = sqliteTable("reward_reservation_voids", {
+  reservationId: text("reservation_id").primaryKey(),
+  programId: text("program_id").notNull(),
+  rewardId: text("reward_id").notNull(),
+  voidedAt: text("voided_at").notNull(),
+});

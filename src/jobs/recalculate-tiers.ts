@@ -1,8 +1,8 @@
 // Job: a daily pass over the program's members with a tier or qualifying points, reviewing each tier.
-import { and, asc, eq, gt, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, or, sql } from "drizzle-orm";
 import { members } from "../db/schema";
 import { decideTier, sameTierFields } from "../ledger/tier-review";
-import { readQualifying } from "../members/job-reads";
+import { readTierPage, type TierReading } from "../members/job-reads";
 import { askMember, LEFT_COUNT_CAP, readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { walkMembers } from "./walk";
 
@@ -24,15 +24,17 @@ export function candidates(programId: string, afterMemberId: string) {
   );
 }
 
-async function reviewMember(ctx: JobContext, memberId: string): Promise<number> {
-  await askMember(ctx, memberId, (object, call) => object.reviewTier(call));
+async function reviewMember(ctx: JobContext, reading: TierReading): Promise<number> {
+  await askMember(ctx, reading.memberId, (object, call) => object.reviewTier(call, { version: reading.version, windowQualifying: reading.windowQualifying }));
   return 0;
 }
 
 /**
- * Each page is first judged here from D1 with the same pure decision the
- * member's object makes; only members whose tier fields would change are
- * sent to their object, which decides again on its own state before writing.
+ * Each page is judged here from D1 with the same pure decision the member's
+ * object makes, members and their window's totals read in one statement; only
+ * members whose tier fields would change are sent to their object, with what
+ * was read. The object decides again on its own state before writing, on
+ * that total only if it still holds the version it was read with.
  */
 export const recalculateTiers: Job = async (ctx) => {
   const { db, programId, settings, now } = ctx;
@@ -46,16 +48,18 @@ export const recalculateTiers: Job = async (ctx) => {
     await writeCursor(db, CURSOR, programId, pass, now);
   }
   const { day } = pass;
+  // What each page read of its members, handed on to their objects.
+  const readings = new Map<string, TierReading>();
   const walked = await walkMembers(ctx, {
     cursor: CURSOR,
     from: pass,
     page: async (after, limit) => {
-      const rows = await db.select().from(members).where(candidates(programId, after.afterMemberId)).orderBy(asc(members.memberId)).limit(limit);
-      if (rows.length === 0) return [];
-      const totals = await readQualifying(db, programId, rows[0]!.memberId, rows[rows.length - 1]!.memberId, settings, now);
-      return rows.map((row) => ({
-        memberId: row.memberId,
-        changing: !sameTierFields(row, decideTier(row, totals ? (totals.get(row.memberId) ?? 0) : null, settings, now)),
+      const page = await readTierPage(db, candidates(programId, after.afterMemberId), limit, settings, now);
+      readings.clear();
+      for (const reading of page) readings.set(reading.memberId, reading);
+      return page.map((reading) => ({
+        memberId: reading.memberId,
+        changing: !sameTierFields(reading, decideTier(reading, reading.windowQualifying, settings, now)),
       }));
     },
     key: (row) => ({ day, afterMemberId: row.memberId, finished: false }),
@@ -63,7 +67,7 @@ export const recalculateTiers: Job = async (ctx) => {
     left: (at) => (at.finished ? null : sql`SELECT 1 FROM members WHERE ${candidates(programId, at.afterMemberId)} LIMIT ${LEFT_COUNT_CAP}`),
     member: (row) => row.memberId,
     due: (row) => row.changing,
-    visit: (memberId) => reviewMember(ctx, memberId),
+    visit: (memberId) => reviewMember(ctx, readings.get(memberId)!),
     // Every member of the page up to a failure was reviewed, changed or not.
     counts: "rows",
   });

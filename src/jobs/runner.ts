@@ -10,6 +10,7 @@ import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
+import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -17,6 +18,8 @@ export const JOBS = {
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
+  "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -27,6 +30,7 @@ export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
   "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
+  "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
 };
 
 export interface RunLimits {
@@ -35,15 +39,26 @@ export interface RunLimits {
   /** Member objects called at once. */
   concurrency: number;
   maxBatches: number;
+  /**
+   * Member object calls per run, or per cron invocation for the runs it makes:
+   * each call is a subrequest, and Workers Paid allows an invocation 1,000.
+   */
+  maxCalls: number;
   timeBudgetMs: number;
 }
 
-/** A cron invocation may run for minutes of wall time; this stays well inside, and CPU is mostly spent elsewhere (D1, objects). */
-export const SCHEDULED_LIMITS: RunLimits = { batchSize: 200, concurrency: 16, maxBatches: Number.POSITIVE_INFINITY, timeBudgetMs: 60_000 };
+/**
+ * A cron invocation may run for minutes of wall time; this stays well inside, and CPU is mostly spent elsewhere (D1, objects).
+ * A page of 1,000 rows keeps the objects busy: a page's members are called `concurrency` at a time and the next page waits
+ * for its last one, so a page of due lots must hold many members (200 lots of 10 each left 16 calls in flight, then 4).
+ */
+export const SCHEDULED_LIMITS: RunLimits = { batchSize: 1_000, concurrency: 16, maxBatches: Number.POSITIVE_INFINITY, maxCalls: 800, timeBudgetMs: 60_000 };
 /** An operator's run answers an HTTP request, so it gets less. */
 export const MANUAL_LIMITS: RunLimits = { ...SCHEDULED_LIMITS, timeBudgetMs: 10_000 };
 /** No job in a cron invocation gets less time than this, however many programs wait. */
 const MIN_SLICE_MS = 1_000;
+/** Object calls a cron invocation keeps for each run still to come, so a backlog of one job never starves the others. */
+const RESERVED_CALLS = 50;
 
 export interface ProgramRef {
   id: string;
@@ -57,6 +72,8 @@ export interface RunOptions {
   now: number;
   trigger: "cron" | "manual";
   limits?: Partial<RunLimits>;
+  /** Object calls already made by the invocation this run belongs to (counted on). */
+  calls?: { used: number };
 }
 
 /**
@@ -86,7 +103,7 @@ export async function runJob(env: Env, job: JobName, program: ProgramRef, option
     settings: program.settings,
     now: new Date(options.now),
     trigger: options.trigger,
-    budget: { ...limits, deadline: Date.now() + limits.timeBudgetMs, batchesUsed: 0 },
+    budget: { ...limits, deadline: Date.now() + limits.timeBudgetMs, batchesUsed: 0, calls: options.calls ?? { used: 0 } },
     tally: { done: 0, errors: 0, lastError: null },
   };
   try {
@@ -138,14 +155,20 @@ export async function runCron(env: Env, cron: string, scheduledTime: number, lim
   const lastVisited = (await readCursor<string>(db, rotation, "")) ?? "";
   const order = [...all.filter((p) => p.id > lastVisited), ...all.filter((p) => p.id <= lastVisited)];
   const runs: JobRun[] = [];
+  // The invocation's subrequests are one budget: every run's object calls count against it.
+  const calls = { used: 0 };
   for (const [index, program] of order.entries()) {
     for (const [jobIndex, job] of jobs.entries()) {
       const slicesLeft = (order.length - index) * jobs.length - jobIndex;
       const timeBudgetMs = Math.max(MIN_SLICE_MS, (deadline - Date.now()) / slicesLeft);
-      runs.push(await runJob(env, job, program, { now: scheduledTime, trigger: "cron", limits: { ...budget, timeBudgetMs } }));
+      // A run may use the calls left but those kept for the runs after it, and never less than its fair share;
+      // what it leaves, the next may use.
+      const callsLeft = Math.max(0, budget.maxCalls - calls.used);
+      const maxCalls = calls.used + Math.max(Math.floor(callsLeft / slicesLeft), callsLeft - RESERVED_CALLS * (slicesLeft - 1));
+      runs.push(await runJob(env, job, program, { now: scheduledTime, trigger: "cron", limits: { ...budget, timeBudgetMs, maxCalls }, calls }));
     }
     await writeCursor(db, rotation, "", program.id, new Date(scheduledTime));
-    if (Date.now() >= deadline) break;
+    if (Date.now() >= deadline || calls.used >= budget.maxCalls) break;
   }
   return runs;
 }

@@ -14,8 +14,12 @@ export interface Budget {
   batchSize: number;
   concurrency: number;
   maxBatches: number;
+  /** Member object calls the run may make (each is a subrequest of the invocation). */
+  maxCalls: number;
   deadline: number;
   batchesUsed: number;
+  /** Calls made so far; shared by the runs of one cron invocation, which share its subrequests. */
+  calls: { used: number };
 }
 
 export interface JobContext {
@@ -38,7 +42,12 @@ export const LEFT_COUNT_CAP = 10_000;
 
 /** Whether the run may start another batch. */
 export function hasBudget(budget: Budget): boolean {
-  return budget.batchesUsed < budget.maxBatches && Date.now() < budget.deadline;
+  return budget.batchesUsed < budget.maxBatches && budget.calls.used < budget.maxCalls && Date.now() < budget.deadline;
+}
+
+/** Rows the next page may take: a row may need a call to its member's object, and no page outgrows the calls left. */
+export function pageSize(budget: Budget): number {
+  return Math.max(1, Math.min(budget.batchSize, budget.maxCalls - budget.calls.used));
 }
 
 /** Counts a batch that found work; a page that finds nothing ends its loop without counting. */
@@ -115,6 +124,7 @@ export async function askMember<T>(
   memberId: string,
   ask: (object: MemberLedger, call: LedgerCall) => Promise<LedgerReply<T>>,
 ): Promise<T> {
+  ctx.budget.calls.used += 1;
   const reply = await ask(memberStub(ctx, memberId), memberCall(ctx, memberId));
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.detail}`);
   return reply.value;

@@ -5,7 +5,12 @@ import { publish } from "../webhooks/outbox";
 import { LEFT_COUNT_CAP, type Job } from "./support";
 import { walkPages } from "./walk";
 
-/** The member's object sends right after its commit; an event unsent for this long was never going to be. */
+/**
+ * The member's object queues its events right after its commit and the
+ * consumer marks them sent when it fans them out; an event unsent for this
+ * long never reached the queue (or the queue is that far behind: a second
+ * copy keeps its `webhook-id`).
+ */
 export const SWEEP_GRACE_MS = 60_000;
 
 /**

@@ -1,6 +1,6 @@
 // The one loop of the jobs: pages a query by index within the run's budget, hands each page on, keeps the position.
 import type { SQL } from "drizzle-orm";
-import { countCapped, forEachMember, hasBudget, spendBatch, writeCursor, type JobContext } from "./support";
+import { countCapped, forEachMember, hasBudget, pageSize, spendBatch, writeCursor, type JobContext } from "./support";
 
 /** A query walked in index order, page after page, from a keyset position `K`. */
 export interface Walk<R, K> {
@@ -42,10 +42,10 @@ export interface WalkResult<K> {
  * last, nothing before the saved position was skipped.
  */
 export async function walkPages<R, K>(ctx: JobContext, walk: Walk<R, K>, handle: (rows: readonly R[]) => Promise<number>): Promise<WalkResult<K>> {
-  const { batchSize } = ctx.budget;
   let at = walk.from;
   let ended = false;
   while (hasBudget(ctx.budget)) {
+    const batchSize = pageSize(ctx.budget);
     const rows = await walk.page(at, batchSize);
     if (rows.length === 0) {
       ended = true;

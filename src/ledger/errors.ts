@@ -17,7 +17,15 @@ export type DomainCode =
   | "occurred_before_window"
   | "amount_out_of_range"
   | "unknown_tier"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  | "reward_limit_reached"
+  | "reward_not_available"
+  | "coupon_not_found"
+  | "coupon_already_used"
+  | "coupon_expired"
+  | "coupon_not_cancellable"
+  | "reward_reservation_lapsed"
+  | "reward_out_of_stock";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

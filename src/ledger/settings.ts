@@ -141,6 +141,17 @@ export const ProgramSettingsSchema = z
       .nullable()
       .default(null)
       .meta({ description: "Send one `points.expiring` event per member and expiry date this many days ahead; null sends none." }),
+    cors: z
+      .object({
+        allowedOrigins: z
+          .array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "an origin: scheme, host and optional port, no path"))
+          .max(50)
+          .default([])
+          .meta({ example: ["https://shop.example"], description: "Origins whose pages may call /v1/me with a member token." }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: "Browsers' access to the member-token routes (/v1/me)." }),
   })
   .meta({ id: "ProgramSettings" });
 

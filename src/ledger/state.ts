@@ -2,6 +2,7 @@
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
 import type { KpiWrites } from "../kpis/rollups";
+import type { ClaimRecord, ClaimStatus } from "../rewards/types";
 
 export interface MemberRecord {
   memberId: string;
@@ -125,6 +126,8 @@ export interface Plan<Result> {
   expiryWarnings?: { expiresAt: string; points: number }[];
   /** What the change adds to the KPI rollups (src/kpis/rollups.ts), committed in the same batch. */
   kpi?: KpiWrites | null;
+  /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
+  rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
   nextState: MemberState;
   result: Result;
 }

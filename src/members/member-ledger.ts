@@ -36,8 +36,12 @@ import {
 } from "./store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
-import { readQualifying, readWarnedExpiries } from "./job-reads";
+import { readQualifying, readWarnedExpiries, type TierReading } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
+import { limitPeriodStart } from "../rewards/availability";
+import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
+import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
+import { claimView, type ClaimView } from "../rewards/views";
 
 /** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
@@ -74,6 +78,7 @@ export type WithBalance<R> = R & { balance: Balance };
 export type AccrualView = WithBalance<AccrualResult>;
 export type RefundView = WithBalance<RefundResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
+export type ClaimWithBalanceView = WithBalance<ClaimView>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
@@ -119,6 +124,8 @@ export class MemberLedger extends DurableObject<Env> {
   private readonly db: Database;
 
   private readonly lotWindow: number;
+  /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
+  private identity: { programId: string; memberId: string } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -170,6 +177,9 @@ export class MemberLedger extends DurableObject<Env> {
       call,
       async (state, ctx) => {
         const plan = cancelRedemption(state, await this.redemptionOf(call, state, redemptionId), ctx);
+        // A reward's redemption goes back only with its unused coupon, cancelled in the same batch.
+        const claim = await claimOfRedemption(this.db, call.programId, redemptionId);
+        if (claim) cancelWithRedemption(plan, claim);
         return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
       },
       { lots: "all" },
@@ -196,6 +206,54 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Claims a reward: takes its points as a capture redemption would and
+   * writes the claim with its coupon in the same batch. The per-member limit
+   * is counted here, where the member's claims are serialized.
+   */
+  claimReward(call: LedgerCall, input: Omit<ClaimInput, "claimsInPeriod">): Promise<LedgerReply<ClaimWithBalanceView, true>> {
+    const cost = input.reward.definition.costPoints;
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const limit = input.reward.definition.limit;
+        const claimsInPeriod = limit ? await countClaims(this.db, call.programId, call.memberId, input.reward.id, limitPeriodStart(limit.per, ctx.now)) : 0;
+        const plan = claimReward(state, call.memberId, { ...input, claimsInPeriod }, ctx);
+        return { ...withBalance(plan, claimView(plan.result.claim), call.settings, ctx.now), created: true };
+      },
+      { lots: (state, now) => loadedLotsCover(state, cost, now) },
+    );
+  }
+
+  /** Cancels an unused coupon of this member: the points go back to the lots they came from. */
+  cancelCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<ClaimWithBalanceView, false>> {
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const claim = await readClaim(this.db, call.programId, claimId);
+        if (!claim || claim.memberId !== call.memberId) throw new DomainError("coupon_not_found", "No such coupon in this program.");
+        const plan = cancelCoupon(state, claim, await this.redemptionOf(call, state, claim.redemptionId), ctx);
+        return withBalance(plan, claimView(plan.result.claim), call.settings, ctx.now);
+      },
+      { lots: "all" },
+    );
+  }
+
+  /** Expires a coupon past its validity (the job's work); a coupon no longer due is left alone. */
+  expireCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<{ expired: boolean; reservationId: string | null }, false>> {
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const claim = await readClaim(this.db, call.programId, claimId);
+        if (!claim || claim.memberId !== call.memberId) return { plan: null, value: { expired: false, reservationId: null } };
+        const redemption = claim.returnPointsOnExpiry ? await this.redemptionOf(call, state, claim.redemptionId) : null;
+        const plan = expireCoupon(state, claim, redemption, ctx);
+        return { plan, value: { expired: plan !== null, reservationId: claim.reservationId } };
+      },
+      { lots: "all" },
+    );
+  }
+
   // Scheduled work: jobs find candidates in D1, the object re-checks its own state and
   // writes only what is still due, so a repeated or overlapping run changes nothing.
 
@@ -219,10 +277,20 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  reviewTier(call: LedgerCall): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
+  /**
+   * `read` is what the job read of the member in D1 (see TierReading): its
+   * window total stands for this object's state only at the same version, so
+   * at another the object reads the total itself.
+   */
+  reviewTier(call: LedgerCall, read?: Pick<TierReading, "version" | "windowQualifying">): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
     return this.write(call, async (state, ctx) => {
-      const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
-      const plan = reviewTier(state, totals ? (totals.get(call.memberId) ?? 0) : null, ctx);
+      let windowQualifying: number | null;
+      if (read && state.member?.version === read.version) windowQualifying = read.windowQualifying;
+      else {
+        const totals = await readQualifying(this.db, call.programId, call.memberId, call.memberId, call.settings, ctx.now);
+        windowQualifying = totals ? (totals.get(call.memberId) ?? 0) : null;
+      }
+      const plan = reviewTier(state, windowQualifying, ctx);
       return { plan, value: plan?.result ?? { change: null } };
     });
   }
@@ -352,6 +420,11 @@ export class MemberLedger extends DurableObject<Env> {
           if (conflict === "stale_version") throw new DomainError("concurrent_update", "The member changed meanwhile; retry the request.");
           // A settlement period closed while this was built: stamp the entries with the next open one.
           if (conflict === "period_closed" && attempt < 2) continue;
+          // A coupon's use won the race with its cancel; a claim's stock reservation lapsed before it committed.
+          if (conflict === "coupon_moved") return this.refuse<T, C>(call, new DomainError("coupon_already_used", "The coupon was used meanwhile."), now);
+          if (conflict === "reservation_void") {
+            return this.refuse<T, C>(call, new DomainError("reward_reservation_lapsed", "The reward's reservation lapsed before the claim committed; retry with a new Idempotency-Key."), now);
+          }
           throw error;
         }
       }
@@ -436,7 +509,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
     this.cached = loaded.state;
     this.closedThrough = loaded.closedThrough;
-    await this.ctx.storage.put("identity", { programId: call.programId, memberId: call.memberId });
+    this.identity = { programId: call.programId, memberId: call.memberId };
     return loaded.state;
   }
 
@@ -468,9 +541,9 @@ export class MemberLedger extends DurableObject<Env> {
       throw error;
     }
     this.cached = plan.nextState;
-    // Awaited, so the events are queued (and marked sent) before the caller hears back; a failed send never
-    // fails the change, which has committed: the outbox sweep sends what is still unsent.
-    await publishCommitted(this.env, this.db, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
+    // Awaited, so the events are queued before the caller hears back; a failed send never fails the
+    // change, which has committed: the outbox sweep sends what the consumer never marked sent.
+    await publishCommitted(this.env, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
     await this.scheduleHoldAlarm();
   }
 
@@ -478,7 +551,10 @@ export class MemberLedger extends DurableObject<Env> {
     const next = this.cached?.holds.map((h) => Date.parse(h.holdExpiresAt!)).sort((a, b) => a - b)[0];
     if (next === undefined) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (current !== null && current <= next) return;
+    // Only the alarm needs to know whose object this is; an object without holds writes nothing to its storage.
+    if (this.identity) await this.ctx.storage.put("identity", this.identity);
+    await this.ctx.storage.setAlarm(next);
   }
 
   /** An open hold is in the cached state with its allocations; anything else is read from D1. */
@@ -521,6 +597,11 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "redemption_not_capturable",
   "redemption_not_cancellable",
   "hold_expired",
+  "reward_limit_reached",
+  "reward_not_available",
+  "coupon_already_used",
+  "coupon_not_cancellable",
+  "reward_reservation_lapsed",
 ]);
 
 function outOfRange(): DomainError {

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -391,6 +391,14 @@ export async function commitPlan(
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
   if (plan.kpi) statements.push(...kpiStatements(db, programId, plan.kpi, at));
+  // A claim lands with the redemption that paid for it. A coupon's move out of `issued` is by id alone: the
+  // status trigger aborts the batch when the coupon has moved already (a use that won a race with a cancel).
+  for (const claim of plan.rewardClaims?.inserts ?? []) {
+    statements.push(db.insert(rewardClaims).values({ ...claim, programId, gives: JSON.stringify(claim.gives) }));
+  }
+  for (const update of plan.rewardClaims?.updates ?? []) {
+    statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
+  }
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
@@ -400,13 +408,15 @@ function sqlAdd(column: AnyColumn, delta: number) {
 }
 
 /** Why a batch failed, from the constraint D1 names in its error. */
-export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "constraint" | "unknown";
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "coupon_moved" | "reservation_void" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
   const message = errorMessages(error).join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
   if (message.includes("settlement_period_closed")) return "period_closed";
+  if (message.includes("coupon_not_issued")) return "coupon_moved";
+  if (message.includes("reward_reservation_void")) return "reservation_void";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
   if (message.includes("UNIQUE constraint failed: orders.")) return "order";
   if (/constraint failed/i.test(message)) return "constraint";

@@ -7,6 +7,7 @@ import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../ledger/setting
 import { csvLine } from "../lib/csv";
 import { ApiError } from "../lib/errors";
 import { crossFlows, issuerFlows, outstandingInLots, partnersWithTerms } from "./queries";
+import { donationTotals, listCauses } from "../rewards/queries";
 import { buildStatement, type Statement } from "./statement";
 import { nextPeriod, periodBounds, periodKindOf, periodOf, type PeriodKind } from "../ledger/periods";
 
@@ -25,15 +26,19 @@ export function checkPeriod(period: string, kind: PeriodKind): void {
 
 /** Builds the period's statement from the ledger, and refuses one that does not reconcile. */
 export async function buildLiveStatement(db: Database, d1: D1Database, programId: string, period: string, currency: string): Promise<Statement> {
-  const [flows, cross, allTimeFlows, allTimeCross, inLots, partnerList] = await Promise.all([
+  const [flows, cross, allTimeFlows, allTimeCross, inLots, partnerList, donated, causeList] = await Promise.all([
     issuerFlows(d1, programId, period),
     crossFlows(d1, programId, period),
     issuerFlows(d1, programId, null),
     crossFlows(d1, programId, null),
     outstandingInLots(d1, programId),
     partnersWithTerms(db, programId, period),
+    donationTotals(db, programId, null, period),
+    listCauses(db, programId),
   ]);
-  const statement = buildStatement({ period, currency, partners: partnerList, flows, cross, allTimeFlows, allTimeCross, outstandingInLots: inLots });
+  const causeName = new Map(causeList.map((c) => [c.id, c.name]));
+  const donations = donated.map((d) => ({ causeId: d.causeId, name: causeName.get(d.causeId) ?? d.causeId, claims: d.claims, points: d.points, amount: d.amount }));
+  const statement = buildStatement({ period, currency, partners: partnerList, flows, cross, allTimeFlows, allTimeCross, outstandingInLots: inLots, donations });
   const broken = statement.reconciliation.filter((r) => !r.ok);
   if (broken.length > 0) {
     throw new ApiError("settlement_unreconciled", "The ledger's flows do not add up to what the lots hold; no statement is issued.", {
@@ -142,6 +147,8 @@ export function partnerView(statement: StatementView, partnerId: string): Statem
     matrix: statement.matrix.filter((m) => m.issuer === partnerId || m.redeemer === partnerId),
     breakage: statement.breakage.filter((b) => b.issuer === partnerId),
     reconciliation: statement.reconciliation.filter((r) => r.issuer === partnerId),
+    // Donations are the program's to pass on, not a partner's.
+    ...(statement.donations ? { donations: [] } : {}),
   };
 }
 
@@ -163,5 +170,9 @@ export function statementCsv(s: StatementView): string {
   }
   lines.push("", "section,issuer,redeemer,redeemed_gross_points,redeemed_reversed_points,redeemed_net_points");
   for (const m of s.matrix) lines.push(csvLine(["matrix", m.issuer ?? "program", m.redeemer ?? "program", m.grossPoints, m.reversedPoints, m.netPoints]));
+  if (s.donations && s.donations.length > 0) {
+    lines.push("", "section,cause_id,name,claims,points,amount,currency");
+    for (const d of s.donations) lines.push(csvLine(["donation", d.causeId, d.name, d.claims, d.points, d.value.amount, d.value.currency]));
+  }
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -75,6 +75,15 @@ export interface ReconciliationLine {
   ok: boolean;
 }
 
+/** What donation rewards gave a cause in the period: the amount to transfer to it. */
+export interface DonationLine {
+  causeId: string;
+  name: string;
+  claims: number;
+  points: number;
+  value: Money;
+}
+
 export interface Statement {
   period: string;
   currency: string;
@@ -82,6 +91,8 @@ export interface Statement {
   matrix: MatrixCell[];
   breakage: { issuer: string | null; expired: number }[];
   reconciliation: ReconciliationLine[];
+  /** Donations per cause; absent from statements frozen before donations existed. */
+  donations?: DonationLine[];
   rounding: string;
 }
 
@@ -121,6 +132,8 @@ export interface StatementInput {
   allTimeCross: CrossFlow[];
   /** Outstanding points per issuer as the lots and open holds hold them now. */
   outstandingInLots: { issuer: string | null; points: number }[];
+  /** The period's donations per cause (their points are already in the redemptions above). */
+  donations?: { causeId: string; name: string; claims: number; points: number; amount: number }[];
 }
 
 export function buildStatement(input: StatementInput): Statement {
@@ -159,6 +172,7 @@ export function buildStatement(input: StatementInput): Statement {
       .map((c) => ({ issuer: c.issuer, redeemer: c.redeemer, grossPoints: c.grossPoints, reversedPoints: c.reversedPoints, netPoints: exactSum([c.grossPoints, -c.reversedPoints]) })),
     breakage: lines.map((l) => ({ issuer: l.partnerId, expired: l.expired })),
     reconciliation: reconcile(input),
+    donations: (input.donations ?? []).map((d) => ({ causeId: d.causeId, name: d.name, claims: d.claims, points: d.points, value: { amount: d.amount, currency } })),
     rounding: ROUNDING_NOTE,
   };
 }

@@ -5,7 +5,7 @@ import { webhookDeliveries, webhookEndpoints } from "../db/schema";
 import { ulid } from "../lib/ids";
 import { liveEndpoints, receives, urlPolicy, urlRefusal, type EndpointRow, type UrlPolicy } from "./endpoints";
 import { webhookBody, type WebhookEvent, type WebhookMessage } from "./events";
-import { enqueue } from "./outbox";
+import { enqueue, markSent } from "./outbox";
 import { signature } from "./signing";
 
 /**
@@ -40,14 +40,20 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
 }
 
 /**
- * One delivery message per endpoint that receives the event, so each endpoint
- * is retried on its own. If queueing them fails, the whole fan-out is retried:
- * an endpoint may then get the event twice, with the same `webhook-id`.
+ * Marks the events sent (from now on the queue holds them until they are
+ * acked, so the outbox sweep leaves them alone) and queues one delivery
+ * message per endpoint that receives the event, so each endpoint is retried
+ * on its own. If either fails, the whole fan-out is retried: an endpoint may
+ * then get the event twice, with the same `webhook-id`.
  */
 async function fanOut(env: Env, db: Database, messages: EventMessage[]): Promise<void> {
   if (messages.length === 0) return;
   try {
-    const endpoints = await liveEndpoints(db, [...new Set(messages.map((m) => m.body.event.programId))]);
+    const [endpoints] = await Promise.all([
+      liveEndpoints(db, [...new Set(messages.map((m) => m.body.event.programId))]),
+      // Before the deliveries are queued, so an endpoint never hears of an event the sweep would still send again.
+      markSent(db, messages.map((m) => m.body.event.id)),
+    ]);
     const deliveries = messages.flatMap(({ body: { event } }) =>
       endpoints.filter((endpoint) => receives(endpoint, event)).map((endpoint): WebhookMessage => ({ kind: "delivery", endpointId: endpoint.id, event })),
     );

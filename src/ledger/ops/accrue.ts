@@ -13,6 +13,8 @@ export interface AccrualInput {
   amount: { amount: number; currency: string };
   channel: string;
   occurredAt: string;
+  /** The store of a till's order. */
+  storeId?: string;
 }
 
 export interface AccrualResult {
@@ -101,7 +103,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
       partnerId: ctx.partnerId,
       channel: input.channel,
       occurredAt: iso(earnedAt),
-      details: { accrualId, amount: input.amount, breakdown: earning.breakdown, debtPaid },
+      details: { accrualId, amount: input.amount, breakdown: earning.breakdown, debtPaid, ...(input.storeId ? { storeId: input.storeId } : {}) },
     }),
   );
   const earnPeriod = plan.entries[0]!.settlementPeriod;

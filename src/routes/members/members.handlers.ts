@@ -35,7 +35,13 @@ export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
   if (occurredAt.getTime() > now + FUTURE_SKEW_MS) {
     throw new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] });
   }
-  const input = { orderId: body.orderId, amount: body.amount, channel: body.channel, occurredAt: occurredAt.toISOString() };
+  const input = {
+    orderId: body.orderId,
+    amount: body.amount,
+    channel: body.channel,
+    occurredAt: occurredAt.toISOString(),
+    ...(body.storeId ? { storeId: body.storeId } : {}),
+  };
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
   return respond(c, await memberLedger(c, memberId).accrue(call, input));
 };

@@ -46,6 +46,12 @@ export const ProgramPatch = z
     tiers: patchable(TierListSchema.openapi({ description: "The whole list: an array replaces the current one." })),
     tierQualification: mergedObject("A TierQualification."),
     expiryWarning: mergedObject("`{daysBefore}`, or null for no warnings."),
+    cors: mergedObject("`{allowedOrigins}`: the origins whose pages may call /v1/me with a member token."),
+    timeZone: patchable(settings.timeZone.unwrap()),
+    earning: mergedObject("`{tierMultiplierScope, maxMultiplierPercent}`."),
   })
   .strict()
   .openapi("ProgramPatch");
+
+// Every setting is patchable: a setting added to the program without a field here fails to compile.
+ProgramPatch.shape satisfies Record<keyof typeof settings, unknown>;

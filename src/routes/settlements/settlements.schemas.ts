@@ -41,6 +41,10 @@ export const StatementSchema = z
     }),
     breakage: z.array(z.object({ issuer: z.string().nullable(), expired: z.number().int() })),
     reconciliation: z.array(z.object({ issuer: z.string().nullable(), fromFlows: z.number().int(), inLots: z.number().int(), ok: z.boolean() })),
+    donations: z
+      .array(z.object({ causeId: z.string(), name: z.string(), claims: z.number().int(), points: z.number().int(), value: SignedMoneySchema }))
+      .optional()
+      .openapi({ description: "Donations per cause claimed in the period: what to transfer to each. Absent from statements frozen before donations existed." }),
   })
   .openapi("SettlementStatement");
 

@@ -59,7 +59,7 @@ export function guestOrderInput(item: Extract<BatchItem, { type: "order" }>, now
 /** What the member's object takes, built as the single-request handlers build it. */
 export function accrualInput(item: Extract<BatchItem, { type: "accrual" }>, now: number): AccrualInput {
   const occurredAt = item.occurredAt ? new Date(item.occurredAt) : new Date(now);
-  return { orderId: item.orderId, amount: item.amount, channel: item.channel, occurredAt: occurredAt.toISOString() };
+  return { orderId: item.orderId, amount: item.amount, channel: item.channel, occurredAt: occurredAt.toISOString(), ...(item.storeId ? { storeId: item.storeId } : {}) };
 }
 
 export function refundInput(item: Extract<BatchItem, { type: "refund" }>): RefundInput {

@@ -1,0 +1,161 @@
+// Reward handlers: the catalog (admin), a member's view of it, and claims through the reward's stock and the member's object.
+import type { Context } from "hono";
+import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
+import type { AppEnv, AppRouteHandler } from "../../app/types";
+import { database } from "../../db/client";
+import { fromDomain, ApiError } from "../../lib/errors";
+import { ulid } from "../../lib/ids";
+import { inParallel } from "../../lib/parallel";
+import { memberCatalog } from "../../rewards/catalog";
+import { checkDefinition } from "../../rewards/check";
+import { claimThroughStock, stockIdentity, usesStockObject } from "../../rewards/claim-flow";
+import { NO_PLANS } from "../../rewards/plans";
+import { definitionOf, patchedDefinition } from "../../rewards/schemas";
+import { rewardStockOf, type StockCounts } from "../../rewards/stock-object";
+import type { RewardDefinition, RewardRecord } from "../../rewards/types";
+import { activeCauseExists, claimsByReward, codesInUse, insertReward, listRewards as rewardsOf, readReward, updateReward as writeReward } from "./rewards.queries";
+import type {
+  ArchiveRewardRoute,
+  ClaimRewardRoute,
+  CreateRewardRoute,
+  GetRewardRoute,
+  ListMemberRewardsRoute,
+  ListRewardsRoute,
+  UpdateRewardRoute,
+  UploadRewardCodesRoute,
+} from "./rewards.routes";
+
+function rewardNotFound(id: string): ApiError {
+  return new ApiError("reward_not_found", `No reward '${id}' in this program.`);
+}
+
+async function findReward(c: Context<AppEnv>, id: string): Promise<RewardRecord> {
+  const reward = await readReward(database(c.env.DB), c.get("principal").programId, id);
+  if (!reward) throw rewardNotFound(id);
+  return reward;
+}
+
+/** The definition's field errors against this program (tiers, currency, causes), as a 400. */
+async function checked(c: Context<AppEnv>, definition: RewardDefinition): Promise<RewardDefinition> {
+  const { programId, settings } = c.get("principal");
+  const causeOk = definition.causeId ? await activeCauseExists(c.env.DB, programId, definition.causeId) : false;
+  const errors = checkDefinition(definition, { currency: settings.currency, tierNames: settings.tiers.map((t) => t.name), causeExists: () => causeOk });
+  if (errors.length > 0) throw new ApiError("validation_failed", `${errors.length} field(s) failed validation.`, { errors });
+  return definition;
+}
+
+function inventoryOf(counts: StockCounts | null) {
+  return counts && { stock: counts.stock, left: counts.left, reserved: counts.pending, claimed: counts.confirmed, freeCodes: counts.freeCodes };
+}
+
+async function countsOf(c: Context<AppEnv>, reward: RewardRecord): Promise<StockCounts | null> {
+  if (!usesStockObject(reward)) return null;
+  const { programId } = c.get("principal");
+  return rewardStockOf(c.env, programId, reward.id).counts(stockIdentity(programId, reward));
+}
+
+function rewardBody(reward: RewardRecord, counts: StockCounts | null) {
+  return { id: reward.id, status: reward.status, ...reward.definition, inventory: inventoryOf(counts), createdAt: reward.createdAt, updatedAt: reward.updatedAt };
+}
+
+/** Rewards with their stock counts, a few objects at a time. */
+async function withCounts(c: Context<AppEnv>, rewards: RewardRecord[]): Promise<Map<string, StockCounts | null>> {
+  const counts = new Map<string, StockCounts | null>();
+  await inParallel(rewards, 8, async (reward) => {
+    counts.set(reward.id, await countsOf(c, reward));
+  });
+  return counts;
+}
+
+export const createReward: AppRouteHandler<CreateRewardRoute> = async (c) => {
+  const definition = await checked(c, definitionOf(c.req.valid("json")));
+  const at = new Date().toISOString();
+  const reward: RewardRecord = { id: `rwd_${ulid()}`, status: "active", definition, createdAt: at, updatedAt: at };
+  await insertReward(database(c.env.DB), c.get("principal").programId, reward);
+  return c.json(rewardBody(reward, await countsOf(c, reward)), 201);
+};
+
+export const listRewards: AppRouteHandler<ListRewardsRoute> = async (c) => {
+  const rewards = await rewardsOf(database(c.env.DB), c.get("principal").programId, c.req.valid("query").status);
+  const counts = await withCounts(c, rewards);
+  return c.json({ data: rewards.map((r) => rewardBody(r, counts.get(r.id) ?? null)) }, 200);
+};
+
+export const getReward: AppRouteHandler<GetRewardRoute> = async (c) => {
+  const reward = await findReward(c, c.req.valid("param").id);
+  return c.json(rewardBody(reward, await countsOf(c, reward)), 200);
+};
+
+/** Writes over the version read; a write in between is a 409 (retry on fresh state). */
+async function rewrite(c: Context<AppEnv>, current: RewardRecord, next: RewardRecord): Promise<RewardRecord> {
+  if (!(await writeReward(database(c.env.DB), c.get("principal").programId, next, current.updatedAt))) {
+    throw new ApiError("concurrent_update", "The reward changed meanwhile; read it again and retry.");
+  }
+  return next;
+}
+
+/** A new updatedAt that sorts after the old one even within the same millisecond. */
+function nextStamp(previous: string): string {
+  const now = Date.now();
+  return new Date(Math.max(now, Date.parse(previous) + 1)).toISOString();
+}
+
+export const updateReward: AppRouteHandler<UpdateRewardRoute> = async (c) => {
+  const current = await findReward(c, c.req.valid("param").id);
+  const definition = await checked(c, patchedDefinition(current.definition, c.req.valid("json")));
+  const reward = await rewrite(c, current, { ...current, definition, updatedAt: nextStamp(current.updatedAt) });
+  return c.json(rewardBody(reward, await countsOf(c, reward)), 200);
+};
+
+export const archiveReward: AppRouteHandler<ArchiveRewardRoute> = async (c) => {
+  const current = await findReward(c, c.req.valid("param").id);
+  const reward = current.status === "archived" ? current : await rewrite(c, current, { ...current, status: "archived", updatedAt: nextStamp(current.updatedAt) });
+  return c.json(rewardBody(reward, await countsOf(c, reward)), 200);
+};
+
+export const uploadRewardCodes: AppRouteHandler<UploadRewardCodesRoute> = async (c) => {
+  const reward = await findReward(c, c.req.valid("param").id);
+  if (reward.definition.codeSource !== "pool") {
+    throw new ApiError("validation_failed", "This reward generates its codes.", { errors: [{ path: "codes", message: "the reward's codeSource is not pool" }] });
+  }
+  const { programId } = c.get("principal");
+  const distinct = [...new Set(c.req.valid("json").codes.map((code) => code.toUpperCase()))];
+  // A code some claim of the program already carries would collide with it: counted as a duplicate, not added.
+  const inUse = await codesInUse(database(c.env.DB), programId, distinct);
+  const codes = distinct.filter((code) => !inUse.has(code));
+  const result = await rewardStockOf(c.env, programId, reward.id).addCodes(stockIdentity(programId, reward), codes);
+  const duplicates = result.duplicates + (c.req.valid("json").codes.length - codes.length);
+  return c.json({ added: result.added, duplicates, inventory: inventoryOf(result.counts)! }, 200);
+};
+
+export const listMemberRewards: AppRouteHandler<ListMemberRewardsRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const { programId } = c.get("principal");
+  const reply = await memberLedger(c, memberId).getMember(await ledgerCall(c, memberId));
+  if (!reply.ok) throw fromDomain(reply.error);
+  const db = database(c.env.DB);
+  const now = new Date();
+  const [rewards, claims, activePlans] = await Promise.all([rewardsOf(db, programId, "active"), claimsByReward(db, programId, memberId), NO_PLANS(programId, memberId, now)]);
+  const counts = await withCounts(c, rewards);
+  const member = reply.value;
+  const lines = memberCatalog(
+    rewards,
+    { tier: member.tier, attributes: member.attributes, availablePoints: member.balance.available, activePlans, claims },
+    (id) => counts.get(id)?.left ?? null,
+    now,
+  );
+  const data = lines.map(({ reward, ...line }) => {
+    const { inventory: _inventory, ...shown } = rewardBody(reward, null);
+    return { reward: shown, ...line };
+  });
+  return c.json({ data }, 200);
+};
+
+export const claimReward: AppRouteHandler<ClaimRewardRoute> = async (c) => {
+  const { memberId, rewardId } = c.req.valid("param");
+  const reward = await findReward(c, rewardId);
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: `${memberId}/${rewardId}`, body: null });
+  const now = new Date();
+  const activePlans = await NO_PLANS(call.programId, memberId, now);
+  return respond(c, await claimThroughStock(c.env, { ...call, now: now.getTime() }, reward, activePlans, now));
+};
