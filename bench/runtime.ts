@@ -82,7 +82,10 @@ export async function cleanUp(prepared: Prepared): Promise<void> {
  * miniflare's entry router too (no request.cf, no /cdn-cgi helpers, neither
  * of which the API uses).
  */
-export async function startMiniflare(prepared: Prepared, { direct = true, inspectorPort }: { direct?: boolean; inspectorPort?: number } = {}) {
+export async function startMiniflare(
+  prepared: Prepared,
+  { direct = true, inspectorPort, bindings = {} }: { direct?: boolean; inspectorPort?: number; bindings?: Record<string, string> } = {},
+) {
   // The bundle is one module, so wrangler's rules for other module types have nothing to match.
   const before = new Set(childPids());
   const { modulesRules: _unused, ...workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
@@ -90,7 +93,7 @@ export async function startMiniflare(prepared: Prepared, { direct = true, inspec
     convertV4MiniflareOptions({
       ...workerOptions,
       // Local development: the webhook bench's receiver listens on 127.0.0.1.
-      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true" },
+      bindings: { ...(workerOptions.bindings as Record<string, string>), ADMIN_TOKEN: prepared.adminToken, WEBHOOKS_ALLOW_LOCAL: "true", ...bindings },
       // The limits are still consulted on every member-token call (their cost is measured), but never refuse one of the bench's.
       ratelimits: Object.fromEntries(
         Object.entries(workerOptions.ratelimits ?? {}).map(([name, limit]) => [name, { ...limit, simple: { ...limit.simple, limit: 1_000_000_000 } }]),

@@ -2,6 +2,8 @@
 interface LocalOnlyBindings {
   /** "true" lets webhooks go to this machine (localhost), plain http included; never set in production. */
   WEBHOOKS_ALLOW_LOCAL?: string;
+  /** "off" leaves the KPI rollups out of members' batches: only the KPI bench sets it, to price them. */
+  KPI_ROLLUPS?: string;
 }
 interface Env extends LocalOnlyBindings {}
 declare namespace Cloudflare {

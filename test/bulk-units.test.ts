@@ -15,13 +15,14 @@ function recordingPost() {
   let most = 0;
   let turn = 0;
   const post: PostItem = async (item, key) => {
-    started.push(`${item.memberId} ${key}`);
-    inFlight.set(item.memberId, (inFlight.get(item.memberId) ?? 0) + 1);
+    const who = item.type === "order" ? item.customerRef : item.memberId;
+    started.push(`${who} ${key}`);
+    inFlight.set(who, (inFlight.get(who) ?? 0) + 1);
     most = Math.max(most, ++now);
-    expect(inFlight.get(item.memberId), `${item.memberId} has one item in flight`).toBe(1);
+    expect(inFlight.get(who), `${who} has one item in flight`).toBe(1);
     // Members finish in an order of their own, unlike the order they started in.
     for (let i = 0; i < ((turn++ * 7) % 5) + 1; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-    inFlight.set(item.memberId, inFlight.get(item.memberId)! - 1);
+    inFlight.set(who, inFlight.get(who)! - 1);
     now--;
     // The batch passes the value on untouched, so the orderId stands for a whole accrual.
     return { ok: true, value: { orderId: item.orderId } as AccrualView, created: true, replayed: false };

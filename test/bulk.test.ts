@@ -271,7 +271,7 @@ describe("bulk posting", () => {
     expect(operation.requestBody).toEqual({ $ref: "#/components/requestBodies/TransactionBatch" });
     const body = res.json.components.requestBodies.TransactionBatch.content["application/json"].schema;
     const resolve = (schema: any) => (schema.$ref ? res.json.components.schemas[schema.$ref.split("/").pop()] : schema);
-    expect(body.properties.items.items.oneOf.map((item: any) => resolve(item).properties.type.enum)).toEqual([["accrual"], ["refund"]]);
+    expect(body.properties.items.items.oneOf.map((item: any) => resolve(item).properties.type.enum)).toEqual([["accrual"], ["refund"], ["order"]]);
     expect(Object.keys(res.json.components.schemas)).toEqual(expect.arrayContaining(["TransactionBatchResult", "BatchItemResult"]));
     expect(body.example.items).toHaveLength(2);
   });

@@ -13,6 +13,8 @@ import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
+import { ordersRouter } from "../routes/orders/orders.index";
+import { kpisRouter } from "../routes/kpis/kpis.index";
 import { tokensRouter } from "../routes/tokens/tokens.index";
 import { meRouter } from "../routes/me/me.index";
 import { posRouter } from "../routes/pos/pos.index";
@@ -50,6 +52,8 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
+  app.route("/", ordersRouter);
+  app.route("/", kpisRouter);
   app.route("/", tokensRouter);
   app.route("/", meRouter);
   app.route("/", posRouter);

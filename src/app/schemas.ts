@@ -229,3 +229,30 @@ export const TermsBody = z
   })
   .strict()
   .openapi("PartnerTerms");
+
+// Orders of guests and non-members (POST /v1/orders and the bulk `order` item).
+export const GuestOrderBody = z
+  .object({
+    customerRef: ExternalId.openapi({
+      example: "c1f4e2a9b7d35e60",
+      description: "The storefront's reference for the customer, hashed by the storefront (never an email): the same customer sends the same reference.",
+    }),
+    orderId: ExternalId.openapi({ example: "order_90211" }),
+    amount: PositiveMoneySchema,
+    channel: ChannelSchema,
+    occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now." }),
+  })
+  .strict()
+  .openapi("GuestOrder");
+
+export const GuestOrderResultSchema = z
+  .object({
+    orderId: z.string().openapi({ example: "order_90211" }),
+    customerRef: z.string().openapi({ example: "c1f4e2a9b7d35e60" }),
+    amount: PositiveMoneySchema,
+    channel: z.string().openapi({ example: "online" }),
+    occurredAt: z.string().openapi({ example: "2026-11-28T10:15:00.000Z" }),
+    day: z.string().openapi({ example: "2026-11-28", description: "The program's local date (settings.timeZone) the order counts on." }),
+  })
+  .strict()
+  .openapi("GuestOrderResult");

@@ -393,6 +393,133 @@ export const webhookDeliveries = sqliteTable(
   (t) => [index("webhook_deliveries_by_endpoint").on(t.endpointId, t.id)],
 );
 
+// ---------------------------------------------------------------------------
+// KPI rollups (migrations/0016_kpis.sql; triggers there keep the day, period and
+// cohort counts of orders and refunds). Mirrored here for the batch statements.
+
+export const kpiOrders = sqliteTable(
+  "kpi_orders",
+  {
+    programId: text("program_id").notNull(),
+    issuer: text("issuer").notNull(),
+    orderId: text("order_id").notNull(),
+    customer: text("customer").notNull(),
+    isMember: integer("is_member").notNull(),
+    channel: text("channel").notNull(),
+    partnerId: text("partner_id").notNull(),
+    amount: integer("amount").notNull(),
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    currency: text("currency").notNull(),
+    day: text("day").notNull(),
+    cohort: text("cohort").notNull(),
+    occurredAt: text("occurred_at").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.issuer, t.orderId] })],
+);
+
+export const kpiRefunds = sqliteTable(
+  "kpi_refunds",
+  {
+    programId: text("program_id").notNull(),
+    issuer: text("issuer").notNull(),
+    orderId: text("order_id").notNull(),
+    refundId: text("refund_id").notNull(),
+    customer: text("customer").notNull(),
+    amount: integer("amount").notNull(),
+    day: text("day").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.issuer, t.orderId, t.refundId] })],
+);
+
+export const kpiDays = sqliteTable(
+  "kpi_days",
+  {
+    programId: text("program_id").notNull(),
+    day: text("day").notNull(),
+    channel: text("channel").notNull(),
+    partnerId: text("partner_id").notNull(),
+    isMember: integer("is_member").notNull(),
+    orders: integer("orders").notNull().default(0),
+    revenue: integer("revenue").notNull().default(0),
+    refunds: integer("refunds").notNull().default(0),
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    newCustomers: integer("new_customers").notNull().default(0),
+    enrollments: integer("enrollments").notNull().default(0),
+    pointsIssued: integer("points_issued").notNull().default(0),
+    pointsRedeemed: integer("points_redeemed").notNull().default(0),
+    pointsExpired: integer("points_expired").notNull().default(0),
+    pointsClawedBack: integer("points_clawed_back").notNull().default(0),
+    tierMoves: integer("tier_moves").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.day, t.channel, t.partnerId, t.isMember] })],
+);
+
+export const kpiCustomerPeriods = sqliteTable(
+  "kpi_customer_periods",
+  {
+    programId: text("program_id").notNull(),
+    kind: text("kind").notNull(),
+    grain: text("grain").notNull(),
+    period: text("period").notNull(),
+    customer: text("customer").notNull(),
+    isMember: integer("is_member").notNull(),
+    prevPeriod: text("prev_period").notNull(),
+    nextPeriod: text("next_period").notNull(),
+    cohort: text("cohort").notNull(),
+    orders: integer("orders").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.kind, t.grain, t.customer, t.period] })],
+);
+
+export const kpiCohorts = sqliteTable(
+  "kpi_cohorts",
+  {
+    programId: text("program_id").notNull(),
+    cohort: text("cohort").notNull(),
+    month: text("month").notNull(),
+    enrolled: integer("enrolled").notNull().default(0),
+    active: integer("active").notNull().default(0),
+    orders: integer("orders").notNull().default(0),
+    revenue: integer("revenue").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.cohort, t.month] })],
+);
+
+export const kpiRuleDays = sqliteTable(
+  "kpi_rule_days",
+  {
+    programId: text("program_id").notNull(),
+    day: text("day").notNull(),
+    partnerId: text("partner_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    rule: text("rule").notNull(),
+    points: integer("points").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.day, t.partnerId, t.campaignId, t.rule] })],
+);
+
+export const kpiEarnCohorts = sqliteTable(
+  "kpi_earn_cohorts",
+  {
+    programId: text("program_id").notNull(),
+    earnMonth: text("earn_month").notNull(),
+    issued: integer("issued").notNull().default(0),
+    expired: integer("expired").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.earnMonth] })],
+);
+
+export const kpiTotals = sqliteTable(
+  "kpi_totals",
+  {
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.name] })],
+);
 // ------------------------------------------------------------ rewards, coupons and causes (migration 0011)
 
 /** Good causes a donation reward gives to; archived ones keep their donations. */

@@ -2,6 +2,7 @@
 import type { EarnLine } from "../campaigns/evaluate";
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
+import type { KpiWrites } from "../kpis/rollups";
 import type { ClaimRecord, ClaimStatus } from "../rewards/types";
 
 export interface MemberRecord {
@@ -153,6 +154,8 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** What the change adds to the KPI rollups (src/kpis/rollups.ts), committed in the same batch. */
+  kpi?: KpiWrites | null;
   /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
   rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
   /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */

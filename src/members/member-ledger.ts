@@ -25,6 +25,7 @@ import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput 
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
+import { kpiWritesOfPlan } from "../kpis/rollups";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
 import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
@@ -789,6 +790,7 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
+    if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
     try {
       await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {

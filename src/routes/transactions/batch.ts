@@ -4,6 +4,7 @@ import { ApiError, problemBody } from "../../lib/errors";
 import { inParallel } from "../../lib/parallel";
 import { fieldErrors } from "../../ledger/errors";
 import type { AccrualView, LedgerReply, RefundView } from "../../members/member-ledger";
+import type { GuestOrderInput, GuestOrderView } from "../../kpis/guest-orders";
 import type { AccrualInput } from "../../ledger/ops/accrue";
 import type { RefundInput } from "../../ledger/ops/refund";
 import { FUTURE_SKEW_MS } from "../../app/clock";
@@ -29,7 +30,7 @@ export interface BatchOutcome {
 }
 
 /** Posts one valid item through its member's object with the given Idempotency-Key; it answers as the item's twin route. */
-export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply<AccrualView | RefundView>>;
+export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<LedgerReply<AccrualView | RefundView | GuestOrderView>>;
 
 /**
  * The item's Idempotency-Key, from what the item is rather than from the
@@ -41,7 +42,18 @@ export type PostItem = (item: BatchItem, idempotencyKey: string) => Promise<Ledg
  * never collide with a caller's own keys in the same scope.
  */
 export function itemKey(item: BatchItem): string {
+  if (item.type === "order") return `batch order ${item.orderId}`;
   return item.type === "accrual" ? `batch accrual ${item.orderId}` : `batch refund ${item.orderId} ${item.refundId}`;
+}
+
+/** Whose items run one after another: a member's, or a guest's (by their reference). */
+function queueOf(item: BatchItem): string {
+  return item.type === "order" ? `guest ${item.customerRef}` : `member ${item.memberId}`;
+}
+
+export function guestOrderInput(item: Extract<BatchItem, { type: "order" }>, now: number): GuestOrderInput {
+  const occurredAt = item.occurredAt ? new Date(item.occurredAt) : new Date(now);
+  return { customerRef: item.customerRef, orderId: item.orderId, amount: item.amount, channel: item.channel, occurredAt: occurredAt.toISOString() };
 }
 
 /** What the member's object takes, built as the single-request handlers build it. */
@@ -69,7 +81,7 @@ export function parseItem(raw: unknown, now: number): { ok: true; item: BatchIte
     return { ok: false, error: new ApiError("validation_failed", `${errors.length} field(s) of this item failed validation.`, { errors }) };
   }
   const item = parsed.data;
-  if (item.type === "accrual" && item.occurredAt && Date.parse(item.occurredAt) > now + FUTURE_SKEW_MS) {
+  if (item.type !== "refund" && item.occurredAt && Date.parse(item.occurredAt) > now + FUTURE_SKEW_MS) {
     return { ok: false, error: new ApiError("occurred_in_future", "occurredAt lies in the future.", { errors: [{ path: "occurredAt", message: "in the future" }] }) };
   }
   return { ok: true, item };
@@ -90,9 +102,9 @@ export async function postBatch(rawItems: unknown[], options: { now: number; pos
       results[index] = { index, status: "error", error: problemBody(parsed.error) };
       return;
     }
-    const queue = byMember.get(parsed.item.memberId);
+    const queue = byMember.get(queueOf(parsed.item));
     if (queue) queue.push({ index, item: parsed.item });
-    else byMember.set(parsed.item.memberId, [{ index, item: parsed.item }]);
+    else byMember.set(queueOf(parsed.item), [{ index, item: parsed.item }]);
   });
   await inParallel([...byMember.values()], options.fanOut ?? BATCH_FAN_OUT, async (queue) => {
     for (const { index, item } of queue) results[index] = await postItem(index, item, options.post);
@@ -106,7 +118,7 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
   const echo = {
     index,
     type: item.type,
-    memberId: item.memberId,
+    ...(item.type === "order" ? { customerRef: item.customerRef } : { memberId: item.memberId }),
     orderId: item.orderId,
     ...(item.type === "refund" ? { refundId: item.refundId } : {}),
   };
@@ -114,12 +126,14 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
   try {
     reply = await post(item, itemKey(item));
   } catch (error) {
+    // A guest's order is refused as its twin route refuses it.
+    if (error instanceof ApiError) return { ...echo, status: "error", error: problemBody(error) };
     // The object failed outside the domain; whether it committed is unknown, and re-sending the
     // batch settles it: a posted item then comes back as a duplicate. A reset or overloaded object
     // is the 503 its single-request twin answers, anything else the 500.
     const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };
     const transient = Boolean(flags.retryable || flags.overloaded || flags.durableObjectReset);
-    console.log(JSON.stringify({ level: transient ? "warn" : "error", message: "batch item failed", memberId: item.memberId, error: String(error) }));
+    console.log(JSON.stringify({ level: transient ? "warn" : "error", message: "batch item failed", orderId: item.orderId, error: String(error) }));
     const problem = transient
       ? new ApiError("temporarily_unavailable", "The member's ledger restarted during the call; send the batch again.")
       : new ApiError("internal_error", "This item could not be posted; send the batch again.");
@@ -138,6 +152,6 @@ async function postItem(index: number, item: BatchItem, post: PostItem): Promise
 }
 
 function reusedDetail(item: BatchItem): string {
-  const what = item.type === "accrual" ? `order '${item.orderId}'` : `refund '${item.refundId}' of order '${item.orderId}'`;
+  const what = item.type === "refund" ? `refund '${item.refundId}' of order '${item.orderId}'` : `order '${item.orderId}'`;
   return `An item for ${what} was already posted with different content (member, amount or other fields); it was not posted again.`;
 }

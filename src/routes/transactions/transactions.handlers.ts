@@ -1,7 +1,9 @@
 // Bulk posting handler: the envelope is validated by the route, the items by postBatch.
 import { forCaller, ledgerCall, memberLedger } from "../../app/ledger-client";
 import type { AppRouteHandler } from "../../app/types";
-import { accrualInput, postBatch, refundInput, type PostItem } from "./batch";
+import { database } from "../../db/client";
+import { recordGuestOrder } from "../../kpis/guest-orders";
+import { accrualInput, guestOrderInput, postBatch, refundInput, type PostItem } from "./batch";
 import type { PostTransactionBatchRoute } from "./transactions.routes";
 import { activeRules, rulesInForce } from "../../campaigns/active";
 
@@ -13,6 +15,10 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
   let loaded: ReturnType<typeof activeRules> | undefined;
   const rules = () => (loaded ??= activeRules(c.env, programId, settings));
   const post: PostItem = async (item, idempotencyKey) => {
+    if (item.type === "order") {
+      const call = await ledgerCall(c, item.customerRef, { idempotencyKey, target: item.customerRef, body: item, storeRefusals: false });
+      return recordGuestOrder(database(c.env.DB), call, guestOrderInput(item, now), call.idempotency!, new Date(now));
+    }
     // The request hash covers the item as validated, so the same item re-sent matches and a changed one does not.
     // A refused item is not kept under its key: the key is the order's own, and a later file may post it.
     const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item, storeRefusals: false });

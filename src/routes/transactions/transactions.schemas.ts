@@ -1,7 +1,7 @@
 // Request and response schemas of bulk posting: the batch envelope, its items and a result per item.
 import { z } from "@hono/zod-openapi";
 import { ExternalId, MemberId, ProblemSchema } from "../../app/openapi";
-import { AccrualBody, AccrualResultSchema, RefundBody, RefundResultSchema } from "../../app/schemas";
+import { AccrualBody, AccrualResultSchema, GuestOrderBody, GuestOrderResultSchema, RefundBody, RefundResultSchema } from "../../app/schemas";
 
 export const MAX_BATCH_ITEMS = 500;
 
@@ -29,7 +29,13 @@ export const BatchRefundItem = z
   .strict()
   .openapi("BatchRefundItem");
 
-export const BatchItemSchema = z.discriminatedUnion("type", [BatchAccrualItem, BatchRefundItem]).openapi("BatchItem");
+/** A guest's or non-member's order (POST /v1/orders' twin): it earns nothing and counts in the KPIs. */
+export const BatchOrderItem = z
+  .object({ type: z.literal("order"), ...GuestOrderBody.shape })
+  .strict()
+  .openapi("BatchOrderItem");
+
+export const BatchItemSchema = z.discriminatedUnion("type", [BatchAccrualItem, BatchRefundItem, BatchOrderItem]).openapi("BatchItem");
 export type BatchItem = z.infer<typeof BatchItemSchema>;
 
 const exampleBatch = {
@@ -50,7 +56,7 @@ export const TransactionBatchBody = z
       .array(z.unknown().openapi({ allOf: [{ $ref: "#/components/schemas/BatchItem" }] }))
       .min(1)
       .max(MAX_BATCH_ITEMS)
-      .openapi({ description: `1 to ${MAX_BATCH_ITEMS} accruals and refunds, for any members.` }),
+      .openapi({ description: `1 to ${MAX_BATCH_ITEMS} accruals and refunds, for any members, and guests' orders.` }),
   })
   .strict()
   .openapi("TransactionBatch", { example: exampleBatch });
@@ -63,14 +69,15 @@ export const BatchItemResultSchema = z
   .object({
     index: z.number().int().openapi({ example: 0, description: "The item's position in the request." }),
     status: z.enum(["posted", "duplicate", "error"]),
-    type: z.enum(["accrual", "refund"]).optional(),
+    type: z.enum(["accrual", "refund", "order"]).optional(),
     memberId: z.string().optional(),
+    customerRef: z.string().optional().openapi({ description: "For a guest's order: the customer reference, as sent." }),
     orderId: z.string().optional(),
     refundId: z.string().optional().openapi({ description: "Your refund reference, as sent; `result.refundId` is Treue's id of the refund." }),
     matched: z.enum(["same_item", "order"]).optional().openapi({
       description: "For a duplicate: `same_item` when this item was posted before (in an earlier batch or earlier in this one; `result` is that first answer), `order` when the order already earned points through another request.",
     }),
-    result: z.union([AccrualResultSchema, RefundResultSchema, OrderMatchSchema]).optional(),
+    result: z.union([AccrualResultSchema, RefundResultSchema, OrderMatchSchema, GuestOrderResultSchema]).optional(),
     error: ProblemSchema.optional().openapi({ description: "For an error: the problem the single-request twin would have answered." }),
   })
   .openapi("BatchItemResult");

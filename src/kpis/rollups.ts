@@ -1,0 +1,184 @@
+// What a change adds to the KPI rollups, as plain data: from a member's plan, or from a guest's order or refund.
+import type { Plan } from "../ledger/state";
+import { localDay, localMonth } from "./calendar";
+
+/** An order as the rollups count it; the triggers of migrations/0016 turn it into day, period and cohort counts. */
+export interface KpiOrder {
+  issuer: string;
+  orderId: string;
+  /** 'm:' + memberId, or 'g:' + the storefront's customer reference. */
+  customer: string;
+  isMember: boolean;
+  channel: string;
+  partnerId: string;
+  amount: number;
+  currency: string;
+  day: string;
+  /** The member's enrolment month; '' for a guest. */
+  cohort: string;
+  occurredAt: string;
+}
+
+export interface KpiRefund {
+  customer: string;
+  issuer: string;
+  orderId: string;
+  refundId: string;
+  amount: number;
+  day: string;
+}
+
+/** Additive figures of one day, channel, partner and member flag. */
+export interface KpiDayDelta {
+  day: string;
+  channel: string;
+  partnerId: string;
+  isMember: boolean;
+  enrollments: number;
+  pointsIssued: number;
+  pointsRedeemed: number;
+  pointsExpired: number;
+  pointsClawedBack: number;
+  tierMoves: number;
+}
+
+export interface KpiWrites {
+  orders: KpiOrder[];
+  refunds: KpiRefund[];
+  days: KpiDayDelta[];
+  /** Points issued per day, partner, campaign ('' for none) and rule. */
+  rules: { day: string; partnerId: string; campaignId: string; rule: string; points: number }[];
+  earnCohorts: { earnMonth: string; issued: number; expired: number }[];
+  /** Members' cohort enrolments (month = cohort). */
+  enrolments: { cohort: string }[];
+  /** Days a member redeemed on: they count as active then. */
+  activeDays: { customer: string; day: string }[];
+  /** Running totals: 'lot_points', 'held_points', 'tier:<name>' ('tier:' for none). */
+  totals: { name: string; delta: number }[];
+}
+
+export function emptyWrites(): KpiWrites {
+  return { orders: [], refunds: [], days: [], rules: [], earnCohorts: [], enrolments: [], activeDays: [], totals: [] };
+}
+
+export function memberCustomer(memberId: string): string {
+  return `m:${memberId}`;
+}
+
+export function guestCustomer(customerRef: string): string {
+  return `g:${customerRef}`;
+}
+
+/** A breakdown line as campaigns may extend it: a rule id and a campaign id beside the rule's kind. */
+interface BreakdownLine {
+  rule: string;
+  points: number;
+  ruleId?: string;
+  campaignId?: string;
+}
+
+/**
+ * The rollup figures a member's plan adds: its accrual as an order, its
+ * refund, and the points it issues, redeems, expires and claws back, on the
+ * program's local day of each entry. Pure: the plan and the time zone in.
+ */
+export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrites {
+  const writes = emptyWrites();
+  const member = plan.member;
+  const customer = memberCustomer(member.memberId);
+  const cohort = localMonth(member.enrolledAt, timeZone);
+  const days = new Map<string, KpiDayDelta>();
+  const dayDelta = (day: string, channel: string, partnerId: string): KpiDayDelta => {
+    const key = `${day} ${channel} ${partnerId}`;
+    let delta = days.get(key);
+    if (!delta) {
+      delta = { day, channel, partnerId, isMember: true, enrollments: 0, pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0 };
+      days.set(key, delta);
+    }
+    return delta;
+  };
+  const earnCohort = (earnMonth: string) => {
+    let row = writes.earnCohorts.find((c) => c.earnMonth === earnMonth);
+    if (!row) writes.earnCohorts.push((row = { earnMonth, issued: 0, expired: 0 }));
+    return row;
+  };
+  const total = (name: string, delta: number) => {
+    if (delta === 0) return;
+    const row = writes.totals.find((t) => t.name === name);
+    if (row) row.delta += delta;
+    else writes.totals.push({ name, delta });
+  };
+
+  if (plan.memberIsNew) {
+    dayDelta(localDay(member.enrolledAt, timeZone), "", plan.entries[0]?.partnerId ?? "").enrollments += 1;
+    writes.enrolments.push({ cohort });
+    total("tier:", 1);
+  }
+  for (const e of plan.entries) {
+    const day = localDay(e.occurredAt, timeZone);
+    const partnerId = e.partnerId ?? "";
+    const channel = e.channel ?? "";
+    switch (e.type) {
+      case "earn": {
+        dayDelta(day, channel, partnerId).pointsIssued += e.points;
+        earnCohort(day.slice(0, 7)).issued += e.points;
+        for (const line of e.details.breakdown as BreakdownLine[]) {
+          if (line.points !== 0) writes.rules.push({ day, partnerId, campaignId: line.campaignId ?? "", rule: line.ruleId ?? line.rule, points: line.points });
+        }
+        writes.orders.push({
+          issuer: plan.newOrder?.issuer ?? partnerId,
+          orderId: e.orderId ?? e.details.accrualId,
+          customer,
+          isMember: true,
+          channel,
+          partnerId,
+          amount: e.details.amount.amount,
+          currency: e.details.amount.currency,
+          day,
+          cohort,
+          occurredAt: e.occurredAt,
+        });
+        break;
+      }
+      case "redeem":
+        dayDelta(day, channel, partnerId).pointsRedeemed -= e.points;
+        writes.activeDays.push({ customer, day });
+        break;
+      case "reverse":
+        dayDelta(day, channel, partnerId).pointsRedeemed -= e.points;
+        break;
+      case "expire":
+        dayDelta(day, channel, partnerId).pointsExpired -= e.points;
+        if ("earnedAt" in e.details) earnCohort(localMonth(e.details.earnedAt, timeZone)).expired -= e.points;
+        break;
+      case "clawback": {
+        const { fromLot, fromExpired, addedToDebt, refundedAmount } = e.details;
+        dayDelta(day, channel, partnerId).pointsClawedBack += fromLot + fromExpired + addedToDebt;
+        if (plan.orderRefund && refundedAmount.amount > 0) {
+          writes.refunds.push({ customer, issuer: plan.orderRefund.issuer, orderId: plan.orderRefund.orderId, refundId: e.id, amount: refundedAmount.amount, day });
+        }
+        break;
+      }
+      case "tier":
+        dayDelta(day, "", partnerId).tierMoves += 1;
+        total(`tier:${e.details.from ?? ""}`, -1);
+        total(`tier:${e.details.to ?? ""}`, 1);
+        break;
+      default:
+        break;
+    }
+    total("held_points", e.heldPoints);
+  }
+  total("lot_points", plan.newLots.reduce((sum, lot) => sum + lot.remaining, 0) + plan.lotDeltas.reduce((sum, d) => sum + d.delta, 0));
+  writes.days = [...days.values()].filter(
+    (d) => d.enrollments || d.pointsIssued || d.pointsRedeemed || d.pointsExpired || d.pointsClawedBack || d.tierMoves,
+  );
+  writes.earnCohorts = writes.earnCohorts.filter((c) => c.issued || c.expired);
+  return writes;
+}
+
+/** A guest's (or non-member's) order: it earns nothing and counts only in the rollups. */
+export function guestOrderWrites(order: Omit<KpiOrder, "isMember" | "cohort" | "customer"> & { customerRef: string }): KpiWrites {
+  const { customerRef, ...rest } = order;
+  return { ...emptyWrites(), orders: [{ ...rest, customer: guestCustomer(customerRef), isMember: false, cohort: "" }] };
+}
