@@ -62,8 +62,8 @@ try {
   const serverKey = await setUpProgram(worker.url, prepared.adminToken);
   const outcome = await storefront(worker.url, serverKey);
   if (!(outcome.earned > 0 && outcome.captured === "captured")) throw new Error(`storefront: unexpected outcome ${JSON.stringify(outcome)}`);
-  // The client's own tests, against this Worker (node's test runner; tsx for TypeScript, the `source` condition for the package's source).
-  const clientTests = readdirSync(join(CLIENT, "test")).filter((name) => name.endsWith(".test.ts")).map((name) => join(CLIENT, "test", name));
+  // The client's own tests (*.node-test.ts, so vitest leaves them alone), against this Worker (node's test runner; tsx for TypeScript, the `source` condition for the package's source).
+  const clientTests = readdirSync(join(CLIENT, "test")).filter((name) => name.endsWith(".node-test.ts")).map((name) => join(CLIENT, "test", name));
   const clientOutput = await run("client tests", "--conditions=source", ["--import", "tsx", "--test", "--test-reporter=spec", ...clientTests], {
     TREUE_BASE_URL: worker.url,
     TREUE_ADMIN_TOKEN: prepared.adminToken,

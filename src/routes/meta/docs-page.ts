@@ -9,6 +9,7 @@ export const REFERENCE_CSS_PATH = `/docs/swagger-ui.${version(SWAGGER_UI_CSS_ETA
 export const docsPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Treue API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${REFERENCE_CSS_PATH}">
 <style>body{margin:0}.swagger-ui .topbar{display:none}</style>
 </head>
@@ -24,7 +25,8 @@ window.ui = SwaggerUIBundle({
   displayOperationId: true,
   displayRequestDuration: true,
   showExtensions: false,
-  defaultModelsExpandDepth: 0,
+  // The schemas are shown beside each operation; the long list of them at the end is left out.
+  defaultModelsExpandDepth: -1,
   persistAuthorization: false,
   tryItOutEnabled: false,
   layout: "BaseLayout",
