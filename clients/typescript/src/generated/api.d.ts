@@ -12,7 +12,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness without touching D1 or any Durable Object */
+        /**
+         * Liveness without touching D1 or any Durable Object
+         * @description Answers `{"status":"ok"}` from the Worker alone, reading nothing: for load balancers and uptime checks. No key needed.
+         */
         get: operations["ping"];
         put?: never;
         post?: never;
@@ -29,7 +32,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, and whether D1 answers */
+        /**
+         * Liveness, and whether D1 answers
+         * @description Runs one trivial query on D1 and answers `{"status":"ok","database":"ok"}`; when D1 does not answer, a problem instead. No key needed.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -48,7 +54,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a program (platform ADMIN_TOKEN) */
+        /**
+         * Create a program (platform ADMIN_TOKEN)
+         * @description A new loyalty program with its settings (anything left out takes its default). Only the platform ADMIN_TOKEN may create programs; the answer's `id` is then used to create the program's first keys.
+         */
         post: operations["createProgram"];
         delete?: never;
         options?: never;
@@ -65,7 +74,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a key for a program (platform ADMIN_TOKEN) */
+        /**
+         * Create a key for a program (platform ADMIN_TOKEN)
+         * @description Issues a key of the given role for the program, with the platform ADMIN_TOKEN (to bootstrap a program before it has an admin key). The secret is in `key`, shown only in this answer; only its hash is stored.
+         */
         post: operations["createKey"];
         delete?: never;
         options?: never;
@@ -80,7 +92,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The key's program and its settings */
+        /**
+         * The key's program and its settings
+         * @description The program the calling key belongs to, with every setting as it applies now (defaults filled in).
+         */
         get: operations["getProgram"];
         put?: never;
         post?: never;
@@ -141,7 +156,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling partner's own ledger entries, newest first */
+        /**
+         * The calling partner's own ledger entries, newest first
+         * @description A partner key's view of the ledger: the entries its own accruals and refunds made, newest first, filterable by settlement period. Paged by `cursor` (the previous page's `nextCursor`).
+         */
         get: operations["listPartnerTransactions"];
         put?: never;
         post?: never;
@@ -158,10 +176,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The program's partner brands */
+        /**
+         * The program's partner brands
+         * @description Every partner brand of the program, oldest first.
+         */
         get: operations["listPartners"];
         put?: never;
-        /** Add a partner brand */
+        /**
+         * Add a partner brand
+         * @description Adds a partner brand to the program. Its accruals are then attributed to it and settled by its terms; create a `partner` key for it with POST /v1/keys.
+         */
         post: operations["createPartner"];
         delete?: never;
         options?: never;
@@ -176,7 +200,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner's terms, every version */
+        /**
+         * A partner's terms, every version
+         * @description Every version of the partner's terms (what a point costs it, from when), oldest first; settlement uses the version in force at each entry's time.
+         */
         get: operations["listPartnerTerms"];
         /**
          * Set a partner's prices from a period on
@@ -197,10 +224,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This program's keys (never their secrets) */
+        /**
+         * This program's keys (never their secrets)
+         * @description The program's keys with their role, name, prefix and when they were created or revoked; never their secrets.
+         */
         get: operations["listProgramKeys"];
         put?: never;
-        /** Issue a key for this program */
+        /**
+         * Issue a key for this program
+         * @description Issues a key of this program with the given role (`admin`, `server`, `partner` with its partner). The secret is in `key`, shown only in this answer; only its hash is stored.
+         */
         post: operations["createProgramKey"];
         delete?: never;
         options?: never;
@@ -218,7 +251,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a key at once */
+        /**
+         * Revoke a key at once
+         * @description Revokes the key: calls with it are refused with 401 from now on. The answer is the key with its `revokedAt`.
+         */
         delete: operations["revokeProgramKey"];
         options?: never;
         head?: never;
@@ -232,9 +268,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A member with their balance */
+        /**
+         * A member with their balance
+         * @description The member's profile and their current balance (available, pending, held, debt, tier).
+         */
         get: operations["getMember"];
-        /** Enroll a member, or update one, by the storefront's own customer id */
+        /**
+         * Enroll a member, or update one, by the storefront's own customer id
+         * @description Creates the member under the storefront's own customer id (201), or updates their profile (200). Safe to repeat: the same body gives the same member. Points can only be earned and spent by a member that exists (unless the program enrolls on accrual).
+         */
         put: operations["enrollMember"];
         post?: never;
         delete?: never;
@@ -270,7 +312,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Available, pending, held, debt, tier and next expiries */
+        /**
+         * Available, pending, held, debt, tier and next expiries
+         * @description The member's balance as their ledger object holds it now: points available, pending (not yet available), held by open redemptions, debt, lifetime and qualifying points, tier, the next tier, and the next expiries.
+         */
         get: operations["getBalance"];
         put?: never;
         post?: never;
@@ -347,7 +392,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One redemption */
+        /**
+         * One redemption
+         * @description A redemption by id: its points and their value, its status (`held`, `captured`, `cancelled`, `lapsed`, `reversed`) and, while held, when the hold lapses (`holdExpiresAt`).
+         */
         get: operations["getRedemption"];
         put?: never;
         post?: never;
@@ -424,7 +472,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The scheduled jobs and their latest runs for this program */
+        /**
+         * The scheduled jobs and their latest runs for this program
+         * @description The scheduled jobs (point expiry, tier recalculation, expiry warnings, housekeeping and the others) with their latest runs for this program.
+         */
         get: operations["listJobs"];
         put?: never;
         post?: never;
@@ -461,7 +512,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The program's endpoints (a partner key: its own) */
+        /**
+         * The program's endpoints (a partner key: its own)
+         * @description The program's webhook endpoints (a partner key sees only its own), without their secrets. Paged by `cursor`.
+         */
         get: operations["listWebhookEndpoints"];
         put?: never;
         /**
@@ -482,7 +536,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One endpoint */
+        /**
+         * One endpoint
+         * @description An endpoint by id: its URL, the event types it receives and who owns it; never its secret.
+         */
         get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
@@ -503,7 +560,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every delivery attempt to an endpoint, newest first */
+        /**
+         * Every delivery attempt to an endpoint, newest first
+         * @description Every attempt to deliver events to the endpoint, newest first, with its outcome. Filter by `eventId`; paged by `cursor` (the previous page's `nextCursor`).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -628,7 +688,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The token's member: profile and balance */
+        /**
+         * The token's member: profile and balance
+         * @description For a member token (the shopper's browser): the token's member, their profile and balance. Program keys are refused here.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -645,7 +708,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The token's member's balance */
+        /**
+         * The token's member's balance
+         * @description For a member token: the token's member's balance (available, pending, held, tier, next expiries).
+         */
         get: operations["getMyBalance"];
         put?: never;
         post?: never;
@@ -662,7 +728,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The token's member's ledger, newest first */
+        /**
+         * The token's member's ledger, newest first
+         * @description For a member token: the token's member's ledger entries, newest first, paged by `cursor`.
+         */
         get: operations["listMyHistory"];
         put?: never;
         post?: never;
@@ -719,7 +788,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The catalog, oldest first */
+        /**
+         * The catalog, oldest first
+         * @description The program's reward catalog, oldest first, filterable by status.
+         */
         get: operations["listRewards"];
         put?: never;
         /**
@@ -740,7 +812,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One reward, with its stock as its own object counts it */
+        /**
+         * One reward, with its stock as its own object counts it
+         * @description A reward by id, with its stock as the reward's own stock object counts it (reserved and claimed units included).
+         */
         get: operations["getReward"];
         put?: never;
         post?: never;
@@ -901,10 +976,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The program's causes, oldest first */
+        /**
+         * The program's causes, oldest first
+         * @description The program's causes, oldest first.
+         */
         get: operations["listCauses"];
         put?: never;
-        /** Add a good cause that donation rewards give to */
+        /**
+         * Add a good cause that donation rewards give to
+         * @description Adds a good cause that donation rewards can give points to.
+         */
         post: operations["createCause"];
         delete?: never;
         options?: never;
@@ -919,14 +1000,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One cause */
+        /**
+         * One cause
+         * @description A cause by id: its name, description, link and status.
+         */
         get: operations["getCause"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a cause's name, description or link */
+        /**
+         * Change a cause's name, description or link
+         * @description A merge patch of the cause: fields left out stay as they are.
+         */
         patch: operations["updateCause"];
         trace?: never;
     };
