@@ -2,10 +2,10 @@
 // requests go through openapi-fetch; this file adds what a shop needs around it: the key or member token, an
 // Idempotency-Key on every POST that requires one, retries that reuse that key, and errors typed by their `code`.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { components, paths } from "./generated/api";
-import { KEYED_OPERATIONS } from "./generated/operations";
+import type { components, paths } from "./generated/api.js";
+import { KEYED_OPERATIONS } from "./generated/operations.js";
 
-export type { components, paths } from "./generated/api";
+export type { components, paths } from "./generated/api.js";
 
 /** An error answer of the API (application/problem+json). */
 export type Problem = components["schemas"]["Problem"];
