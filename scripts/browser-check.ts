@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { cleanUp, prepare, startMiniflare } from "../bench/runtime";
 import { Pending, type BrowserCase, type BrowserWorld, type CasePage, type PageError } from "../test/browser/harness";
+import { buildReferenceModule, REFERENCE_GENERATED } from "./build-reference";
 import { buildWidgetModule, GENERATED } from "./build-widget";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -29,6 +30,12 @@ const started = Date.now();
 // The Worker serves the committed module: it must be what the widget's source compiles to.
 if (readFileSync(GENERATED, "utf8") !== buildWidgetModule().module) {
   console.error("browser: src/widget/widget-script.generated.ts is stale; run npm run build:widget and commit it.");
+  process.exit(1);
+}
+
+// Likewise the reference's embedded Swagger UI: what the pinned package holds.
+if (readFileSync(REFERENCE_GENERATED, "utf8") !== buildReferenceModule().module) {
+  console.error("browser: src/routes/meta/reference-assets.generated.ts is stale; run npm run build:reference and commit it.");
   process.exit(1);
 }
 
