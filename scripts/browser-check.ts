@@ -7,14 +7,16 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { cleanUp, prepare, startMiniflare } from "../bench/runtime";
 import { Pending, type BrowserCase, type BrowserWorld, type CasePage, type PageError } from "../test/browser/harness";
+import { buildReferenceModule, REFERENCE_GENERATED } from "./build-reference";
 import { buildWidgetModule, GENERATED } from "./build-widget";
 
 const ROOT = join(import.meta.dirname, "..");
 const CASES_DIR = join(ROOT, "test", "browser");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CASE_TIMEOUT_MS = 20_000;
+// A case that lays out the API reference (Swagger UI on the whole document) takes seconds of CPU, many on a busy machine.
+const CASE_TIMEOUT_MS = 60_000;
 // The whole step stays well under a minute; a hung browser must not hang the test command.
-const WATCHDOG_MS = 120_000;
+const WATCHDOG_MS = 180_000;
 // Only the selected files, e.g. `tsx scripts/browser-check.ts widget`.
 const only = process.argv.slice(2);
 
@@ -28,6 +30,12 @@ const started = Date.now();
 // The Worker serves the committed module: it must be what the widget's source compiles to.
 if (readFileSync(GENERATED, "utf8") !== buildWidgetModule().module) {
   console.error("browser: src/widget/widget-script.generated.ts is stale; run npm run build:widget and commit it.");
+  process.exit(1);
+}
+
+// Likewise the reference's embedded Swagger UI: what the pinned package holds.
+if (readFileSync(REFERENCE_GENERATED, "utf8") !== buildReferenceModule().module) {
+  console.error("browser: src/routes/meta/reference-assets.generated.ts is stale; run npm run build:reference and commit it.");
   process.exit(1);
 }
 

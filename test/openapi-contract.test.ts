@@ -149,3 +149,38 @@ describe("the OpenAPI document", () => {
     for (const [name, property] of Object.entries<any>(schema.properties)) expect(property, name).not.toHaveProperty("default");
   });
 });
+
+describe("the OpenAPI document as a reference", () => {
+  it("gives every operation a summary, a description, an example request and answer, and lists each error's codes", async () => {
+    const document = await servedDocument();
+    const resolve = (node: any) => (typeof node?.$ref === "string" ? node.$ref.slice(2).split("/").reduce((at: any, key: string) => at?.[key], document) : node);
+    const missing: string[] = [];
+    let operations = 0;
+    for (const [path, item] of Object.entries<any>(document.paths)) {
+      for (const [method, operation] of Object.entries<any>(item)) {
+        if (!operation?.responses) continue;
+        operations++;
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!operation.summary?.trim()) missing.push(`${where}: no summary`);
+        if (!operation.description?.trim()) missing.push(`${where}: no description`);
+        const body = resolve(operation.requestBody);
+        for (const [type, media] of Object.entries<any>(body?.content ?? {})) {
+          if (media.example === undefined && media.examples === undefined) missing.push(`${where}: no example request (${type})`);
+        }
+        let answered = false;
+        for (const [status, reference] of Object.entries<any>(operation.responses)) {
+          const response = resolve(reference);
+          for (const [type, media] of Object.entries<any>(response.content ?? {})) {
+            if (media.example === undefined && media.examples === undefined) missing.push(`${where} ${status}: no example answer (${type})`);
+            else if (status.startsWith("2")) answered = true;
+          }
+          if (!response.content && status.startsWith("2")) answered = true;
+          if (Number(status) >= 400 && !/`[a-z_]+`/.test(response.description ?? "")) missing.push(`${where} ${status}: lists no code`);
+        }
+        if (!answered) missing.push(`${where}: no example answer`);
+      }
+    }
+    expect(operations).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+});

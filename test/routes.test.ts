@@ -196,7 +196,7 @@ describe("documents", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.json).not.toMatch(/<(script|link)[^>]+(src|href)=["']https?:/);
-    expect(res.json).toContain('fetch("/openapi.json")');
+    expect(res.json).toContain('url: "/openapi.json"');
   });
 
   it("answers unknown routes with a problem and every response with a request id", async () => {

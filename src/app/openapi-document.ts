@@ -11,6 +11,7 @@
 // fields as required.
 
 import { z } from "@hono/zod-openapi";
+import { withExamples } from "./openapi-examples";
 
 type Json = any;
 
@@ -124,5 +125,5 @@ export function publishedDocument(generated: Json, answers: Record<string, z.Zod
       }
     }
   }
-  return document;
+  return withExamples(document);
 }

@@ -11,6 +11,7 @@ export const listJobs = createRoute({
   path: "/v1/jobs",
   operationId: "listJobs",
   summary: "The scheduled jobs and their latest runs for this program",
+  description: "The scheduled jobs (point expiry, tier recalculation, expiry warnings, housekeeping and the others) with their latest runs for this program.",
   tags,
   security: bearer,
   middleware: [requireKey("admin")] as const,

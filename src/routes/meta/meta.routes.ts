@@ -8,6 +8,7 @@ export const health = createRoute({
   path: "/health",
   operationId: "health",
   summary: "Liveness, and whether D1 answers",
+  description: "Runs one trivial query on D1 and answers `{\"status\":\"ok\",\"database\":\"ok\"}`; when D1 does not answer, a problem instead. No key needed.",
   tags: ["Meta"],
   security: [],
   responses: {
@@ -21,6 +22,7 @@ export const ping = createRoute({
   path: "/ping",
   operationId: "ping",
   summary: "Liveness without touching D1 or any Durable Object",
+  description: "Answers `{\"status\":\"ok\"}` from the Worker alone, reading nothing: for load balancers and uptime checks. No key needed.",
   tags: ["Meta"],
   security: [],
   responses: {

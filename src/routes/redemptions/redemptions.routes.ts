@@ -12,6 +12,7 @@ export const getRedemption = createRoute({
   path: "/v1/redemptions/{id}",
   operationId: "getRedemption",
   summary: "One redemption",
+  description: "A redemption by id: its points and their value, its status (`held`, `captured`, `cancelled`, `lapsed`, `reversed`) and, while held, when the hold lapses (`holdExpiresAt`).",
   tags,
   security: bearer,
   middleware: [requireKey("admin", "server", "partner")] as const,

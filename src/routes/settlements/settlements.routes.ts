@@ -44,6 +44,7 @@ export const partnerTransactions = createRoute({
   path: "/v1/partner/transactions",
   operationId: "listPartnerTransactions",
   summary: "The calling partner's own ledger entries, newest first",
+  description: "A partner key's view of the ledger: the entries its own accruals and refunds made, newest first, filterable by settlement period. Paged by `cursor` (the previous page's `nextCursor`).",
   tags,
   security: bearer,
   middleware: [requireKey("partner")] as const,
