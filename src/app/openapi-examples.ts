@@ -62,7 +62,9 @@ export function exampleOf(document: Json, schema: Json, depth = 0): Json {
     case "array": {
       if (node.maxItems === 0) return [];
       const item = exampleOf(document, node.items, depth + 1);
-      return item === undefined ? [] : [item];
+      // Too deep to show an item: an array that needs one is left out rather than shown empty.
+      if (item === undefined) return node.minItems > 0 ? undefined : [];
+      return [item];
     }
     case "string": {
       if (typeof node.format === "string" && STRING_FORMATS[node.format]) return STRING_FORMATS[node.format];
@@ -101,6 +103,8 @@ function objectExample(document: Json, node: Json, depth: number): Json {
     if (value === "example" && /[a-z]At$/.test(name)) out[name] = STRING_FORMATS["date-time"];
     else if (value !== undefined) out[name] = value;
   }
+  // An object missing a member it requires would not be valid: none is shown.
+  if (Array.isArray(node.required) && node.required.some((name: string) => !(name in out))) return undefined;
   return out;
 }
 

@@ -169,7 +169,36 @@ export const CampaignDefinitionSchema = z
     rules: z.array(RuleSchema).min(1).max(50),
   })
   .strict()
-  .meta({ id: "CampaignDefinition" });
+  .meta({
+    id: "CampaignDefinition",
+    example: {
+      name: "Weekend double points",
+      description: "Double points on Saturdays and Sundays, five times on coffee.",
+      startsAt: "2026-12-05T00:00:00Z",
+      endsAt: "2027-01-31T00:00:00Z",
+      budget: { points: 100000 },
+      rules: [
+        {
+          id: "weekend-double",
+          trigger: { type: "order" },
+          conditions: { daysOfWeek: [6, 7] },
+          effect: { type: "multiply", percent: 200, scope: "order" },
+          limits: [],
+          priority: 100,
+          exclusive: false,
+        },
+        {
+          id: "coffee-5x",
+          trigger: { type: "order" },
+          conditions: { items: { categories: ["coffee"] } },
+          effect: { type: "multiply", percent: 500, scope: "items" },
+          limits: [{ period: "day", window: "calendar", count: 1 }],
+          priority: 200,
+          exclusive: false,
+        },
+      ],
+    },
+  });
 
 export const CampaignStatus = z.enum(["draft", "active", "paused", "ended"]);
 
