@@ -26,6 +26,8 @@ export interface EntryDetailsByType {
     | { reason: "returned_to_expired_lot"; redeemer: string | null };
   clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null };
   tier: TierEntryDetails;
+  /** Points credited or debited by hand (customer service), or an imported opening balance. */
+  adjust: AdjustEntryDetails;
 }
 
 export type TierEntryDetails = {
@@ -38,6 +40,10 @@ export type TierEntryDetails = {
   until?: string | null;
   note?: string | null;
 };
+
+export type AdjustEntryDetails =
+  | { source: "manual"; reason: string; keyId: string; debtPaid: number; allocations: EntryAllocation[] }
+  | { source: "import"; reason: string; importId: string; line: number; debtPaid: number };
 
 export type EntryType = keyof EntryDetailsByType;
 
@@ -98,6 +104,7 @@ export function entryFigures(e: Entry): EntryFigures {
     case "reverse":
     case "expire":
     case "tier":
+    case "adjust":
       return NO_FIGURES;
     default:
       return unreachable(e);

@@ -29,6 +29,8 @@ export interface EventPayloadsByType {
     | (RedemptionPayload & { previousStatus: Redemption["status"] })
     | { memberId: string; redemptionId: string; points: number };
   "tier.changed": { memberId: string } & TierEntryDetails;
+  /** A manual adjustment: `points` positive for a credit, negative for a debit. */
+  "points.adjusted": { memberId: string; adjustmentId: string; points: number; reason: string; lotId: string | null; debtPaid: number };
 }
 
 export type EventType = keyof EventPayloadsByType;

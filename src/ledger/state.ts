@@ -122,6 +122,8 @@ export interface Plan<Result> {
   events: OutboxEvent[];
   /** Expiry dates this plan warns about: each recorded once per member (see expiry_warnings). */
   expiryWarnings?: { expiresAt: string; points: number }[];
+  /** An import's lines this plan applies: marked done in the same batch, so none is applied twice. */
+  importLines?: { importId: string; lines: number[] };
   nextState: MemberState;
   result: Result;
 }

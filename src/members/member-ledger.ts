@@ -11,6 +11,9 @@ import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
 import { accrue, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
+import { adjust, type AdjustmentInput, type AdjustmentResult } from "../ledger/ops/adjust";
+import { importMember, type ImportLine, type ImportMemberResult } from "../ledger/ops/import";
+import { appliedLines } from "../imports/store";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import type { OpContext } from "../ledger/plan";
@@ -73,6 +76,7 @@ export type WithBalance<R> = R & { balance: Balance };
 export type AccrualView = WithBalance<AccrualResult>;
 export type RefundView = WithBalance<RefundResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
+export type AdjustmentView = WithBalance<AdjustmentResult>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
@@ -192,6 +196,33 @@ export class MemberLedger extends DurableObject<Env> {
       const plan = grantTier(state, call.memberId, input, ctx);
       const { tier, tierLockedUntil } = plan.member;
       return withBalance(plan, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
+    });
+  }
+
+  /** A manual credit or debit (customer service); a debit takes the soonest-expiring points and never makes debt. */
+  adjust(call: LedgerCall, input: AdjustmentInput): Promise<LedgerReply<AdjustmentView, true>> {
+    return this.write(
+      call,
+      (state, ctx) => {
+        const plan = adjust(state, call.memberId, input, ctx);
+        return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+      },
+      { lots: (state, now) => input.points > 0 || loadedLotsCover(state, -input.points, now) },
+    );
+  }
+
+  /**
+   * One import's lines of this member, in ONE batch: enrolled if new, profile
+   * and tier set, opening lots credited with their own dates. The batch marks
+   * the lines done, and the lines already done are read first (only for a
+   * member that exists: a new member has none), so a redelivered chunk or a
+   * re-sent call posts nothing twice.
+   */
+  importMember(call: LedgerCall, input: { importId: string; lines: ImportLine[] }): Promise<LedgerReply<ImportMemberResult, false>> {
+    return this.write(call, async (state, ctx) => {
+      const done = state.member ? await appliedLines(this.env.DB, call.programId, input.importId, call.memberId) : new Set<number>();
+      const plan = importMember(state, call.memberId, input.importId, input.lines, done, ctx);
+      return { plan, value: plan?.result ?? { created: false, applied: [], points: 0 } };
     });
   }
 

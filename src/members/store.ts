@@ -389,8 +389,26 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
+  if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines));
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/**
+ * The import's lines marked done, in the batch that applies them. A line
+ * already done aborts the batch (the trigger of migrations/0017): applied
+ * twice, it would post twice.
+ */
+function importLinesDone(db: Database, programId: string, { importId, lines }: { importId: string; lines: number[] }) {
+  const statements = [];
+  // D1 binds at most 100 parameters per statement.
+  for (let at = 0; at < lines.length; at += 90) {
+    const some = lines.slice(at, at + 90);
+    statements.push(
+      db.run(sql`UPDATE import_lines SET status = 'done', error = NULL WHERE program_id = ${programId} AND import_id = ${importId} AND line IN (${sql.join(some.map((l) => sql`${l}`), sql`, `)})`),
+    );
+  }
+  return statements;
 }
 
 function sqlAdd(column: AnyColumn, delta: number) {

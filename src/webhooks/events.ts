@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
+  "points.adjusted",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
