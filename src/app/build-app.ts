@@ -13,6 +13,8 @@ import { redemptionsRouter } from "../routes/redemptions/redemptions.index";
 import { tiersRouter } from "../routes/tiers/tiers.index";
 import { webhooksRouter } from "../routes/webhooks/webhooks.index";
 import { transactionsRouter } from "../routes/transactions/transactions.index";
+import { importsRouter } from "../routes/imports/imports.index";
+import { adjustmentsRouter } from "../routes/adjustments/adjustments.index";
 
 export function buildApp() {
   const app = createApp();
@@ -33,6 +35,8 @@ export function buildApp() {
   app.route("/", jobsRouter);
   app.route("/", webhooksRouter);
   app.route("/", transactionsRouter);
+  app.route("/", importsRouter);
+  app.route("/", adjustmentsRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

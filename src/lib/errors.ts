@@ -45,6 +45,7 @@ export const errorStatuses = {
   settlement_unreconciled: 500,
   internal_error: 500,
   temporarily_unavailable: 503,
+  import_not_found: 404,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;
