@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
+import { allocations, entries, expiryWarnings, idempotencyKeys, importLines, lots, members, orders, outboxEvents, programs, redemptions } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -403,9 +403,11 @@ function importLinesDone(db: Database, programId: string, { importId, lines }: {
   const statements = [];
   // D1 binds at most 100 parameters per statement.
   for (let at = 0; at < lines.length; at += 90) {
-    const some = lines.slice(at, at + 90);
     statements.push(
-      db.run(sql`UPDATE import_lines SET status = 'done', error = NULL WHERE program_id = ${programId} AND import_id = ${importId} AND line IN (${sql.join(some.map((l) => sql`${l}`), sql`, `)})`),
+      db
+        .update(importLines)
+        .set({ status: "done", error: null })
+        .where(and(eq(importLines.programId, programId), eq(importLines.importId, importId), inArray(importLines.line, lines.slice(at, at + 90)))),
     );
   }
   return statements;
