@@ -1,6 +1,7 @@
 // An import that crashes mid-file resumes where it stopped: the member's object dies with its batch landed, the chunk comes back, nothing posts twice.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ProgramSettingsSchema } from "../../src/ledger/settings";
 import { balance, createProgram, expectLedgerConsistent, type TestProgram } from "../helpers";
 import { armCrash, memberLedger } from "../reliability/support";
 import { deliverPending, finished, jsonl, postImport } from "./support";
@@ -20,7 +21,7 @@ describe("an import crashed mid-file", () => {
   it("resumes after the member's object dies with its batch landed, and posts each line once", async () => {
     const members = ["crash-a", "crash-b", "crash-c"];
     // crash-b exists, so its object is live and can be armed; its batch lands, then the object dies before it answers.
-    await memberLedger(p.programId, "crash-b").enroll({ programId: p.programId, memberId: "crash-b", settings: (await import("../../src/ledger/settings")).ProgramSettingsSchema.parse({}), partnerId: null, idempotency: null }, {});
+    await memberLedger(p.programId, "crash-b").enroll({ programId: p.programId, memberId: "crash-b", settings: ProgramSettingsSchema.parse({}), partnerId: null, idempotency: null }, {});
     await armCrash(p.programId, "crash-b", "landed");
     const res = await postImport(p.admin, jsonl(members.map((m) => ({ memberId: m, lots: [{ points: 10, earnedAt: EARNED }, { points: 5, earnedAt: EARNED }] }))), "jsonl");
     expect(res.status).toBe(202);
@@ -42,7 +43,7 @@ describe("an import crashed mid-file", () => {
     await env.DB.prepare("UPDATE imports SET status = 'running', finished_at = NULL WHERE id = ?").bind(res.json.id).run();
     await deliverPending(p.programId, res.json.id);
     expect((await finished(p.admin, p.programId, res.json.id)).status).toBe("completed");
-    const settings = (await import("../../src/ledger/settings")).ProgramSettingsSchema.parse({});
+    const settings = ProgramSettingsSchema.parse({});
     const reply = await memberLedger(p.programId, "again-a").importMember(
       { programId: p.programId, memberId: "again-a", settings, partnerId: null, idempotency: null },
       { importId: res.json.id, lines: [{ line: 1, memberId: "again-a", lots: [{ points: 7, earnedAt: EARNED, availableAt: EARNED, expiresAt: null }] }] },
