@@ -1,6 +1,5 @@
 // An imported member: enrolled if new, profile and tier set, opening balances credited as lots with their own dates.
 import { DomainError } from "../errors";
-import { iso } from "../dates";
 import { emptyPlan, entry, newMember, touched, type OpContext } from "../plan";
 import type { MemberRecord, MemberState, OpenLot, Plan } from "../state";
 import { tierByName } from "../tiers";
@@ -100,9 +99,4 @@ export function importMember(
   plan.importLines = { importId, lines: result.applied };
   plan.nextState = { ...state, member, lots: [...state.lots, ...newLots.filter((l) => l.remaining > 0)] };
   return plan;
-}
-
-/** The instant an ISO date-time names, normalised as the ledger writes it. */
-export function isoOf(value: string): string {
-  return iso(new Date(value));
 }
