@@ -15,6 +15,8 @@ const MEMBERS_IN_PARALLEL = 32;
  * not the dead-letter queue, decides.
  */
 export const MAX_CHUNK_ATTEMPTS = 8;
+/** A member's call that has not answered by then counts as unknown: the chunk comes back, and what landed stays done. */
+const MEMBER_CALL_TIMEOUT_MS = 30_000;
 
 export async function handleImportBatch(batch: MessageBatch<ImportChunkMessage>, env: Env): Promise<void> {
   // A batch's chunks are of different members (a member's lines are in one chunk), so they run side by side.
@@ -51,9 +53,8 @@ export async function applyChunk(env: Env, { programId, importId, chunk }: Impor
   let unfinished = 0;
   await inParallel([...byMember], MEMBERS_IN_PARALLEL, async ([memberId, lines]) => {
     try {
-      const reply = await memberLedgerOf(env, programId, memberId).importMember(
-        { programId, memberId, settings, partnerId: null, idempotency: null },
-        { importId, lines },
+      const reply = await withTimeout(
+        memberLedgerOf(env, programId, memberId).importMember({ programId, memberId, settings, partnerId: null, idempotency: null }, { importId, lines }),
       );
       if (reply.ok) return;
       if (reply.error.code === "temporarily_unavailable" || reply.error.code === "concurrent_update") unfinished++;
@@ -75,4 +76,12 @@ export async function applyChunk(env: Env, { programId, importId, chunk }: Impor
 async function programSettings(db: D1Database, programId: string): Promise<ProgramSettings | null> {
   const settings = await db.prepare("SELECT settings FROM programs WHERE id = ?1").bind(programId).first<string>("settings");
   return settings === null ? null : ProgramSettingsSchema.parse(JSON.parse(settings));
+}
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${MEMBER_CALL_TIMEOUT_MS} ms`)), MEMBER_CALL_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
