@@ -79,9 +79,9 @@ async function programSettings(db: D1Database, programId: string): Promise<Progr
 }
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${MEMBER_CALL_TIMEOUT_MS} ms`)), MEMBER_CALL_TIMEOUT_MS);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => timer !== null && clearTimeout(timer));
 }
