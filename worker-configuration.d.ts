@@ -4,6 +4,7 @@
 interface __BaseEnv_Env {
 	DB: D1Database;
 	WEBHOOK_QUEUE: Queue;
+	IMPORT_QUEUE: Queue;
 	ADMIN_TOKEN: string;
 	MEMBER_RATE_LIMITER: RateLimit;
 	IP_RATE_LIMITER: RateLimit;

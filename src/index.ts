@@ -3,6 +3,8 @@ import { buildApp } from "./app/build-app";
 import { runCron } from "./jobs/runner";
 import { handleWebhookBatch } from "./webhooks/delivery";
 import type { WebhookMessage } from "./webhooks/events";
+import { handleImportBatch } from "./imports/consumer";
+import type { ImportChunkMessage } from "./imports/store";
 
 export { MemberLedger } from "./members/member-ledger";
 export { RewardStock } from "./rewards/stock-object";
@@ -10,14 +12,18 @@ export { BudgetObject } from "./budgets/budget-object";
 
 const app = buildApp();
 
+/** The import queue's name in wrangler.toml. */
+const IMPORT_QUEUE = "treue-imports";
+
 export default {
   fetch: app.fetch,
   // Cron Triggers: expiry, warnings, tiers and housekeeping, by the trigger's own time.
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runCron(env, controller.cron, controller.scheduledTime));
   },
-  // The webhook queue: fan-out of committed events, and signed deliveries with retries.
+  // The webhook queue: fan-out of committed events, and signed deliveries with retries; the import queue: chunks of a staged file.
   queue(batch, env) {
-    return handleWebhookBatch(batch, env);
+    if (batch.queue === IMPORT_QUEUE) return handleImportBatch(batch as MessageBatch<ImportChunkMessage>, env);
+    return handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
   },
-} satisfies ExportedHandler<Env, WebhookMessage>;
+} satisfies ExportedHandler<Env, WebhookMessage | ImportChunkMessage>;

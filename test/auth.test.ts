@@ -31,6 +31,9 @@ interface Operation {
   /** Values for the document's path parameters; `memberId` defaults to a member only program A has. */
   params?: (ids: Ids) => Record<string, string>;
   body?: unknown;
+  /** A file body instead of JSON, sent with its own media type. */
+  rawBody?: string;
+  contentType?: string;
   options?: Pick<CallOptions, "idempotencyKey">;
   /**
    * What program B's keys get when they name A's thing: 404 with this code, or
@@ -161,6 +164,11 @@ const operations: Record<string, Operation> = {
   listActivities: { roles: ["admin", "server"], foreign: "member_not_found" },
   confirmActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
   rejectActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
+  createAdjustment: { roles: ["admin"], body: { points: 5, reason: "goodwill" }, foreign: "member_not_found" },
+  // B's admin imports into B's own program: A's rows stay as they were (the rows check below).
+  createImport: { roles: ["admin"], rawBody: '{"memberId":"imported-by-b"}\n', contentType: "application/x-ndjson", options: { idempotencyKey: null }, foreign: "own" },
+  listImports: { roles: ["admin"], foreign: "own" },
+  getImport: { roles: ["admin"], params: () => ({ id: "imp_of_a" }), foreign: "import_not_found" },
 };
 
 interface DocumentedOperation {
@@ -288,7 +296,14 @@ describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path
   const stated = operations[op.operationId];
   if (!stated) return; // reported by "the auth table"
   const request = (key: string | null) =>
-    call(pathFor(op, stated), { method: op.method, key, body: stated.body, ...stated.options });
+    call(pathFor(op, stated), {
+      method: op.method,
+      key,
+      body: stated.body,
+      rawBody: stated.rawBody,
+      headers: stated.contentType ? { "content-type": stated.contentType } : undefined,
+      ...stated.options,
+    });
 
   it("refuses a missing key with 401 problem+json", async () => {
     const res = await request(null);

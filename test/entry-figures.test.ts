@@ -100,6 +100,7 @@ describe("a plan's entries and events", () => {
       expire: entry(ctx, { type: "expire", points: -2, details: { reason: "lot_expired", earnedAt: "2025-01-01T00:00:00.000Z", expiresAt: "2026-01-01T00:00:00.000Z" } }),
       clawback: entry(ctx, { type: "clawback", points: -5, details: { refundedAmount: eur(500), fromLot: 2, fromExpired: 1, addedToDebt: 3, reason: null } }),
       tier: entry(ctx, { type: "tier", points: 0, details: { from: null, to: "gold", reason: "upgrade" } }),
+      adjust: entry(ctx, { type: "adjust", points: 5, details: { source: "manual", reason: "goodwill", keyId: "key-1", debtPaid: 0, allocations: [] } }),
     };
     for (const [type, e] of Object.entries(one)) {
       expect(e.type).toBe(type);

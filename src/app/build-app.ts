@@ -26,6 +26,8 @@ import { referralsRouter } from "../routes/referrals/referrals.index";
 import { membershipsRouter } from "../routes/memberships/memberships.index";
 import { campaignsRouter } from "../routes/campaigns/campaigns.index";
 import { activitiesRouter } from "../routes/activities/activities.index";
+import { importsRouter } from "../routes/imports/imports.index";
+import { adjustmentsRouter } from "../routes/adjustments/adjustments.index";
 
 export function buildApp() {
   const app = createApp();
@@ -65,6 +67,8 @@ export function buildApp() {
   app.route("/", membershipsRouter);
   app.route("/", campaignsRouter);
   app.route("/", activitiesRouter);
+  app.route("/", importsRouter);
+  app.route("/", adjustmentsRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

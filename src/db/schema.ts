@@ -890,3 +890,22 @@ export const memberBonuses = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.programId, t.memberId, t.bonus] })],
 );
+
+// ------------------------------------------------------------ imports (migrations/0017_imports.sql)
+// Written with raw statements in src/imports/store.ts; drizzle knows the lines so a member's batch can mark them done.
+
+/** One line of an import file: invalid, pending, done (set by the member's batch that applied it), failed. */
+export const importLines = sqliteTable(
+  "import_lines",
+  {
+    importId: text("import_id").notNull(),
+    line: integer("line").notNull(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id"),
+    chunk: integer("chunk"),
+    status: text("status", { enum: ["invalid", "pending", "done", "failed"] }).notNull(),
+    data: text("data"),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] })],
+);

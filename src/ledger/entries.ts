@@ -27,6 +27,8 @@ export interface EntryDetailsByType {
     | { reason: "returned_to_expired_lot"; redeemer: string | null };
   clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null; items?: { sku: string; quantity: number }[] };
   tier: TierEntryDetails;
+  /** Points credited or debited by hand (customer service), or an imported opening balance. */
+  adjust: AdjustEntryDetails;
 }
 
 /** Points earned without an order (an activity, the sign-up, a birthday): an earn entry of amount 0 that says why. */
@@ -45,6 +47,10 @@ export type TierEntryDetails = {
   until?: string | null;
   note?: string | null;
 };
+
+export type AdjustEntryDetails =
+  | { source: "manual"; reason: string; keyId: string; debtPaid: number; allocations: EntryAllocation[] }
+  | { source: "import"; reason: string; importId: string; line: number; debtPaid: number };
 
 export type EntryType = keyof EntryDetailsByType;
 
@@ -105,6 +111,7 @@ export function entryFigures(e: Entry): EntryFigures {
     case "reverse":
     case "expire":
     case "tier":
+    case "adjust":
       return NO_FIGURES;
     default:
       return unreachable(e);

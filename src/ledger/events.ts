@@ -41,6 +41,8 @@ export interface EventPayloadsByType {
   "activity.recorded": { memberId: string; activityId: string; type: string; reference: string; status: "pending" | "confirmed" | "rejected"; points: number };
   /** The sign-up bonus, or a year's birthday bonus. */
   "bonus.granted": { memberId: string; bonus: "enrollment" | "birthday"; points: number; year?: number };
+  /** A manual adjustment: `points` positive for a credit, negative for a debit. */
+  "points.adjusted": { memberId: string; adjustmentId: string; points: number; reason: string; lotId: string | null; debtPaid: number };
 }
 
 export type EventType = keyof EventPayloadsByType;

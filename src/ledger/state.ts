@@ -180,6 +180,8 @@ export interface Plan<Result> {
   activityUpdate?: Pick<ActivityRecord, "id" | "status" | "points" | "entryId" | "lotId" | "breakdown" | "updatedAt"> & { fromStatus: ActivityRecord["status"] };
   /** Bonuses given once per member ('enrollment', 'birthday:<year>'): a second one aborts the batch. */
   memberBonuses?: { bonus: string; points: number; entryId: string | null }[];
+  /** An import's lines this plan applies: marked done in the same batch, so none is applied twice. */
+  importLines?: { importId: string; lines: number[] };
   nextState: MemberState;
   result: Result;
 }

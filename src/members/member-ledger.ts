@@ -21,6 +21,9 @@ import { celebratesOn, localDate } from "../bonuses/birthday";
 import { budgetAfter } from "../bonuses/grant";
 import { addSignUpBonus, birthdayBonus, birthdayBonusKey, type BirthdayResult } from "../bonuses/ops";
 import { evaluateActivity } from "../activities/evaluate";
+import { adjust, type AdjustmentInput, type AdjustmentResult } from "../ledger/ops/adjust";
+import { importMember, type ImportLine, type ImportMemberResult } from "../ledger/ops/import";
+import { appliedLines } from "../imports/store";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
@@ -105,6 +108,7 @@ export type RefundView = WithBalance<RefundResult>;
 export type ActivityView = WithBalance<ActivityResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
 export type ClaimWithBalanceView = WithBalance<ClaimView>;
+export type AdjustmentView = WithBalance<AdjustmentResult>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
 
 /** What an operation hands to the shared write path; no plan when a job finds nothing to change. */
@@ -435,6 +439,33 @@ export class MemberLedger extends DurableObject<Env> {
       // The budgets may leave nothing: then nothing is written, and a later run may still give it today.
       if (!plan || plan.result.points === 0) return { ...skipped("no_points"), budget: reservation };
       return { plan, value: plan.result, budget: reservation };
+    });
+  }
+
+  /** A manual credit or debit (customer service); a debit takes the soonest-expiring points and never makes debt. */
+  adjust(call: LedgerCall, input: AdjustmentInput): Promise<LedgerReply<AdjustmentView, true>> {
+    return this.write(
+      call,
+      (state, ctx) => {
+        const plan = adjust(state, call.memberId, input, ctx);
+        return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+      },
+      { lots: (state, now) => input.points > 0 || loadedLotsCover(state, -input.points, now) },
+    );
+  }
+
+  /**
+   * One import's lines of this member, in ONE batch: enrolled if new, profile
+   * and tier set, opening lots credited with their own dates. The batch marks
+   * the lines done, and the lines already done are read first (only for a
+   * member that exists: a new member has none), so a redelivered chunk or a
+   * re-sent call posts nothing twice.
+   */
+  importMember(call: LedgerCall, input: { importId: string; lines: ImportLine[] }): Promise<LedgerReply<ImportMemberResult, false>> {
+    return this.write(call, async (state, ctx) => {
+      const done = state.member ? await appliedLines(this.env.DB, call.programId, input.importId, call.memberId) : new Set<number>();
+      const plan = importMember(state, call.memberId, input.importId, input.lines, done, ctx);
+      return { plan, value: plan?.result ?? { created: false, applied: [], points: 0 } };
     });
   }
 

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
+import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { assertPlanInRange } from "../ledger/limits";
@@ -462,8 +462,28 @@ export async function commitPlan(
   for (const bonus of plan.memberBonuses ?? []) {
     statements.push(db.insert(memberBonuses).values({ programId, memberId: m.memberId, ...bonus, createdAt: at }));
   }
+  if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines));
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/**
+ * The import's lines marked done, in the batch that applies them. A line
+ * already done aborts the batch (the trigger of migrations/0017): applied
+ * twice, it would post twice.
+ */
+function importLinesDone(db: Database, programId: string, { importId, lines }: { importId: string; lines: number[] }) {
+  const statements = [];
+  // D1 binds at most 100 parameters per statement.
+  for (let at = 0; at < lines.length; at += 90) {
+    statements.push(
+      db
+        .update(importLines)
+        .set({ status: "done", error: null })
+        .where(and(eq(importLines.programId, programId), eq(importLines.importId, importId), inArray(importLines.line, lines.slice(at, at + 90)))),
+    );
+  }
+  return statements;
 }
 
 function sqlAdd(column: AnyColumn, delta: number) {
