@@ -20,6 +20,15 @@ import { widgetRouter } from "../routes/widget/widget.index";
 import { rewardsRouter } from "../routes/rewards/rewards.index";
 import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
+import { consoleRouter } from "../routes/console/console.index";
+
+function executionContextOf(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as ExecutionContext;
+  } catch {
+    return undefined;
+  }
+}
 
 export function buildApp() {
   const app = createApp();
@@ -53,6 +62,8 @@ export function buildApp() {
   app.route("/", rewardsRouter);
   app.route("/", couponsRouter);
   app.route("/", causesRouter);
+  // The operator console calls this same app, in-process, with the session's key.
+  app.route("/", consoleRouter((c) => async (request) => app.fetch(request, c.env, executionContextOf(c))));
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(
