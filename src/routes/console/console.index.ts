@@ -186,10 +186,10 @@ export function consoleRouter(apiFetch: (c: C) => ApiFetch) {
     const spec = action.form?.(ctx);
     const { body, errors } = spec ? bodyOf(spec.fields, values) : { body: {}, errors: [] };
     const params = c.req.param() as Record<string, string>;
-    if (errors.length) return show(c, target, session, { status: 422, state: { formId, values, errors, detail: "Some fields need a fix." } });
+    if (errors.length) return show(c, target, session, { status: 400, state: { formId, values, errors, detail: "Some fields need a fix." } });
     const request = action.request(params, body, values);
     if (request.method === "LOCAL") {
-      return show(c, target, session, { status: 422, state: { formId, values, errors: [{ path: request.path, message: String(request.body) }], detail: "Not confirmed." } });
+      return show(c, target, session, { status: 400, state: { formId, values, errors: [{ path: request.path, message: String(request.body) }], detail: "Not confirmed." } });
     }
     const answer = await ctx.api.call(request.method, request.path, { body: request.body, idempotencyKey: typeof form._idem === "string" && form._idem ? form._idem : undefined });
     if (!ok(answer)) {
