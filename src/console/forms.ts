@@ -10,6 +10,8 @@ export interface Field {
   label: string;
   type?: "text" | "number" | "select" | "json" | "list" | "datetime" | "password" | "textarea";
   options?: readonly string[];
+  /** What an option shows, by its value (a reward's name for its id). */
+  optionLabels?: Record<string, string>;
   required?: boolean;
   hint?: string;
   value?: string;
@@ -112,7 +114,7 @@ function renderField(formId: string, field: Field, value: string, errors: FieldE
   const name = field.name;
   let control: Html;
   if (field.type === "select") {
-    control = html`<select id="${id}" name="${name}"${aria}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? raw(" selected") : ""}>${o}</option>`)}</select>`;
+    control = html`<select id="${id}" name="${name}"${aria}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? raw(" selected") : ""}>${field.optionLabels?.[o] ?? o}</option>`)}</select>`;
   } else if (field.type === "json" || field.type === "textarea") {
     control = html`<textarea id="${id}" name="${name}" rows="${field.type === "json" ? 5 : 3}" spellcheck="false"${aria}>${value}</textarea>`;
   } else {

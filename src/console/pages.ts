@@ -92,7 +92,15 @@ const claimForm = (memberId: string, rewards: Record<string, unknown>[]): FormSp
   id: "claim-reward",
   action: `/console/members/${enc(memberId)}/claims`,
   submit: "Claim for member",
-  fields: [{ name: "rewardId", label: "Reward", type: "select", options: rewards.map((r) => String(r.id)), hint: rewards.map((r) => `${r.id}: ${r.name}`).join(" · ") }],
+  fields: [
+    {
+      name: "rewardId",
+      label: "Reward",
+      type: "select",
+      options: rewards.map((r: any) => String(r.reward.id)),
+      optionLabels: Object.fromEntries(rewards.map((r: any) => [String(r.reward.id), `${r.reward.name} (${r.reward.costPoints} points)${r.claimable ? "" : " — not claimable now"}`])),
+    },
+  ],
 });
 
 const tierForm = (memberId: string, tiers: string[]): FormSpec => ({
@@ -286,7 +294,7 @@ async function memberPage(ctx: PageContext): Promise<Html> {
     html`<h2>Profile</h2>${table([member.body], ["memberId", "email", "status", "createdAt"].filter((k) => k in member.body))}`,
     html`<h2>Lots by expiry</h2>${table(b.nextExpiries ?? [], ["points", "expiresAt"])}`,
     html`<h2>Ledger</h2>${ok(history) ? table(list(history), ["createdAt", "type", "points", "orderId", "partnerId"]) : refused(history.status, history.body)}`,
-    html`<h2>Rewards</h2>${ok(rewards) ? table(claimable, ["id", "name", "costPoints", "claimable"]) : refused(rewards.status, rewards.body)}`,
+    html`<h2>Rewards</h2>${ok(rewards) ? table(claimable, ["reward.id", "reward.name", "reward.costPoints", "claimable", "pointsNeeded"]) : refused(rewards.status, rewards.body)}`,
   ];
   for (const [path, what] of [
     ["coupons", "Coupons"],
@@ -433,7 +441,7 @@ export const ACTIONS: ConsoleAction[] = [
     path: "/console/members/:memberId/claims",
     page: "/console/members/:memberId",
     form: () => claimForm("", []),
-    request: (p, body) => ({ method: "POST", path: `/v1/members/${enc(p.memberId!)}/rewards/${enc(String(body.rewardId ?? ""))}/claims`, body: {} }),
+    request: (p, body) => ({ method: "POST", path: `/v1/members/${enc(p.memberId!)}/rewards/${enc(String(body.rewardId ?? ""))}/claims` }),
     then: (p, a) => ({ redirect: `/console/members/${enc(p.memberId!)}`, notice: `Claimed: coupon ${a.body?.code ?? a.body?.id ?? ""}.` }),
   },
   {
