@@ -403,7 +403,7 @@ async function keysPage(ctx: PageContext): Promise<Html> {
   const answer = await ctx.api.get("/v1/keys");
   if (!ok(answer)) return refused(answer.status, answer.body);
   return html`${table(list(answer), ["id", "name", "role", "keyPrefix", "partnerId", "createdAt", "revokedAt"], (row) =>
-    row.revokedAt || row.id === ctx.session.key ? "" : button(ctx, `/console/keys/${enc(String(row.id))}/revoke`, "Revoke", { confirm: `Revoke ${row.name}?`, danger: true }),
+    row.revokedAt || row.id === ctx.session.keyId ? html`<small>${row.revokedAt ? "revoked" : "this session's key"}</small>` : button(ctx, `/console/keys/${enc(String(row.id))}/revoke`, "Revoke", { confirm: `Revoke ${row.name}?`, danger: true }),
   )}<h2>New key</h2>${form(ctx, keyForm())}`;
 }
 

@@ -7,6 +7,8 @@ export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 export interface ConsoleSession {
   /** The program key the console calls the API with; only ever inside the sealed cookie. */
   key: string;
+  /** The key's id, so the keys page does not offer to revoke the key in use. */
+  keyId: string;
   role: Role;
   programId: string;
   partnerId: string | null;

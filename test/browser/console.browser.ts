@@ -104,6 +104,24 @@ export const cases = [
     check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
   }),
 
+  browserCase("shows the API's field errors beside the field, keeps the values, and moves focus to the problem", async (world, open) => {
+    const program = await createProgram(world, SETTINGS);
+    const { page, errors } = await open();
+    await signIn(page, world, program.admin);
+    await page.getByRole("link", { name: "Rewards" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Tote bag");
+    await page.getByLabel("Cost in points").fill("-5");
+    await page.getByRole("button", { name: "Create reward" }).click();
+    const cost = page.getByLabel("Cost in points");
+    await page.locator("#create-reward-costPoints-error").waitFor();
+    check((await cost.getAttribute("aria-invalid")) === "true", "the cost field is not marked invalid");
+    check((await page.getByLabel("Name", { exact: true }).inputValue()) === "Tote bag", "the name was lost");
+    check(await page.evaluate<boolean>("document.activeElement?.classList.contains('problem') ?? false"), "focus is not on the problem");
+    const rewards = await must(api(world, "GET", "/v1/rewards", program.admin), "rewards");
+    check(rewards.data.length === 0, "a refused form created a reward");
+    check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
+  }),
+
   browserCase("shows a server key a read-only view: no forms, no admin pages", async (world, open) => {
     const program = await createProgram(world, SETTINGS);
     await memberWithPoints(world, program.server, "reader");

@@ -83,13 +83,13 @@ describe("console sign-in", () => {
     const value = cookie.split("=")[1]!;
     const altered = `treue_console=${value.slice(0, -2)}${value.endsWith("A") ? "B" : "A"}A`;
     expect((await get("/console", altered)).status).toBe(303);
-    const session: ConsoleSession = { key: program.admin, role: "admin", programId: program.programId, partnerId: null, csrf: "x", expiresAt: Math.floor(Date.now() / 1000) + 60 };
+    const session: ConsoleSession = { key: program.admin, keyId: "key_x", role: "admin", programId: program.programId, partnerId: null, csrf: "x", expiresAt: Math.floor(Date.now() / 1000) + 60 };
     const forged = await sealSession("another secret", session);
     expect((await get("/console", `treue_console=${forged}`)).status).toBe(303);
   });
 
   it("ends a session at its expiry", async () => {
-    const session: ConsoleSession = { key: "trk_x", role: "admin", programId: "p", partnerId: null, csrf: "x", expiresAt: 1_000 };
+    const session: ConsoleSession = { key: "trk_x", keyId: "key_x", role: "admin", programId: "p", partnerId: null, csrf: "x", expiresAt: 1_000 };
     const sealed = await sealSession("secret", session);
     expect(await openSession("secret", sealed, 999)).toEqual(session);
     expect(await openSession("secret", sealed, 1_000)).toBeNull();

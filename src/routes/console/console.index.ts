@@ -104,6 +104,7 @@ export function consoleRouter(apiFetch: (c: C) => ApiFetch) {
     if (!row || row.revokedAt !== null) return refuse("The key is not valid.", 401);
     const session: ConsoleSession = {
       key,
+      keyId: row.id,
       role: row.role,
       programId: row.programId,
       partnerId: row.partnerId,
