@@ -132,31 +132,37 @@ const eraseForm = (memberId: string): FormSpec => ({
   fields: [{ name: "confirm", label: `Type the member id (${memberId}) to confirm`, required: true }],
 });
 
-const campaignForm = (value?: Record<string, unknown>): FormSpec => ({
-  id: value ? "new-version" : "create-campaign",
-  action: value ? `/console/campaigns/${enc(String(value.id))}/versions` : "/console/campaigns",
-  submit: value ? "Save as new version" : "Create campaign",
-  fields: [
-    { name: "name", label: "Name", required: true, value: value ? String(value.name ?? "") : "" },
-    {
-      name: "rules",
-      label: "Rules (JSON)",
-      type: "json",
-      hint: "As the API's campaign schema takes them; see /docs.",
-      value: value?.rules ? JSON.stringify(value.rules, null, 2) : "",
-    },
-  ],
-});
+const EXAMPLE_RULES = '[{"id": "double", "trigger": {"type": "order"}, "effect": {"type": "multiply", "percent": 200}}]';
+
+/** The campaign definition's fields; an edit posts them as a merge patch, which becomes a new version. */
+const campaignForm = (campaign?: Record<string, any>): FormSpec => {
+  const d = campaign?.definition ?? {};
+  const json = (v: unknown) => (v === undefined || v === null ? "" : JSON.stringify(v, null, 2));
+  return {
+    id: campaign ? "new-version" : "create-campaign",
+    action: campaign ? `/console/campaigns/${enc(String(campaign.id))}/versions` : "/console/campaigns",
+    submit: campaign ? "Save as new version" : "Create campaign",
+    fields: [
+      { name: "name", label: "Campaign name", required: true, value: d.name ?? "" },
+      { name: "description", label: "Description", type: "textarea", value: d.description ?? "" },
+      { name: "startsAt", label: "Starts at (ISO date and time)", type: "datetime", required: true, value: d.startsAt ?? new Date().toISOString() },
+      { name: "endsAt", label: "Ends at (optional)", type: "datetime", value: d.endsAt ?? "" },
+      { name: "budget", label: "Budget (JSON, optional)", type: "json", hint: 'e.g. {"points": 100000}', value: json(d.budget) },
+      { name: "rules", label: "Rules (JSON)", type: "json", required: true, hint: "Triggers, conditions, effects and limits, as the API's CampaignDefinition takes them (see /docs).", value: campaign ? json(d.rules) : EXAMPLE_RULES },
+    ],
+  };
+};
 
 const previewForm = (): FormSpec => ({
   id: "preview-cart",
   action: "/console/campaigns/preview",
   submit: "Preview cart",
   fields: [
-    { name: "memberId", label: "Member id" },
+    { name: "memberId", label: "Member id (optional)" },
     { name: "amount.amount", label: "Cart amount (minor units)", type: "number", required: true },
     { name: "amount.currency", label: "Currency", required: true, value: "EUR" },
-    { name: "lineItems", label: "Line items (JSON, optional)", type: "json" },
+    { name: "channel", label: "Channel", type: "select", options: ["online", "store", "app"] },
+    { name: "items", label: "Items (JSON, optional)", type: "json", hint: '[{"sku": "BEANS-1KG", "quantity": 2, "price": {"amount": 1999, "currency": "EUR"}}]' },
   ],
 });
 
@@ -321,21 +327,27 @@ async function memberPage(ctx: PageContext): Promise<Html> {
 async function campaignsPage(ctx: PageContext): Promise<Html> {
   return section(ctx, "/v1/campaigns", "Campaigns", async (answer) => {
     const rows = list(answer);
-    return html`${table(rows, ["id", "name", "status", "version"], (row) =>
-      html`<a href="/console/campaigns/${enc(String(row.id))}">Open</a> ${button(ctx, `/console/campaigns/${enc(String(row.id))}/activate`, "Activate")} ${button(ctx, `/console/campaigns/${enc(String(row.id))}/pause`, "Pause")}`,
+    const id = (row: Record<string, unknown>) => enc(String(row.id));
+    return html`${table(rows, ["id", "definition.name", "status", "version", "definition.startsAt"], (row) =>
+      html`<a href="/console/campaigns/${id(row)}">Open</a> ${row.status === "active" ? button(ctx, `/console/campaigns/${id(row)}/pause`, "Pause") : row.status === "ended" ? "" : button(ctx, `/console/campaigns/${id(row)}/activate`, "Activate")}`,
     )}
     <div class="grid">${form(ctx, campaignForm())}${(await ctx.has("post", "/v1/earning/preview")) ? form(ctx, previewForm()) : unavailable("Cart preview")}</div>
-    ${ctx.query.preview ? html`<h2>Preview</h2><pre class="card">${ctx.query.preview}</pre>` : ""}`;
+    ${ctx.query.preview ? html`<h2>Preview</h2><pre class="card" role="status">${ctx.query.preview}</pre>` : ""}`;
   });
 }
 
 async function campaignPage(ctx: PageContext): Promise<Html> {
-  const id = ctx.params.id!;
-  return section(ctx, `/v1/campaigns/${enc(id)}`, "Campaigns", async (answer) => {
-    const stats = (await ctx.has("get", "/v1/campaigns/{id}/stats")) ? await ctx.api.get(`/v1/campaigns/${enc(id)}/stats`) : null;
-    return html`<pre class="card">${JSON.stringify(answer.body, null, 2)}</pre>
-      ${stats && ok(stats) ? html`<h2>Stats</h2><pre class="card">${JSON.stringify(stats.body, null, 2)}</pre>` : ""}
-      ${form(ctx, campaignForm(answer.body))}`;
+  const id = enc(ctx.params.id!);
+  return section(ctx, `/v1/campaigns/${id}`, "Campaigns", async (answer) => {
+    const c = answer.body;
+    const [stats, versions] = await Promise.all([ctx.api.get(`/v1/campaigns/${id}/stats`), ctx.api.get(`/v1/campaigns/${id}/versions`)]);
+    return html`<p>Status <strong>${c.status}</strong> · version ${c.version}
+      ${c.status === "active" ? button(ctx, `/console/campaigns/${id}/pause`, "Pause") : c.status === "ended" ? "" : button(ctx, `/console/campaigns/${id}/activate`, "Activate")}
+      ${c.status !== "ended" ? button(ctx, `/console/campaigns/${id}/end`, "End", { confirm: "End this campaign for good?", danger: true }) : ""}</p>
+      ${ok(stats) ? html`<h2>Stats</h2><ul class="figures"><li>Points issued<b>${stats.body.pointsIssued}</b></li><li>Members reached<b>${stats.body.membersReached}</b></li><li>Orders<b>${stats.body.orders}</b></li><li>Budget left<b>${stats.body.budgetLeft ?? "no budget"}</b></li></ul>` : ""}
+      <h2>Rules of version ${c.version}</h2><pre class="card">${JSON.stringify(c.definition?.rules ?? [], null, 2)}</pre>
+      ${ok(versions) ? html`<h2>Versions</h2>${table(list(versions), ["version", "createdAt", "inForce"])}` : ""}
+      <h2>Edit as a new version</h2>${form(ctx, campaignForm(c))}`;
   });
 }
 
@@ -466,7 +478,7 @@ export const ACTIONS: ConsoleAction[] = [
       values.confirm?.trim() !== p.memberId ? { method: "LOCAL", path: "confirm", body: "Type the member id exactly to confirm." } : { method: "POST", path: `/v1/members/${enc(p.memberId!)}/erase`, body: {} },
     then: (p) => ({ redirect: "/console/members", notice: `Member ${p.memberId} erased.` }),
   },
-  { path: "/console/campaigns", page: "/console/campaigns", form: () => campaignForm(), request: (_, body) => ({ method: "POST", path: "/v1/campaigns", body }), then: (_, a) => ({ redirect: `/console/campaigns/${enc(String(a.body?.id ?? ""))}`, notice: "Campaign created." }) },
+  { path: "/console/campaigns", page: "/console/campaigns", form: () => campaignForm(), request: (_, body) => ({ method: "POST", path: "/v1/campaigns", body }), then: (_, a) => ({ redirect: `/console/campaigns/${enc(String(a.body?.id ?? ""))}`, notice: "Campaign created as a draft." }) },
   {
     path: "/console/campaigns/preview",
     page: "/console/campaigns",
@@ -478,11 +490,18 @@ export const ACTIONS: ConsoleAction[] = [
     path: "/console/campaigns/:id/versions",
     page: "/console/campaigns/:id",
     form: () => campaignForm({ id: "" }),
-    request: (p, body) => ({ method: "POST", path: `/v1/campaigns/${enc(p.id!)}/versions`, body }),
+    // A merge patch of the whole form: an emptied optional field goes back to its default.
+    request: (p, body) => ({ method: "PATCH", path: `/v1/campaigns/${enc(p.id!)}`, body: { endsAt: null, budget: null, ...body } }),
     then: (p) => ({ redirect: `/console/campaigns/${enc(p.id!)}`, notice: "New version saved." }),
   },
-  { path: "/console/campaigns/:id/activate", page: "/console/campaigns", request: (p) => ({ method: "POST", path: `/v1/campaigns/${enc(p.id!)}/activate` }), then: done("/console/campaigns", "Campaign activated.") },
-  { path: "/console/campaigns/:id/pause", page: "/console/campaigns", request: (p) => ({ method: "POST", path: `/v1/campaigns/${enc(p.id!)}/pause` }), then: done("/console/campaigns", "Campaign paused.") },
+  ...(["activate", "pause", "end"] as const).map(
+    (step): ConsoleAction => ({
+      path: `/console/campaigns/:id/${step}`,
+      page: "/console/campaigns/:id",
+      request: (p) => ({ method: "POST", path: `/v1/campaigns/${enc(p.id!)}/${step}` }),
+      then: (p) => ({ redirect: `/console/campaigns/${enc(p.id!)}`, notice: { activate: "Campaign activated.", pause: "Campaign paused.", end: "Campaign ended." }[step] }),
+    }),
+  ),
   {
     path: "/console/plans",
     page: "/console/plans",

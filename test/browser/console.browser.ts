@@ -138,16 +138,31 @@ export const cases = [
     check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
   }),
 
-  browserCase("creates a campaign and an accrual earns by it", async (world, open) => {
+  browserCase("creates a campaign, activates it, and the next accrual earns by it", async (world, open) => {
     if (!(await hasRoute(world, "post", "/v1/campaigns"))) throw new Pending("POST /v1/campaigns is not in this build");
-    const program = await createProgram(world, SETTINGS);
-    const { page } = await open();
+    const program = await createProgram(world, { currency: "EUR", pendingDays: 0 });
+    const memberId = `shopper-${crypto.randomUUID().slice(0, 8)}`;
+    const earned = async (orderId: string) => {
+      const before = (await must(api(world, "GET", `/v1/members/${memberId}/balance`, program.server), "balance")).available as number;
+      await must(api(world, "POST", `/v1/members/${memberId}/accruals`, program.server, { orderId, amount: { amount: 10_000, currency: "EUR" } }), "accrue");
+      return ((await must(api(world, "GET", `/v1/members/${memberId}/balance`, program.server), "balance")).available as number) - before;
+    };
+    await must(api(world, "PUT", `/v1/members/${memberId}`, program.server, {}), "enroll");
+    const plain = await earned("before-campaign");
+    const { page, errors } = await open();
     await signIn(page, world, program.admin);
-    await page.goto(`${world.baseUrl}/console/campaigns`);
-    await page.getByLabel("Name").first().fill("Double points");
+    await page.getByRole("link", { name: "Campaigns" }).click();
+    await page.getByLabel("Campaign name").fill("Double points");
     await page.getByRole("button", { name: "Create campaign" }).click();
-    // The campaign's rule shape arrives with the campaigns API; until this case is written against it, it stays pending.
-    throw new Pending("the campaign rule form is generic JSON until the campaigns API is merged");
+    await page.getByRole("status").getByText("Campaign created as a draft.").waitFor();
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page.getByRole("status").getByText("Campaign activated.").waitFor();
+    const boosted = await earned("during-campaign");
+    check(boosted > plain, `the campaign's accrual earned ${boosted}, the plain one ${plain}`);
+    await page.reload();
+    const issued = Number(await page.locator(".figures li", { hasText: "Points issued" }).locator("b").textContent());
+    check(issued > 0, `the campaign's stats say ${issued} points issued`);
+    check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
   }),
 
   browserCase("erases a member after typing their id to confirm", async (world, open) => {
