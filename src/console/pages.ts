@@ -120,6 +120,7 @@ const adjustForm = (memberId: string): FormSpec => ({
   fields: [
     { name: "points", label: "Points (negative to take away)", type: "number", required: true },
     { name: "reason", label: "Reason", type: "text", required: true },
+    { name: "expiresAt", label: "Credit expires at (optional)", type: "datetime" },
   ],
 });
 
@@ -171,8 +172,11 @@ const planForm = (): FormSpec => ({
   action: "/console/plans",
   submit: "Create plan",
   fields: [
-    { name: "name", label: "Name", required: true },
-    { name: "plan", label: "Other fields (JSON)", type: "json", hint: "Price, period and benefits as the API's plan schema takes them." },
+    { name: "name", label: "Plan name", required: true },
+    { name: "price.amount", label: "Price per term (minor units)", type: "number", required: true },
+    { name: "price.currency", label: "Price currency", required: true, value: "EUR" },
+    { name: "term", label: "Term", type: "select", options: ["month", "year"] },
+    { name: "benefits", label: "Benefits (JSON, optional)", type: "json", hint: '{"earningMultiplierPercent": 150, "freeShipping": true, "earlyAccessDays": 2}' },
   ],
 });
 
@@ -225,10 +229,12 @@ function sumOf(statement: any, pick: (line: any) => number): number {
 }
 
 async function dashboard(ctx: PageContext): Promise<Html> {
-  const program = await ctx.api.get("/v1/program");
-  const kpis = await ctx.api.get("/v1/kpis");
+  const today = new Date();
+  const from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
+  const [program, kpis] = await Promise.all([ctx.api.get("/v1/program"), ctx.api.get(`/v1/kpis?from=${from}&to=${today.toISOString().slice(0, 10)}&interval=month`)]);
   const parts: Html[] = [];
   if (ok(kpis)) parts.push(kpiCharts(kpis.body));
+  else if (!isMissingRoute(kpis)) parts.push(refused(kpis.status, kpis.body));
   else {
     parts.push(html`<p class="unavailable" role="status">The KPI report is not available in this deployment yet; these are the ledger's own figures from the settlement statements.</p>`);
     if (ctx.session.role === "admin") {
@@ -250,27 +256,37 @@ async function dashboard(ctx: PageContext): Promise<Html> {
   return html`${parts}`;
 }
 
-/** The KPI report drawn as it comes: series of periods as bars, shares as share bars, figures as tiles. */
-function kpiCharts(body: any): Html {
-  const tiles: Html[] = [];
-  const charts: Html[] = [];
-  const walk = (name: string, value: unknown) => {
-    if (typeof value === "number") tiles.push(html`<li>${name}<b>${value}</b></li>`);
-    else if (value && typeof value === "object" && "amount" in value && "currency" in value) tiles.push(html`<li>${name}<b>${(value as any).amount} ${(value as any).currency}</b></li>`);
-    else if (Array.isArray(value) && value.length && typeof value[0] === "object") {
-      const rows = value as Record<string, unknown>[];
-      const labelKey = Object.keys(rows[0]!).find((k) => typeof rows[0]![k] === "string") ?? "";
-      const numeric = Object.keys(rows[0]!).filter((k) => typeof rows[0]![k] === "number" || typeof (rows[0]![k] as any)?.amount === "number");
-      const num = (v: unknown) => (typeof v === "number" ? v : typeof (v as any)?.amount === "number" ? (v as any).amount : 0);
-      if (numeric.length === 1 && !/period|date|day|month|week/i.test(labelKey)) {
-        charts.push(shareChart(name, rows.map((r) => ({ label: String(r[labelKey] ?? ""), value: num(r[numeric[0]!]) }))));
-      } else if (numeric.length) {
-        charts.push(barChart(name, rows.map((r) => String(r[labelKey] ?? "")), numeric.map((k) => ({ name: k, values: rows.map((r) => num(r[k])) }))));
-      }
-    } else if (value && typeof value === "object" && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(`${name} ${k}`.trim(), v);
-  };
-  walk("", body);
-  return html`${tiles.length ? html`<ul class="figures">${tiles}</ul>` : ""}<div class="grid">${charts}</div>`;
+/** The KPI report (/v1/kpis) as charts: revenue members vs non-members, retention, points over time, liability and tiers now. */
+function kpiCharts(report: any): Html {
+  const periods: any[] = Array.isArray(report?.periods) ? report.periods : [];
+  const labels = periods.map((p) => String(p.period));
+  const split = (key: string, side: string) => periods.map((p) => Number(p[key]?.[side] ?? 0));
+  const rate = (key: string, side: string) => periods.map((p) => Math.round(Number(p[key]?.[side]?.basisPoints ?? 0) / 100));
+  const liability = report?.now?.liability ?? {};
+  const tiers: any[] = report?.now?.tiers ?? [];
+  return html`<ul class="figures">
+      <li>Outstanding points<b>${liability.outstandingPoints ?? 0}</b></li>
+      <li>Liability (${report?.currency ?? ""}, minor units)<b>${liability.value ?? 0}</b></li>
+      <li>Adjusted for breakage<b>${liability.adjustedValue ?? 0}</b></li>
+      <li>Pending points<b>${liability.pendingPoints ?? 0}</b></li>
+    </ul>
+    <div class="grid">
+      ${barChart(`Revenue, members vs non-members (${report?.currency ?? ""} minor units)`, labels, [
+        { name: "members", values: split("revenue", "members") },
+        { name: "non-members", values: split("revenue", "nonMembers") },
+      ])}
+      ${barChart("Retention rate (%)", labels, [
+        { name: "members", values: rate("retentionRate", "members") },
+        { name: "non-members", values: rate("retentionRate", "nonMembers") },
+      ])}
+      ${barChart("Points issued, redeemed and expired", labels, [
+        { name: "issued", values: periods.map((p) => Number(p.points?.issued ?? 0)) },
+        { name: "redeemed", values: periods.map((p) => Number(p.points?.redeemed ?? 0)) },
+        { name: "expired", values: periods.map((p) => Number(p.points?.expired ?? 0)) },
+      ])}
+      ${shareChart("Members by tier", tiers.map((t) => ({ label: t.tier ?? "no tier", value: Number(t.members ?? 0) })))}
+    </div>
+    ${Array.isArray(report?.notes) && report.notes.length ? html`<ul>${report.notes.map((n: string) => html`<li><small>${n}</small></li>`)}</ul>` : ""}`;
 }
 
 async function membersSearch(ctx: PageContext): Promise<Html> {
@@ -306,6 +322,7 @@ async function memberPage(ctx: PageContext): Promise<Html> {
     ["coupons", "Coupons"],
     ["referrals", "Referrals"],
     ["memberships", "Memberships"],
+    ["segments", "Segments"],
   ] as const) {
     if (await ctx.has("get", `/v1/members/{memberId}/${path}`)) parts.push(html`<h2>${what}</h2>${await section(ctx, `${base}/${path}`, what, (a) => table(list(a), Object.keys(list(a)[0] ?? { id: 1 }).slice(0, 6)))}`);
   }
@@ -360,7 +377,9 @@ async function rewardsPage(ctx: PageContext): Promise<Html> {
 }
 
 async function plansPage(ctx: PageContext): Promise<Html> {
-  return section(ctx, "/v1/membership-plans", "Membership plans", (answer) => html`${table(list(answer), ["id", "name", "status", "price"])}${form(ctx, planForm())}`);
+  return section(ctx, "/v1/membership-plans", "Membership plans", (answer) => html`${table(list(answer), ["id", "name", "term", "price", "status"], (row) =>
+      row.status === "archived" ? "" : button(ctx, `/console/plans/${enc(String(row.id))}/archive`, "Archive", { confirm: `Archive ${row.name}?` }),
+    )}${form(ctx, planForm())}`);
 }
 
 async function segmentsPage(ctx: PageContext): Promise<Html> {
@@ -506,9 +525,10 @@ export const ACTIONS: ConsoleAction[] = [
     path: "/console/plans",
     page: "/console/plans",
     form: planForm,
-    request: (_, body) => ({ method: "POST", path: "/v1/membership-plans", body: { name: body.name, ...((body.plan as object) ?? {}) } }),
+    request: (_, body) => ({ method: "POST", path: "/v1/membership-plans", body }),
     then: done("/console/plans", "Plan created."),
   },
+  { path: "/console/plans/:id/archive", page: "/console/plans", request: (p) => ({ method: "POST", path: `/v1/membership-plans/${enc(p.id!)}/archive` }), then: done("/console/plans", "Plan archived.") },
   { path: "/console/partners", page: "/console/partners", form: partnerForm, request: (_, body) => ({ method: "POST", path: "/v1/partners", body }), then: done("/console/partners", "Partner added.") },
   {
     path: "/console/partners/:partnerId/terms",
