@@ -257,7 +257,7 @@ async function dashboard(ctx: PageContext): Promise<Html> {
 }
 
 /** The KPI report (/v1/kpis) as charts: revenue members vs non-members, retention, points over time, liability and tiers now. */
-function kpiCharts(report: any): Html {
+export function kpiCharts(report: any): Html {
   const periods: any[] = Array.isArray(report?.periods) ? report.periods : [];
   const labels = periods.map((p) => String(p.period));
   const split = (key: string, side: string) => periods.map((p) => Number(p[key]?.[side] ?? 0));
