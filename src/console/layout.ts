@@ -49,7 +49,7 @@ button{font:inherit;padding:.45rem .9rem;border-radius:4px;border:1px solid var(
 td code,.secret{word-break:break-all}.chart svg{width:100%;height:auto;max-height:260px}.chart figcaption{font-weight:600}.chart{margin:0}
 .legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap;font-size:.9rem}.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
 .inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}.inline .field{margin:0}
-.signin{max-width:26rem;margin:3rem auto}
+.signin{max-width:26rem;margin:3rem auto}pre{overflow:auto;white-space:pre-wrap;word-break:break-word}form.action{display:inline}
 @media (max-width:480px){main{padding:.6rem}h1{font-size:1.25rem}nav.main a{padding:.35rem .45rem}}
 `;
 

@@ -84,6 +84,7 @@ const rewardForm = (): FormSpec => ({
     { name: "percent", label: "Percent (percent discount)", type: "number" },
     { name: "sku", label: "SKU (free product)" },
     { name: "stock", label: "Stock (empty for no limit)", type: "number" },
+    { name: "codeSource", label: "Coupon codes", type: "select", options: ["generated", "pool"] },
     { name: "tiers", label: "Only these tiers (comma-separated)", type: "list" },
   ],
 });
@@ -368,12 +369,22 @@ async function campaignPage(ctx: PageContext): Promise<Html> {
   });
 }
 
+const codesForm = (reward: Record<string, unknown>): FormSpec => ({
+  id: `codes-${reward.id}`,
+  action: `/console/rewards/${enc(String(reward.id))}/codes`,
+  submit: `Upload codes for ${reward.name}`,
+  fields: [{ name: "codes", label: `Codes for ${reward.name} (comma-separated)`, type: "list", required: true }],
+});
+
 async function rewardsPage(ctx: PageContext): Promise<Html> {
-  return section(ctx, "/v1/rewards", "Rewards", (answer) =>
-    html`${table(list(answer), ["id", "name", "type", "costPoints", "stock", "status"], (row) =>
+  return section(ctx, "/v1/rewards", "Rewards", (answer) => {
+    const rewards = list(answer);
+    const pools = rewards.filter((r) => r.codeSource === "pool" && r.status !== "archived");
+    return html`${table(rewards, ["id", "name", "type", "costPoints", "stock", "inventory", "status"], (row) =>
       row.status === "archived" ? "" : button(ctx, `/console/rewards/${enc(String(row.id))}/archive`, "Archive", { confirm: `Archive ${row.name}?` }),
-    )}<h2>New reward</h2>${form(ctx, rewardForm())}`,
-  );
+    )}${pools.length && mayChange(ctx.session) ? html`<h2>Code pools</h2><div class="grid">${pools.map((r) => form(ctx, codesForm(r)))}</div>` : ""}
+    <h2>New reward</h2>${form(ctx, rewardForm())}`;
+  });
 }
 
 async function plansPage(ctx: PageContext): Promise<Html> {
@@ -467,6 +478,13 @@ const done = (redirect: string, notice: string) => () => ({ redirect, notice });
 
 export const ACTIONS: ConsoleAction[] = [
   { path: "/console/rewards", page: "/console/rewards", form: rewardForm, request: (_, body) => ({ method: "POST", path: "/v1/rewards", body }), then: done("/console/rewards", "Reward created.") },
+  {
+    path: "/console/rewards/:id/codes",
+    page: "/console/rewards",
+    form: (ctx) => codesForm({ id: ctx.params.id, name: "" }),
+    request: (p, body) => ({ method: "POST", path: `/v1/rewards/${enc(p.id!)}/codes`, body }),
+    then: done("/console/rewards", "Codes uploaded."),
+  },
   { path: "/console/rewards/:id/archive", page: "/console/rewards", request: (p) => ({ method: "POST", path: `/v1/rewards/${enc(p.id!)}/archive` }), then: done("/console/rewards", "Reward archived.") },
   {
     path: "/console/members/:memberId/claims",

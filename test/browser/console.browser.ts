@@ -122,6 +122,24 @@ export const cases = [
     check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
   }),
 
+  browserCase("fits a 360 px phone: no page scrolls sideways, and the first Tab stop, the skip link, takes focus to the content", async (world, open) => {
+    const program = await createProgram(world, SETTINGS);
+    await memberWithPoints(world, program.server, "phone-shopper");
+    const { page, errors } = await open();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await signIn(page, world, program.admin);
+    for (const path of ["/console", "/console/members/phone-shopper", "/console/rewards", "/console/settlements", "/console/keys", "/console/settings"]) {
+      await page.goto(`${world.baseUrl}${path}`);
+      const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+      check(width <= 360, `${path} is ${width} px wide at 360 px`);
+    }
+    await page.keyboard.press("Tab");
+    check((await page.evaluate<string>("document.activeElement?.textContent ?? ''")) === "Skip to content", "the first Tab stop is not the skip link");
+    await page.keyboard.press("Enter");
+    check((await page.evaluate<string>("document.activeElement?.id ?? ''")) === "content", "the skip link does not move focus to the main content");
+    check(unexpected(errors).length === 0, `page errors: ${unexpected(errors).join("; ")}`);
+  }),
+
   browserCase("shows a server key a read-only view: no forms, no admin pages", async (world, open) => {
     const program = await createProgram(world, SETTINGS);
     await memberWithPoints(world, program.server, "reader");
