@@ -20,6 +20,10 @@ import { widgetRouter } from "../routes/widget/widget.index";
 import { rewardsRouter } from "../routes/rewards/rewards.index";
 import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
+import { referralsRouter } from "../routes/referrals/referrals.index";
+import { membershipsRouter } from "../routes/memberships/memberships.index";
+import { campaignsRouter } from "../routes/campaigns/campaigns.index";
+import { activitiesRouter } from "../routes/activities/activities.index";
 import { consoleRouter } from "../routes/console/console.index";
 
 function executionContextOf(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
@@ -62,6 +66,10 @@ export function buildApp() {
   app.route("/", rewardsRouter);
   app.route("/", couponsRouter);
   app.route("/", causesRouter);
+  app.route("/", referralsRouter);
+  app.route("/", membershipsRouter);
+  app.route("/", campaignsRouter);
+  app.route("/", activitiesRouter);
   // The operator console calls this same app, in-process, with the session's key.
   app.route("/", consoleRouter((c) => async (request) => app.fetch(request, c.env, executionContextOf(c))));
   let document: ReturnType<typeof publishedDocument> | undefined;

@@ -15,6 +15,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
+  "referral.completed",
+  "referral.rejected",
+  "membership.lapsed",
+  "campaign.budget_exhausted",
+  "activity.recorded",
+  "bonus.granted",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
