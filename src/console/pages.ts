@@ -388,8 +388,8 @@ async function rewardsPage(ctx: PageContext): Promise<Html> {
 }
 
 async function plansPage(ctx: PageContext): Promise<Html> {
-  return section(ctx, "/v1/membership-plans", "Membership plans", (answer) => html`${table(list(answer), ["id", "name", "term", "price", "status"], (row) =>
-      row.status === "archived" ? "" : button(ctx, `/console/plans/${enc(String(row.id))}/archive`, "Archive", { confirm: `Archive ${row.name}?` }),
+  return section(ctx, "/v1/membership-plans", "Membership plans", (answer) => html`${table(list(answer), ["id", "name", "term", "price", "benefits", "archivedAt"], (row) =>
+      row.archivedAt ? "" : button(ctx, `/console/plans/${enc(String(row.id))}/archive`, "Archive", { confirm: `Archive ${row.name}?` }),
     )}${form(ctx, planForm())}`);
 }
 

@@ -60,4 +60,26 @@ describe("console pages", () => {
     const missing = await (await exports.default.fetch(`${BASE}/console/members/nobody-here`, { headers: { cookie } })).text();
     expect(missing).toContain("No member <code>nobody-here</code>");
   });
+
+  it("creates a membership plan through its form, when the plans API is in this build", async () => {
+    const doc = (await (await exports.default.fetch(`${BASE}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    if (!("/v1/membership-plans" in doc.paths)) return;
+    const program = await createProgram();
+    const cookie = await signIn(program.admin);
+    const page = await (await exports.default.fetch(`${BASE}/console/plans`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const post = (form: Record<string, string>) =>
+      exports.default.fetch(`${BASE}/console/plans`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf, _form: "create-plan", ...form }).toString(),
+        redirect: "manual",
+      });
+    const refused = await post({ name: "Prime", "price.amount": "-1", "price.currency": "EUR", term: "year" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/id="create-plan-price-amount"[^>]*aria-invalid="true"/);
+    const created = await post({ name: "Prime", "price.amount": "4900", "price.currency": "EUR", term: "year" });
+    expect(created.status).toBe(303);
+    expect(await (await exports.default.fetch(`${BASE}/console/plans`, { headers: { cookie } })).text()).toContain("Prime");
+  });
 });
