@@ -34,6 +34,14 @@ try {
   await must(api(world, "POST", "/v1/rewards", program.admin, { name: "Free shipping", type: "free_shipping", costPoints: 200 }), "reward");
   await must(api(world, "POST", "/v1/members/ada/redemptions", program.server, { points: 150 }), "redeem");
   await must(api(world, "POST", "/v1/partners", program.admin, { name: "Nordbahn Rail" }), "partner");
+  const campaigns = await api(world, "POST", "/v1/campaigns", program.admin, {
+    name: "Weekend double points",
+    startsAt: new Date().toISOString(),
+    rules: [{ id: "weekend-double", trigger: { type: "order" }, conditions: { daysOfWeek: [6, 7] }, effect: { type: "multiply", percent: 200 } }],
+  });
+  if (campaigns.status === 201) await must(api(world, "POST", `/v1/campaigns/${campaigns.body.id}/activate`, program.admin), "activate");
+  const plans = await api(world, "POST", "/v1/membership-plans", program.admin, { name: "Prime", price: { amount: 4_900, currency: "EUR" }, term: "year" });
+  if (plans.status !== 201 && plans.status !== 404) throw new Error(`plan: ${plans.status} ${JSON.stringify(plans.body)}`);
 
   const context = await browser.newContext({ viewport: { width: 1024, height: 760 } });
   const page = await context.newPage();
@@ -47,6 +55,7 @@ try {
     ["member", "/console/members/ada"],
     ["campaigns", "/console/campaigns"],
     ["rewards", "/console/rewards"],
+    ["plans", "/console/plans"],
     ["partners", "/console/partners"],
     ["settlement", "/console/settlements"],
     ["webhooks", "/console/webhooks"],

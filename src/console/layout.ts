@@ -36,7 +36,7 @@ header.top form{display:inline}header.top button{background:transparent;border:1
 nav.main{background:var(--panel);border-bottom:1px solid var(--line)}nav.main ul{list-style:none;margin:0;padding:.25rem .5rem;display:flex;flex-wrap:wrap;gap:.1rem}
 nav.main a{display:block;padding:.4rem .6rem;text-decoration:none;border-radius:4px}nav.main a[aria-current=page]{background:var(--accent);color:#fff}
 main{padding:1rem;max-width:1100px;margin:0 auto}h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1rem}
+.grid{margin-top:1rem;display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1rem}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.8rem}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.6rem;margin:0;padding:0;list-style:none}.figures li{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.6rem}.figures b{display:block;font-size:1.4rem}
 .field{margin:0 0 .7rem}.field label{display:block;font-weight:600;margin-bottom:.15rem}.field small{display:block;color:var(--muted)}
@@ -77,7 +77,7 @@ ${items.length ? html`<nav class="main" aria-label="Console"><ul>${items.map((it
 /** A table of records: the given columns, objects shown as compact JSON. */
 export function table(rows: Record<string, unknown>[], columns: string[], actions?: (row: Record<string, unknown>) => Html): Html {
   if (rows.length === 0) return html`<p>None yet.</p>`;
-  return html`<div class="scroll"><table><thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}${actions ? html`<th scope="col">Actions</th>` : ""}</tr></thead>
+  return html`<div class="scroll"><table><thead><tr>${columns.map((c) => html`<th scope="col">${c.replace(/^definition\./, "").replace(/\./g, " ")}</th>`)}${actions ? html`<th scope="col">Actions</th>` : ""}</tr></thead>
 <tbody>${rows.map((row) => html`<tr>${columns.map((c) => html`<td>${cell(pick(row, c))}</td>`)}${actions ? html`<td>${actions(row)}</td>` : ""}</tr>`)}</tbody></table></div>`;
 }
 

@@ -420,7 +420,7 @@ async function settlementsPage(ctx: PageContext): Promise<Html> {
   const s = answer.body;
   return html`${picker}
     <p>Status: <strong>${s.status}</strong>${s.closedAt ? ` (closed ${s.closedAt})` : ""} · Currency ${s.currency} · <a href="/console/settlements/${enc(period)}/csv" download="settlement-${period}.csv">Download CSV</a></p>
-    ${table(s.partners ?? [], ["name", "issued.points", "issued.value", "clawedBack.points", "redeemedAt.points", "expired", "net"])}
+    ${table(s.partners ?? [], ["name", "issued.points", "issued.value", "clawedBack.points", "redeemedAt.netPoints", "expired", "net"])}
     ${s.status === "open" && ctx.session.role === "admin" ? actionButton(`/console/settlements/${enc(period)}/close`, `Close ${period}`, ctx.session.csrf, { confirm: `Close period ${period}? Its statement is frozen.`, danger: true }) : ""}`;
 }
 
