@@ -38,7 +38,7 @@ export interface ConsoleAction {
   /** The page shown again, with the API's errors, when the API refuses. */
   page: string;
   form?: (ctx: PageContext) => FormSpec;
-  request(params: Record<string, string>, body: Record<string, unknown>, values: Record<string, string>): ApiRequest;
+  request(params: Record<string, string>, body: Record<string, unknown>, values: Record<string, string>, ctx: PageContext): ApiRequest | Promise<ApiRequest>;
   /** Where to go after it worked; or show the answer at once (a secret shown only once). */
   then: (params: Record<string, string>, answer: ApiAnswer, values: Record<string, string>) => { redirect: string; notice: string } | { show: Html };
   roles?: readonly ConsoleSession["role"][];
@@ -511,8 +511,13 @@ export const ACTIONS: ConsoleAction[] = [
     path: "/console/members/:memberId/erase",
     page: "/console/members/:memberId",
     form: () => eraseForm(""),
-    request: (p, _body, values) =>
-      values.confirm?.trim() !== p.memberId ? { method: "LOCAL", path: "confirm", body: "Type the member id exactly to confirm." } : { method: "POST", path: `/v1/members/${enc(p.memberId!)}/erase`, body: {} },
+    // Erasure is whichever of the two shapes the API publishes.
+    request: async (p, _body, values, ctx) =>
+      values.confirm?.trim() !== p.memberId
+        ? { method: "LOCAL", path: "confirm", body: "Type the member id exactly to confirm." }
+        : (await ctx.has("post", "/v1/members/{memberId}/erase"))
+          ? { method: "POST", path: `/v1/members/${enc(p.memberId!)}/erase` }
+          : { method: "DELETE", path: `/v1/members/${enc(p.memberId!)}` },
     then: (p) => ({ redirect: "/console/members", notice: `Member ${p.memberId} erased.` }),
   },
   { path: "/console/campaigns", page: "/console/campaigns", form: () => campaignForm(), request: (_, body) => ({ method: "POST", path: "/v1/campaigns", body }), then: (_, a) => ({ redirect: `/console/campaigns/${enc(String(a.body?.id ?? ""))}`, notice: "Campaign created as a draft." }) },

@@ -188,7 +188,7 @@ export function consoleRouter(apiFetch: (c: C) => ApiFetch) {
     const { body, errors } = spec ? bodyOf(spec.fields, values) : { body: {}, errors: [] };
     const params = c.req.param() as Record<string, string>;
     if (errors.length) return show(c, target, session, { status: 400, state: { formId, values, errors, detail: "Some fields need a fix." } });
-    const request = action.request(params, body, values);
+    const request = await action.request(params, body, values, ctx);
     if (request.method === "LOCAL") {
       return show(c, target, session, { status: 400, state: { formId, values, errors: [{ path: request.path, message: String(request.body) }], detail: "Not confirmed." } });
     }
