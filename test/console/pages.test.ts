@@ -82,4 +82,22 @@ describe("console pages", () => {
     expect(created.status).toBe(303);
     expect(await (await exports.default.fetch(`${BASE}/console/plans`, { headers: { cookie } })).text()).toContain("Prime");
   });
+
+  it("runs a job now from the jobs page, and the run is listed", async () => {
+    const program = await createProgram();
+    const cookie = await signIn(program.admin);
+    const page = await (await exports.default.fetch(`${BASE}/console/jobs`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const res = await exports.default.fetch(`${BASE}/console/jobs/expire-points/run`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toContain("notice=Ran%20expire-points.");
+    const jobs = await (await exports.default.fetch(`${BASE}/console/jobs`, { headers: { cookie } })).text();
+    const section = jobs.slice(jobs.indexOf('id="job-expire-points"'), jobs.indexOf('id="job-warn-expiring"'));
+    expect(section).not.toContain("None yet.");
+  });
 });
