@@ -232,13 +232,18 @@ function sumOf(statement: any, pick: (line: any) => number): number {
 async function dashboard(ctx: PageContext): Promise<Html> {
   const today = new Date();
   const from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
-  const [program, kpis] = await Promise.all([ctx.api.get("/v1/program"), ctx.api.get(`/v1/kpis?from=${from}&to=${today.toISOString().slice(0, 10)}&interval=month`)]);
+  const admin = ctx.session.role === "admin";
+  const [program, kpis] = await Promise.all([
+    ctx.api.get("/v1/program"),
+    admin ? ctx.api.get(`/v1/kpis?from=${from}&to=${today.toISOString().slice(0, 10)}&interval=month`) : null,
+  ]);
   const parts: Html[] = [];
-  if (ok(kpis)) parts.push(kpiCharts(kpis.body));
+  if (!kpis) parts.push(html`<p class="unavailable" role="status">The KPIs and ledger figures need an admin key.</p>`);
+  else if (ok(kpis)) parts.push(kpiCharts(kpis.body));
   else if (!isMissingRoute(kpis)) parts.push(refused(kpis.status, kpis.body));
   else {
     parts.push(html`<p class="unavailable" role="status">The KPI report is not available in this deployment yet; these are the ledger's own figures from the settlement statements.</p>`);
-    if (ctx.session.role === "admin") {
+    {
       const months = previousMonths(6);
       const statements = await Promise.all(months.map((m) => ctx.api.get(`/v1/settlements/${m}`)));
       const series: Series[] = [
