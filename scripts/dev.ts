@@ -93,6 +93,7 @@ if (existing.length === 0 || !keys || keys.programId !== existing[0]!.id) {
 
 console.log(`
 Treue is starting on http://localhost:${PORT}
+  Console:        http://localhost:${PORT}/console   (sign in with the admin key below)
   API reference:  http://localhost:${PORT}/docs
   OpenAPI:        http://localhost:${PORT}/openapi.json
   Widget demo:    http://localhost:${PORT}/widget/demo   (a link with a member token follows once the server is up)

@@ -28,6 +28,15 @@ import { campaignsRouter } from "../routes/campaigns/campaigns.index";
 import { activitiesRouter } from "../routes/activities/activities.index";
 import { importsRouter } from "../routes/imports/imports.index";
 import { adjustmentsRouter } from "../routes/adjustments/adjustments.index";
+import { consoleRouter } from "../routes/console/console.index";
+
+function executionContextOf(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as ExecutionContext;
+  } catch {
+    return undefined;
+  }
+}
 
 export function buildApp() {
   const app = createApp();
@@ -69,6 +78,8 @@ export function buildApp() {
   app.route("/", activitiesRouter);
   app.route("/", importsRouter);
   app.route("/", adjustmentsRouter);
+  // The operator console calls this same app, in-process, with the session's key.
+  app.route("/", consoleRouter((c) => async (request) => app.fetch(request, c.env, executionContextOf(c))));
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

@@ -103,10 +103,10 @@ export function createApp() {
     await next();
   });
 
-  // Bodies are JSON and small; refuse anything else before it is parsed.
+  // Bodies are JSON and small; refuse anything else before it is parsed. The console's pages post HTML forms.
   app.use("*", async (c, next) => {
     const method = c.req.method;
-    if (method === "POST" || method === "PUT" || method === "PATCH") {
+    if ((method === "POST" || method === "PUT" || method === "PATCH") && !c.req.path.startsWith("/console/")) {
       const length = c.req.header("content-length");
       const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
       const type = c.req.header("content-type");
