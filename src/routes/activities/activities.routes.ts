@@ -25,6 +25,7 @@ export const listActivities = createRoute({
   path: "/v1/members/{memberId}/activities",
   operationId: "listActivities",
   summary: "The member's activities, newest first",
+  description: "The member's activities (reviews, shares, surveys, custom ones), newest first, with their status and the points each earned. Paged with `cursor`.",
   tags,
   security: bearer,
   middleware: [requireKey("admin", "server")] as const,
