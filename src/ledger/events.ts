@@ -29,6 +29,9 @@ export interface EventPayloadsByType {
     | (RedemptionPayload & { previousStatus: Redemption["status"] })
     | { memberId: string; redemptionId: string; points: number };
   "tier.changed": { memberId: string } & TierEntryDetails;
+  /** A member's batch moved their statistics into or out of a segment (src/segments). */
+  "segment.entered": { memberId: string; segmentId: string };
+  "segment.left": { memberId: string; segmentId: string };
 }
 
 export type EventType = keyof EventPayloadsByType;

@@ -2,6 +2,7 @@
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
 import type { ClaimRecord, ClaimStatus } from "../rewards/types";
+import type { MemberStatsWrite } from "../segments/batch";
 
 export interface MemberRecord {
   memberId: string;
@@ -125,6 +126,10 @@ export interface Plan<Result> {
   expiryWarnings?: { expiresAt: string; points: number }[];
   /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
   rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
+  /** Spend per category of the order's lines (an accrual that names them), for the member's statistics. */
+  orderCategories?: Record<string, number>;
+  /** The member's statistics after this plan and the segments they enter and leave (src/segments/batch.ts). */
+  memberStats?: MemberStatsWrite;
   nextState: MemberState;
   result: Result;
 }

@@ -14,6 +14,7 @@ import { enroll, type EnrollInput } from "../ledger/ops/enroll";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import type { OpContext } from "../ledger/plan";
+import { withSegmentChanges } from "../segments/batch";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
 import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
@@ -532,6 +533,7 @@ export class MemberLedger extends DurableObject<Env> {
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
     try {
+      await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now));
       await commitPlan(this.db, call.programId, plan, idempotency, now);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.

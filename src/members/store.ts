@@ -5,6 +5,7 @@ import type { Database } from "../db/client";
 import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
+import { memberStatsStatements } from "../segments/batch";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
@@ -397,6 +398,7 @@ export async function commitPlan(
   for (const update of plan.rewardClaims?.updates ?? []) {
     statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
   }
+  if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, m.memberId, plan.memberStats, at));
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }

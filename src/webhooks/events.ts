@@ -15,6 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
+  "segment.entered",
+  "segment.left",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
