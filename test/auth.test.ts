@@ -19,6 +19,7 @@ interface Ids {
   rewardId: string;
   couponCode: string;
   causeId: string;
+  segmentId: string;
 }
 
 interface Operation {
@@ -34,6 +35,8 @@ interface Operation {
    * a create, the program itself). Absent for the platform's operations.
    */
   foreign?: ErrorCode | "own";
+  /** Member-token rows: the scopes A's token carries and the status it gets (200 unless stated). */
+  member?: { scopes?: string[]; status?: number };
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
@@ -112,6 +115,21 @@ const operations: Record<string, Operation> = {
   updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
   archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
   listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  // Segments are the operator's; a member's segments and offers are the storefront's too. The member's own
+  // rewards, coupons and offers go by the token; a claim needs the claim scope (member-of-a has no points: 422).
+  createSegment: { roles: ["admin"], body: { name: "x", conditions: {} }, foreign: "own" },
+  listSegments: { roles: ["admin"], foreign: "own" },
+  getSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  updateSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), body: { name: "y" }, foreign: "segment_not_found" },
+  deleteSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  listSegmentMembers: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  getMemberSegments: { roles: ["admin", "server"], foreign: "member_not_found" },
+  getMemberOffers: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMemberCoupons: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMyRewards: { roles: "member", foreign: "member_not_found" },
+  claimMyReward: { roles: "member", params: (ids) => ({ rewardId: ids.rewardId }), foreign: "reward_not_found", member: { scopes: ["read", "claim"], status: 422 } },
+  listMyCoupons: { roles: "member", foreign: "member_not_found" },
+  getMyOffers: { roles: "member", foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {
@@ -140,8 +158,8 @@ let a: TestProgram;
 let b: TestProgram;
 let ids: Ids;
 /** A member token for the member only A has, from the program's server key (fresh: the table revokes tokens too). */
-async function memberToken(p: TestProgram): Promise<string> {
-  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: {}, idempotencyKey: null });
+async function memberToken(p: TestProgram, scopes?: string[]): Promise<string> {
+  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: scopes ? { scopes } : {}, idempotencyKey: null });
   expect(res.status).toBe(201);
   return res.json.token;
 }
@@ -165,6 +183,8 @@ beforeAll(async () => {
   const coupon = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: a.server });
   expect(coupon.status).toBe(201);
   const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
+  const segment = await call("/v1/segments", { key: a.admin, body: { name: "auth segment", conditions: { orderCount: { min: 1 } } } });
+  expect(segment.status).toBe(201);
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
   ids = {
     programId: a.programId,
@@ -176,6 +196,7 @@ beforeAll(async () => {
     rewardId: reward.json.id,
     couponCode: coupon.json.coupon.code,
     causeId: cause.json.id,
+    segmentId: segment.json.id,
   };
 });
 
@@ -252,8 +273,9 @@ describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path
     });
 
     it("lets a member token in, and program B's token for the same member id never to A's member", async () => {
-      expect((await request(await memberToken(a))).status).toBe(200);
-      const token = await memberToken(b);
+      const own = await request(await memberToken(a, stated.member?.scopes));
+      expect(own.status, JSON.stringify(own.json)).toBe(stated.member?.status ?? 200);
+      const token = await memberToken(b, stated.member?.scopes);
       const before = await rows(a.programId);
       const res = await request(token);
       expect(res.status, JSON.stringify(res.json)).toBe(404);

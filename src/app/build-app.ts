@@ -20,6 +20,8 @@ import { widgetRouter } from "../routes/widget/widget.index";
 import { rewardsRouter } from "../routes/rewards/rewards.index";
 import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
+import { segmentsRouter } from "../routes/segments/segments.index";
+import { offersRouter } from "../routes/offers/offers.index";
 
 export function buildApp() {
   const app = createApp();
@@ -53,6 +55,8 @@ export function buildApp() {
   app.route("/", rewardsRouter);
   app.route("/", couponsRouter);
   app.route("/", causesRouter);
+  app.route("/", segmentsRouter);
+  app.route("/", offersRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

@@ -66,6 +66,7 @@ export const errorStatuses = {
   reward_not_available: 422,
   reward_reservation_lapsed: 409,
   too_many_coupon_lookups: 429,
+  segment_not_found: 404,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -4,7 +4,8 @@ import { and, desc, eq, isNotNull, lt } from "drizzle-orm";
 import { ledgerCall, memberLedger } from "../app/ledger-client";
 import type { AppEnv } from "../app/types";
 import { database } from "../db/client";
-import { rewardClaims } from "../db/schema";
+import { members, rewardClaims } from "../db/schema";
+import { memberNotFound } from "../ledger/errors";
 import { ApiError, fromDomain } from "../lib/errors";
 import { inParallel } from "../lib/parallel";
 import { memberCatalog, type CatalogLine } from "./catalog";
@@ -46,15 +47,15 @@ export function rewardBody(reward: RewardRecord, counts: StockCounts | null) {
 }
 
 /**
- * The catalog as the member sees it now, with their segments (a reward restricted to segments
+ * The catalog as the member sees it now, with their segments (id to name, from `segmentsOf`) (a reward restricted to segments
  * the member is in none of is left out, not shown as unavailable: it is not offered to them).
  * A member the program does not have is the ledger's 404.
  */
 export async function memberCatalogLines(
   c: Context<AppEnv>,
   memberId: string,
-  segmentsOf: (availablePoints: number) => Promise<ReadonlySet<string>>,
-): Promise<{ lines: CatalogLine[]; availablePoints: number }> {
+  segmentsOf: (member: { tier: string | null; attributes: Record<string, unknown>; availablePoints: number }) => Promise<ReadonlyMap<string, string>>,
+): Promise<{ lines: CatalogLine[]; availablePoints: number; segments: ReadonlyMap<string, string> }> {
   const { programId } = c.get("principal");
   const reply = await memberLedger(c, memberId).getMember(await ledgerCall(c, memberId));
   if (!reply.ok) throw fromDomain(reply.error);
@@ -65,7 +66,7 @@ export async function memberCatalogLines(
     listRewards(db, programId, "active"),
     claimsByReward(db, programId, memberId),
     NO_PLANS(programId, memberId, now),
-    segmentsOf(member.balance.available),
+    segmentsOf({ tier: member.tier, attributes: member.attributes, availablePoints: member.balance.available }),
   ]);
   const offered = rewards.filter((r) => !r.definition.segmentIds || r.definition.segmentIds.some((id) => segments.has(id)));
   const counts = await withCounts(c, offered);
@@ -75,7 +76,7 @@ export async function memberCatalogLines(
     (id) => counts.get(id)?.left ?? null,
     now,
   );
-  return { lines, availablePoints: member.balance.available };
+  return { lines, availablePoints: member.balance.available, segments };
 }
 
 export function catalogBody(lines: CatalogLine[]) {
@@ -96,18 +97,24 @@ export async function claimForMember(c: Context<AppEnv>, memberId: string, rewar
 
 /**
  * The member's coupons, newest first (claim ids are time-ordered), one page through the
- * index of claims that carry a code. Donations carry none and are not coupons.
+ * index of claims that carry a code. Donations carry none and are not coupons. A member the
+ * program does not have is a 404, as everywhere.
  */
 export async function memberCouponPage(c: Context<AppEnv>, memberId: string, limit: number, after: string | undefined) {
   const { programId } = c.get("principal");
   const conditions = [eq(rewardClaims.programId, programId), eq(rewardClaims.memberId, memberId), isNotNull(rewardClaims.code)];
   if (after) conditions.push(lt(rewardClaims.id, after));
-  const rows = await database(c.env.DB)
-    .select()
-    .from(rewardClaims)
-    .where(and(...conditions))
-    .orderBy(desc(rewardClaims.id))
-    .limit(limit + 1);
+  const db = database(c.env.DB);
+  const [known, rows] = await db.batch([
+    db.select({ memberId: members.memberId }).from(members).where(and(eq(members.programId, programId), eq(members.memberId, memberId))),
+    db
+      .select()
+      .from(rewardClaims)
+      .where(and(...conditions))
+      .orderBy(desc(rewardClaims.id))
+      .limit(limit + 1),
+  ]);
+  if (known.length === 0) throw fromDomain(memberNotFound(memberId));
   const now = new Date();
   const data = rows.slice(0, limit).map((row) => couponView(toClaim(row), now));
   return { data, nextCursor: rows.length > limit ? rows[limit - 1]!.id : null };

@@ -226,6 +226,10 @@ export const CouponSchema = z
   })
   .openapi("Coupon");
 
+export const CouponPageSchema = z
+  .object({ data: z.array(CouponSchema).openapi({ description: "Newest first." }), nextCursor: z.string().nullable() })
+  .openapi("CouponPage");
+
 export const CouponCodeParam = z.object({
   code: z.string().min(1).max(64).openapi({ param: { name: "code", in: "path" }, example: "7K2QX9PAM4ND3V" }),
 });
