@@ -72,7 +72,7 @@ export const claimMyReward = createRoute({
   operationId: "claimMyReward",
   summary: "Claim a reward for the token's member (scope claim)",
   description:
-    "As POST /v1/members/{memberId}/rewards/{rewardId}/claims; a token without the `claim` scope is a 403 `forbidden`. The Idempotency-Key is the member's own: a retry replays the first answer.",
+    "As POST /v1/members/{memberId}/rewards/{rewardId}/claims; a token without the `claim` scope is a 403 `insufficient_scope`. The Idempotency-Key is the member's own: a retry replays the first answer.",
   tags,
   security: memberTokenSecurity,
   middleware: [requireScope("claim")] as const,
