@@ -10,6 +10,8 @@ import type { OpContext } from "../src/ledger/plan";
 import { defaultSettings, type ProgramSettings } from "../src/ledger/settings";
 import type { MemberState, OutboxEvent, Plan } from "../src/ledger/state";
 import { grantTier } from "../src/ledger/tier-review";
+import { applySegmentChanges } from "../src/segments/batch";
+import { NO_STATS } from "../src/segments/stats";
 
 const settings = defaultSettings({
   expiry: { policy: "rolling", days: 30 },
@@ -50,7 +52,15 @@ function story(): { event: OutboxEvent; occurredAt: string; recordedAt: string }
   s = take(warnExpiring(s, new Set(), ctxAt("2026-03-25T10:00:00.000Z")), "2026-03-25T10:00:00.000Z");
   // The lot expired on its date (30 days after the order); the job got to it days later.
   s = take(expireDue(s, ctxAt("2026-04-05T10:00:00.000Z")), "2026-04-05T10:00:00.000Z", () => "2026-03-31T09:00:00.000Z");
-  take(grantTier(s, "ada", { tier: null }, ctxAt("2026-04-06T10:00:00.000Z")), "2026-04-06T10:00:00.000Z");
+  s = take(grantTier(s, "ada", { tier: null }, ctxAt("2026-04-06T10:00:00.000Z")), "2026-04-06T10:00:00.000Z");
+  // An order moves her into a segment of buyers; a later batch, with the segment's floor raised, out of it.
+  const segments = [{ id: "seg_1", conditions: { orderCount: { min: 1 } } }];
+  const buying = accrue(s, "ada", { orderId: "o-2", amount: EUR(1_000), channel: "online", occurredAt: "2026-04-07T09:00:00.000Z" }, ctxAt("2026-04-07T10:00:00.000Z"));
+  applySegmentChanges(buying, { previous: NO_STATS, wasIn: [], segments, availablePoints: 0, activePlans: [] }, ctxAt("2026-04-07T10:00:00.000Z"));
+  s = take(buying, "2026-04-07T10:00:00.000Z", (e) => (e.type === "points.earned" ? "2026-04-07T09:00:00.000Z" : "2026-04-07T10:00:00.000Z"));
+  const leaving = grantTier(s, "ada", { tier: null }, ctxAt("2026-04-08T10:00:00.000Z"))!;
+  applySegmentChanges(leaving, { previous: buying.memberStats!.stats, wasIn: ["seg_1"], segments: [{ id: "seg_1", conditions: { orderCount: { min: 5 } } }], availablePoints: 0, activePlans: [] }, ctxAt("2026-04-08T10:00:00.000Z"));
+  take(leaving, "2026-04-08T10:00:00.000Z");
   return seen;
 }
 

@@ -7,7 +7,7 @@ import { event, type OpContext } from "../ledger/plan";
 import type { Plan } from "../ledger/state";
 import { inSegment } from "./evaluate";
 import { factsOf, nextStats, NO_STATS, type MemberStats } from "./stats";
-import { backfilledStats, membershipsQuery, programSegments, statsQuery, toStats } from "./store";
+import { backfilledStats, membershipsQuery, programSegments, statsQuery, toStats, type SegmentRecord } from "./store";
 
 export interface MemberStatsWrite {
   stats: MemberStats;
@@ -32,16 +32,26 @@ export async function withSegmentChanges(
   const [[statsRow], memberships] = await db.batch([statsQuery(db, programId, memberId), membershipsQuery(db, programId, memberId)]);
   const segments = await programSegments(db, programId, ctx.now.getTime());
   const previous = toStats(statsRow) ?? (plan.memberIsNew ? NO_STATS : await backfilledStats(db, programId, memberId));
-  const stats = nextStats(previous, factsOf(plan, availablePoints));
-  const member = { tier: plan.member.tier, attributes: plan.member.attributes, activePlans };
-  const inNow = new Set(segments.filter((s) => inSegment(stats, member, s.conditions, ctx.now)).map((s) => s.id));
-  const wasIn = new Set(memberships.map((m) => m.segmentId));
+  applySegmentChanges(plan, { previous, wasIn: memberships.map((m) => m.segmentId), segments, availablePoints, activePlans }, ctx);
+}
+
+/** The pure half of withSegmentChanges: the stats after the plan, and the plan's entered and left events. */
+export function applySegmentChanges(
+  plan: Plan<unknown>,
+  known: { previous: MemberStats; wasIn: readonly string[]; segments: readonly Pick<SegmentRecord, "id" | "conditions">[]; availablePoints: number; activePlans: readonly string[] },
+  ctx: OpContext,
+): void {
+  const memberId = plan.member.memberId;
+  const stats = nextStats(known.previous, factsOf(plan, known.availablePoints));
+  const member = { tier: plan.member.tier, attributes: plan.member.attributes, activePlans: known.activePlans };
+  const inNow = new Set(known.segments.filter((s) => inSegment(stats, member, s.conditions, ctx.now)).map((s) => s.id));
+  const wasIn = new Set(known.wasIn);
   const entered = [...inNow].filter((id) => !wasIn.has(id));
   // A membership of a segment deleted meanwhile is dropped without an event: the segment is gone.
-  const known = new Set(segments.map((s) => s.id));
+  const existing = new Set(known.segments.map((s) => s.id));
   const left = [...wasIn].filter((id) => !inNow.has(id));
   for (const segmentId of entered) plan.events.push(event(ctx, "segment.entered", null, { memberId, segmentId }));
-  for (const segmentId of left) if (known.has(segmentId)) plan.events.push(event(ctx, "segment.left", null, { memberId, segmentId }));
+  for (const segmentId of left) if (existing.has(segmentId)) plan.events.push(event(ctx, "segment.left", null, { memberId, segmentId }));
   plan.memberStats = { stats, entered, left };
 }
 
