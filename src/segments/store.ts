@@ -100,9 +100,13 @@ export async function backfilledStats(db: Database, programId: string, memberId:
   };
 }
 
-/** One page of a segment's members by member id, from the maintained membership table. */
-export async function segmentMemberPage(db: Database, programId: string, segmentId: string, limit: number, after: string | undefined) {
-  const conditions = [eq(segmentMembers.segmentId, segmentId), eq(segmentMembers.programId, programId)];
+/**
+ * One page of a segment's members by member id, from the maintained membership table. By the
+ * segment's key alone (its id is the program's, checked by the caller): with the program's id
+ * too, SQLite may take the member index and walk every membership of the program.
+ */
+export async function segmentMemberPage(db: Database, segmentId: string, limit: number, after: string | undefined) {
+  const conditions = [eq(segmentMembers.segmentId, segmentId)];
   if (after) conditions.push(gt(segmentMembers.memberId, after));
   const rows = await db
     .select({ memberId: segmentMembers.memberId, enteredAt: segmentMembers.enteredAt })
@@ -114,10 +118,8 @@ export async function segmentMemberPage(db: Database, programId: string, segment
   return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.memberId : null };
 }
 
-export async function segmentMemberCount(db: Database, programId: string, segmentId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(segmentMembers)
-    .where(and(eq(segmentMembers.segmentId, segmentId), eq(segmentMembers.programId, programId)));
+/** By the segment's key alone, as the page. */
+export async function segmentMemberCount(db: Database, segmentId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(segmentMembers).where(eq(segmentMembers.segmentId, segmentId));
   return Number(row?.n ?? 0);
 }

@@ -34,7 +34,7 @@ async function findSegment(c: Context<AppEnv>, id: string): Promise<SegmentRecor
 }
 
 async function withCount(c: Context<AppEnv>, segment: SegmentRecord) {
-  return { ...segment, memberCount: await segmentMemberCount(database(c.env.DB), c.get("principal").programId, segment.id) };
+  return { ...segment, memberCount: await segmentMemberCount(database(c.env.DB), segment.id) };
 }
 
 export const createSegment: AppRouteHandler<CreateSegmentRoute> = async (c) => {
@@ -86,7 +86,7 @@ export const listSegmentMembers: AppRouteHandler<ListSegmentMembersRoute> = asyn
   const { limit, cursor } = c.req.valid("query");
   const { programId } = c.get("principal");
   const scope = ["segment-members", programId, segment.id] as const;
-  const page = await segmentMemberPage(database(c.env.DB), programId, segment.id, limit, await resumeAfter(c, scope, cursor));
+  const page = await segmentMemberPage(database(c.env.DB), segment.id, limit, await resumeAfter(c, scope, cursor));
   return c.json(await sealedPage(c, scope, page), 200);
 };
 

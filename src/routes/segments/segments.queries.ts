@@ -35,7 +35,8 @@ export async function updateSegment(db: Database, programId: string, segment: Se
 
 export async function deleteSegment(db: Database, programId: string, id: string): Promise<void> {
   await db.batch([
-    db.delete(segmentMembers).where(and(eq(segmentMembers.segmentId, id), eq(segmentMembers.programId, programId))),
+    // By the segment's key alone (the segment is the program's): the member index would walk the program.
+    db.delete(segmentMembers).where(eq(segmentMembers.segmentId, id)),
     db.delete(segments).where(and(eq(segments.programId, programId), eq(segments.id, id))),
   ]);
   forgetSegments(programId);
@@ -51,7 +52,7 @@ const POPULATE_PAGE = 500;
  * A member with no stats row yet counts as having no orders until their next batch.
  */
 export async function populateSegment(db: Database, programId: string, segment: SegmentRecord, now: Date): Promise<{ evaluated: number; complete: boolean }> {
-  await db.delete(segmentMembers).where(and(eq(segmentMembers.segmentId, segment.id), eq(segmentMembers.programId, programId)));
+  await db.delete(segmentMembers).where(eq(segmentMembers.segmentId, segment.id));
   let after = "";
   let evaluated = 0;
   const at = now.toISOString();
