@@ -91,6 +91,25 @@ describe("segments", () => {
     expect(left!.n).toBe(0);
   });
 
+  it("backfills a member's statistics from their entries on the first write without a stats row", async () => {
+    await enroll(p.server, "veteran");
+    for (const channel of ["online", "app"]) expect((await accrue(p.server, "veteran", 2_000, { channel })).status).toBe(201);
+    // As if the member's history predated statistics.
+    await env.DB.prepare("DELETE FROM member_stats WHERE program_id = ?1 AND member_id = ?2").bind(p.programId, "veteran").run();
+    const before = await call("/v1/members/veteran/segments", { key: p.server });
+    expect(before.json.stats).toMatchObject({ orderCount: 2, lifetimeSpend: 4_000, channels: { online: 1, store: 0, app: 1 } });
+    expect((await accrue(p.server, "veteran", 1_000, { channel: "store" })).status).toBe(201);
+    const row = await env.DB.prepare("SELECT order_count, lifetime_spend, store_orders FROM member_stats WHERE program_id = ?1 AND member_id = ?2")
+      .bind(p.programId, "veteran")
+      .first();
+    expect(row).toEqual({ order_count: 3, lifetime_spend: 5_000, store_orders: 1 });
+  });
+
+  it("lets a webhook endpoint subscribe to segment.entered and segment.left", async () => {
+    const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/segments", eventTypes: ["segment.entered", "segment.left"] } });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+  });
+
   it("leaves the ledger consistent", async () => {
     await expectLedgerConsistent(p.programId, p.server);
   });
