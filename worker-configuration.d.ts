@@ -10,11 +10,12 @@ interface __BaseEnv_Env {
 	MEMBER_LEDGER: DurableObjectNamespace<import("./src/index").MemberLedger>;
 	REWARD_STOCK: DurableObjectNamespace<import("./src/index").RewardStock>;
 	COUPON_LOOKUPS: RateLimit;
+	CAMPAIGN_BUDGET: DurableObjectNamespace<import("./src/index").BudgetObject>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "MemberLedger" | "RewardStock";
+		durableNamespaces: "MemberLedger" | "RewardStock" | "BudgetObject";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

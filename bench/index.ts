@@ -8,6 +8,7 @@ import { createProgram, inParallel, meBalance, storefront } from "./api";
 import { benchBulk } from "./batch";
 import { ACCRUAL_STATEMENTS, startFloor } from "./floor";
 import { seedHistory } from "./history";
+import { benchCampaigns } from "./campaigns";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
 
@@ -30,8 +31,8 @@ const SMALL_HISTORY = 10;
 const FUNDING_CENTS = 1_000_000;
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
-  // The run is bounded: start-up, seeding and sixteen measured phases, plus slack. Past that, give up.
-  const budgetMs = 16 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
+  // The run is bounded: start-up, seeding and nineteen measured phases, plus slack. Past that, give up.
+  const budgetMs = 19 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -164,6 +165,11 @@ async function main() {
     ];
     for (const [name, requests, operation] of measured) {
       scenarios.push(row(name, await run(operation), requests, ceiling));
+      console.log(`bench: ${name}: ${scenarios.at(-1)!.perSecond}/s`);
+    }
+    // Accruals with 0 (above), 10 and 50 active campaigns in the same run, then the preview.
+    for (const [name, result] of await benchCampaigns({ pool, adminToken: prepared.adminToken, programId, serverKey: key, memberCount, spread, run })) {
+      scenarios.push(row(name, result, 1, ceiling));
       console.log(`bench: ${name}: ${scenarios.at(-1)!.perSecond}/s`);
     }
 

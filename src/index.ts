@@ -6,6 +6,7 @@ import type { WebhookMessage } from "./webhooks/events";
 
 export { MemberLedger } from "./members/member-ledger";
 export { RewardStock } from "./rewards/stock-object";
+export { BudgetObject } from "./budgets/budget-object";
 
 const app = buildApp();
 

@@ -20,6 +20,10 @@ interface Ids {
   couponCode: string;
   causeId: string;
   segmentId: string;
+  planId: string;
+  membershipId: string;
+  campaignId: string;
+  activityId: string;
 }
 
 interface Operation {
@@ -40,6 +44,11 @@ interface Operation {
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
+const campaign = {
+  name: "Double points",
+  startsAt: "2026-01-01T00:00:00Z",
+  rules: [{ id: "double", trigger: { type: "order" }, effect: { type: "multiply", percent: 200 } }],
+};
 const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
 
 /** Every secured operation of the document, by operationId: the test fails for one that is not here. */
@@ -115,6 +124,40 @@ const operations: Record<string, Operation> = {
   updateCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), body: { name: "y" }, foreign: "cause_not_found" },
   archiveCause: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
   listCauseDonations: { roles: ["admin"], params: (ids) => ({ id: ids.causeId }), foreign: "cause_not_found" },
+  getReferralCode: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMemberReferrals: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listReferrals: { roles: ["admin"], foreign: "own" },
+  createMembershipPlan: { roles: ["admin"], body: { name: "Plus", price: { amount: 4900, currency: "EUR" }, term: "year" }, foreign: "own" },
+  listMembershipPlans: { roles: ["admin", "server"], foreign: "own" },
+  getMembershipPlan: { roles: ["admin", "server"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  updateMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), body: { name: "Renamed" }, foreign: "membership_plan_not_found" },
+  archiveMembershipPlan: { roles: ["admin"], params: (ids) => ({ planId: ids.planId }), foreign: "membership_plan_not_found" },
+  // The plan is looked up first, among B's own.
+  startMembership: { roles: ["admin", "server"], body: { planId: "mpl_none", paidUntil: "2030-01-01T00:00:00Z" }, foreign: "membership_plan_not_found" },
+  listMemberships: { roles: ["admin", "server"], foreign: "member_not_found" },
+  renewMembership: {
+    roles: ["admin", "server"],
+    params: (ids) => ({ membershipId: ids.membershipId }),
+    body: { paidUntil: "2031-01-01T00:00:00Z" },
+    foreign: "member_not_found",
+  },
+  cancelMembership: { roles: ["admin", "server"], params: (ids) => ({ membershipId: ids.membershipId }), body: { at: "term_end" }, foreign: "member_not_found" },
+  getBenefits: { roles: ROLES, foreign: "member_not_found" },
+  createCampaign: { roles: ["admin"], body: campaign, foreign: "own" },
+  listCampaigns: { roles: ["admin", "server"], foreign: "own" },
+  getCampaign: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  updateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), body: { description: "edited" }, foreign: "campaign_not_found" },
+  activateCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  pauseCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  endCampaign: { roles: ["admin"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  listCampaignVersions: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  getCampaignStats: { roles: ["admin", "server"], params: (ids) => ({ id: ids.campaignId }), foreign: "campaign_not_found" },
+  // Without a memberId: a new member's order in the caller's own program.
+  previewEarning: { roles: ["admin", "server"], body: { amount: { amount: 1000, currency: "EUR" } }, foreign: "own" },
+  recordActivity: { roles: ["admin", "server"], body: { type: "review", reference: "sku-1" }, foreign: "member_not_found" },
+  listActivities: { roles: ["admin", "server"], foreign: "member_not_found" },
+  confirmActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
+  rejectActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
   // Segments are the operator's; a member's segments and offers are the storefront's too. The member's own
   // rewards, coupons and offers go by the token; a claim needs the claim scope (member-of-a has no points: 422).
   createSegment: { roles: ["admin"], body: { name: "x", conditions: {} }, foreign: "own" },
@@ -185,7 +228,15 @@ beforeAll(async () => {
   const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
   const segment = await call("/v1/segments", { key: a.admin, body: { name: "auth segment", conditions: { orderCount: { min: 1 } } } });
   expect(segment.status).toBe(201);
+  const plan = await call("/v1/membership-plans", { key: a.admin, body: { name: "Prime", price: { amount: 4900, currency: "EUR" }, term: "year" } });
+  expect(plan.status).toBe(201);
+  const membership = await call("/v1/members/member-of-a/memberships", { key: a.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
+  expect(membership.status).toBe(201);
   const event = await env.DB.prepare("SELECT id FROM outbox_events WHERE program_id = ? LIMIT 1").bind(a.programId).first<{ id: string }>();
+  const created = await call("/v1/campaigns", { key: a.admin, body: campaign });
+  expect(created.status).toBe(201);
+  const activity = await call("/v1/members/member-of-a/activities", { key: a.server, body: { type: "review", reference: "sku-1", status: "pending" } });
+  expect(activity.status, JSON.stringify(activity.json)).toBe(201);
   ids = {
     programId: a.programId,
     partnerId: a.partnerId,
@@ -197,6 +248,10 @@ beforeAll(async () => {
     couponCode: coupon.json.coupon.code,
     causeId: cause.json.id,
     segmentId: segment.json.id,
+    planId: plan.json.id,
+    membershipId: membership.json.id,
+    campaignId: created.json.id,
+    activityId: activity.json.id,
   };
 });
 

@@ -10,6 +10,7 @@ import { candidates } from "../src/jobs/recalculate-tiers";
 import { ProgramSettingsSchema } from "../src/ledger/settings";
 import { tierPageQuery } from "../src/members/job-reads";
 import { unsentPage } from "../src/jobs/sweep-outbox";
+import { birthdaysPage } from "../src/jobs/birthday-bonus";
 import { idleSoon, lotsInWindow } from "../src/jobs/warn-expiring";
 
 const dialect = new SQLiteAsyncDialect();
@@ -71,5 +72,11 @@ describe("query plans of the jobs", () => {
     ["job_runs", "job_runs_by_program", "started_at"],
   ])("finds %s past retention on %s", async (table, index, column) => {
     expect(await plan(pastRetention(table, index, column, "p", NOW, 200))).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}`));
+  });
+
+  it("pages a day's birthdays on the birthday index, in its order", async () => {
+    const detail = await plan(birthdaysPage("p", { month: 2, day: 29 }, "m1", 200));
+    expect(detail).toMatch(/USING (COVERING )?INDEX members_by_birthday/);
+    expect(detail).not.toMatch(/TEMP B-TREE/);
   });
 });

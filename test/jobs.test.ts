@@ -37,7 +37,7 @@ describe("the scheduled handler", () => {
       b.programId,
     );
     expect(runs.filter((r) => r.job === "expire-points").map((r) => r.items_done)).toEqual([6, 2]);
-    expect(new Set(runs.map((r) => r.job))).toEqual(new Set(["expire-points", "warn-expiring", "recalculate-tiers"]));
+    expect(new Set(runs.map((r) => r.job))).toEqual(new Set(["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"]));
     expect(runs.every((r) => r.trigger === "cron" && r.status === "done")).toBe(true);
     await expectLedgerConsistent(a.programId);
     await expectLedgerConsistent(b.programId);
@@ -209,7 +209,7 @@ describe("the jobs API", () => {
 
     const listed = await call("/v1/jobs", { key: p.admin });
     expect(listed.status).toBe(200);
-    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "expire-coupons", "reconcile-reward-stock"]);
+    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "expire-coupons", "reconcile-reward-stock", "advance-referrals", "lapse-memberships", "birthday-bonus"]);
     const expiry = listed.json.data[0];
     expect(expiry.schedules).toEqual(["*/10 * * * *"]);
     expect(expiry.runs).toEqual([run.json]);

@@ -22,6 +22,10 @@ import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
 import { segmentsRouter } from "../routes/segments/segments.index";
 import { offersRouter } from "../routes/offers/offers.index";
+import { referralsRouter } from "../routes/referrals/referrals.index";
+import { membershipsRouter } from "../routes/memberships/memberships.index";
+import { campaignsRouter } from "../routes/campaigns/campaigns.index";
+import { activitiesRouter } from "../routes/activities/activities.index";
 
 export function buildApp() {
   const app = createApp();
@@ -57,6 +61,10 @@ export function buildApp() {
   app.route("/", causesRouter);
   app.route("/", segmentsRouter);
   app.route("/", offersRouter);
+  app.route("/", referralsRouter);
+  app.route("/", membershipsRouter);
+  app.route("/", campaignsRouter);
+  app.route("/", activitiesRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

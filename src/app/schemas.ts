@@ -36,27 +36,69 @@ export const AccrualBody = z
   .object({
     orderId: ExternalId.openapi({ example: "order_90210" }),
     amount: PositiveMoneySchema,
-    items: z.array(LineItem).max(500).optional(),
+    items: z.array(LineItem).max(500).optional().openapi({ description: "Line items, for campaign rules on SKUs and categories; unit prices in the order's currency." }),
     channel: ChannelSchema,
-    occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now." }),
-    storeId: ExternalId.optional().openapi({ example: "berlin-mitte", description: "The store whose till posted the order (channel store); kept on the earn entry." }),
+    storeId: ExternalId.optional().openapi({ example: "berlin-mitte", description: "The store whose till posted the order (channel store): kept on the earn entry, and for campaign rules on stores." }),
+    occurredAt: Timestamp.optional().openapi({ description: "When the order happened; defaults to now. Campaign rules are those in force then." }),
   })
   .strict()
   .openapi("Accrual");
+
+const CapReason = z.enum(["budget", "member_limit", "cooldown", "multiplier_cap"]);
+
+/** One line of an earning's breakdown: the base, the tier multiplier, or a campaign rule. The lines add up to the points. */
+export const EarnLineSchema = z
+  .discriminatedUnion("rule", [
+    z.object({ rule: z.literal("base"), points: z.number().int().openapi({ example: 49 }) }).openapi("BaseLine"),
+    z
+      .object({
+        rule: z.literal("tier_multiplier"),
+        points: z.number().int(),
+        tier: z.string().openapi({ example: "gold" }),
+        multiplierPercent: z.number().int().openapi({ example: 150 }),
+        capped: CapReason.optional().openapi({ description: "The program's multiplier cap took some of it." }),
+      })
+      .openapi("TierMultiplierLine"),
+    z
+      .object({
+        rule: z.literal("campaign"),
+        campaignId: z.string().openapi({ example: "cmp_01JE4Q8Z3W5Y7X9V1T3R5P7N9M" }),
+        version: z.number().int().openapi({ example: 2 }),
+        ruleId: z.string().openapi({ example: "weekend-double" }),
+        points: z.number().int().openapi({ example: 49 }),
+        reason: z.string().openapi({ example: "double points on weekends", description: "Why the rule applied." }),
+        items: z
+          .array(z.object({ sku: z.string(), points: z.number().int(), quantity: z.number().int().optional() }))
+          .optional()
+          .openapi({ description: "The line items the rule matched, with the points each earned by it." }),
+        multiplierPercent: z.number().int().optional(),
+        capped: CapReason.optional().openapi({ description: "It gave less than it would have: what stopped it." }),
+      })
+      .openapi("CampaignLine"),
+  ])
+  .openapi("EarnLine");
+
+/** A rule that matched but gave nothing. */
+export const CappedRuleSchema = z
+  .object({
+    campaignId: z.string(),
+    version: z.number().int(),
+    ruleId: z.string(),
+    capped: CapReason,
+    points: z.number().int().openapi({ description: "What it would have given." }),
+  })
+  .openapi("CappedRule");
 
 export const AccrualResultSchema = z
   .object({
     accrualId: z.string(),
     orderId: z.string(),
     points: z.number().int().openapi({ example: 49 }),
-    breakdown: z.array(
-      z.object({
-        rule: z.string().openapi({ example: "base" }),
-        points: z.number().int(),
-        tier: z.string().optional(),
-        multiplierPercent: z.number().int().optional(),
-      }),
-    ),
+    breakdown: z.array(EarnLineSchema).openapi({ description: "Which rule gave what; the lines add up to `points`." }),
+    capped: z
+      .array(CappedRuleSchema)
+      .optional()
+      .openapi({ description: "Rules that matched but gave nothing (a budget, a member limit, a cooldown, the multiplier cap). Absent only from answers first given before campaigns, replayed for their Idempotency-Key." }),
     debtPaid: z.number().int().optional().openapi({ description: "Of these points, what paid off the member's debt first. Not shown to partner keys." }),
     lot: z.object({ id: z.string(), availableAt: z.string(), expiresAt: z.string().nullable() }).nullable(),
     tierChange: z.object({ from: z.string().nullable(), to: z.string().nullable() }).nullable(),
@@ -93,6 +135,12 @@ export const RefundBody = z
   .object({
     orderId: ExternalId,
     amount: PositiveMoneySchema.openapi({ description: "The refunded part of the order." }),
+    items: z
+      .array(z.object({ sku: z.string().min(1).max(100), quantity: z.number().int().min(1).max(100_000) }).strict())
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({ description: "The refunded line items: campaign points earned by these items are taken back with them." }),
     reason: z.string().max(500).optional(),
   })
   .strict()

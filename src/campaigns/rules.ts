@@ -183,7 +183,10 @@ export type CampaignBudget = z.output<typeof CampaignBudgetSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema>;
 export type CampaignStatusName = z.output<typeof CampaignStatus>;
 
-/** One rule as the evaluator sees it: the campaign version in force at the order's time that carries it. */
+/**
+ * One rule as the evaluator sees it: the campaign version in force at the order's time that carries it.
+ * Treated as immutable: the evaluator keeps the timestamps it parsed per object (rules are cached per isolate).
+ */
 export interface ActiveRule {
   campaignId: string;
   version: number;

@@ -72,9 +72,14 @@ export const members = sqliteTable(
     tierLockedUntil: text("tier_locked_until"),
     enrolledAt: text("enrolled_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** Optional birthday (migration 0014): month and day, the year if the member gave it. */
+    birthdayMonth: integer("birthday_month"),
+    birthdayDay: integer("birthday_day"),
+    birthdayYear: integer("birthday_year"),
   },
   (t) => [
     primaryKey({ columns: [t.programId, t.memberId] }),
+    index("members_by_birthday").on(t.programId, t.birthdayMonth, t.birthdayDay, t.memberId).where(sql`${t.birthdayMonth} IS NOT NULL`),
     check("members_debt_nonnegative", sql`${t.debt} >= 0`),
     check("members_counters_nonnegative", sql`${t.lifetimeEarned} >= 0 AND ${t.qualifyingPoints} >= 0`),
     // Inactivity expiry and its warnings walk members by last activity, per program.
@@ -474,6 +479,290 @@ export const rewardReservationVoids = sqliteTable("reward_reservation_voids", {
   rewardId: text("reward_id").notNull(),
   voidedAt: text("voided_at").notNull(),
 });
+
+// ------------------------------------------------ referrals and memberships (migrations/0012)
+
+/** One referral code per member, made on first ask; unique in the program. */
+export const referralCodes = sqliteTable(
+  "referral_codes",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    code: text("code").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId] }), uniqueIndex("referral_codes_by_code").on(t.programId, t.code)],
+);
+
+/** Device and payment fingerprints as hashes of the storefront's hashes, for the self-referral rules. */
+export const memberFingerprints = sqliteTable(
+  "member_fingerprints",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    kind: text("kind", { enum: ["device", "payment"] }).notNull(),
+    hash: text("hash").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId, t.kind, t.hash] }), check("member_fingerprints_kind", sql`${t.kind} IN ('device', 'payment')`)],
+);
+
+export const referrals = sqliteTable(
+  "referrals",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    referrerId: text("referrer_id").notNull(),
+    refereeId: text("referee_id").notNull(),
+    code: text("code").notNull(),
+    status: text("status", { enum: ["pending", "qualified", "completed", "cancelled", "rejected"] }).notNull(),
+    /** FraudFlag[] as JSON: why it was refused. */
+    fraudFlags: text("fraud_flags").notNull().default("[]"),
+    trigger: text("trigger", { enum: ["enrollment", "first_order"] }).notNull(),
+    minOrderAmount: integer("min_order_amount").notNull().default(0),
+    /** The rewards as the settings said when the referral was recorded. */
+    referrerPoints: integer("referrer_points").notNull(),
+    refereePoints: integer("referee_points").notNull(),
+    orderIssuer: text("order_issuer"),
+    orderId: text("order_id"),
+    orderAmount: integer("order_amount"),
+    rewardAvailableAt: text("reward_available_at"),
+    referrerLotId: text("referrer_lot_id"),
+    refereeLotId: text("referee_lot_id"),
+    refereeRewardedAt: text("referee_rewarded_at"),
+    /** When the referrer was rewarded: the cap counts these per calendar period. */
+    rewardedAt: text("rewarded_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("referrals_status", sql`${t.status} IN ('pending', 'qualified', 'completed', 'cancelled', 'rejected')`),
+    check("referrals_points", sql`${t.referrerPoints} >= 0 AND ${t.refereePoints} >= 0`),
+    uniqueIndex("referrals_one_per_referee").on(t.programId, t.refereeId).where(sql`${t.status} <> 'rejected'`),
+    index("referrals_by_referrer").on(t.programId, t.referrerId, t.id),
+    index("referrals_by_program").on(t.programId, t.id),
+    index("referrals_open")
+      .on(t.programId, t.id)
+      .where(sql`${t.status} IN ('pending', 'qualified') OR (${t.status} IN ('completed', 'cancelled') AND ${t.refereeRewardedAt} IS NULL)`),
+  ],
+);
+
+export const membershipPlans = sqliteTable(
+  "membership_plans",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    priceAmount: integer("price_amount").notNull(),
+    priceCurrency: text("price_currency").notNull(),
+    term: text("term", { enum: ["month", "year"] }).notNull(),
+    earningMultiplierPercent: integer("earning_multiplier_percent").notNull().default(100),
+    freeShipping: integer("free_shipping").notNull().default(0),
+    earlyAccessDays: integer("early_access_days").notNull().default(0),
+    exclusiveRewards: integer("exclusive_rewards").notNull().default(0),
+    renews: integer("renews").notNull().default(1),
+    archivedAt: text("archived_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [check("membership_plans_term", sql`${t.term} IN ('month', 'year')`), index("membership_plans_by_program").on(t.programId, t.id)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    planId: text("plan_id").notNull(),
+    status: text("status", { enum: ["active", "cancelled", "lapsed"] }).notNull(),
+    paidUntil: text("paid_until").notNull(),
+    externalRef: text("external_ref"),
+    cancelAtTermEnd: integer("cancel_at_term_end").notNull().default(0),
+    startedAt: text("started_at").notNull(),
+    endedAt: text("ended_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    check("memberships_status", sql`${t.status} IN ('active', 'cancelled', 'lapsed')`),
+    index("memberships_by_member").on(t.programId, t.memberId, t.id),
+    index("memberships_active_by_paid_until").on(t.programId, t.paidUntil, t.id).where(sql`${t.status} = 'active'`),
+  ],
+);
+
+// ------------------------------------------------------------ campaigns (migration 0013)
+
+/** A program's campaign: its status and current version; the definitions are in campaign_versions. */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    programId: text("program_id").notNull(),
+    /** `cmp_<ulid>`. */
+    id: text("id").notNull(),
+    status: text("status", { enum: ["draft", "active", "paused", "ended"] }).notNull(),
+    /** The version an edit or an activation works on: the latest. */
+    version: integer("version").notNull(),
+    /** Steps by exactly one on every change (a trigger refuses any other step): changes never undo each other. */
+    revision: integer("revision").notNull().default(1),
+    name: text("name").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.id] }),
+    check("campaigns_status", sql`${t.status} IN ('draft', 'active', 'paused', 'ended')`),
+    check("campaigns_version_positive", sql`${t.version} >= 1`),
+    index("campaigns_by_program").on(t.programId, t.createdAt, t.id),
+  ],
+);
+
+/** A campaign's definition as of a version; a draft's one version is edited in place. */
+export const campaignVersions = sqliteTable(
+  "campaign_versions",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    /** CampaignDefinition as JSON, validated by src/campaigns/rules.ts before it is written. */
+    definition: text("definition").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.campaignId, t.version] })],
+);
+
+/** When a version was in force, by recorded time: [startsAt, endsAt), endsAt null while it still is. */
+export const campaignIntervals = sqliteTable(
+  "campaign_intervals",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    startsAt: text("starts_at").notNull(),
+    endsAt: text("ends_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.campaignId, t.version, t.startsAt] }),
+    check("campaign_intervals_ordered", sql`${t.endsAt} IS NULL OR ${t.endsAt} >= ${t.startsAt}`),
+  ],
+);
+
+/** A campaign rule's points to one member (one breakdown line), written in the member's batch. */
+export const memberRuleGrants = sqliteTable(
+  "member_rule_grants",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    ruleId: text("rule_id").notNull(),
+    points: integer("points").notNull(),
+    /** When the trigger occurred (the order's occurredAt): what limits and cooldowns count by. */
+    occurredAt: text("occurred_at").notNull(),
+    /** The earn entry that carries the points. */
+    entryId: text("entry_id").notNull(),
+    orderId: text("order_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.entryId, t.campaignId, t.ruleId] }),
+    check("member_rule_grants_points", sql`${t.points} >= 0`),
+    index("member_rule_grants_by_member").on(t.programId, t.memberId, t.campaignId, t.ruleId, t.occurredAt),
+    index("member_rule_grants_by_campaign").on(t.programId, t.campaignId, t.memberId),
+  ],
+);
+
+/** An order's earn breakdown when campaign rules gave points, and what its refunds named and gave back so far. */
+export const orderEarnings = sqliteTable(
+  "order_earnings",
+  {
+    programId: text("program_id").notNull(),
+    issuer: text("issuer").notNull(),
+    orderId: text("order_id").notNull(),
+    /** EarnLine[] as JSON. */
+    breakdown: text("breakdown").notNull(),
+    /** [{sku, quantity}] refunded so far, as JSON. */
+    refundedItems: text("refunded_items").notNull().default("[]"),
+    /** [{campaignId, points}] given back to each campaign so far, as JSON. */
+    returned: text("returned").notNull().default("[]"),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.issuer, t.orderId] })],
+);
+
+// ------------------------------------------------------------ campaign budgets (migration 0014)
+
+/**
+ * What member batches drew on a campaign's budget (`draw`), what refunds gave
+ * back (`return`, negative), and the reservations the budget's object found
+ * lapsed (`lapsed`, 0 points). The primary key makes a draw and a lapse of the
+ * same reservation exclude each other: whichever commits first decides.
+ */
+export const budgetDraws = sqliteTable(
+  "budget_draws",
+  {
+    programId: text("program_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    reservationId: text("reservation_id").notNull(),
+    kind: text("kind", { enum: ["draw", "return", "lapsed"] }).notNull(),
+    memberId: text("member_id"),
+    points: integer("points").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.programId, t.campaignId, t.reservationId] }),
+    check("budget_draws_kind", sql`${t.kind} IN ('draw', 'return', 'lapsed')`),
+    check(
+      "budget_draws_points_sign",
+      sql`(${t.kind} = 'draw' AND ${t.points} > 0) OR (${t.kind} = 'return' AND ${t.points} < 0) OR (${t.kind} = 'lapsed' AND ${t.points} = 0)`,
+    ),
+    check("budget_draws_member", sql`(${t.kind} = 'lapsed') = (${t.memberId} IS NULL)`),
+  ],
+);
+
+/** Activities members earn points for; one per member, type and reference (migration 0014). */
+export const activities = sqliteTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    type: text("type").notNull(),
+    reference: text("reference").notNull(),
+    /** pending (awaiting moderation), confirmed (earned), rejected. */
+    status: text("status", { enum: ["pending", "confirmed", "rejected"] }).notNull(),
+    occurredAt: text("occurred_at").notNull(),
+    /** The storefront's own facts about it, as JSON. */
+    attributes: text("attributes").notNull().default("{}"),
+    points: integer("points").notNull().default(0),
+    entryId: text("entry_id"),
+    lotId: text("lot_id"),
+    /** The evaluator's lines for the points, as JSON. */
+    breakdown: text("breakdown").notNull().default("[]"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("activities_once").on(t.programId, t.memberId, t.type, t.reference),
+    index("activities_by_member").on(t.programId, t.memberId, t.id),
+    check("activities_status", sql`${t.status} IN ('pending', 'confirmed', 'rejected')`),
+    check("activities_points", sql`${t.points} >= 0 AND (${t.status} = 'confirmed' OR ${t.points} = 0)`),
+  ],
+);
+
+/** Bonuses given once per member: 'enrollment' (sign-up), 'birthday:<year>'. The key makes "once" a constraint. */
+export const memberBonuses = sqliteTable(
+  "member_bonuses",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    bonus: text("bonus").notNull(),
+    points: integer("points").notNull(),
+    entryId: text("entry_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId, t.bonus] })],
+);
 
 // ------------------------------------------------------------ segments (migration 0019)
 

@@ -5,12 +5,15 @@ import { jobRuns, programs } from "../db/schema";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { ulid } from "../lib/ids";
 import { expirePoints } from "./expire-points";
+import { birthdayBonus } from "./birthday-bonus";
 import { housekeeping } from "./housekeeping";
 import { recalculateTiers } from "./recalculate-tiers";
 import { readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { sweepOutbox } from "./sweep-outbox";
 import { warnExpiring } from "./warn-expiring";
 import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
+import { advanceReferrals } from "./advance-referrals";
+import { lapseMemberships } from "./lapse-memberships";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -20,6 +23,9 @@ export const JOBS = {
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
   "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
   "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
+  "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
+  "lapse-memberships": { run: lapseMemberships, description: "Lapse memberships not renewed past their paidUntil (membership.lapsed)." },
+  "birthday-bonus": { run: birthdayBonus, description: "Give the birthday rules' bonus once per member and year, on the member's day in the program's time zone." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -27,10 +33,12 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
-  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers"],
+  "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"],
   "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
+  // Hourly: each program's local day is reached within the hour after its midnight.
+  "47 * * * *": ["birthday-bonus"],
 };
 
 export interface RunLimits {

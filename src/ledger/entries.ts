@@ -1,4 +1,5 @@
 // The typed shape of every ledger entry, and the figures settlement and tier qualification sum from its columns.
+import type { CappedRule, EarnLine } from "../campaigns/evaluate";
 import type { EarningLine } from "./earning";
 import type { TierChangeReason } from "./tier-review";
 
@@ -14,7 +15,7 @@ export interface EntryAllocation {
 
 /** What each entry type records beside its points, as the history shows it (`details`). */
 export interface EntryDetailsByType {
-  earn: { accrualId: string; amount: MoneyAmount; breakdown: EarningLine[]; debtPaid: number };
+  earn: { accrualId: string; amount: MoneyAmount; breakdown: EarningLine[] | EarnLine[]; debtPaid: number; capped?: CappedRule[]; bonus?: BonusDetails };
   /** A capture at once names the lots it took; a captured hold named them when it was held. */
   redeem: { allocations: EntryAllocation[]; value: MoneyAmount } | { capturedHold: true; value: MoneyAmount };
   hold: { allocations: EntryAllocation[]; value: MoneyAmount };
@@ -24,9 +25,15 @@ export interface EntryDetailsByType {
   expire:
     | { reason: "lot_expired" | "inactivity"; earnedAt: string; expiresAt: string }
     | { reason: "returned_to_expired_lot"; redeemer: string | null };
-  clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null };
+  clawback: { refundedAmount: MoneyAmount; fromLot: number; fromExpired: number; addedToDebt: number; reason: string | null; items?: { sku: string; quantity: number }[] };
   tier: TierEntryDetails;
 }
+
+/** Points earned without an order (an activity, the sign-up, a birthday): an earn entry of amount 0 that says why. */
+export type BonusDetails =
+  | { source: "activity"; activityId: string; activityType: string; reference: string }
+  | { source: "enrollment" }
+  | { source: "birthday"; year: number };
 
 export type TierEntryDetails = {
   from: string | null;

@@ -25,7 +25,18 @@ export type DomainCode =
   | "coupon_expired"
   | "coupon_not_cancellable"
   | "reward_reservation_lapsed"
-  | "reward_out_of_stock";
+  | "reward_out_of_stock"
+  | "referral_code_not_found"
+  | "referrals_disabled"
+  | "membership_plan_not_found"
+  | "membership_not_found"
+  | "membership_plan_archived"
+  | "membership_not_active"
+  | "membership_exists"
+  | "paid_until_not_later"
+  | "activity_already_recorded"
+  | "activity_not_found"
+  | "activity_not_pending";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

@@ -32,6 +32,18 @@ export interface EventPayloadsByType {
   /** A member's batch moved their statistics into or out of a segment (src/segments). */
   "segment.entered": { memberId: string; segmentId: string };
   "segment.left": { memberId: string; segmentId: string };
+  /** A referral whose rewards were granted and whose qualifying order is past its return window (or granted at enrollment). */
+  "referral.completed": { memberId: string; referralId: string; referrerId: string; refereeId: string; referrerPoints: number; refereePoints: number };
+  /** A referral refused by the fraud rules or the referrer's cap; `memberId` is whose object recorded it. */
+  "referral.rejected": { memberId: string; referralId: string; referrerId: string; refereeId: string; fraudFlags: string[] };
+  /** A membership that was not renewed past its paidUntil (or cancelled for its term's end). */
+  "membership.lapsed": { memberId: string; membershipId: string; planId: string; paidUntil: string; reason: "not_renewed" | "cancelled" };
+  /** Once per campaign: its budget's points are all issued (written by the budget's object, not a member's batch). */
+  "campaign.budget_exhausted": { campaignId: string; budgetPoints: number; issuedPoints: number };
+  /** Posted (pending or earning at once), then confirmed or rejected: `status` says which. */
+  "activity.recorded": { memberId: string; activityId: string; type: string; reference: string; status: "pending" | "confirmed" | "rejected"; points: number };
+  /** The sign-up bonus, or a year's birthday bonus. */
+  "bonus.granted": { memberId: string; bonus: "enrollment" | "birthday"; points: number; year?: number };
 }
 
 export type EventType = keyof EventPayloadsByType;

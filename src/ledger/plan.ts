@@ -81,7 +81,7 @@ export function touched(member: MemberRecord, ctx: OpContext, activity: boolean)
 }
 
 /** A member's first record; what enrolment may set, anything else starts empty. */
-export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "email" | "name" | "attributes">>, now: Date): MemberRecord {
+export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "email" | "name" | "attributes" | "birthday">>, now: Date): MemberRecord {
   const at = iso(now);
   return {
     memberId,
@@ -98,6 +98,7 @@ export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "e
     tierLockedUntil: null,
     enrolledAt: at,
     updatedAt: at,
+    birthday: input.birthday ?? null,
   };
 }
 

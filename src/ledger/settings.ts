@@ -74,6 +74,37 @@ export const TierQualificationSchema = z
   })
   .meta({ id: "TierQualification" });
 
+/** Referral rewards and their fraud rules (src/referrals); off unless enabled. */
+export const ReferralSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    refereePoints: z.number().int().min(0).max(1_000_000_000).default(0).meta({ example: 500, description: "Points for the new member." }),
+    referrerPoints: z.number().int().min(0).max(1_000_000_000).default(0).meta({ example: 1000, description: "Points for the member who referred them." }),
+    grantOn: z
+      .discriminatedUnion("type", [
+        z.object({ type: z.literal("enrollment") }),
+        z.object({
+          type: z.literal("first_order"),
+          minAmount: z.number().int().min(0).max(1_000_000_000_000).default(0).meta({ description: "Minor units: the referee's first order at or above this qualifies." }),
+        }),
+      ])
+      .default({ type: "first_order", minAmount: 0 })
+      .meta({ description: "When the rewards are granted: at enrollment, or on the referee's first order at or above an amount." }),
+    shareLinkTemplate: z
+      .string()
+      .max(500)
+      .refine((t) => t.includes("{code}"), "must contain {code}")
+      .default("https://shop.example/r/{code}")
+      .meta({ description: "The share link; {code} is replaced by the member's referral code." }),
+    capPerReferrer: z
+      .object({ count: z.number().int().min(1).max(1_000_000), period: Period })
+      .nullable()
+      .default(null)
+      .meta({ description: "At most this many rewarded referrals per referrer per calendar period (UTC); null for no cap." }),
+    minReferrerAgeDays: z.number().int().min(0).max(3650).default(0).meta({ description: "The referrer's account must be this many days old." }),
+  })
+  .meta({ id: "ReferralSettings" });
+
 export const ProgramSettingsSchema = z
   .object({
     currency: CurrencyCode.default("EUR"),
@@ -152,6 +183,7 @@ export const ProgramSettingsSchema = z
       .strict()
       .prefault({})
       .meta({ description: "Browsers' access to the member-token routes (/v1/me)." }),
+    referrals: ReferralSettingsSchema.prefault({}),
   })
   .meta({ id: "ProgramSettings" });
 
@@ -169,6 +201,7 @@ export type ProgramSettings = z.output<typeof ProgramSettingsSchema>;
 export type Tier = z.output<typeof TierSchema>;
 export type ExpiryPolicy = z.output<typeof ExpiryPolicySchema>;
 export type TierQualification = z.output<typeof TierQualificationSchema>;
+export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
 
 export function defaultSettings(overrides: Partial<z.input<typeof ProgramSettingsSchema>> = {}): ProgramSettings {
   return ProgramSettingsSchema.parse(overrides);

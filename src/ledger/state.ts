@@ -1,4 +1,5 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
+import type { EarnLine } from "../campaigns/evaluate";
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
 import type { ClaimRecord, ClaimStatus } from "../rewards/types";
@@ -21,6 +22,8 @@ export interface MemberRecord {
   tierLockedUntil: string | null;
   enrolledAt: string;
   updatedAt: string;
+  /** Optional: month and day, the year if given (absent in records built before birthdays existed). */
+  birthday?: { month: number; day: number; year: number | null } | null;
 }
 
 /** A lot with points left (remaining > 0), the only lots the hot path reads. */
@@ -101,6 +104,33 @@ export interface OrderRecord {
   createdAt: string;
 }
 
+/** An order's campaign lines as refunds by item need them. */
+export interface OrderEarning {
+  issuer: string;
+  orderId: string;
+  breakdown: EarnLine[];
+  refundedItems: { sku: string; quantity: number }[];
+  returned: { campaignId: string; points: number }[];
+}
+
+/** An activity a member earns points for (a review, a share, a survey), as stored. */
+export interface ActivityRecord {
+  id: string;
+  memberId: string;
+  type: string;
+  reference: string;
+  status: "pending" | "confirmed" | "rejected";
+  occurredAt: string;
+  attributes: Record<string, unknown>;
+  points: number;
+  entryId: string | null;
+  lotId: string | null;
+  /** The evaluator's lines for the points (EarnLine[]), kept for the history. */
+  breakdown: unknown[];
+  createdAt: string;
+  updatedAt: string;
+}
+
 export type { Entry, EntryType } from "./entries";
 export type { EventType, OutboxEvent } from "./events";
 
@@ -130,6 +160,28 @@ export interface Plan<Result> {
   orderCategories?: Record<string, number>;
   /** The member's statistics after this plan and the segments they enter and leave (src/segments/batch.ts). */
   memberStats?: MemberStatsWrite;
+  /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
+  ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
+  /** An accrual whose campaign rules gave points: its breakdown, kept for refunds by item (order_earnings). */
+  newOrderEarning?: OrderEarning;
+  /** A refund of such an order: what refunds have named and given back to each campaign, this one included. */
+  orderEarningUpdate?: OrderEarning;
+  /** Points this refund gives back to each campaign whose rules gave the order points. */
+  budgetReturns?: { campaignId: string; points: number }[];
+  /** Points drawn from each budgeted campaign by this plan. */
+  budgetDraws?: { campaignId: string; points: number }[];
+  /**
+   * Rows for budget_draws: each budgeted campaign's draw under the reservation
+   * made before the batch (and refunds' returns, negative). Written with it, so
+   * a budget's reconcile can tell a committed draw from a lapsed reservation.
+   */
+  budgetDrawRows?: { campaignId: string; reservationId: string; kind: "draw" | "return"; points: number }[];
+  /** An activity posted (src/activities/): one per member, type and reference, which D1 keeps unique. */
+  newActivity?: ActivityRecord;
+  /** A pending activity confirmed or rejected: written only over the status it was read with. */
+  activityUpdate?: Pick<ActivityRecord, "id" | "status" | "points" | "entryId" | "lotId" | "breakdown" | "updatedAt"> & { fromStatus: ActivityRecord["status"] };
+  /** Bonuses given once per member ('enrollment', 'birthday:<year>'): a second one aborts the batch. */
+  memberBonuses?: { bonus: string; points: number; entryId: string | null }[];
   nextState: MemberState;
   result: Result;
 }

@@ -67,6 +67,23 @@ export const errorStatuses = {
   reward_reservation_lapsed: 409,
   too_many_coupon_lookups: 429,
   segment_not_found: 404,
+  referral_code_not_found: 422,
+  referrals_disabled: 422,
+  membership_plan_not_found: 404,
+  membership_not_found: 404,
+  membership_plan_archived: 422,
+  membership_not_active: 409,
+  membership_exists: 409,
+  paid_until_not_later: 422,
+  campaign_not_found: 404,
+  campaign_invalid: 422,
+  campaign_ended: 409,
+  campaign_already_active: 409,
+  campaign_not_active: 409,
+  campaign_changed: 409,
+  activity_already_recorded: 409,
+  activity_not_found: 404,
+  activity_not_pending: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

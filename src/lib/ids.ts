@@ -39,7 +39,7 @@ export function ulid(now = Date.now()): string {
   return time + lastRandom.map((d) => ALPHABET[d]).join("");
 }
 
-export type IdPrefix = "prg" | "key" | "ptr" | "lot" | "ent" | "red" | "acc" | "evt" | "ref";
+export type IdPrefix = "prg" | "key" | "ptr" | "lot" | "ent" | "red" | "acc" | "evt" | "ref" | "mbr" | "mpl";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;

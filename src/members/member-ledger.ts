@@ -2,6 +2,7 @@
 // through here, one at a time, and commits as one D1 batch.
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { database, type Database } from "../db/client";
 import { programs } from "../db/schema";
 import { loadedLotsCover } from "../ledger/allocation";
@@ -9,23 +10,36 @@ import { balanceOf, type Balance } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
-import { accrue, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
+import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
+import type { ActiveRule } from "../campaigns/rules";
+import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, giveBackBudgets, releaseBudgets, returnRows, type BudgetReservation } from "../budgets/draws";
+import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
+import { activityAlreadyRecorded, confirmActivity, recordActivity, rejectActivity, requirePending, type ActivityInput, type ActivityResult } from "../activities/activity";
+import { bonusGiven, readActivity, readActivityByReference } from "../activities/store";
+import { celebratesOn, localDate } from "../bonuses/birthday";
+import { budgetAfter } from "../bonuses/grant";
+import { addSignUpBonus, birthdayBonus, birthdayBonusKey, type BirthdayResult } from "../bonuses/ops";
+import { evaluateActivity } from "../activities/evaluate";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
-import type { OpContext } from "../ledger/plan";
+import { requireMember, type OpContext } from "../ledger/plan";
 import { withSegmentChanges } from "../segments/batch";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
-import type { MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
-import { newId } from "../lib/ids";
+import { newId, ulid } from "../lib/ids";
 import {
   classifyCommitError,
   commitPlan,
+  hasOrdered,
   readOrder,
+  readOrderEarning,
   readOrderLot,
+  readRuleGrants,
+  type StoredGrant,
   readRedemption,
   readMemberState,
   readStoredResponse,
@@ -42,6 +56,8 @@ import { limitPeriodStart } from "../rewards/availability";
 import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
 import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
+import { advanceReferrer, enrollReferred, rewardReferee, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
+import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
 /** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
@@ -54,6 +70,13 @@ export interface LedgerCall {
   requestId?: string;
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
+  /**
+   * The campaign rules in force at the operation's occurredAt, for its trigger: the Worker reads them
+   * from its cache (src/campaigns/active.ts) and sends them, since the object evaluates. Absent: none.
+   */
+  rules?: ActiveRule[];
+  /** The enrollment rules in force now, for an accrual that may enroll the member (their sign-up bonus). */
+  signUpRules?: ActiveRule[];
 }
 
 /**
@@ -77,6 +100,7 @@ export type WithBalance<R> = R & { balance: Balance };
 
 export type AccrualView = WithBalance<AccrualResult>;
 export type RefundView = WithBalance<RefundResult>;
+export type ActivityView = WithBalance<ActivityResult>;
 export type RedemptionWithBalanceView = WithBalance<RedemptionView>;
 export type ClaimWithBalanceView = WithBalance<ClaimView>;
 export type TierGrantView = WithBalance<{ memberId: string; tier: string | null; tierLockedUntil: string | null; change: TierChange | null }>;
@@ -86,6 +110,10 @@ interface Built<T, C extends boolean> {
   plan: Plan<unknown> | null;
   value: T;
   created?: C;
+  /** Rows of a capability's own tables committed in the plan's batch. */
+  extra?: BatchItem<"sqlite">[];
+  /** Campaign budgets reserved for the plan's draws: confirmed once it commits, released if it surely did not. */
+  budget?: BudgetReservation | null;
 }
 
 type Builder<T, C extends boolean> = (state: MemberState, ctx: OpContext) => Built<T, C> | Promise<Built<T, C>>;
@@ -122,6 +150,10 @@ export class MemberLedger extends DurableObject<Env> {
   private closedThrough: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly db: Database;
+  /** The member's grants of limited rules, per campaign/rule, from `since` on (null: all); dropped with the state. */
+  private grants = new Map<string, { since: string | null; grants: StoredGrant[] }>();
+  /** Whether the member has an order on record; unknown until a rule asks. Dropped with the state. */
+  private ordered: boolean | null = null;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -134,10 +166,16 @@ export class MemberLedger extends DurableObject<Env> {
     this.lotWindow = Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
   }
 
+  /** A new member gets the sign-up bonus of the enrollment rules in force (`call.rules`) in the same batch. */
   enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
-    return this.write(call, (state, ctx) => {
-      const plan = enroll(state, call.memberId, input, ctx);
-      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now) };
+    return this.write(call, async (state, ctx) => {
+      const rules = state.member ? [] : (call.rules ?? []);
+      const { plan, reservation } = await this.withBudgets(call, rules, ctx.now, (budgetLeft) => {
+        const plan = enroll(state, call.memberId, input, ctx);
+        addSignUpBonus(plan, { rules, grants: [], budgetLeft }, ctx);
+        return plan;
+      });
+      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now), budget: reservation };
     });
   }
 
@@ -148,9 +186,34 @@ export class MemberLedger extends DurableObject<Env> {
    * (by the write path, which sees the failed plan's order).
    */
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
-    return this.write(call, (state, ctx) => {
-      const plan = accrue(state, call.memberId, input, ctx);
-      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+    return this.write(call, async (state, ctx) => {
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      // A first accrual that enrolls the member brings the sign-up bonus into its batch.
+      const signUp = state.member ? [] : (call.signUpRules ?? []);
+      const { plan, reservation } = await this.withBudgets(call, [...campaigns.rules, ...signUp], ctx.now, (budgetLeft) => {
+        const plan = accrue(state, call.memberId, input, ctx, { ...campaigns, budgetLeft });
+        addSignUpBonus(plan, { rules: signUp, grants: [], budgetLeft: budgetAfter(budgetLeft, plan.budgetDraws ?? []) }, ctx);
+        return plan;
+      });
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
+    });
+  }
+
+  /**
+   * What an accrual of this order would earn now, by the same evaluator and the
+   * member's own tier, limits and budgets: the plan is built and not committed.
+   * A member not enrolled yet is answered as the accrual would enroll them.
+   */
+  previewAccrual(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<EarningPreview, false>> {
+    return this.answer(async () => {
+      const now = clock(call);
+      const { state } = await this.currentState(call, now);
+      const ctx = this.context(call, now);
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      // Nothing is reserved for a preview: the budgets as their objects count them now.
+      campaigns.budgetLeft = await budgetsLeftNow(this.env, call.programId, budgetLimits(campaigns.rules, call.settings));
+      const plan = accrue(state, call.memberId, input, { ...ctx, settings: { ...call.settings, enrollOnAccrual: true } }, campaigns);
+      return { ok: true, value: previewOf(plan, campaigns, state.member !== null), replayed: false };
     });
   }
 
@@ -192,8 +255,15 @@ export class MemberLedger extends DurableObject<Env> {
       if (!order || order.memberId !== call.memberId) {
         throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
-      const lot = order.lotId ? await readOrderLot(this.db, call.programId, order.lotId) : null;
-      const plan = refund(state, call.memberId, order, lot, input, ctx);
+      const [lot, earning] = await Promise.all([
+        order.lotId ? readOrderLot(this.db, call.programId, order.lotId) : null,
+        readOrderEarning(this.db, call.programId, order.issuer, order.orderId),
+      ]);
+      const plan = refund(state, call.memberId, order, lot, input, ctx, earning);
+      // What the refund takes back from campaign rules goes back to their budgets: recorded in this batch
+      // (under the refund's entry id), given back once it commits (see write).
+      const refundEntry = plan.entries.find((e) => e.type === "clawback");
+      if (plan.budgetReturns?.length && refundEntry) plan.budgetDrawRows = returnRows(refundEntry.id, plan.budgetReturns);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
     }, { lots: "all" });
   }
@@ -252,6 +322,106 @@ export class MemberLedger extends DurableObject<Env> {
       },
       { lots: "all" },
     );
+  }
+
+  // Referrals (src/referrals): each side's points through that member's own object, keyed by the referral.
+
+  /** Enrollment with a referral code or fingerprints: the referral is judged and recorded in the enrollment's batch. */
+  enrollReferred(call: LedgerCall, input: EnrollInput, referral: ReferralEnrollment): Promise<LedgerReply<ReferredEnrollment, boolean>> {
+    return this.write(call, async (state, ctx) => {
+      const work = await enrollReferred(this.db, call, state, input, referral, ctx);
+      return { ...work, created: work.value.created };
+    });
+  }
+
+  /** The referrer's side of a referral: reward it when due (cap checked here), then complete or cancel it; a repeat does nothing. */
+  creditReferral(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    return this.write(call, (state, ctx) => advanceReferrer(this.db, call, state, referralId, ctx), { lots: "all" });
+  }
+
+  /** The referee's side: credited once, after the referrer's object rewarded the referral. */
+  creditReferee(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    return this.write(call, (state, ctx) => rewardReferee(this.db, call, state, referralId, ctx));
+  }
+
+  // Memberships (src/memberships): kept beside the member's ledger, changed one call at a time like it.
+
+  startMembership(call: LedgerCall, input: StartMembershipInput): Promise<LedgerReply<MembershipView, true>> {
+    return this.write(call, async (state, ctx) => ({ ...(await startMembership(this.db, call, state, input, ctx)), created: true as const }));
+  }
+
+  changeMembership(call: LedgerCall, change: MembershipChange): Promise<LedgerReply<MembershipView, false>> {
+    return this.write(call, (state, ctx) => changeMembership(this.db, call, state, change, ctx));
+  }
+
+  /** Lapses the member's memberships past their paidUntil (the lapse job's work); a second run finds none. */
+  lapseMemberships(call: LedgerCall): Promise<LedgerReply<{ lapsed: string[] }, false>> {
+    return this.write(call, (state, ctx) => lapseMemberships(this.db, call, state, ctx));
+  }
+
+  /**
+   * Posts an activity: one per member, type and reference (a second is
+   * refused with the first). It earns by the activity rules in force at its
+   * occurredAt (`call.rules`), within the member's limits and the campaigns'
+   * budgets; a pending one earns only when confirmed.
+   */
+  recordActivity(call: LedgerCall, input: ActivityInput): Promise<LedgerReply<ActivityView, true>> {
+    return this.write(call, async (state, ctx) => {
+      const member = requireMember(state, call.memberId);
+      const original = await readActivityByReference(this.db, call.programId, call.memberId, input.type, input.reference);
+      if (original) throw activityAlreadyRecorded(original);
+      if (input.pending) {
+        const plan = recordActivity(state, call.memberId, input, null, ctx);
+        return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
+      }
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        recordActivity(state, call.memberId, input, evaluateActivity(input, member, { ...campaigns, budgetLeft }, call.settings), ctx),
+      );
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
+    });
+  }
+
+  /** A pending activity passed moderation: it earns now, by the rules in force when it occurred (`call.rules`). */
+  confirmActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    return this.write(call, async (state, ctx) => {
+      const member = requireMember(state, call.memberId);
+      const activity = await this.activityOf(call, activityId);
+      requirePending(activity);
+      const campaigns = await this.campaignsFor(call, state, activity.occurredAt);
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        confirmActivity(state, activity, evaluateActivity(activity, member, { ...campaigns, budgetLeft }, call.settings), ctx),
+      );
+      return { ...withBalance(plan, plan.result, call.settings, ctx.now), budget: reservation };
+    });
+  }
+
+  rejectActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    return this.write(call, async (state, ctx) => {
+      const plan = rejectActivity(state, await this.activityOf(call, activityId), ctx);
+      return withBalance(plan, plan.result, call.settings, ctx.now);
+    });
+  }
+
+  /**
+   * The year's birthday bonus on the member's day in the program's time zone,
+   * by the birthday rules in force (`call.rules`): once per member and year
+   * (member_bonuses), so a second run or an overlapping one gives nothing.
+   */
+  grantBirthday(call: LedgerCall): Promise<LedgerReply<BirthdayResult, false>> {
+    return this.write(call, async (state, ctx) => {
+      const year = localDate(ctx.now, call.settings.timeZone).year;
+      const skipped = (why: BirthdayResult["skipped"]) => ({ plan: null, value: { year, points: 0, skipped: why } });
+      if (!state.member?.birthday || !celebratesOn(state.member.birthday, localDate(ctx.now, call.settings.timeZone))) return skipped("not_today");
+      if (await bonusGiven(this.db, call.programId, call.memberId, birthdayBonusKey(year))) return skipped("already_given");
+      const campaigns = await this.campaignsFor(call, state, ctx.now.toISOString());
+      const { plan, reservation } = await this.withBudgets(call, campaigns.rules, ctx.now, (budgetLeft) =>
+        birthdayBonus(state, { ...campaigns, budgetLeft }, false, ctx),
+      );
+      // The budgets may leave nothing: then nothing is written, and a later run may still give it today.
+      if (!plan || plan.result.points === 0) return { ...skipped("no_points"), budget: reservation };
+      return { plan, value: plan.result, budget: reservation };
+    });
   }
 
   // Scheduled work: jobs find candidates in D1, the object re-checks its own state and
@@ -376,7 +546,55 @@ export class MemberLedger extends DurableObject<Env> {
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   private forget(): void {
     this.cached = null;
+    this.grants.clear();
+    this.ordered = null;
   }
+
+  /**
+   * What the campaign rules in force need of this member: the grants of the
+   * limited ones (read once, then kept with the state), whether an order is on
+   * record (only when a rule asks for the first order), and the budgets left.
+   */
+  private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
+    const rules = call.rules ?? [];
+    if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null };
+    const wanted = grantsSince(rules, new Date(occurredAt), call.settings.timeZone).filter(({ campaignId, ruleId, since }) => {
+      const have = this.grants.get(`${campaignId}/${ruleId}`);
+      return !have || (have.since !== null && (since === null || since < have.since));
+    });
+    if (wanted.length > 0) {
+      const read = await readRuleGrants(this.db.$client, call.programId, call.memberId, wanted);
+      for (const { campaignId, ruleId, since } of wanted) {
+        this.grants.set(`${campaignId}/${ruleId}`, { since, grants: read.filter((g) => g.campaignId === campaignId && g.ruleId === ruleId) });
+      }
+    }
+    const grants = [...new Set(rules.map((r) => `${r.campaignId}/${r.rule.id}`))].flatMap((key) => this.grants.get(key)?.grants ?? []);
+    let firstOrder = state.member === null;
+    if (!firstOrder && rules.some((r) => r.rule.conditions.firstOrder !== undefined)) {
+      this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
+      firstOrder = !this.ordered;
+    }
+    // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
+    return { rules, grants, budgetLeft: new Map(), firstOrder };
+  }
+
+  /**
+   * Builds a plan whose rules may draw on campaign budgets: evaluated as if
+   * they were open, each draw reserved on its budget's object, evaluated
+   * again with what was granted (see buildWithBudgets). The write path
+   * confirms the reservation once the plan commits.
+   */
+  private async withBudgets<P extends Plan<unknown> | null>(
+    call: LedgerCall,
+    rules: readonly ActiveRule[],
+    now: Date,
+    build: (budgetLeft: ReadonlyMap<string, number>) => P,
+  ): Promise<{ plan: P; reservation: BudgetReservation | null }> {
+    const built = await buildWithBudgets<NonNullable<P>>(this.env, call.programId, budgetLimits(rules, call.settings), `bdr_${ulid()}`, now.getTime(), build);
+    // A build that never answers null gets its plan back as it built it.
+    return { plan: built.plan as P, reservation: built.reservation };
+  }
+
 
   /**
    * The write path every ledger operation shares: build the plan, commit it
@@ -393,23 +611,41 @@ export class MemberLedger extends DurableObject<Env> {
       const now = clock(call);
       for (let attempt = 0; ; attempt++) {
         let plan: Plan<unknown> | null = null;
+        let budget: BudgetReservation | null = null;
         try {
           const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
+          budget = built.budget ?? null;
           const outcome = { ok: true as const, value: built.value, created: built.created };
-          if (!plan) return { ...outcome, replayed: false };
-          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now);
+          if (!plan) {
+            if (budget) await releaseBudgets(this.env, call.programId, budget);
+            return { ...outcome, replayed: false };
+          }
+          await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now, built.extra);
+          if (budget) await confirmBudgets(this.env, call.programId, budget, plan.budgetDraws ?? []);
+          await this.giveBack(call, plan);
           return { ...outcome, replayed: false };
         } catch (error) {
           // D1 refused or lost the work: no lookup adds to its load; the caller retries with the same key.
+          // A reservation of a batch whose outcome is unknown is left to lapse: reconciling finds out whether it landed.
           if (isTransientD1Error(error)) throw error;
           const conflict = error instanceof DomainError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
+          // Refused before the batch, or the batch failed whole on a constraint: the reserved points are free again.
+          if (budget && conflict !== "unknown") await releaseBudgets(this.env, call.programId, budget);
+          // A budget reservation lapsed and was released before the batch landed: reserve again.
+          if (conflict === "budget_lapsed" && attempt < 2) continue;
           if (conflict === null) return this.refuse<T, C>(call, error instanceof DomainError ? error : outOfRange(), now);
           // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
             const stored = await readStoredResponse(this.db, call.programId, call.idempotency);
             if (stored) return replay<T, C>(stored, call.idempotency);
+          }
+          // Another post of the same activity landed first (the object read none): refuse with it.
+          if (conflict === "activity" && plan?.newActivity) {
+            const { type, reference } = plan.newActivity;
+            const original = await readActivityByReference(this.db, call.programId, call.memberId, type, reference);
+            if (original) return this.refuse<T, C>(call, activityAlreadyRecorded(original), now);
           }
           if (conflict === "order") {
             const refusal = plan?.newOrder ? await this.orderConflict(call, plan.newOrder) : orderAlreadyAccrued(null, null);
@@ -418,6 +654,7 @@ export class MemberLedger extends DurableObject<Env> {
           // Someone wrote around this object: the cache is gone, so build once more on fresh state.
           if (conflict === "stale_version" && attempt === 0) continue;
           if (conflict === "stale_version") throw new DomainError("concurrent_update", "The member changed meanwhile; retry the request.");
+          if (conflict === "budget_lapsed") throw new DomainError("concurrent_update", "A campaign budget's reservation kept lapsing; retry the request.");
           // A settlement period closed while this was built: stamp the entries with the next open one.
           if (conflict === "period_closed" && attempt < 2) continue;
           // A coupon's use won the race with its cancel; a claim's stock reservation lapsed before it committed.
@@ -531,16 +768,18 @@ export class MemberLedger extends DurableObject<Env> {
     return { settings: call.settings, now, newId, partnerId: call.partnerId, closedThrough: this.closedThrough };
   }
 
-  private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date): Promise<void> {
+  private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
     try {
       await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now));
-      await commitPlan(this.db, call.programId, plan, idempotency, now);
+      await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
       throw error;
     }
     this.cached = plan.nextState;
+    if (plan.newOrder) this.ordered = true;
+    for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued before the caller hears back; a failed send never fails the
     // change, which has committed: the outbox sweep sends what the consumer never marked sent.
     await publishCommitted(this.env, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
@@ -555,6 +794,21 @@ export class MemberLedger extends DurableObject<Env> {
     // Only the alarm needs to know whose object this is; an object without holds writes nothing to its storage.
     if (this.identity) await this.ctx.storage.put("identity", this.identity);
     await this.ctx.storage.setAlarm(next);
+  }
+
+  /** A committed plan's returns to campaign budgets (a refund's): each budget's object counts them once. */
+  private async giveBack(call: LedgerCall, plan: Plan<unknown>): Promise<void> {
+    const byReturn = new Map<string, { campaignId: string; points: number }[]>();
+    for (const row of plan.budgetDrawRows ?? []) {
+      if (row.kind === "return") byReturn.set(row.reservationId, [...(byReturn.get(row.reservationId) ?? []), { campaignId: row.campaignId, points: -row.points }]);
+    }
+    for (const [returnId, returned] of byReturn) await giveBackBudgets(this.env, call.programId, returnId, returned);
+  }
+
+  private async activityOf(call: LedgerCall, activityId: string): Promise<ActivityRecord> {
+    const activity = await readActivity(this.db, call.programId, call.memberId, activityId);
+    if (!activity) throw new DomainError("activity_not_found", `No activity '${activityId}' of this member.`);
+    return activity;
   }
 
   /** An open hold is in the cached state with its allocations; anything else is read from D1. */
@@ -602,6 +856,12 @@ export const STORED_REFUSALS: ReadonlySet<DomainCode> = new Set<DomainCode>([
   "coupon_already_used",
   "coupon_not_cancellable",
   "reward_reservation_lapsed",
+  "membership_exists",
+  "membership_not_active",
+  "membership_plan_archived",
+  "paid_until_not_later",
+  "activity_already_recorded",
+  "activity_not_pending",
 ]);
 
 function outOfRange(): DomainError {

@@ -2,14 +2,15 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { allocations, entries, expiryWarnings, idempotencyKeys, lots, members, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
+import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { memberStatsStatements } from "../segments/batch";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import type { MemberRecord, MemberState, OpenLot, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { EarnLine } from "../campaigns/evaluate";
 
 /** Idempotency records outlive the 24 hours the brief promises. */
 const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
@@ -66,6 +67,7 @@ function toMember(row: MemberRow): MemberRecord {
     tierLockedUntil: row.tierLockedUntil,
     enrolledAt: row.enrolledAt,
     updatedAt: row.updatedAt,
+    birthday: row.birthdayMonth !== null && row.birthdayDay !== null ? { month: row.birthdayMonth, day: row.birthdayDay, year: row.birthdayYear } : null,
   };
 }
 
@@ -295,6 +297,22 @@ export async function readOrderLot(db: Database, programId: string, lotId: strin
   return row ?? null;
 }
 
+/** The order's campaign lines, kept when campaign rules gave it points; null for any other order. */
+export async function readOrderEarning(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderEarning | null> {
+  const [row] = await db
+    .select()
+    .from(orderEarnings)
+    .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId)));
+  if (!row) return null;
+  return {
+    issuer,
+    orderId,
+    breakdown: JSON.parse(row.breakdown) as EarnLine[],
+    refundedItems: JSON.parse(row.refundedItems) as OrderEarning["refundedItems"],
+    returned: JSON.parse(row.returned) as OrderEarning["returned"],
+  };
+}
+
 export async function readOrder(db: Database, programId: string, issuer: string, orderId: string): Promise<OrderRecord | null> {
   const [row] = await db
     .select()
@@ -315,6 +333,8 @@ export async function commitPlan(
   plan: Plan<unknown>,
   idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
   now: Date,
+  /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
+  extra: readonly BatchItem<"sqlite">[] = [],
 ): Promise<void> {
   assertPlanInRange(plan);
   const at = now.toISOString();
@@ -333,6 +353,10 @@ export async function commitPlan(
     tierDowngradeAt: m.tierDowngradeAt,
     tierLockedUntil: m.tierLockedUntil,
     updatedAt: m.updatedAt,
+    // A record without the field (built before birthdays) leaves the columns as they are.
+    ...(m.birthday === undefined
+      ? {}
+      : { birthdayMonth: m.birthday?.month ?? null, birthdayDay: m.birthday?.day ?? null, birthdayYear: m.birthday?.year ?? null }),
   };
   if (plan.memberIsNew) {
     statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));
@@ -399,6 +423,45 @@ export async function commitPlan(
     statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
   }
   if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, m.memberId, plan.memberStats, at));
+  statements.push(...extra);
+  if (plan.newOrderEarning) {
+    const { issuer, orderId, breakdown } = plan.newOrderEarning;
+    statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));
+  }
+  if (plan.orderEarningUpdate) {
+    const { issuer, orderId, refundedItems, returned } = plan.orderEarningUpdate;
+    statements.push(
+      db
+        .update(orderEarnings)
+        .set({ refundedItems: JSON.stringify(refundedItems), returned: JSON.stringify(returned) })
+        .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
+    );
+  }
+  for (const grant of plan.ruleGrants ?? []) {
+    const { at: occurredAt, ...rest } = grant;
+    statements.push(db.insert(memberRuleGrants).values({ ...rest, occurredAt, programId, memberId: m.memberId, createdAt: at }));
+  }
+  // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
+  for (const draw of plan.budgetDrawRows ?? []) {
+    statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
+  }
+  if (plan.newActivity) {
+    const { attributes, breakdown, ...activity } = plan.newActivity;
+    statements.push(db.insert(activities).values({ ...activity, programId, attributes: JSON.stringify(attributes), breakdown: JSON.stringify(breakdown) }));
+  }
+  if (plan.activityUpdate) {
+    const { id, fromStatus, breakdown, ...update } = plan.activityUpdate;
+    // Only over the status it was read with; the member's object is the one writer, so this always matches.
+    statements.push(
+      db
+        .update(activities)
+        .set({ ...update, breakdown: JSON.stringify(breakdown) })
+        .where(and(eq(activities.programId, programId), eq(activities.id, id), eq(activities.status, fromStatus))),
+    );
+  }
+  for (const bonus of plan.memberBonuses ?? []) {
+    statements.push(db.insert(memberBonuses).values({ programId, memberId: m.memberId, ...bonus, createdAt: at }));
+  }
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
@@ -408,7 +471,7 @@ function sqlAdd(column: AnyColumn, delta: number) {
 }
 
 /** Why a batch failed, from the constraint D1 names in its error. */
-export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "coupon_moved" | "reservation_void" | "constraint" | "unknown";
+export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "coupon_moved" | "reservation_void" | "budget_lapsed" | "activity" | "constraint" | "unknown";
 
 export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
@@ -419,6 +482,46 @@ export function classifyCommitError(error: unknown): CommitConflict {
   if (message.includes("reward_reservation_void")) return "reservation_void";
   if (message.includes("UNIQUE constraint failed: idempotency_keys.")) return "idempotency_key";
   if (message.includes("UNIQUE constraint failed: orders.")) return "order";
+  // A budget reservation lapsed and was released before this batch landed: reserve again.
+  if (message.includes("UNIQUE constraint failed: budget_draws.")) return "budget_lapsed";
+  if (message.includes("UNIQUE constraint failed: activities.")) return "activity";
   if (/constraint failed/i.test(message)) return "constraint";
   return "unknown";
+}
+
+/** A past grant of a rule, as limits and cooldowns count it. */
+export interface StoredGrant {
+  campaignId: string;
+  ruleId: string;
+  points: number;
+  at: string;
+}
+
+/** Uses member_rule_grants_by_member: one rule's grants to one member, from an instant on. */
+export const RULE_GRANTS_SQL = `SELECT campaign_id AS campaignId, rule_id AS ruleId, points, occurred_at AS at FROM member_rule_grants
+  WHERE program_id = ?1 AND member_id = ?2 AND campaign_id = ?3 AND rule_id = ?4 AND occurred_at >= ?5`;
+
+/** Uses orders_by_member. */
+export const HAS_ORDERED_SQL = "SELECT 1 AS one FROM orders WHERE program_id = ?1 AND member_id = ?2 LIMIT 1";
+
+/**
+ * The member's grants of these rules since `since` (ISO; null: all of them),
+ * in one round trip by the member's index. Only rules with limits or
+ * cooldowns are asked for, so what is read stays bounded by what they count.
+ */
+export async function readRuleGrants(
+  d1: D1Database,
+  programId: string,
+  memberId: string,
+  wanted: readonly { campaignId: string; ruleId: string; since: string | null }[],
+): Promise<StoredGrant[]> {
+  if (wanted.length === 0) return [];
+  const statements = wanted.map(({ campaignId, ruleId, since }) => d1.prepare(RULE_GRANTS_SQL).bind(programId, memberId, campaignId, ruleId, since ?? ""));
+  const results = await d1.batch<StoredGrant>(statements);
+  return results.flatMap((r) => r.results);
+}
+
+/** Whether the member has an order recorded (by the orders_by_member index). */
+export async function hasOrdered(d1: D1Database, programId: string, memberId: string): Promise<boolean> {
+  return (await d1.prepare(HAS_ORDERED_SQL).bind(programId, memberId).first()) !== null;
 }

@@ -14,6 +14,7 @@ export function memberView(state: MemberState, settings: ProgramSettings, now: D
     enrolledAt: member.enrolledAt,
     updatedAt: member.updatedAt,
     lastActivityAt: member.lastActivityAt,
+    birthday: member.birthday ?? null,
     balance: balanceOf(state, settings, now),
   };
 }

@@ -17,6 +17,12 @@ export const WEBHOOK_EVENT_TYPES = [
   "tier.changed",
   "segment.entered",
   "segment.left",
+  "referral.completed",
+  "referral.rejected",
+  "membership.lapsed",
+  "campaign.budget_exhausted",
+  "activity.recorded",
+  "bonus.granted",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

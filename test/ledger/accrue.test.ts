@@ -67,6 +67,7 @@ describe("accrue", () => {
       orderId: "o-1",
       points: 49,
       breakdown: [{ rule: "base", points: 49 }],
+      capped: [],
       debtPaid: 0,
       lot: { id: "lot_1", availableAt: "2026-03-10T11:00:00.000Z", expiresAt: null },
       tierChange: null,

@@ -47,6 +47,7 @@ export function member(fields: Partial<MemberRecord> = {}): MemberRecord {
     tierLockedUntil: null,
     enrolledAt: EARLIER,
     updatedAt: EARLIER,
+    birthday: null,
     ...fields,
   };
 }

@@ -23,6 +23,7 @@ describe("enroll", () => {
       tierLockedUntil: null,
       enrolledAt: NOW,
       updatedAt: NOW,
+      birthday: null,
     });
     expect(plan.entries).toEqual([]);
     expect(plan.newLots).toEqual([]);

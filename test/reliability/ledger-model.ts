@@ -16,6 +16,20 @@ export interface ModelSettings {
   pendingDays: number;
   expiry: ExpiryRule;
   enrollOnAccrual: boolean;
+  /** Campaign rules in force for every order of the run. */
+  rules?: ModelRule[];
+}
+
+/**
+ * A campaign rule the model knows: on orders of at least `atLeast`, fixed
+ * points or a multiplier on the base points (rounded down), at most `count`
+ * grants per member over the campaign's life.
+ */
+export interface ModelRule {
+  id: string;
+  atLeast: number;
+  effect: { type: "fixed"; points: number } | { type: "multiply"; percent: number };
+  count: number | null;
 }
 
 export interface ModelLot {
@@ -84,6 +98,8 @@ export class LedgerModel {
   readonly members = new Map<string, ModelMember>();
   readonly redemptions: ModelRedemption[] = [];
   readonly orders: ModelOrder[] = [];
+  /** Grants of each rule per member: `${memberId} ${ruleId}`. */
+  readonly grants = new Map<string, number>();
 
   constructor(
     readonly settings: ModelSettings,
@@ -211,7 +227,18 @@ export class LedgerModel {
     if (this.orders.some((o) => o.orderId === orderId)) return refuse("order_already_accrued");
     if (!this.members.has(memberId)) this.enroll(memberId);
     const member = this.members.get(memberId)!;
-    const points = pointsFor(amount);
+    const base = pointsFor(amount);
+    let points = base;
+    for (const rule of this.settings.rules ?? []) {
+      if (amount < rule.atLeast) continue;
+      const given = rule.effect.type === "fixed" ? rule.effect.points : Math.floor((base * (rule.effect.percent - 100)) / 100);
+      if (given <= 0) continue;
+      const key = `${memberId} ${rule.id}`;
+      const used = this.grants.get(key) ?? 0;
+      if (rule.count !== null && used >= rule.count) continue;
+      this.grants.set(key, used + 1);
+      points += given;
+    }
     const debtPaid = Math.min(member.debt, points);
     let lot: ModelLot | null = null;
     if (points > 0) {

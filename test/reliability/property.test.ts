@@ -18,7 +18,8 @@ import type { Settings } from "../helpers";
 import { createProgram, expectLedgerConsistent } from "../helpers";
 import { ProgramSettingsSchema, type ProgramSettings } from "../../src/ledger/settings";
 import { STORED_REFUSALS, type LedgerCall, type LedgerReply } from "../../src/members/member-ledger";
-import { DAY, HOUR, LedgerModel, SECOND, type ModelSettings, type Outcome } from "./ledger-model";
+import { DAY, HOUR, LedgerModel, SECOND, type ModelRule, type ModelSettings, type Outcome } from "./ledger-model";
+import { RuleSchema, type ActiveRule } from "../../src/campaigns/rules";
 import { memberLedger, memberStub } from "./support";
 
 const DEFAULT_RUNS = 25;
@@ -99,7 +100,37 @@ const settingsArb = fc.record({
   ),
   enrollOnAccrual: fc.boolean(),
   startHours: fc.integer({ min: 0, max: 400 * 24 }),
+  rules: fc.uniqueArray(
+    fc.record({
+      id: fc.constantFrom("r-a", "r-b", "r-c"),
+      atLeast: fc.constantFrom(0, 5_000, 20_000),
+      effect: fc.oneof(
+        fc.record({ type: fc.constant("fixed" as const), points: fc.integer({ min: 1, max: 60 }) }),
+        fc.record({ type: fc.constant("multiply" as const), percent: fc.constantFrom(150, 200, 333) }),
+      ),
+      count: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+    }),
+    { maxLength: 3, selector: (rule) => rule.id },
+  ),
 });
+
+/** The model's rules as the member's object receives them from the Worker: campaign rules in force. */
+function activeRules(rules: readonly ModelRule[]): ActiveRule[] {
+  return rules.map((rule) => ({
+    campaignId: "cmp_property",
+    version: 1,
+    startsAt: "2026-01-01T00:00:00Z",
+    endsAt: null,
+    budget: null,
+    rule: RuleSchema.parse({
+      id: rule.id,
+      trigger: { type: "order" },
+      conditions: rule.atLeast > 0 ? { amountAtLeast: rule.atLeast } : {},
+      effect: rule.effect,
+      limits: rule.count === null ? [] : [{ period: "campaign", count: rule.count }],
+    }),
+  }));
+}
 
 type RunSettings = typeof settingsArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -125,6 +156,7 @@ class Run {
     readonly programId: string,
     readonly settings: ProgramSettings,
     readonly model: LedgerModel,
+    readonly rules: ActiveRule[] = [],
   ) {}
 
   call(memberId: string, idempotent: boolean): LedgerCall {
@@ -136,6 +168,7 @@ class Run {
       partnerId: null,
       idempotency: idempotent ? { scope: "server:", key: `key-${n}`, requestHash: `request-${n}` } : null,
       now: this.model.now,
+      rules: this.rules,
     };
   }
 
@@ -367,7 +400,7 @@ async function runSequence(cfg: RunSettings, ops: Op[]): Promise<void> {
   };
   const program = await createProgram(settingsInput, "Property run");
   const model = new LedgerModel(cfg, EPOCH + cfg.startHours * HOUR);
-  const run = new Run(program.programId, ProgramSettingsSchema.parse(settingsInput), model);
+  const run = new Run(program.programId, ProgramSettingsSchema.parse(settingsInput), model, activeRules(cfg.rules));
   // The first member starts enrolled with an order's points, so sequences reach redemptions early.
   await apply(run, { op: "enroll", member: 0 });
   await apply(run, { op: "accrue", member: 0, amount: 20_000, backdateHours: 0, duplicateOf: null });

@@ -1,7 +1,8 @@
 // Accrual: an order earns points into a new lot, pays debt first, and may upgrade the tier.
 import { DomainError } from "../errors";
 import { addDays, iso } from "../dates";
-import { computeEarning, type Earning } from "../earning";
+import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type RuleGrant } from "../../campaigns/evaluate";
+import type { ActiveRule } from "../../campaigns/rules";
 import { lotExpiresAt } from "../expiry";
 import { periodOf } from "../periods";
 import { emptyPlan, entry, event, newMember, requireMember, touched, type OpContext } from "../plan";
@@ -13,15 +14,40 @@ export interface AccrualInput {
   amount: { amount: number; currency: string };
   channel: string;
   occurredAt: string;
-  /** The store of a till's order. */
-  storeId?: string;
+  /** Line items, for rules on SKUs and categories; unit prices in the order's currency. */
+  items?: { sku: string; category?: string; quantity: number; price: { amount: number; currency: string } }[];
+  storeId?: string | null;
+}
+
+/**
+ * What the campaign rules need beyond the member's state: the rules in force
+ * at the order's occurredAt, the member's past grants of the limited ones,
+ * what each budget may still issue, and whether this is the member's first order.
+ */
+export interface AccrualCampaigns {
+  rules: readonly ActiveRule[];
+  grants: readonly RuleGrant[];
+  budgetLeft: ReadonlyMap<string, number>;
+  /** The member has no order recorded before this one. */
+  firstOrder: boolean;
+}
+
+export const NO_CAMPAIGNS: AccrualCampaigns = { rules: [], grants: [], budgetLeft: new Map(), firstOrder: false };
+
+/** A grant as the member's batch records it: one per campaign line that gave points. */
+export interface RuleGrantRecord extends RuleGrant {
+  version: number;
+  entryId: string;
+  orderId: string | null;
 }
 
 export interface AccrualResult {
   accrualId: string;
   orderId: string;
   points: number;
-  breakdown: Earning["breakdown"];
+  breakdown: EarnLine[];
+  /** Rules that matched but gave nothing: a budget, a member limit, a cooldown or the multiplier cap stopped them. */
+  capped: CappedRule[];
   debtPaid: number;
   lot: { id: string; availableAt: string; expiresAt: string | null } | null;
   tierChange: { from: string | null; to: string | null } | null;
@@ -29,7 +55,13 @@ export interface AccrualResult {
   settlement: { period: string; movedFrom: string | null } | null;
 }
 
-export function accrue(state: MemberState, memberId: string, input: AccrualInput, ctx: OpContext): Plan<AccrualResult> {
+export function accrue(
+  state: MemberState,
+  memberId: string,
+  input: AccrualInput,
+  ctx: OpContext,
+  campaigns: AccrualCampaigns = NO_CAMPAIGNS,
+): Plan<AccrualResult> {
   const { settings, now } = ctx;
   let current = state.member;
   let memberIsNew = false;
@@ -50,7 +82,25 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
       earliestOccurredAt: iso(earliest),
     });
   }
-  const earning = computeEarning(input.amount.amount, settings, current.tier);
+  const items = earnItems(input, settings.currency);
+  const earning = evaluateEarning({
+    trigger: {
+      type: "order",
+      amount: input.amount.amount,
+      currency: input.amount.currency,
+      items,
+      channel: input.channel as "online" | "store" | "app",
+      storeId: input.storeId ?? null,
+      partnerId: ctx.partnerId,
+      firstOrder: memberIsNew || campaigns.firstOrder,
+    },
+    occurredAt: earnedAt,
+    member: { tier: current.tier, attributes: current.attributes },
+    settings,
+    rules: campaigns.rules,
+    grants: campaigns.grants,
+    budgetLeft: campaigns.budgetLeft,
+  });
   const debtPaid = Math.min(current.debt, earning.points);
   const accrualId = ctx.newId("acc");
 
@@ -86,6 +136,7 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
     orderId: input.orderId,
     points: earning.points,
     breakdown: earning.breakdown,
+    capped: earning.capped,
     debtPaid,
     lot: lot ? { id: lot.id, availableAt: lot.availableAt, expiresAt: lot.expiresAt } : null,
     tierChange,
@@ -103,9 +154,21 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
       partnerId: ctx.partnerId,
       channel: input.channel,
       occurredAt: iso(earnedAt),
-      details: { accrualId, amount: input.amount, breakdown: earning.breakdown, debtPaid, ...(input.storeId ? { storeId: input.storeId } : {}) },
+      details: {
+        accrualId,
+        amount: input.amount,
+        breakdown: earning.breakdown,
+        debtPaid,
+        ...(input.storeId ? { storeId: input.storeId } : {}),
+        ...(earning.capped.length > 0 ? { capped: earning.capped } : {}),
+      },
     }),
   );
+  plan.ruleGrants = grantRecords(earning, plan.entries[0]!.id, input.orderId);
+  plan.budgetDraws = earning.budgetDraws;
+  if (earning.breakdown.some((line) => line.rule === "campaign")) {
+    plan.newOrderEarning = { issuer: ctx.partnerId ?? "", orderId: input.orderId, breakdown: earning.breakdown, refundedItems: [], returned: [] };
+  }
   const earnPeriod = plan.entries[0]!.settlementPeriod;
   if (earnPeriod) {
     const own = periodOf(earnedAt, ctx.settings.settlementPeriod);
@@ -134,4 +197,26 @@ export function accrue(state: MemberState, memberId: string, input: AccrualInput
   }
   plan.nextState = { ...state, member, lots: lot && lot.remaining > 0 ? [...state.lots, lot] : state.lots, holds: state.holds };
   return plan;
+}
+
+/** The order's items as the evaluator takes them; an item priced in another currency is refused. */
+function earnItems(input: AccrualInput, currency: string): EarnItem[] {
+  return (input.items ?? []).map((item, index) => {
+    if (item.price.currency !== currency) {
+      throw new DomainError("currency_mismatch", `Item ${index} is priced in ${item.price.currency}; the order is in ${currency}.`, {
+        errors: [{ path: `items.${index}.price.currency`, message: `not ${currency}` }],
+      });
+    }
+    return { sku: item.sku, ...(item.category !== undefined ? { category: item.category } : {}), quantity: item.quantity, price: item.price.amount };
+  });
+}
+
+/** The evaluator's grants with the version of the line that gave them and the entry that carries them. */
+export function grantRecords(earning: Pick<EarnResult, "grants" | "breakdown">, entryId: string, orderId: string | null): RuleGrantRecord[] {
+  return earning.grants
+    .filter((grant) => grant.points > 0)
+    .map((grant) => {
+      const line = earning.breakdown.find((l) => l.rule === "campaign" && l.campaignId === grant.campaignId && l.ruleId === grant.ruleId);
+      return { ...grant, version: line && line.rule === "campaign" ? line.version : 0, entryId, orderId };
+    });
 }

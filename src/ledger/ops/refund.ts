@@ -2,13 +2,16 @@
 import { DomainError } from "../errors";
 import { mulDiv } from "../money";
 import { applyLotDeltas, emptyPlan, entry, event, requireMember, touched, type OpContext } from "../plan";
-import type { MemberRecord, MemberState, OrderRecord, Plan } from "../state";
+import type { MemberRecord, MemberState, OrderEarning, OrderRecord, Plan } from "../state";
+import { refundClawback } from "../../campaigns/refunds";
 import { qualifyingGain } from "../tiers";
 
 export interface RefundInput {
   orderId: string;
   amount: { amount: number; currency: string };
   reason?: string | null;
+  /** The refunded line items: campaign points these items earned go back with them. */
+  items?: { sku: string; quantity: number }[];
 }
 
 export interface RefundResult {
@@ -43,6 +46,7 @@ export function refund(
   orderLot: OrderLot | null,
   input: RefundInput,
   ctx: OpContext,
+  earning: OrderEarning | null = null,
 ): Plan<RefundResult> {
   const current = requireMember(state, memberId);
   if (input.amount.currency !== order.currency) {
@@ -55,7 +59,22 @@ export function refund(
     });
   }
   const refundedAmount = order.refundedAmount + input.amount.amount;
-  const clawedTotal = order.amount === 0 ? order.earnedPoints : mulDiv(order.earnedPoints, refundedAmount, order.amount, "floor");
+  // An order campaign rules gave points: item-level rule points go back with their items, the rest in proportion.
+  const refundedItems = earning ? addItems(earning.refundedItems, input.items ?? []) : [];
+  const campaignClaw = earning
+    ? refundClawback({
+        breakdown: earning.breakdown,
+        orderAmount: order.amount,
+        refunded: { amount: refundedAmount, items: refundedItems },
+        clawedBefore: order.clawedBackPoints,
+        returnedBefore: earning.returned,
+      })
+    : null;
+  const clawedTotal = campaignClaw
+    ? Math.min(order.earnedPoints, campaignClaw.clawedTotal)
+    : order.amount === 0
+      ? order.earnedPoints
+      : mulDiv(order.earnedPoints, refundedAmount, order.amount, "floor");
   const clawNow = clawedTotal - order.clawedBackPoints;
   const lot = orderLot && orderLot.id === order.lotId ? orderLot : null;
   const fromLot = lot ? Math.min(lot.remaining, clawNow) : 0;
@@ -79,6 +98,10 @@ export function refund(
   };
   const plan = emptyPlan(member, state, result);
   plan.orderRefund = { issuer: order.issuer, orderId: order.orderId, refundedAmount, clawedBackPoints: clawedTotal };
+  if (earning && campaignClaw) {
+    plan.budgetReturns = campaignClaw.budgetReturns;
+    plan.orderEarningUpdate = { ...earning, refundedItems, returned: addReturns(earning.returned, campaignClaw.budgetReturns) };
+  }
   if (fromLot > 0 || fromExpired > 0) plan.lotDeltas.push({ lotId: lot!.id, delta: -fromLot, expired: -fromExpired });
   plan.entries.push({
     ...entry(ctx, {
@@ -88,7 +111,7 @@ export function refund(
       lotId: order.lotId,
       orderId: order.orderId,
       partnerId: order.issuer || null,
-      details: { refundedAmount: input.amount, fromLot, fromExpired, addedToDebt, reason: input.reason ?? null },
+      details: { refundedAmount: input.amount, fromLot, fromExpired, addedToDebt, reason: input.reason ?? null, ...(input.items ? { items: input.items } : {}) },
     }),
     id: refundId,
   });
@@ -104,4 +127,16 @@ export function refund(
   );
   plan.nextState = { ...state, member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds: state.holds };
   return plan;
+}
+
+function addItems(so: readonly { sku: string; quantity: number }[], more: readonly { sku: string; quantity: number }[]): { sku: string; quantity: number }[] {
+  const bySku = new Map<string, number>();
+  for (const { sku, quantity } of [...so, ...more]) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+function addReturns(so: readonly { campaignId: string; points: number }[], more: readonly { campaignId: string; points: number }[]) {
+  const byCampaign = new Map<string, number>();
+  for (const { campaignId, points } of [...so, ...more]) byCampaign.set(campaignId, (byCampaign.get(campaignId) ?? 0) + points);
+  return [...byCampaign].map(([campaignId, points]) => ({ campaignId, points }));
 }

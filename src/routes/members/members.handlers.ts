@@ -14,12 +14,20 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import { memberEntryPage } from "./members.queries";
+import { enrollReferred } from "./members.referrals";
+import { rulesInForceFor } from "../../campaigns/active";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
-  const body = c.req.valid("json");
-  const reply = await memberLedger(c, memberId).enroll(await ledgerCall(c, memberId), body);
-  return respond(c, reply);
+  const { referralCode, deviceFingerprint, paymentFingerprint, ...body } = c.req.valid("json");
+  if (referralCode !== undefined || deviceFingerprint !== undefined || paymentFingerprint !== undefined) {
+    return respond(c, await enrollReferred(c, memberId, body, { referralCode, deviceFingerprint, paymentFingerprint }));
+  }
+  const call = await ledgerCall(c, memberId);
+  const { programId, settings } = c.get("principal");
+  // A new member's sign-up bonus: the enrollment rules in force now.
+  call.rules = await rulesInForceFor(c.env, programId, settings, new Date(), "enrollment");
+  return respond(c, await memberLedger(c, memberId).enroll(call, body));
 };
 
 export const getMember: AppRouteHandler<GetMemberRoute> = async (c) => {
@@ -40,9 +48,13 @@ export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
     amount: body.amount,
     channel: body.channel,
     occurredAt: occurredAt.toISOString(),
-    ...(body.storeId ? { storeId: body.storeId } : {}),
+    items: body.items,
+    storeId: body.storeId ?? null,
   };
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  const { programId, settings } = c.get("principal");
+  call.rules = await rulesInForceFor(c.env, programId, settings, occurredAt, "order");
+  if (settings.enrollOnAccrual) call.signUpRules = await rulesInForceFor(c.env, programId, settings, new Date(now), "enrollment");
   return respond(c, await memberLedger(c, memberId).accrue(call, input));
 };
 

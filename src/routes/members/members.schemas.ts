@@ -2,6 +2,26 @@
 import { z } from "@hono/zod-openapi";
 import { ChannelSchema, ExternalId } from "../../app/openapi";
 import { BalanceSchema } from "../../app/schemas";
+import { birthdayProblem, localDate } from "../../bonuses/birthday";
+
+/** The zone furthest ahead (UTC+14): a birthday that is today anywhere is not refused as future. */
+const EARLIEST_ZONE = "Pacific/Kiritimati";
+
+export const BirthdaySchema = z
+  .object({
+    month: z.number().int().min(1).max(12).openapi({ example: 5 }),
+    day: z.number().int().min(1).max(31).openapi({ example: 17 }),
+    year: z.number().int().min(1900).max(9999).nullable().optional().openapi({ example: 1990, description: "Optional; the bonus needs only month and day." }),
+  })
+  .strict()
+  .superRefine((birthday, ctx) => {
+    const problem = birthdayProblem(birthday, localDate(new Date(), EARLIEST_ZONE));
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.path.split(".").at(-1)!] });
+  })
+  .openapi("Birthday", {
+    description:
+      "A real calendar date: 31 April is refused, 29 February only in a leap year (or without a year). In common years a 29 February birthday is celebrated on 28 February.",
+  });
 
 export const EnrollBody = z
   .object({
@@ -11,6 +31,25 @@ export const EnrollBody = z
       .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
       .refine((a) => Object.keys(a).length <= 50, "at most 50 attributes")
       .optional(),
+    referralCode: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ example: "7KQ3M9XW2T", description: "The code of the member who referred this one: recorded as a pending referral, or rejected by the fraud rules." }),
+    deviceFingerprint: z
+      .string()
+      .min(8)
+      .max(512)
+      .optional()
+      .openapi({ description: "A hash of the shopper's device the storefront computed; only a hash of it is stored, to tell self-referrals." }),
+    paymentFingerprint: z
+      .string()
+      .min(8)
+      .max(512)
+      .optional()
+      .openapi({ description: "A hash of the shopper's payment method the storefront computed; only a hash of it is stored." }),
+    birthday: BirthdaySchema.nullable().optional().openapi({ description: "Month and day (year optional) for the birthday bonus; null removes it." }),
   })
   .strict()
   .openapi("EnrollMember");
@@ -25,6 +64,10 @@ export const MemberSchema = z
     enrolledAt: z.string(),
     updatedAt: z.string(),
     lastActivityAt: z.string().nullable(),
+    birthday: z
+      .object({ month: z.number().int(), day: z.number().int(), year: z.number().int().nullable() })
+      .nullable()
+      .openapi({ example: { month: 5, day: 17, year: null } }),
     balance: BalanceSchema,
   })
   .openapi("Member");

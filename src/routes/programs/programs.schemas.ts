@@ -49,6 +49,7 @@ export const ProgramPatch = z
     cors: mergedObject("`{allowedOrigins}`: the origins whose pages may call /v1/me with a member token."),
     timeZone: patchable(settings.timeZone.unwrap()),
     earning: mergedObject("`{tierMultiplierScope, maxMultiplierPercent}`."),
+    referrals: mergedObject("ReferralSettings: rewards, when they are granted, the share link, the cap and the referrer's minimum age."),
   })
   .strict()
   .openapi("ProgramPatch");

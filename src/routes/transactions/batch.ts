@@ -47,11 +47,18 @@ export function itemKey(item: BatchItem): string {
 /** What the member's object takes, built as the single-request handlers build it. */
 export function accrualInput(item: Extract<BatchItem, { type: "accrual" }>, now: number): AccrualInput {
   const occurredAt = item.occurredAt ? new Date(item.occurredAt) : new Date(now);
-  return { orderId: item.orderId, amount: item.amount, channel: item.channel, occurredAt: occurredAt.toISOString(), ...(item.storeId ? { storeId: item.storeId } : {}) };
+  return {
+    orderId: item.orderId,
+    amount: item.amount,
+    channel: item.channel,
+    occurredAt: occurredAt.toISOString(),
+    items: item.items,
+    storeId: item.storeId ?? null,
+  };
 }
 
 export function refundInput(item: Extract<BatchItem, { type: "refund" }>): RefundInput {
-  return { orderId: item.orderId, amount: item.amount, reason: item.reason };
+  return { orderId: item.orderId, amount: item.amount, reason: item.reason, items: item.items };
 }
 
 /** One item checked as its twin's route would check it; a failure is that item's problem. */

@@ -3,17 +3,27 @@ import { forCaller, ledgerCall, memberLedger } from "../../app/ledger-client";
 import type { AppRouteHandler } from "../../app/types";
 import { accrualInput, postBatch, refundInput, type PostItem } from "./batch";
 import type { PostTransactionBatchRoute } from "./transactions.routes";
+import { activeRules, rulesInForce } from "../../campaigns/active";
 
 export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = async (c) => {
   const { items } = c.req.valid("json");
   // One clock for the whole file: items without occurredAt happened when it arrived.
   const now = Date.now();
+  const { programId, settings } = c.get("principal");
+  let loaded: ReturnType<typeof activeRules> | undefined;
+  const rules = () => (loaded ??= activeRules(c.env, programId, settings));
   const post: PostItem = async (item, idempotencyKey) => {
     // The request hash covers the item as validated, so the same item re-sent matches and a changed one does not.
     // A refused item is not kept under its key: the key is the order's own, and a later file may post it.
     const call = await ledgerCall(c, item.memberId, { idempotencyKey, target: item.memberId, body: item, storeRefusals: false });
     const ledger = memberLedger(c, item.memberId);
-    return forCaller(c, await (item.type === "accrual" ? ledger.accrue(call, accrualInput(item, now)) : ledger.refund(call, refundInput(item))));
+    if (item.type === "refund") return forCaller(c, await ledger.refund(call, refundInput(item)));
+    const input = accrualInput(item, now);
+    // Read once per file from the isolate's cache; each item gets the rules in force when it occurred.
+    call.rules = rulesInForce(await rules(), new Date(input.occurredAt), "order");
+    // An item that enrolls its member brings the sign-up bonus of the enrollment rules in force now.
+    if (settings.enrollOnAccrual) call.signUpRules = rulesInForce(await rules(), new Date(now), "enrollment");
+    return forCaller(c, await ledger.accrue(call, input));
   };
   const outcome = await postBatch(items, { now, post });
   return c.json(outcome, 200);

@@ -1,0 +1,83 @@
+// Referral handlers: a member's code (made on first ask), and the referrals lists.
+import type { Context } from "hono";
+import { resumeAfter, sealedPage } from "../../app/pages";
+import type { AppEnv, AppRouteHandler } from "../../app/types";
+import { database } from "../../db/client";
+import { memberNotFound } from "../../ledger/errors";
+import { ApiError, fromDomain } from "../../lib/errors";
+import { generateReferralCode, shareLink } from "../../referrals/codes";
+import type { Referral } from "../../referrals/store";
+import { codeOfMember, insertCode, memberExists, programReferrals, referralOf, referralsBy } from "./referrals.queries";
+import type { GetReferralCodeRoute, ListMemberReferralsRoute, ListReferralsRoute } from "./referrals.routes";
+
+/** Codes are drawn until one is free; with ~49 bits a second draw is already rare. */
+const CODE_ATTEMPTS = 5;
+
+function referralView(r: Referral) {
+  return {
+    id: r.id,
+    referrerId: r.referrerId,
+    refereeId: r.refereeId,
+    status: r.status,
+    fraudFlags: r.fraudFlags,
+    trigger: r.trigger,
+    referrerPoints: r.referrerPoints,
+    refereePoints: r.refereePoints,
+    orderId: r.orderId,
+    rewardAvailableAt: r.rewardAvailableAt,
+    refereeRewarded: r.refereeRewardedAt !== null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+async function requireMember(c: Context<AppEnv>, memberId: string): Promise<void> {
+  if (!(await memberExists(database(c.env.DB), c.get("principal").programId, memberId))) throw fromDomain(memberNotFound(memberId).toFailure());
+}
+
+export const getReferralCode: AppRouteHandler<GetReferralCodeRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const { programId, settings } = c.get("principal");
+  await requireMember(c, memberId);
+  if (!settings.referrals.enabled) throw new ApiError("referrals_disabled", "This program does not run referrals.");
+  const db = database(c.env.DB);
+  let code = await codeOfMember(db, programId, memberId);
+  for (let attempt = 0; code === null && attempt < CODE_ATTEMPTS; attempt++) {
+    // Two first asks at once both insert; the first wins and both read it back.
+    await insertCode(db, programId, memberId, generateReferralCode(), new Date());
+    code = await codeOfMember(db, programId, memberId);
+  }
+  if (code === null) throw new ApiError("temporarily_unavailable", "No free referral code was found; retry.");
+  const referral = await referralOf(db, programId, memberId);
+  return c.json(
+    {
+      memberId,
+      code,
+      shareLink: shareLink(settings.referrals.shareLinkTemplate, code),
+      referredBy: referral ? { referralId: referral.id, referrerId: referral.referrerId, status: referral.status } : null,
+    },
+    200,
+  );
+};
+
+export const listMemberReferrals: AppRouteHandler<ListMemberReferralsRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const { programId } = c.get("principal");
+  await requireMember(c, memberId);
+  const scope = ["member-referrals", programId, memberId] as const;
+  const before = await resumeAfter(c, scope, cursor);
+  const rows = await referralsBy(database(c.env.DB), programId, memberId, before, limit);
+  const page = rows.slice(0, limit);
+  return c.json(await sealedPage(c, scope, { data: page.map(referralView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
+};
+
+export const listReferrals: AppRouteHandler<ListReferralsRoute> = async (c) => {
+  const { limit, cursor, status } = c.req.valid("query");
+  const { programId } = c.get("principal");
+  const scope = ["referrals", programId, status ?? null] as const;
+  const before = await resumeAfter(c, scope, cursor);
+  const rows = await programReferrals(database(c.env.DB), programId, status, before, limit);
+  const page = rows.slice(0, limit);
+  return c.json(await sealedPage(c, scope, { data: page.map(referralView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }), 200);
+};

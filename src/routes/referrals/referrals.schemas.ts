@@ -1,0 +1,47 @@
+// Request and response schemas of the referral routes.
+import { z } from "@hono/zod-openapi";
+import { FRAUD_FLAGS } from "../../referrals/fraud";
+
+const ReferralStatus = z.enum(["pending", "qualified", "completed", "cancelled", "rejected"]).openapi({
+  description:
+    "pending: waiting for its trigger; qualified: the referrer's points are credited and pending until the referee's order is past its return window; completed; cancelled: the order was refunded within the window and the referrer's points taken back; rejected: refused by the fraud rules or the cap, never rewarded.",
+  example: "pending",
+});
+
+export const ReferralCodeSchema = z
+  .object({
+    memberId: z.string(),
+    code: z.string().openapi({ example: "7KQ3M9XW2T" }),
+    shareLink: z.string().openapi({ example: "https://shop.example/r/7KQ3M9XW2T" }),
+    referredBy: z
+      .object({ referralId: z.string(), referrerId: z.string(), status: ReferralStatus })
+      .nullable()
+      .openapi({ description: "The referral that brought this member in, if one counts." }),
+  })
+  .openapi("ReferralCode");
+
+export const ReferralSchema = z
+  .object({
+    id: z.string().openapi({ example: "ref_01JEXAMPLE0000000000000000" }),
+    referrerId: z.string(),
+    refereeId: z.string(),
+    status: ReferralStatus,
+    fraudFlags: z.array(z.enum(FRAUD_FLAGS)).openapi({ description: "Why it was refused; empty unless rejected.", example: [] }),
+    trigger: z.enum(["enrollment", "first_order"]),
+    referrerPoints: z.number().int(),
+    refereePoints: z.number().int(),
+    orderId: z.string().nullable().openapi({ description: "The referee's qualifying order, once there is one." }),
+    rewardAvailableAt: z.string().nullable().openapi({ description: "When the referrer's points become available." }),
+    refereeRewarded: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Referral");
+
+export const ReferralPageSchema = z.object({ data: z.array(ReferralSchema), nextCursor: z.string().nullable() }).openapi("ReferralPage");
+
+export const ReferralListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+  cursor: z.string().optional().openapi({ description: "nextCursor from the previous page of the same list; opaque." }),
+  status: ReferralStatus.optional().openapi({ description: "Only referrals in this status (e.g. rejected, to review them)." }),
+});
