@@ -173,6 +173,9 @@ const operations: Record<string, Operation> = {
   claimMyReward: { roles: "member", params: (ids) => ({ rewardId: ids.rewardId }), foreign: "reward_not_found", member: { scopes: ["read", "claim"], status: 422 } },
   listMyCoupons: { roles: "member", foreign: "member_not_found" },
   getMyOffers: { roles: "member", foreign: "member_not_found" },
+  getMyBenefits: { roles: "member", foreign: "member_not_found" },
+  // Program A runs no referrals: the token gets in and hears 422 referrals_disabled.
+  getMyReferral: { roles: "member", foreign: "member_not_found", member: { status: 422 } },
 };
 
 interface DocumentedOperation {

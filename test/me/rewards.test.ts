@@ -130,3 +130,26 @@ it("leaves the ledgers consistent", async () => {
   await expectLedgerConsistent(a.programId, a.server);
   await expectLedgerConsistent(b.programId, b.server);
 });
+
+describe("GET /v1/me/referral and /v1/me/benefits", () => {
+  it("answer as the server key's routes for the token's member", async () => {
+    expect((await call("/v1/program", { method: "PATCH", key: a.admin, body: { referrals: { enabled: true, shareLinkTemplate: "https://shop.example/r/{code}" } } })).status).toBe(200);
+    const token = await issueToken(a.server, "bob");
+    const mine = await asMember("/referral", token);
+    expect(mine.status, JSON.stringify(mine.json)).toBe(200);
+    expect(mine.json).toEqual((await call("/v1/members/bob/referral", { key: a.server })).json);
+    expect(mine.json.shareLink).toBe(`https://shop.example/r/${mine.json.code}`);
+    const benefits = await asMember("/benefits", token);
+    expect(benefits.status).toBe(200);
+    expect(benefits.json).toMatchObject({ memberId: "bob", memberships: [], freeShipping: false });
+  });
+
+  it("keep another program's member apart: B's token for A's bob finds no member", async () => {
+    const token = await issueToken(b.server, "bob");
+    for (const path of ["/benefits", "/referral"]) {
+      const res = await asMember(path, token);
+      expect(res.status).toBe(404);
+      expect(res.json.code).toBe("member_not_found");
+    }
+  });
+});

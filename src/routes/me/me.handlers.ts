@@ -5,7 +5,9 @@ import { signingKey } from "../../app/member-auth";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppRouteHandler } from "../../app/types";
 import { cardCode, cardNonce, cardStep, cardWindow } from "../../tokens/card";
+import { memberBenefits } from "../../memberships/member-benefits";
 import { memberOffers, memberSegmentNames } from "../../offers/member-offers";
+import { memberReferral } from "../../referrals/member-referral";
 import { catalogBody, claimForMember, memberCatalogLines, memberCouponPage } from "../../rewards/member-rewards";
 import { myEntryPage } from "./me.queries";
 import type {
@@ -13,7 +15,9 @@ import type {
   GetMeRoute,
   GetMyBalanceRoute,
   GetMyCardRoute,
+  GetMyBenefitsRoute,
   GetMyOffersRoute,
+  GetMyReferralRoute,
   ListMyCouponsRoute,
   ListMyHistoryRoute,
   ListMyRewardsRoute,
@@ -79,4 +83,12 @@ export const listMyCoupons: AppRouteHandler<ListMyCouponsRoute> = async (c) => {
 
 export const getMyOffers: AppRouteHandler<GetMyOffersRoute> = async (c) => {
   return c.json(await memberOffers(c, c.get("member").memberId), 200);
+};
+
+export const getMyReferral: AppRouteHandler<GetMyReferralRoute> = async (c) => {
+  return c.json(await memberReferral(c, c.get("member").memberId), 200);
+};
+
+export const getMyBenefits: AppRouteHandler<GetMyBenefitsRoute> = async (c) => {
+  return c.json(await memberBenefits(c, c.get("member").memberId), 200);
 };

@@ -19,4 +19,6 @@ meRouter
   .openapi(routes.listMyRewards, handlers.listMyRewards)
   .openapi(routes.claimMyReward, handlers.claimMyReward)
   .openapi(routes.listMyCoupons, handlers.listMyCoupons)
-  .openapi(routes.getMyOffers, handlers.getMyOffers);
+  .openapi(routes.getMyOffers, handlers.getMyOffers)
+  .openapi(routes.getMyReferral, handlers.getMyReferral)
+  .openapi(routes.getMyBenefits, handlers.getMyBenefits);

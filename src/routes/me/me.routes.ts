@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "../../app/member-auth";
 import { errorResponses, jsonResponse, memberTokenSecurity, PaginationQuery } from "../../app/openapi";
 import { BalanceSchema, EntryPageSchema } from "../../app/schemas";
-import { ClaimWithBalanceSchema, CouponPageSchema, IdempotencyHeader, MeSchema, MemberCardSchema, MemberRewardListSchema, MyClaimParams, OfferListSchema } from "./me.schemas";
+import { BenefitsSchema, ClaimWithBalanceSchema, CouponPageSchema, IdempotencyHeader, ReferralCodeSchema, MeSchema, MemberCardSchema, MemberRewardListSchema, MyClaimParams, OfferListSchema } from "./me.schemas";
 
 const tags = ["Me (member token)"];
 
@@ -103,6 +103,31 @@ export const getMyOffers = createRoute({
   responses: { 200: jsonResponse(OfferListSchema, "The member's offers."), ...errorResponses },
 });
 
+export const getMyReferral = createRoute({
+  method: "get",
+  path: "/v1/me/referral",
+  operationId: "getMyReferral",
+  summary: "The token's member's referral code and share link (created on first ask)",
+  description: "As GET /v1/members/{memberId}/referral; 422 `referrals_disabled` unless the program runs referrals.",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(ReferralCodeSchema, "The code and the link to share."), ...errorResponses },
+});
+
+export const getMyBenefits = createRoute({
+  method: "get",
+  path: "/v1/me/benefits",
+  operationId: "getMyBenefits",
+  summary: "The token's member's benefits now, from the tier and the memberships together",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(BenefitsSchema, "The member's benefits at this moment."), ...errorResponses },
+});
+
+export type GetMyReferralRoute = typeof getMyReferral;
+export type GetMyBenefitsRoute = typeof getMyBenefits;
 export type ListMyRewardsRoute = typeof listMyRewards;
 export type ClaimMyRewardRoute = typeof claimMyReward;
 export type ListMyCouponsRoute = typeof listMyCoupons;

@@ -4,6 +4,8 @@ import { BalanceSchema } from "../../app/schemas";
 
 export { IdempotencyHeader } from "../../app/openapi";
 export { OfferListSchema } from "../../offers/schemas";
+export { ReferralCodeSchema } from "../../referrals/schemas";
+export { BenefitsSchema } from "../../memberships/schemas";
 export { ClaimWithBalanceSchema, CouponPageSchema, MemberRewardListSchema } from "../../rewards/schemas";
 
 export const MyClaimParams = z.object({
