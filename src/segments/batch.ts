@@ -7,7 +7,7 @@ import { event, type OpContext } from "../ledger/plan";
 import type { Plan } from "../ledger/state";
 import { inSegment } from "./evaluate";
 import { factsOf, nextStats, NO_STATS, type MemberStats } from "./stats";
-import { backfilledStats, membershipsQuery, programSegments, statsQuery, toStats, type SegmentRecord } from "./store";
+import { activePlansQuery, backfilledStats, membershipsQuery, programSegments, statsQuery, toStats, type SegmentRecord } from "./store";
 
 export interface MemberStatsWrite {
   stats: MemberStats;
@@ -16,7 +16,7 @@ export interface MemberStatsWrite {
 }
 
 /**
- * Reads the member's stats row and memberships (one round trip; the program's segments are
+ * Reads the member's stats row, segment memberships and plans in force (one round trip; the program's segments are
  * cached), folds the plan into the stats and evaluates every segment on the result. Entering
  * and leaving are outbox events of the same plan, so they commit (or fail) with it.
  */
@@ -26,10 +26,14 @@ export async function withSegmentChanges(
   plan: Plan<unknown>,
   availablePoints: number,
   ctx: OpContext,
-  activePlans: readonly string[] = [],
 ): Promise<void> {
   const memberId = plan.member.memberId;
-  const [[statsRow], memberships] = await db.batch([statsQuery(db, programId, memberId), membershipsQuery(db, programId, memberId)]);
+  const [[statsRow], memberships, plans] = await db.batch([
+    statsQuery(db, programId, memberId),
+    membershipsQuery(db, programId, memberId),
+    activePlansQuery(db, programId, memberId, ctx.now),
+  ]);
+  const activePlans = plans.map((p) => p.planId);
   const segments = await programSegments(db, programId, ctx.now.getTime());
   const previous = toStats(statsRow) ?? (plan.memberIsNew ? NO_STATS : await backfilledStats(db, programId, memberId));
   applySegmentChanges(plan, { previous, wasIn: memberships.map((m) => m.segmentId), segments, availablePoints, activePlans }, ctx);
@@ -43,7 +47,7 @@ export function applySegmentChanges(
 ): void {
   const memberId = plan.member.memberId;
   const stats = nextStats(known.previous, factsOf(plan, known.availablePoints));
-  const member = { tier: plan.member.tier, attributes: plan.member.attributes, activePlans: known.activePlans };
+  const member = { tier: plan.member.tier, attributes: plan.member.attributes, activePlans: known.activePlans, birthdayMonth: plan.member.birthday?.month ?? null };
   const inNow = new Set(known.segments.filter((s) => inSegment(stats, member, s.conditions, ctx.now)).map((s) => s.id));
   const wasIn = new Set(known.wasIn);
   const entered = [...inNow].filter((id) => !wasIn.has(id));

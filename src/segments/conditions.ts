@@ -38,7 +38,7 @@ export const SegmentConditionsSchema = z
       .array(z.string().min(1))
       .max(20)
       .optional()
-      .openapi({ description: "The member holds one of these paid plans. Until the program has memberships, no member holds a plan." }),
+      .openapi({ description: "The member holds a membership in force of one of these plans (membership plan ids)." }),
     pointsBalance: Range.optional().openapi({ description: "Available points, inclusive bounds." }),
     lifetimeSpend: Range.optional().openapi({ description: "Sum of order amounts (minor units), inclusive bounds." }),
     orderCount: Range.optional(),
@@ -50,6 +50,12 @@ export const SegmentConditionsSchema = z
       .optional()
       .openapi({ description: "One of these is among the member's three categories of highest spend." }),
     channels: z.array(z.enum(["online", "store", "app"])).max(3).optional().openapi({ description: "The member has ordered through one of these." }),
+    birthdayMonths: z
+      .array(z.number().int().min(1).max(12))
+      .min(1)
+      .max(12)
+      .optional()
+      .openapi({ description: "The member's birthday falls in one of these months (1-12); a member without a birthday never matches.", example: [12] }),
     attributes: z
       .record(z.string(), AttributeValue)
       .optional()

@@ -6,6 +6,8 @@ export interface SegmentMember {
   tier: string | null;
   attributes: Record<string, unknown>;
   activePlans: readonly string[];
+  /** 1..12, when the member gave a birthday. */
+  birthdayMonth?: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -60,6 +62,7 @@ export function inSegment(stats: MemberStats, member: SegmentMember, conditions:
     const used = { online: stats.onlineOrders, store: stats.storeOrders, app: stats.appOrders };
     if (!c.channels.some((ch) => used[ch] > 0)) return false;
   }
+  if (c.birthdayMonths && !(member.birthdayMonth != null && c.birthdayMonths.includes(member.birthdayMonth))) return false;
   if (c.attributes) {
     for (const [key, value] of Object.entries(c.attributes)) if (member.attributes[key] !== value) return false;
   }

@@ -4,7 +4,7 @@ import type { Database } from "../db/client";
 import { members } from "../db/schema";
 import { inSegment, type SegmentMember } from "./evaluate";
 import { favouriteCategories, type MemberStats } from "./stats";
-import { backfilledStats, programSegments, statsQuery, toStats, type SegmentRecord } from "./store";
+import { activePlansQuery, backfilledStats, programSegments, statsQuery, toStats, type SegmentRecord } from "./store";
 
 export interface MemberSegments {
   stats: MemberStats;
@@ -24,12 +24,13 @@ export async function segmentsOfMember(
   known?: { member: SegmentMember; availablePoints: number },
 ): Promise<MemberSegments | null> {
   const memberRow = db
-    .select({ tier: members.tier, attributes: members.attributes })
+    .select({ tier: members.tier, attributes: members.attributes, birthdayMonth: members.birthdayMonth })
     .from(members)
     .where(and(eq(members.programId, programId), eq(members.memberId, memberId)));
-  const [[statsRow], [row]] = await db.batch([statsQuery(db, programId, memberId), memberRow]);
-  if (!row && !known) return null;
-  const member = known?.member ?? { tier: row!.tier, attributes: JSON.parse(row!.attributes) as Record<string, unknown>, activePlans: [] };
+  const [[statsRow], [row], plans] = await db.batch([statsQuery(db, programId, memberId), memberRow, activePlansQuery(db, programId, memberId, now)]);
+  if (!row) return null;
+  const activePlans = plans.map((p) => p.planId);
+  const member = { tier: known?.member.tier ?? row.tier, attributes: known?.member.attributes ?? (JSON.parse(row.attributes) as Record<string, unknown>), activePlans, birthdayMonth: row.birthdayMonth };
   const stored = toStats(statsRow) ?? (await backfilledStats(db, programId, memberId));
   const stats = known ? { ...stored, availablePoints: known.availablePoints } : stored;
   const all = await programSegments(db, programId, now.getTime());

@@ -1,7 +1,7 @@
 // Segments and member statistics in D1: the program's segments (cached per isolate), a member's stats row and memberships.
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { memberStats, segmentMembers, segments } from "../db/schema";
+import { memberships, memberStats, segmentMembers, segments } from "../db/schema";
 import { SegmentConditionsSchema, type SegmentConditions } from "./conditions";
 import { NO_STATS, type MemberStats } from "./stats";
 
@@ -73,6 +73,14 @@ export function membershipsQuery(db: Database, programId: string, memberId: stri
     .select({ segmentId: segmentMembers.segmentId, enteredAt: segmentMembers.enteredAt })
     .from(segmentMembers)
     .where(and(eq(segmentMembers.programId, programId), eq(segmentMembers.memberId, memberId)));
+}
+
+/** The plans of the member's memberships in force at `now` (as inForce says: active and paid for). */
+export function activePlansQuery(db: Database, programId: string, memberId: string, now: Date) {
+  return db
+    .select({ planId: memberships.planId })
+    .from(memberships)
+    .where(and(eq(memberships.programId, programId), eq(memberships.memberId, memberId), eq(memberships.status, "active"), gt(memberships.paidUntil, now.toISOString())));
 }
 
 /**

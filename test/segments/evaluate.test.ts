@@ -21,7 +21,7 @@ const people: Record<string, { stats: MemberStats; member: SegmentMember }> = {
   newcomer: { stats: stats(), member: member() },
   regular: {
     stats: stats({ orderCount: 6, lifetimeSpend: 30_000, lastOrderAt: daysAgo(10), availablePoints: 300, onlineOrders: 6, categorySpend: { shoes: 20_000, socks: 10_000 } }),
-    member: member({ tier: "Silver", attributes: { newsletter: true } }),
+    member: member({ tier: "Silver", attributes: { newsletter: true }, birthdayMonth: 12 }),
   },
   lapsedWhale: {
     stats: stats({ orderCount: 20, lifetimeSpend: 250_000, lastOrderAt: daysAgo(200), availablePoints: 5_000, storeOrders: 15, appOrders: 5, categorySpend: { coats: 200_000, hats: 50_000 } }),
@@ -42,6 +42,7 @@ const table: [string, SegmentConditions, string[]][] = [
   ["RFM: frequency 3 and up", { rfm: { ...RFM, frequency: { min: 3, max: 5 } } }, ["regular", "lapsedWhale"]],
   ["favourite category shoes", { favouriteCategories: ["shoes"] }, ["regular"]],
   ["ordered in store or app", { channels: ["store", "app"] }, ["lapsedWhale", "storeOnce"]],
+  ["birthday in December or January: members without a birthday never match", { birthdayMonths: [12, 1] }, ["regular"]],
   ["custom attribute newsletter true", { attributes: { newsletter: true } }, ["regular"]],
   ["all of: Gold and store", { tiers: ["Gold"], channels: ["store"], orderCount: { min: 10 } }, ["lapsedWhale"]],
 ];

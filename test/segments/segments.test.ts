@@ -105,6 +105,22 @@ describe("segments", () => {
     expect(row).toEqual({ order_count: 3, lifetime_spend: 5_000, store_orders: 1 });
   });
 
+  it("counts category spend from an accrual's line items and names the favourites", async () => {
+    await enroll(p.server, "shopper");
+    const items = [
+      { sku: "boot-1", category: "shoes", quantity: 2, price: { amount: 4_000, currency: "EUR" } },
+      { sku: "sock-1", category: "socks", quantity: 1, price: { amount: 500, currency: "EUR" } },
+      { sku: "gift", quantity: 1, price: { amount: 100, currency: "EUR" } },
+    ];
+    const res = await accrue(p.server, "shopper", 8_600, { items });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const s = await segment({ name: "shoe lovers", conditions: { favouriteCategories: ["shoes"] } });
+    expect(s.memberCount).toBe(1);
+    const mine = await call("/v1/members/shopper/segments", { key: p.server });
+    expect(mine.json.stats.favouriteCategories).toEqual(["shoes", "socks"]);
+    expect(mine.json.data.map((x: { id: string }) => x.id)).toContain(s.id);
+  });
+
   it("lets a webhook endpoint subscribe to segment.entered and segment.left", async () => {
     const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/segments", eventTypes: ["segment.entered", "segment.left"] } });
     expect(res.status, JSON.stringify(res.json)).toBe(201);

@@ -174,6 +174,7 @@ export function accrue(
     const own = periodOf(earnedAt, ctx.settings.settlementPeriod);
     result.settlement = { period: earnPeriod, movedFrom: own === earnPeriod ? null : own };
   }
+  if (items.length > 0) plan.orderCategories = categorySpend(items);
   plan.newOrder = {
     issuer: ctx.partnerId ?? "",
     orderId: input.orderId,
@@ -219,4 +220,11 @@ export function grantRecords(earning: Pick<EarnResult, "grants" | "breakdown">, 
       const line = earning.breakdown.find((l) => l.rule === "campaign" && l.campaignId === grant.campaignId && l.ruleId === grant.ruleId);
       return { ...grant, version: line && line.rule === "campaign" ? line.version : 0, entryId, orderId };
     });
+}
+
+/** Spend per category of the order's lines (price x quantity), for the member's statistics; lines without a category count for none. */
+function categorySpend(items: readonly EarnItem[]): Record<string, number> {
+  const spend: Record<string, number> = {};
+  for (const item of items) if (item.category !== undefined) spend[item.category] = (spend[item.category] ?? 0) + item.price * item.quantity;
+  return spend;
 }

@@ -49,7 +49,8 @@ const POPULATE_PAGE = 500;
 /**
  * The segment's membership from the members' stored statistics, as a new (or changed) segment
  * starts: existing members join without a segment.entered event (no batch of theirs moved them).
- * A member with no stats row yet counts as having no orders until their next batch.
+ * A member with no stats row yet counts as having no orders until their next batch; plan
+ * conditions are met at the member's next batch too (memberships are not read here).
  */
 export async function populateSegment(db: Database, programId: string, segment: SegmentRecord, now: Date): Promise<{ evaluated: number; complete: boolean }> {
   await db.delete(segmentMembers).where(eq(segmentMembers.segmentId, segment.id));
@@ -58,7 +59,7 @@ export async function populateSegment(db: Database, programId: string, segment: 
   const at = now.toISOString();
   while (evaluated < POPULATE_LIMIT) {
     const rows = await db
-      .select({ memberId: members.memberId, tier: members.tier, attributes: members.attributes, stats: memberStats })
+      .select({ memberId: members.memberId, tier: members.tier, attributes: members.attributes, birthdayMonth: members.birthdayMonth, stats: memberStats })
       .from(members)
       .leftJoin(memberStats, and(eq(memberStats.programId, members.programId), eq(memberStats.memberId, members.memberId)))
       .where(and(eq(members.programId, programId), gt(members.memberId, after)))
@@ -68,7 +69,7 @@ export async function populateSegment(db: Database, programId: string, segment: 
     evaluated += rows.length;
     after = rows[rows.length - 1]!.memberId;
     const joining = rows.filter((r) =>
-      inSegment(toStats(r.stats ?? undefined) ?? NO_STATS, { tier: r.tier, attributes: JSON.parse(r.attributes) as Record<string, unknown>, activePlans: [] }, segment.conditions, now),
+      inSegment(toStats(r.stats ?? undefined) ?? NO_STATS, { tier: r.tier, attributes: JSON.parse(r.attributes) as Record<string, unknown>, activePlans: [], birthdayMonth: r.birthdayMonth }, segment.conditions, now),
     );
     // One statement per page: a JSON array of ids, since D1 binds at most 100 parameters.
     if (joining.length > 0) {
