@@ -121,6 +121,20 @@ describe("segments", () => {
     expect(mine.json.data.map((x: { id: string }) => x.id)).toContain(s.id);
   });
 
+  it("puts members holding a plan in force in a plan segment", async () => {
+    const plan = await call("/v1/membership-plans", { key: p.admin, body: { name: "Prime", price: { amount: 4900, currency: "EUR" }, term: "year" } });
+    expect(plan.status).toBe(201);
+    const s = await segment({ name: "prime members", conditions: { plans: [plan.json.id] } });
+    await enroll(p.server, "prime");
+    const started = await call("/v1/members/prime/memberships", { key: p.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
+    expect(started.status, JSON.stringify(started.json)).toBe(201);
+    const now = await call("/v1/members/prime/segments", { key: p.server });
+    expect(now.json.data.map((x: { id: string }) => x.id)).toContain(s.id);
+    // The kept membership follows at the member's next batch.
+    expect((await accrue(p.server, "prime", 1_000)).status).toBe(201);
+    expect((await call(`/v1/segments/${s.id}`, { key: p.admin })).json.memberCount).toBe(1);
+  });
+
   it("lets a webhook endpoint subscribe to segment.entered and segment.left", async () => {
     const res = await call("/v1/webhook-endpoints", { key: p.admin, body: { url: "https://shop.example/segments", eventTypes: ["segment.entered", "segment.left"] } });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
