@@ -24,7 +24,7 @@ import { evaluateActivity } from "../activities/evaluate";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
-import { withSegmentChanges } from "../segments/batch";
+import { keptSegmentIds, withSegmentChanges } from "../segments/batch";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
 import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
@@ -574,8 +574,10 @@ export class MemberLedger extends DurableObject<Env> {
       this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
       firstOrder = !this.ordered;
     }
+    // Segments as kept by the member's last batch, read only when a rule names them.
+    const segmentIds = rules.some((r) => r.rule.conditions.segments !== undefined) ? await keptSegmentIds(this.db, call.programId, call.memberId) : [];
     // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
-    return { rules, grants, budgetLeft: new Map(), firstOrder };
+    return { rules, grants, budgetLeft: new Map(), firstOrder, segmentIds };
   }
 
   /**

@@ -81,3 +81,8 @@ export function memberStatsStatements(db: Database, programId: string, memberId:
   }
   return statements;
 }
+
+/** The member's segments as their last batch left them (the campaigns' `segments` condition reads these). */
+export async function keptSegmentIds(db: Database, programId: string, memberId: string): Promise<string[]> {
+  return (await membershipsQuery(db, programId, memberId)).map((m) => m.segmentId);
+}

@@ -30,6 +30,8 @@ export interface AccrualCampaigns {
   budgetLeft: ReadonlyMap<string, number>;
   /** The member has no order recorded before this one. */
   firstOrder: boolean;
+  /** The member's kept segments, when a rule names segments. */
+  segmentIds?: readonly string[];
 }
 
 export const NO_CAMPAIGNS: AccrualCampaigns = { rules: [], grants: [], budgetLeft: new Map(), firstOrder: false };
@@ -95,7 +97,7 @@ export function accrue(
       firstOrder: memberIsNew || campaigns.firstOrder,
     },
     occurredAt: earnedAt,
-    member: { tier: current.tier, attributes: current.attributes },
+    member: { tier: current.tier, attributes: current.attributes, segmentIds: campaigns.segmentIds ?? [] },
     settings,
     rules: campaigns.rules,
     grants: campaigns.grants,
