@@ -19,6 +19,7 @@ interface Ids {
   rewardId: string;
   couponCode: string;
   causeId: string;
+  segmentId: string;
   planId: string;
   membershipId: string;
   campaignId: string;
@@ -41,6 +42,8 @@ interface Operation {
    * a create, the program itself). Absent for the platform's operations.
    */
   foreign?: ErrorCode | "own";
+  /** Member-token rows: the scopes A's token carries and the status it gets (200 unless stated). */
+  member?: { scopes?: string[]; status?: number };
 }
 
 const order = { orderId: "iso-order", amount: { amount: 1000, currency: "EUR" } };
@@ -169,6 +172,24 @@ const operations: Record<string, Operation> = {
   createImport: { roles: ["admin"], rawBody: '{"memberId":"imported-by-b"}\n', contentType: "application/x-ndjson", options: { idempotencyKey: null }, foreign: "own" },
   listImports: { roles: ["admin"], foreign: "own" },
   getImport: { roles: ["admin"], params: () => ({ id: "imp_of_a" }), foreign: "import_not_found" },
+  // Segments are the operator's; a member's segments and offers are the storefront's too. The member's own
+  // rewards, coupons and offers go by the token; a claim needs the claim scope (member-of-a has no points: 422).
+  createSegment: { roles: ["admin"], body: { name: "x", conditions: {} }, foreign: "own" },
+  listSegments: { roles: ["admin"], foreign: "own" },
+  getSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  updateSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), body: { name: "y" }, foreign: "segment_not_found" },
+  deleteSegment: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  listSegmentMembers: { roles: ["admin"], params: (ids) => ({ id: ids.segmentId }), foreign: "segment_not_found" },
+  getMemberSegments: { roles: ["admin", "server"], foreign: "member_not_found" },
+  getMemberOffers: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMemberCoupons: { roles: ["admin", "server"], foreign: "member_not_found" },
+  listMyRewards: { roles: "member", foreign: "member_not_found" },
+  claimMyReward: { roles: "member", params: (ids) => ({ rewardId: ids.rewardId }), foreign: "reward_not_found", member: { scopes: ["read", "claim"], status: 422 } },
+  listMyCoupons: { roles: "member", foreign: "member_not_found" },
+  getMyOffers: { roles: "member", foreign: "member_not_found" },
+  getMyBenefits: { roles: "member", foreign: "member_not_found" },
+  // Program A runs no referrals: the token gets in and hears 422 referrals_disabled.
+  getMyReferral: { roles: "member", foreign: "member_not_found", member: { status: 422 } },
 };
 
 interface DocumentedOperation {
@@ -197,8 +218,8 @@ let a: TestProgram;
 let b: TestProgram;
 let ids: Ids;
 /** A member token for the member only A has, from the program's server key (fresh: the table revokes tokens too). */
-async function memberToken(p: TestProgram): Promise<string> {
-  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: {}, idempotencyKey: null });
+async function memberToken(p: TestProgram, scopes?: string[]): Promise<string> {
+  const res = await call("/v1/members/member-of-a/tokens", { key: p.server, body: scopes ? { scopes } : {}, idempotencyKey: null });
   expect(res.status).toBe(201);
   return res.json.token;
 }
@@ -222,6 +243,8 @@ beforeAll(async () => {
   const coupon = await call(`/v1/members/ada/rewards/${reward.json.id}/claims`, { method: "POST", key: a.server });
   expect(coupon.status).toBe(201);
   const cause = await call("/v1/causes", { key: a.admin, body: { name: "auth cause" } });
+  const segment = await call("/v1/segments", { key: a.admin, body: { name: "auth segment", conditions: { orderCount: { min: 1 } } } });
+  expect(segment.status).toBe(201);
   const plan = await call("/v1/membership-plans", { key: a.admin, body: { name: "Prime", price: { amount: 4900, currency: "EUR" }, term: "year" } });
   expect(plan.status).toBe(201);
   const membership = await call("/v1/members/member-of-a/memberships", { key: a.server, body: { planId: plan.json.id, paidUntil: "2030-01-01T00:00:00Z" } });
@@ -241,6 +264,7 @@ beforeAll(async () => {
     rewardId: reward.json.id,
     couponCode: coupon.json.coupon.code,
     causeId: cause.json.id,
+    segmentId: segment.json.id,
     planId: plan.json.id,
     membershipId: membership.json.id,
     campaignId: created.json.id,
@@ -328,8 +352,9 @@ describe.each(documented.map((op) => [`${op.operationId} (${op.method} ${op.path
     });
 
     it("lets a member token in, and program B's token for the same member id never to A's member", async () => {
-      expect((await request(await memberToken(a))).status).toBe(200);
-      const token = await memberToken(b);
+      const own = await request(await memberToken(a, stated.member?.scopes));
+      expect(own.status, JSON.stringify(own.json)).toBe(stated.member?.status ?? 200);
+      const token = await memberToken(b, stated.member?.scopes);
       const before = await rows(a.programId);
       const res = await request(token);
       expect(res.status, JSON.stringify(res.json)).toBe(404);

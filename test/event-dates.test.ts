@@ -10,6 +10,8 @@ import type { OpContext } from "../src/ledger/plan";
 import { defaultSettings, type ProgramSettings } from "../src/ledger/settings";
 import type { MemberState, OutboxEvent, Plan } from "../src/ledger/state";
 import { grantTier } from "../src/ledger/tier-review";
+import { applySegmentChanges } from "../src/segments/batch";
+import { NO_STATS } from "../src/segments/stats";
 import { lapsePlan, startMembership } from "../src/memberships/memberships";
 import { newReferral, qualify } from "../src/referrals/lifecycle";
 import { qualificationPlan } from "../src/referrals/rewards";
@@ -84,7 +86,17 @@ function story(): { event: OutboxEvent; occurredAt: string; recordedAt: string }
   };
   const withBirthday: MemberState = { ...s, member: { ...s.member!, birthday: { month: 6, day: 1, year: null } } };
   const bonusAt = "2026-06-01T10:00:00.000Z";
-  take(birthdayBonus(withBirthday, { rules: [birthdayRule], grants: [], budgetLeft: new Map() }, false, ctxAt(bonusAt)), bonusAt);
+  s = take(birthdayBonus(withBirthday, { rules: [birthdayRule], grants: [], budgetLeft: new Map() }, false, ctxAt(bonusAt)), bonusAt);
+  // An order moves her into a segment of buyers; a later batch, with the segment's floor raised, out of it.
+  const segments = [{ id: "seg_1", conditions: { orderCount: { min: 1 } } }];
+  const buyingAt = "2026-06-07T10:00:00.000Z";
+  const buying = accrue(s, "ada", { orderId: "o-2", amount: EUR(1_000), channel: "online", occurredAt: "2026-06-07T09:00:00.000Z" }, ctxAt(buyingAt));
+  applySegmentChanges(buying, { previous: NO_STATS, wasIn: [], segments, availablePoints: 0, activePlans: [] }, ctxAt(buyingAt));
+  s = take(buying, buyingAt, (e) => (e.type === "points.earned" ? "2026-06-07T09:00:00.000Z" : buyingAt));
+  const leavingAt = "2026-06-08T10:00:00.000Z";
+  const leaving = grantTier(s, "ada", { tier: null }, ctxAt(leavingAt))!;
+  applySegmentChanges(leaving, { previous: buying.memberStats!.stats, wasIn: ["seg_1"], segments: [{ id: "seg_1", conditions: { orderCount: { min: 5 } } }], availablePoints: 0, activePlans: [] }, ctxAt(leavingAt));
+  take(leaving, leavingAt);
   return seen;
 }
 

@@ -22,6 +22,8 @@ import { widgetRouter } from "../routes/widget/widget.index";
 import { rewardsRouter } from "../routes/rewards/rewards.index";
 import { couponsRouter } from "../routes/coupons/coupons.index";
 import { causesRouter } from "../routes/causes/causes.index";
+import { segmentsRouter } from "../routes/segments/segments.index";
+import { offersRouter } from "../routes/offers/offers.index";
 import { referralsRouter } from "../routes/referrals/referrals.index";
 import { membershipsRouter } from "../routes/memberships/memberships.index";
 import { campaignsRouter } from "../routes/campaigns/campaigns.index";
@@ -72,6 +74,8 @@ export function buildApp() {
   app.route("/", rewardsRouter);
   app.route("/", couponsRouter);
   app.route("/", causesRouter);
+  app.route("/", segmentsRouter);
+  app.route("/", offersRouter);
   app.route("/", referralsRouter);
   app.route("/", membershipsRouter);
   app.route("/", campaignsRouter);

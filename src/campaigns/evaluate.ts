@@ -38,6 +38,8 @@ export type EarnTrigger =
 export interface EarnMember {
   tier: string | null;
   attributes: Record<string, unknown>;
+  /** The member's segments as kept by their last batch; read only when a rule names segments. */
+  segmentIds?: readonly string[];
 }
 
 /** A past grant of a rule to this member: what per-member limits and cooldowns count. */

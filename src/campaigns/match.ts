@@ -82,6 +82,7 @@ export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramCl
 
   const c = rule.conditions;
   if (c.tiers !== undefined && !c.tiers.includes(input.member.tier)) return null;
+  if (c.segments !== undefined && !c.segments.some((id) => input.member.segmentIds?.includes(id))) return null;
   if (c.attributes !== undefined) {
     for (const [key, value] of Object.entries(c.attributes)) if (input.member.attributes[key] !== value) return null;
   }

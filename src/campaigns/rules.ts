@@ -74,6 +74,12 @@ export const RuleConditionsSchema = z
     hours: HoursSchema.optional(),
     firstOrder: z.boolean().optional().meta({ description: "true: only the member's first order; false: every order but the first." }),
     partners: Names.optional().meta({ description: "Coalition programs: orders posted by these partners only." }),
+    segments: z
+      .array(z.string().regex(/^seg_[0-9A-Z]{26}$/, "a segment id"))
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: "Members in one of these segments (/v1/segments), as of their last batch." }),
   })
   .strict()
   .meta({ id: "RuleConditions" });

@@ -909,3 +909,54 @@ export const importLines = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.importId, t.line] })],
 );
+
+// ------------------------------------------------------------ segments (migration 0019)
+
+/** What segments are evaluated over, one row per member, written by the member's own batches (src/segments/stats.ts). */
+export const memberStats = sqliteTable(
+  "member_stats",
+  {
+    programId: text("program_id").notNull(),
+    memberId: text("member_id").notNull(),
+    lifetimeSpend: integer("lifetime_spend").notNull().default(0),
+    orderCount: integer("order_count").notNull().default(0),
+    firstOrderAt: text("first_order_at"),
+    lastOrderAt: text("last_order_at"),
+    availablePoints: integer("available_points").notNull().default(0),
+    onlineOrders: integer("online_orders").notNull().default(0),
+    storeOrders: integer("store_orders").notNull().default(0),
+    appOrders: integer("app_orders").notNull().default(0),
+    /** Spend per category from order lines, the largest few only (JSON object, bounded in stats.ts). */
+    categorySpend: text("category_spend").notNull().default("{}"),
+    lastRedemptionAt: text("last_redemption_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.memberId] })],
+);
+
+export const segments = sqliteTable(
+  "segments",
+  {
+    id: text("id").primaryKey(),
+    programId: text("program_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    /** SegmentConditions as JSON (src/segments/conditions.ts). */
+    conditions: text("conditions").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("segments_by_program").on(t.programId, t.id)],
+);
+
+/** Who is in a segment, as of their last batch: what paging a segment reads instead of evaluating every member. */
+export const segmentMembers = sqliteTable(
+  "segment_members",
+  {
+    programId: text("program_id").notNull(),
+    segmentId: text("segment_id").notNull(),
+    memberId: text("member_id").notNull(),
+    enteredAt: text("entered_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.memberId] }), index("segment_members_by_member").on(t.programId, t.memberId)],
+);

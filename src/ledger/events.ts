@@ -29,6 +29,9 @@ export interface EventPayloadsByType {
     | (RedemptionPayload & { previousStatus: Redemption["status"] })
     | { memberId: string; redemptionId: string; points: number };
   "tier.changed": { memberId: string } & TierEntryDetails;
+  /** A member's batch moved their statistics into or out of a segment (src/segments). */
+  "segment.entered": { memberId: string; segmentId: string };
+  "segment.left": { memberId: string; segmentId: string };
   /** A referral whose rewards were granted and whose qualifying order is past its return window (or granted at enrollment). */
   "referral.completed": { memberId: string; referralId: string; referrerId: string; refereeId: string; referrerPoints: number; refereePoints: number };
   /** A referral refused by the fraud rules or the referrer's cap; `memberId` is whose object recorded it. */

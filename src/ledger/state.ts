@@ -4,6 +4,7 @@ import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
 import type { KpiWrites } from "../kpis/rollups";
 import type { ClaimRecord, ClaimStatus } from "../rewards/types";
+import type { MemberStatsWrite } from "../segments/batch";
 
 export interface MemberRecord {
   memberId: string;
@@ -158,6 +159,10 @@ export interface Plan<Result> {
   kpi?: KpiWrites | null;
   /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
   rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
+  /** Spend per category of the order's lines (an accrual that names them), for the member's statistics. */
+  orderCategories?: Record<string, number>;
+  /** The member's statistics after this plan and the segments they enter and leave (src/segments/batch.ts). */
+  memberStats?: MemberStatsWrite;
   /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
   ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
   /** An accrual whose campaign rules gave points: its breakdown, kept for refunds by item (order_earnings). */

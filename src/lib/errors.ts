@@ -70,6 +70,7 @@ export const errorStatuses = {
   reward_not_available: 422,
   reward_reservation_lapsed: 409,
   too_many_coupon_lookups: 429,
+  segment_not_found: 404,
   referral_code_not_found: 422,
   referrals_disabled: 422,
   membership_plan_not_found: 404,

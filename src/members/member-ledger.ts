@@ -27,6 +27,7 @@ import { appliedLines } from "../imports/store";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
+import { keptSegmentIds, withSegmentChanges } from "../segments/batch";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { kpiWritesOfPlan } from "../kpis/rollups";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
@@ -620,8 +621,10 @@ export class MemberLedger extends DurableObject<Env> {
       this.ordered ??= await hasOrdered(this.db.$client, call.programId, call.memberId);
       firstOrder = !this.ordered;
     }
+    // Segments as kept by the member's last batch, read only when a rule names them.
+    const segmentIds = rules.some((r) => r.rule.conditions.segments !== undefined) ? await keptSegmentIds(this.db, call.programId, call.memberId) : [];
     // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
-    return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent };
+    return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent, segmentIds };
   }
 
   /** The best earning multiplier of the memberships in force when the order occurred. */
@@ -823,6 +826,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
     if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
     try {
+      await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now));
       await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.

@@ -5,6 +5,7 @@ import type { Database } from "../db/client";
 import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
+import { memberStatsStatements } from "../segments/batch";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
@@ -423,6 +424,7 @@ export async function commitPlan(
   for (const update of plan.rewardClaims?.updates ?? []) {
     statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
   }
+  if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, m.memberId, plan.memberStats, at));
   statements.push(...extra);
   if (plan.newOrderEarning) {
     const { issuer, orderId, breakdown } = plan.newOrderEarning;

@@ -52,6 +52,11 @@ const rewardFields = {
   couponValidDays: z.number().int().min(1).max(3650).openapi({ example: 30 }),
   onExpiry: z.enum(["return_points", "keep_points"]).openapi({ description: "What happens to the points of a coupon that expires unused." }),
   planIds: z.array(OpaqueId).max(50).openapi({ description: "Only members holding one of these paid plans may claim; empty for all." }),
+  segmentIds: z
+    .array(z.string().regex(/^seg_[0-9A-Z]{26}$/, "a segment id"))
+    .max(20)
+    .optional()
+    .openapi({ description: "Offered only to members in one of these segments (GET /v1/members/{memberId}/segments); absent or empty for all.", example: ["seg_01JDZ8K3M4N5P6Q7R8S9T0V1W2"] }),
   earlyAccess: z.array(EarlyAccessSchema).max(20).openapi({ description: "Plans or tiers that may claim before validFrom." }),
 };
 
@@ -111,6 +116,7 @@ export function definitionOf(body: z.output<typeof CreateRewardBody>): RewardDef
     onExpiry: body.onExpiry,
     planIds: body.planIds,
     earlyAccess: body.earlyAccess.map((w) => ({ ...w, opensAt: iso(w.opensAt)! })),
+    ...(body.segmentIds?.length ? { segmentIds: body.segmentIds } : {}),
   };
 }
 
@@ -219,6 +225,10 @@ export const CouponSchema = z
     usedAt: z.string().nullable(),
   })
   .openapi("Coupon");
+
+export const CouponPageSchema = z
+  .object({ data: z.array(CouponSchema).openapi({ description: "Newest first." }), nextCursor: z.string().nullable() })
+  .openapi("CouponPage");
 
 export const CouponCodeParam = z.object({
   code: z.string().min(1).max(64).openapi({ param: { name: "code", in: "path" }, example: "7K2QX9PAM4ND3V" }),

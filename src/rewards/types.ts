@@ -51,6 +51,8 @@ export interface RewardDefinition {
   /** Only members with one of these paid plans may claim; empty for all. Plan ids are opaque here. */
   planIds: string[];
   earlyAccess: EarlyAccess[];
+  /** Offered only to members of one of these segments (src/segments); absent for all. */
+  segmentIds?: string[];
 }
 
 export interface RewardRecord {

@@ -15,6 +15,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "redemption.cancelled",
   "redemption.lapsed",
   "tier.changed",
+  "segment.entered",
+  "segment.left",
   "referral.completed",
   "referral.rejected",
   "membership.lapsed",

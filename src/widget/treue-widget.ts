@@ -339,13 +339,13 @@ class TreueWidget extends HTMLElement {
       return;
     }
     const parts = [this.#balanceView(balance.body as Balance)];
-    // A section whose endpoint this deployment does not have (404) is left out; other failures are said.
+    // A section whose endpoint this deployment does not have (404), or referrals a program does not run, is left out; other failures are said.
     if (rewards.ok) parts.push(this.#rewardsView(listOf(rewards.body).flatMap((r) => toReward(r) ?? []), claims));
     else if (rewards.problem.status !== 404) this.#showError(problemMessage(rewards.problem));
     if (referral.ok) {
       const view = this.#referralView(referral.body);
       if (view) parts.push(view);
-    } else if (referral.problem.status !== 404) this.#showError(problemMessage(referral.problem));
+    } else if (referral.problem.status !== 404 && referral.problem.code !== "referrals_disabled") this.#showError(problemMessage(referral.problem));
     this.#content.replaceChildren(...parts);
   }
 

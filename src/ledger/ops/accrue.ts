@@ -33,6 +33,8 @@ export interface AccrualCampaigns {
   firstOrder: boolean;
   /** The best earning multiplier of the paid memberships in force (100: none), applied on top of everything. */
   membershipPercent?: number;
+  /** The member's kept segments, when a rule names segments. */
+  segmentIds?: readonly string[];
 }
 
 export const NO_CAMPAIGNS: AccrualCampaigns = { rules: [], grants: [], budgetLeft: new Map(), firstOrder: false };
@@ -98,7 +100,7 @@ export function accrue(
       firstOrder: memberIsNew || campaigns.firstOrder,
     },
     occurredAt: earnedAt,
-    member: { tier: current.tier, attributes: current.attributes },
+    member: { tier: current.tier, attributes: current.attributes, segmentIds: campaigns.segmentIds ?? [] },
     settings,
     rules: campaigns.rules,
     grants: campaigns.grants,
@@ -178,6 +180,7 @@ export function accrue(
     const own = periodOf(earnedAt, ctx.settings.settlementPeriod);
     result.settlement = { period: earnPeriod, movedFrom: own === earnPeriod ? null : own };
   }
+  if (items.length > 0) plan.orderCategories = categorySpend(items);
   plan.newOrder = {
     issuer: ctx.partnerId ?? "",
     orderId: input.orderId,
@@ -235,4 +238,11 @@ export function withMembership(earning: EarnResult, percent: number, rounding: R
   if (extra <= 0) return;
   earning.breakdown.push({ rule: "membership_multiplier", points: extra, multiplierPercent: percent });
   earning.points += extra;
+}
+
+/** Spend per category of the order's lines (price x quantity), for the member's statistics; lines without a category count for none. */
+function categorySpend(items: readonly EarnItem[]): Record<string, number> {
+  const spend: Record<string, number> = {};
+  for (const item of items) if (item.category !== undefined) spend[item.category] = (spend[item.category] ?? 0) + item.price * item.quantity;
+  return spend;
 }

@@ -1,16 +1,18 @@
 // Coupon handlers: find a coupon by its code (throttled for unknown codes), use it once, or cancel it through its member's object.
 import type { Context } from "hono";
+import { resumeAfter, sealedPage } from "../../app/pages";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { ApiError } from "../../lib/errors";
 import { hasValidCheck, normalizeCode } from "../../rewards/codes";
+import { memberCouponPage } from "../../rewards/member-rewards";
 import { rewardStockOf } from "../../rewards/stock-object";
 import { countMiss, isThrottled, THROTTLE_PERIOD_MS } from "../../rewards/throttle";
 import type { ClaimRecord } from "../../rewards/types";
 import { couponView } from "../../rewards/views";
 import { claimByCode, readClaim, useCoupon } from "./coupons.queries";
-import type { CancelCouponRoute, GetCouponRoute, RedeemCouponRoute } from "./coupons.routes";
+import type { CancelCouponRoute, GetCouponRoute, ListMemberCouponsRoute, RedeemCouponRoute } from "./coupons.routes";
 
 function throttled(c: Context<AppEnv>): ApiError {
   c.header("Retry-After", String(THROTTLE_PERIOD_MS / 1000));
@@ -61,4 +63,12 @@ export const cancelCoupon: AppRouteHandler<CancelCouponRoute> = async (c) => {
   // The unit comes back to stock (once, whatever the retries): the reward's object knows it by its reservation.
   if (reply.ok && claim.reservationId) await rewardStockOf(c.env, call.programId, claim.rewardId).giveBack(claim.reservationId);
   return respond(c, reply);
+};
+
+export const listMemberCoupons: AppRouteHandler<ListMemberCouponsRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const scope = ["member-coupons", c.get("principal").programId, memberId] as const;
+  const page = await memberCouponPage(c, memberId, limit, await resumeAfter(c, scope, cursor));
+  return c.json(await sealedPage(c, scope, page), 200);
 };

@@ -6,4 +6,5 @@ import * as routes from "./coupons.routes";
 export const couponsRouter = createRouter()
   .openapi(routes.getCoupon, handlers.getCoupon)
   .openapi(routes.redeemCoupon, handlers.redeemCoupon)
-  .openapi(routes.cancelCoupon, handlers.cancelCoupon);
+  .openapi(routes.cancelCoupon, handlers.cancelCoupon)
+  .openapi(routes.listMemberCoupons, handlers.listMemberCoupons);

@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse } from "../../app/openapi";
-import { ClaimWithBalanceSchema, CouponCodeParam, CouponSchema, RedeemCouponBody } from "./coupons.schemas";
+import { ClaimWithBalanceSchema, CouponCodeParam, CouponPageSchema, CouponSchema, MemberIdParam, PaginationQuery, RedeemCouponBody } from "./coupons.schemas";
 
 const tags = ["Coupons"];
 const lookupNote =
@@ -47,6 +47,20 @@ export const cancelCoupon = createRoute({
   responses: { 200: jsonResponse(ClaimWithBalanceSchema, "Cancelled."), ...errorResponses },
 });
 
+export const listMemberCoupons = createRoute({
+  method: "get",
+  path: "/v1/members/{memberId}/coupons",
+  operationId: "listMemberCoupons",
+  summary: "A member's coupons, newest first",
+  description: "Every coupon the member's claims issued, whatever its status (`valid` says whether a checkout may apply it now). Donations issue none.",
+  tags,
+  security: bearer,
+  middleware: [requireKey("admin", "server")] as const,
+  request: { params: MemberIdParam, query: PaginationQuery },
+  responses: { 200: jsonResponse(CouponPageSchema, "One page of coupons."), ...errorResponses },
+});
+
 export type GetCouponRoute = typeof getCoupon;
+export type ListMemberCouponsRoute = typeof listMemberCoupons;
 export type RedeemCouponRoute = typeof redeemCoupon;
 export type CancelCouponRoute = typeof cancelCoupon;

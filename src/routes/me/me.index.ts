@@ -15,4 +15,10 @@ meRouter
   .openapi(routes.getMe, handlers.getMe)
   .openapi(routes.getMyBalance, handlers.getMyBalance)
   .openapi(routes.listMyHistory, handlers.listMyHistory)
-  .openapi(routes.getMyCard, handlers.getMyCard);
+  .openapi(routes.getMyCard, handlers.getMyCard)
+  .openapi(routes.listMyRewards, handlers.listMyRewards)
+  .openapi(routes.claimMyReward, handlers.claimMyReward)
+  .openapi(routes.listMyCoupons, handlers.listMyCoupons)
+  .openapi(routes.getMyOffers, handlers.getMyOffers)
+  .openapi(routes.getMyReferral, handlers.getMyReferral)
+  .openapi(routes.getMyBenefits, handlers.getMyBenefits);

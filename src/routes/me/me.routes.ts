@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireScope } from "../../app/member-auth";
 import { errorResponses, jsonResponse, memberTokenSecurity, PaginationQuery } from "../../app/openapi";
 import { BalanceSchema, EntryPageSchema } from "../../app/schemas";
-import { MeSchema, MemberCardSchema } from "./me.schemas";
+import { BenefitsSchema, ClaimWithBalanceSchema, CouponPageSchema, IdempotencyHeader, ReferralCodeSchema, MeSchema, MemberCardSchema, MemberRewardListSchema, MyClaimParams, OfferListSchema } from "./me.schemas";
 
 const tags = ["Me (member token)"];
 
@@ -57,6 +57,84 @@ export const getMyCard = createRoute({
   responses: { 200: jsonResponse(MemberCardSchema, "The card as it is now."), ...errorResponses },
 });
 
+export const listMyRewards = createRoute({
+  method: "get",
+  path: "/v1/me/rewards",
+  operationId: "listMyRewards",
+  summary: "The catalog as the token's member sees it",
+  description: "As GET /v1/members/{memberId}/rewards: every reward offered to the member, whether they may claim it now, and why not.",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(MemberRewardListSchema, "The member's catalog."), ...errorResponses },
+});
+
+export const claimMyReward = createRoute({
+  method: "post",
+  path: "/v1/me/rewards/{rewardId}/claims",
+  operationId: "claimMyReward",
+  summary: "Claim a reward for the token's member (scope claim)",
+  description:
+    "As POST /v1/members/{memberId}/rewards/{rewardId}/claims; a token without the `claim` scope is a 403 `insufficient_scope`. The Idempotency-Key is the member's own: a retry replays the first answer.",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("claim")] as const,
+  request: { params: MyClaimParams, headers: IdempotencyHeader },
+  responses: { 201: jsonResponse(ClaimWithBalanceSchema, "Claimed."), ...errorResponses },
+});
+
+export const listMyCoupons = createRoute({
+  method: "get",
+  path: "/v1/me/coupons",
+  operationId: "listMyCoupons",
+  summary: "The token's member's coupons, newest first",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  request: { query: PaginationQuery },
+  responses: { 200: jsonResponse(CouponPageSchema, "One page of coupons."), ...errorResponses },
+});
+
+export const getMyOffers = createRoute({
+  method: "get",
+  path: "/v1/me/offers",
+  operationId: "getMyOffers",
+  summary: "What applies to the token's member now, ranked, with the reason each is shown",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(OfferListSchema, "The member's offers."), ...errorResponses },
+});
+
+export const getMyReferral = createRoute({
+  method: "get",
+  path: "/v1/me/referral",
+  operationId: "getMyReferral",
+  summary: "The token's member's referral code and share link (created on first ask)",
+  description: "As GET /v1/members/{memberId}/referral; 422 `referrals_disabled` unless the program runs referrals.",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(ReferralCodeSchema, "The code and the link to share."), ...errorResponses },
+});
+
+export const getMyBenefits = createRoute({
+  method: "get",
+  path: "/v1/me/benefits",
+  operationId: "getMyBenefits",
+  summary: "The token's member's benefits now, from the tier and the memberships together",
+  tags,
+  security: memberTokenSecurity,
+  middleware: [requireScope("read")] as const,
+  responses: { 200: jsonResponse(BenefitsSchema, "The member's benefits at this moment."), ...errorResponses },
+});
+
+export type GetMyReferralRoute = typeof getMyReferral;
+export type GetMyBenefitsRoute = typeof getMyBenefits;
+export type ListMyRewardsRoute = typeof listMyRewards;
+export type ClaimMyRewardRoute = typeof claimMyReward;
+export type ListMyCouponsRoute = typeof listMyCoupons;
+export type GetMyOffersRoute = typeof getMyOffers;
 export type GetMeRoute = typeof getMe;
 export type GetMyBalanceRoute = typeof getMyBalance;
 export type ListMyHistoryRoute = typeof listMyHistory;

@@ -2,6 +2,19 @@
 import { z } from "@hono/zod-openapi";
 import { BalanceSchema } from "../../app/schemas";
 
+export { IdempotencyHeader } from "../../app/openapi";
+export { OfferListSchema } from "../../offers/schemas";
+export { ReferralCodeSchema } from "../../referrals/schemas";
+export { BenefitsSchema } from "../../memberships/schemas";
+export { ClaimWithBalanceSchema, CouponPageSchema, MemberRewardListSchema } from "../../rewards/schemas";
+
+export const MyClaimParams = z.object({
+  rewardId: z
+    .string()
+    .regex(/^rwd_[0-9A-Z]{26}$/, "a reward id")
+    .openapi({ param: { name: "rewardId", in: "path" }, example: "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2" }),
+});
+
 /** What a shopper sees of their own record: not the shop's custom attributes, which are the shop's notes. */
 export const MeSchema = z
   .object({

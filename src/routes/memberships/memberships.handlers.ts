@@ -7,9 +7,9 @@ import { database } from "../../db/client";
 import { memberNotFound } from "../../ledger/errors";
 import { ApiError, fromDomain } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { benefitsOf } from "../../memberships/benefits";
+import { memberBenefits } from "../../memberships/member-benefits";
 import type { MembershipPlan } from "../../memberships/memberships";
-import { heldMemberships, insertPlan, memberTier, membershipsOf, plansAfter, readPlan, updatePlan } from "./memberships.queries";
+import { insertPlan, memberTier, membershipsOf, plansAfter, readPlan, updatePlan } from "./memberships.queries";
 import type {
   ArchiveMembershipPlanRoute,
   CancelMembershipRoute,
@@ -109,12 +109,5 @@ export const cancelMembership: AppRouteHandler<CancelMembershipRoute> = async (c
 };
 
 export const getBenefits: AppRouteHandler<GetBenefitsRoute> = async (c) => {
-  const { memberId } = c.req.valid("param");
-  const { programId, settings } = c.get("principal");
-  const db = database(c.env.DB);
-  const now = new Date();
-  const member = await memberTier(db, programId, memberId);
-  if (!member) throw fromDomain(memberNotFound(memberId).toFailure());
-  const held = await heldMemberships(db, programId, memberId);
-  return c.json({ memberId, asOf: now.toISOString(), ...benefitsOf(member.tier, held, settings, now) }, 200);
+  return c.json(await memberBenefits(c, c.req.valid("param").memberId), 200);
 };

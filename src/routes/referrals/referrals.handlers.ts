@@ -4,14 +4,11 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { memberNotFound } from "../../ledger/errors";
-import { ApiError, fromDomain } from "../../lib/errors";
-import { generateReferralCode, shareLink } from "../../referrals/codes";
+import { fromDomain } from "../../lib/errors";
+import { memberReferral } from "../../referrals/member-referral";
 import type { Referral } from "../../referrals/store";
-import { codeOfMember, insertCode, memberExists, programReferrals, referralOf, referralsBy } from "./referrals.queries";
+import { memberExists, programReferrals, referralsBy } from "./referrals.queries";
 import type { GetReferralCodeRoute, ListMemberReferralsRoute, ListReferralsRoute } from "./referrals.routes";
-
-/** Codes are drawn until one is free; with ~49 bits a second draw is already rare. */
-const CODE_ATTEMPTS = 5;
 
 function referralView(r: Referral) {
   return {
@@ -36,28 +33,7 @@ async function requireMember(c: Context<AppEnv>, memberId: string): Promise<void
 }
 
 export const getReferralCode: AppRouteHandler<GetReferralCodeRoute> = async (c) => {
-  const { memberId } = c.req.valid("param");
-  const { programId, settings } = c.get("principal");
-  await requireMember(c, memberId);
-  if (!settings.referrals.enabled) throw new ApiError("referrals_disabled", "This program does not run referrals.");
-  const db = database(c.env.DB);
-  let code = await codeOfMember(db, programId, memberId);
-  for (let attempt = 0; code === null && attempt < CODE_ATTEMPTS; attempt++) {
-    // Two first asks at once both insert; the first wins and both read it back.
-    await insertCode(db, programId, memberId, generateReferralCode(), new Date());
-    code = await codeOfMember(db, programId, memberId);
-  }
-  if (code === null) throw new ApiError("temporarily_unavailable", "No free referral code was found; retry.");
-  const referral = await referralOf(db, programId, memberId);
-  return c.json(
-    {
-      memberId,
-      code,
-      shareLink: shareLink(settings.referrals.shareLinkTemplate, code),
-      referredBy: referral ? { referralId: referral.id, referrerId: referral.referrerId, status: referral.status } : null,
-    },
-    200,
-  );
+  return c.json(await memberReferral(c, c.req.valid("param").memberId), 200);
 };
 
 export const listMemberReferrals: AppRouteHandler<ListMemberReferralsRoute> = async (c) => {

@@ -1,19 +1,18 @@
 // Reward handlers: the catalog (admin), a member's view of it, and claims through the reward's stock and the member's object.
 import type { Context } from "hono";
-import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
+import { respond } from "../../app/ledger-client";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
-import { fromDomain, ApiError } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
-import { inParallel } from "../../lib/parallel";
-import { memberCatalog } from "../../rewards/catalog";
+import { memberSegmentNames } from "../../offers/member-offers";
 import { checkDefinition } from "../../rewards/check";
-import { claimThroughStock, stockIdentity, usesStockObject } from "../../rewards/claim-flow";
-import { plansHeld } from "../../rewards/plans";
+import { stockIdentity } from "../../rewards/claim-flow";
+import { catalogBody, claimForMember, countsOf, findReward, memberCatalogLines, rewardBody, withCounts } from "../../rewards/member-rewards";
 import { definitionOf, patchedDefinition } from "../../rewards/schemas";
 import { rewardStockOf, type StockCounts } from "../../rewards/stock-object";
 import type { RewardDefinition, RewardRecord } from "../../rewards/types";
-import { activeCauseExists, claimsByReward, codesInUse, insertReward, listRewards as rewardsOf, readReward, updateReward as writeReward } from "./rewards.queries";
+import { activeCauseExists, codesInUse, insertReward, listRewards as rewardsOf, updateReward as writeReward } from "./rewards.queries";
 import type {
   ArchiveRewardRoute,
   ClaimRewardRoute,
@@ -24,16 +23,6 @@ import type {
   UpdateRewardRoute,
   UploadRewardCodesRoute,
 } from "./rewards.routes";
-
-function rewardNotFound(id: string): ApiError {
-  return new ApiError("reward_not_found", `No reward '${id}' in this program.`);
-}
-
-async function findReward(c: Context<AppEnv>, id: string): Promise<RewardRecord> {
-  const reward = await readReward(database(c.env.DB), c.get("principal").programId, id);
-  if (!reward) throw rewardNotFound(id);
-  return reward;
-}
 
 /** The definition's field errors against this program (tiers, currency, causes), as a 400. */
 async function checked(c: Context<AppEnv>, definition: RewardDefinition): Promise<RewardDefinition> {
@@ -46,25 +35,6 @@ async function checked(c: Context<AppEnv>, definition: RewardDefinition): Promis
 
 function inventoryOf(counts: StockCounts | null) {
   return counts && { stock: counts.stock, left: counts.left, reserved: counts.pending, claimed: counts.confirmed, freeCodes: counts.freeCodes };
-}
-
-async function countsOf(c: Context<AppEnv>, reward: RewardRecord): Promise<StockCounts | null> {
-  if (!usesStockObject(reward)) return null;
-  const { programId } = c.get("principal");
-  return rewardStockOf(c.env, programId, reward.id).counts(stockIdentity(programId, reward));
-}
-
-function rewardBody(reward: RewardRecord, counts: StockCounts | null) {
-  return { id: reward.id, status: reward.status, ...reward.definition, inventory: inventoryOf(counts), createdAt: reward.createdAt, updatedAt: reward.updatedAt };
-}
-
-/** Rewards with their stock counts, a few objects at a time. */
-async function withCounts(c: Context<AppEnv>, rewards: RewardRecord[]): Promise<Map<string, StockCounts | null>> {
-  const counts = new Map<string, StockCounts | null>();
-  await inParallel(rewards, 8, async (reward) => {
-    counts.set(reward.id, await countsOf(c, reward));
-  });
-  return counts;
 }
 
 export const createReward: AppRouteHandler<CreateRewardRoute> = async (c) => {
@@ -130,32 +100,11 @@ export const uploadRewardCodes: AppRouteHandler<UploadRewardCodesRoute> = async 
 
 export const listMemberRewards: AppRouteHandler<ListMemberRewardsRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
-  const { programId } = c.get("principal");
-  const reply = await memberLedger(c, memberId).getMember(await ledgerCall(c, memberId));
-  if (!reply.ok) throw fromDomain(reply.error);
-  const db = database(c.env.DB);
-  const now = new Date();
-  const [rewards, claims, activePlans] = await Promise.all([rewardsOf(db, programId, "active"), claimsByReward(db, programId, memberId), plansHeld(db)(programId, memberId, now)]);
-  const counts = await withCounts(c, rewards);
-  const member = reply.value;
-  const lines = memberCatalog(
-    rewards,
-    { tier: member.tier, attributes: member.attributes, availablePoints: member.balance.available, activePlans, claims },
-    (id) => counts.get(id)?.left ?? null,
-    now,
-  );
-  const data = lines.map(({ reward, ...line }) => {
-    const { inventory: _inventory, ...shown } = rewardBody(reward, null);
-    return { reward: shown, ...line };
-  });
-  return c.json({ data }, 200);
+  const { lines } = await memberCatalogLines(c, memberId, memberSegmentNames(c, memberId, new Date()));
+  return c.json({ data: catalogBody(lines) }, 200);
 };
 
 export const claimReward: AppRouteHandler<ClaimRewardRoute> = async (c) => {
   const { memberId, rewardId } = c.req.valid("param");
-  const reward = await findReward(c, rewardId);
-  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: `${memberId}/${rewardId}`, body: null });
-  const now = new Date();
-  const activePlans = await plansHeld(database(c.env.DB))(call.programId, memberId, now);
-  return respond(c, await claimThroughStock(c.env, { ...call, now: now.getTime() }, reward, activePlans, now));
+  return respond(c, await claimForMember(c, memberId, rewardId, c.req.valid("header")["idempotency-key"]));
 };

@@ -1,0 +1,3 @@
+// Request and answer schemas of the offer routes.
+export { MemberIdParam } from "../../app/openapi";
+export { OfferListSchema } from "../../offers/schemas";

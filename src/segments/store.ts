@@ -1,0 +1,133 @@
+// Segments and member statistics in D1: the program's segments (cached per isolate), a member's stats row and memberships.
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { memberships, memberStats, segmentMembers, segments } from "../db/schema";
+import { SegmentConditionsSchema, type SegmentConditions } from "./conditions";
+import { NO_STATS, type MemberStats } from "./stats";
+
+export interface SegmentRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  conditions: SegmentConditions;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type SegmentRow = typeof segments.$inferSelect;
+type StatsRow = typeof memberStats.$inferSelect;
+
+export function toSegment(row: SegmentRow): SegmentRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    conditions: SegmentConditionsSchema.parse(JSON.parse(row.conditions)),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toStats(row: StatsRow | undefined): MemberStats | null {
+  if (!row) return null;
+  return {
+    lifetimeSpend: row.lifetimeSpend,
+    orderCount: row.orderCount,
+    firstOrderAt: row.firstOrderAt,
+    lastOrderAt: row.lastOrderAt,
+    availablePoints: row.availablePoints,
+    onlineOrders: row.onlineOrders,
+    storeOrders: row.storeOrders,
+    appOrders: row.appOrders,
+    categorySpend: JSON.parse(row.categorySpend) as Record<string, number>,
+    lastRedemptionAt: row.lastRedemptionAt,
+  };
+}
+
+/**
+ * The program's segments, cached per isolate as keys are: a change made through this isolate
+ * drops its entry at once; another isolate sees it within SEGMENT_CACHE_MS.
+ */
+export const SEGMENT_CACHE_MS = 10_000;
+const cache = new Map<string, { segments: SegmentRecord[]; loadedAt: number }>();
+
+export async function programSegments(db: Database, programId: string, nowMs = Date.now()): Promise<SegmentRecord[]> {
+  const hit = cache.get(programId);
+  if (hit && nowMs - hit.loadedAt < SEGMENT_CACHE_MS) return hit.segments;
+  const rows = await db.select().from(segments).where(eq(segments.programId, programId)).orderBy(asc(segments.id));
+  const loaded = rows.map(toSegment);
+  cache.set(programId, { segments: loaded, loadedAt: nowMs });
+  return loaded;
+}
+
+export function forgetSegments(programId: string): void {
+  cache.delete(programId);
+}
+
+export function statsQuery(db: Database, programId: string, memberId: string) {
+  return db.select().from(memberStats).where(and(eq(memberStats.programId, programId), eq(memberStats.memberId, memberId)));
+}
+
+export function membershipsQuery(db: Database, programId: string, memberId: string) {
+  return db
+    .select({ segmentId: segmentMembers.segmentId, enteredAt: segmentMembers.enteredAt })
+    .from(segmentMembers)
+    .where(and(eq(segmentMembers.programId, programId), eq(segmentMembers.memberId, memberId)));
+}
+
+/** The plans of the member's memberships in force at `now` (as inForce says: active and paid for). */
+export function activePlansQuery(db: Database, programId: string, memberId: string, now: Date) {
+  return db
+    .select({ planId: memberships.planId })
+    .from(memberships)
+    .where(and(eq(memberships.programId, programId), eq(memberships.memberId, memberId), eq(memberships.status, "active"), gt(memberships.paidUntil, now.toISOString())));
+}
+
+/**
+ * Statistics of a member whose batches began before statistics were kept, from their earn
+ * entries once (the entries_by_member index); category spend starts empty, as lines were not kept.
+ */
+export async function backfilledStats(db: Database, programId: string, memberId: string): Promise<MemberStats> {
+  const [row] = await db.all<{ n: number; spend: number | null; first: string | null; last: string | null; online: number | null; store: number | null; app: number | null }>(sql`
+    SELECT count(*) AS n, sum(order_amount) AS spend, min(occurred_at) AS first, max(occurred_at) AS last,
+      sum(channel = 'online') AS online, sum(channel = 'store') AS store, sum(channel = 'app') AS app
+    FROM entries WHERE program_id = ${programId} AND member_id = ${memberId} AND type = 'earn' AND order_id IS NOT NULL`);
+  const [redeemed] = await db.all<{ at: string | null }>(
+    sql`SELECT max(created_at) AS at FROM redemptions WHERE program_id = ${programId} AND member_id = ${memberId} AND status IN ('held', 'captured')`,
+  );
+  return {
+    ...NO_STATS,
+    orderCount: Number(row?.n ?? 0),
+    lifetimeSpend: Number(row?.spend ?? 0),
+    firstOrderAt: row?.first ?? null,
+    lastOrderAt: row?.last ?? null,
+    onlineOrders: Number(row?.online ?? 0),
+    storeOrders: Number(row?.store ?? 0),
+    appOrders: Number(row?.app ?? 0),
+    lastRedemptionAt: redeemed?.at ?? null,
+  };
+}
+
+/**
+ * One page of a segment's members by member id, from the maintained membership table. By the
+ * segment's key alone (its id is the program's, checked by the caller): with the program's id
+ * too, SQLite may take the member index and walk every membership of the program.
+ */
+export async function segmentMemberPage(db: Database, segmentId: string, limit: number, after: string | undefined) {
+  const conditions = [eq(segmentMembers.segmentId, segmentId)];
+  if (after) conditions.push(gt(segmentMembers.memberId, after));
+  const rows = await db
+    .select({ memberId: segmentMembers.memberId, enteredAt: segmentMembers.enteredAt })
+    .from(segmentMembers)
+    .where(and(...conditions))
+    .orderBy(asc(segmentMembers.memberId))
+    .limit(limit + 1);
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.memberId : null };
+}
+
+/** By the segment's key alone, as the page. */
+export async function segmentMemberCount(db: Database, segmentId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(segmentMembers).where(eq(segmentMembers.segmentId, segmentId));
+  return Number(row?.n ?? 0);
+}
