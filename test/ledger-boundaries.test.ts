@@ -7,6 +7,13 @@ const sources = import.meta.glob<string>(["../src/ledger/**/*.ts", "../src/campa
   eager: true,
 });
 
+/**
+ * A type-only import costs nothing at run time: the shapes another capability's
+ * plan fields carry may come from its folder, never from the HTTP, storage or
+ * platform layers.
+ */
+const LAYERS = ["../src/app/", "../src/routes/", "../src/db/", "../src/members/", "../src/jobs/", "../src/webhooks/"];
+
 /** What the pure domain may import from: the ledger, the campaign rules the accrual evaluates, and the shape of a reward claim a plan writes. */
 const PURE = ["../src/ledger/", "../src/campaigns/", "../src/rewards/types"];
 
@@ -26,8 +33,11 @@ describe("the pure ledger", () => {
   });
 
   it.each(Object.entries(sources))("imports only the ledger, the campaign rules and plain zod: %s", (file, source) => {
-    const imports = [...source.matchAll(/^import[^;]*?from "([^"]+)";/gms)].map((m) => m[1]!);
-    const outside = imports.filter((from) => from !== "zod" && !(from.startsWith(".") && PURE.some((folder) => resolve(file, from).startsWith(folder))));
+    const imports = [...source.matchAll(/^import( type)?[^;]*?from "([^"]+)";/gms)].map((m) => ({ typeOnly: m[1] !== undefined, from: m[2]! }));
+    const outside = imports
+      .filter(({ typeOnly, from }) => !(typeOnly && from.startsWith(".") && !LAYERS.some((layer) => resolve(file, from).startsWith(layer))))
+      .map(({ from }) => from)
+      .filter((from) => from !== "zod" && !(from.startsWith(".") && PURE.some((folder) => resolve(file, from).startsWith(folder))));
     expect(outside).toEqual([]);
   });
 });
