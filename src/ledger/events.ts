@@ -41,6 +41,8 @@ export interface EventPayloadsByType {
   "activity.recorded": { memberId: string; activityId: string; type: string; reference: string; status: "pending" | "confirmed" | "rejected"; points: number };
   /** The sign-up bonus, or a year's birthday bonus. */
   "bonus.granted": { memberId: string; bonus: "enrollment" | "birthday"; points: number; year?: number };
+  /** The member's personal data was erased: the payload names only the (now pseudonymous) id. */
+  "member.erased": { memberId: string };
 }
 
 export type EventType = keyof EventPayloadsByType;

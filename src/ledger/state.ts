@@ -24,6 +24,8 @@ export interface MemberRecord {
   updatedAt: string;
   /** Optional: month and day, the year if given (absent in records built before birthdays existed). */
   birthday?: { month: number; day: number; year: number | null } | null;
+  /** Set once the member's personal data was erased (absent otherwise); null clears it on a re-enrollment. */
+  erasedAt?: string | null;
 }
 
 /** A lot with points left (remaining > 0), the only lots the hot path reads. */

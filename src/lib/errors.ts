@@ -87,6 +87,7 @@ export const errorStatuses = {
   activity_already_recorded: 409,
   activity_not_found: 404,
   activity_not_pending: 409,
+  member_erasure_blocked: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

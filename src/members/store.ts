@@ -68,6 +68,7 @@ function toMember(row: MemberRow): MemberRecord {
     enrolledAt: row.enrolledAt,
     updatedAt: row.updatedAt,
     birthday: row.birthdayMonth !== null && row.birthdayDay !== null ? { month: row.birthdayMonth, day: row.birthdayDay, year: row.birthdayYear } : null,
+    ...(row.erasedAt ? { erasedAt: row.erasedAt } : {}),
   };
 }
 
@@ -357,6 +358,8 @@ export async function commitPlan(
     ...(m.birthday === undefined
       ? {}
       : { birthdayMonth: m.birthday?.month ?? null, birthdayDay: m.birthday?.day ?? null, birthdayYear: m.birthday?.year ?? null }),
+    // A re-enrollment after erasure clears the mark (erasure itself is written by src/privacy/erase.ts).
+    ...(m.erasedAt === null ? { erasedAt: null } : {}),
   };
   if (plan.memberIsNew) {
     statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));

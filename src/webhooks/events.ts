@@ -21,6 +21,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "campaign.budget_exhausted",
   "activity.recorded",
   "bonus.granted",
+  "member.erased",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
