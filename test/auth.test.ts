@@ -161,6 +161,8 @@ const operations: Record<string, Operation> = {
   listActivities: { roles: ["admin", "server"], foreign: "member_not_found" },
   confirmActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
   rejectActivity: { roles: ["admin", "server"], params: (ids) => ({ activityId: ids.activityId }), foreign: "activity_not_found" },
+  exportMember: { roles: ["admin"], foreign: "member_not_found" },
+  eraseMember: { roles: ["admin"], foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {
