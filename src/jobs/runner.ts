@@ -36,11 +36,11 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 /** Which jobs each Cron Trigger runs: the same expressions as [triggers] in wrangler.toml. */
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"],
-  "17 * * * *": ["housekeeping", "erase-inactive"],
+  "17 * * * *": ["housekeeping"],
   "*/5 * * * *": ["sweep-outbox"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
   // Hourly: each program's local day is reached within the hour after its midnight.
-  "47 * * * *": ["birthday-bonus"],
+  "47 * * * *": ["birthday-bonus", "erase-inactive"],
 };
 
 export interface RunLimits {
