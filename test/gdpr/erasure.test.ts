@@ -171,3 +171,26 @@ describe("DELETE /v1/members/{memberId}", () => {
     expect(await checksums(p)).toEqual(before);
   });
 });
+
+describe("marketing consent", () => {
+  it("is recorded at enrollment and on update, with when and how, exported, and erased", async () => {
+    const memberId = fresh("consent");
+    const enrolled = await call(`/v1/members/${memberId}`, { method: "PUT", key: p.server, body: { email: "c@example.com", marketingConsent: { granted: true, source: "checkout" } } });
+    expect(enrolled.status).toBe(201);
+    expect(enrolled.json.marketingConsent).toMatchObject({ granted: true, source: "checkout" });
+    const untouched = await call(`/v1/members/${memberId}`, { method: "PUT", key: p.server, body: { name: "C" } });
+    expect(untouched.json.marketingConsent).toEqual(enrolled.json.marketingConsent);
+    const withdrawn = await call(`/v1/members/${memberId}`, { method: "PUT", key: p.server, body: { marketingConsent: { granted: false } } });
+    expect(withdrawn.json.marketingConsent).toMatchObject({ granted: false, source: "api" });
+    const exported = await call(`/v1/members/${memberId}/export`, { key: p.admin });
+    expect(exported.json.marketingConsent).toEqual(withdrawn.json.marketingConsent);
+    expect((await call(`/v1/members/${memberId}`, { key: p.server })).json.marketingConsent).toEqual(withdrawn.json.marketingConsent);
+    expect((await erase(p, memberId)).status).toBe(200);
+    expect((await call(`/v1/members/${memberId}/export`, { key: p.admin })).json.marketingConsent).toBeNull();
+  });
+
+  it("is null for a member who never said", async () => {
+    const memberId = fresh("silent");
+    expect((await enroll(p.server, memberId)).marketingConsent).toBeNull();
+  });
+});
