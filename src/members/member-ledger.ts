@@ -75,6 +75,11 @@ export interface LedgerCall {
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
   /**
+   * A scheduled job's call: it still reaches an erased member's pseudonymous
+   * ledger (points expire, holds lapse, tiers are reviewed), which no request does.
+   */
+  job?: boolean;
+  /**
    * The campaign rules in force at the operation's occurredAt, for its trigger: the Worker reads them
    * from its cache (src/campaigns/active.ts) and sends them, since the object evaluates. Absent: none.
    */
@@ -772,7 +777,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async currentState(call: LedgerCall, now: Date, sweepIdle = true, allLots = false, erased: "refuse" | "allow" = "refuse"): Promise<{ state: MemberState; lapsed: string[] }> {
     this.cached = await this.load(call, now, allLots);
     // An erased member is gone for every caller: nothing is read, swept or written for them.
-    if (this.cached.member?.erasedAt && erased === "refuse") throw memberNotFound(call.memberId);
+    if (this.cached.member?.erasedAt && erased === "refuse" && !call.job) throw memberNotFound(call.memberId);
     // Points go back to lots and idle points expire: those need every lot.
     const lapseDue = this.cached.holds.some((h) => Date.parse(h.holdExpiresAt!) <= now.getTime());
     if (this.cached.rest && (lapseDue || (sweepIdle && isIdle(this.cached.member, call.settings.expiry, now)))) {

@@ -54,3 +54,17 @@ describe("erase-inactive", () => {
     expect((await call("/v1/members/kept", { key: p.server })).status).toBe(200);
   });
 });
+
+describe("jobs after an erasure", () => {
+  it("still expire an erased member's pseudonymous points, without an error", async () => {
+    const p = await createProgram({ expiry: { policy: "rolling", days: 365 } });
+    await enroll(p.server, "gone", { email: "gone@example.com" });
+    expect((await accrue(p.server, "gone", 10_000)).status).toBe(201);
+    expect((await call("/v1/members/gone", { method: "DELETE", key: p.admin })).status).toBe(200);
+    const run = await runAt(p.programId, "expire-points", Date.now() + 2 * YEAR);
+    expect(run).toMatchObject({ errors: 0 });
+    const left = await env.DB.prepare("SELECT sum(remaining) AS n FROM lots WHERE program_id = ?").bind(p.programId).first<{ n: number }>();
+    expect(left!.n).toBe(0);
+    expect((await call("/v1/members/gone", { key: p.server })).status).toBe(404);
+  });
+});
