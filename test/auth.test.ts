@@ -190,6 +190,8 @@ const operations: Record<string, Operation> = {
   getMyBenefits: { roles: "member", foreign: "member_not_found" },
   // Program A runs no referrals: the token gets in and hears 422 referrals_disabled.
   getMyReferral: { roles: "member", foreign: "member_not_found", member: { status: 422 } },
+  exportMember: { roles: ["admin"], foreign: "member_not_found" },
+  eraseMember: { roles: ["admin"], foreign: "member_not_found" },
 };
 
 interface DocumentedOperation {

@@ -31,6 +31,7 @@ import { activitiesRouter } from "../routes/activities/activities.index";
 import { importsRouter } from "../routes/imports/imports.index";
 import { adjustmentsRouter } from "../routes/adjustments/adjustments.index";
 import { consoleRouter } from "../routes/console/console.index";
+import { privacyRouter } from "../routes/privacy/privacy.index";
 
 function executionContextOf(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
   try {
@@ -84,6 +85,7 @@ export function buildApp() {
   app.route("/", adjustmentsRouter);
   // The operator console calls this same app, in-process, with the session's key.
   app.route("/", consoleRouter((c) => async (request) => app.fetch(request, c.env, executionContextOf(c))));
+  app.route("/", privacyRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

@@ -76,6 +76,12 @@ export const members = sqliteTable(
     birthdayMonth: integer("birthday_month"),
     birthdayDay: integer("birthday_day"),
     birthdayYear: integer("birthday_year"),
+    /** When the member was erased (migration 0020): personal fields are blank, the id is a pseudonym, sums stay. */
+    erasedAt: text("erased_at"),
+    /** Marketing consent (migration 0020): null when never given or withdrawn. */
+    marketingConsent: integer("marketing_consent", { mode: "boolean" }),
+    marketingConsentAt: text("marketing_consent_at"),
+    marketingConsentSource: text("marketing_consent_source"),
   },
   (t) => [
     primaryKey({ columns: [t.programId, t.memberId] }),

@@ -14,6 +14,7 @@ import { warnExpiring } from "./warn-expiring";
 import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
 import { advanceReferrals } from "./advance-referrals";
 import { lapseMemberships } from "./lapse-memberships";
+import { eraseInactive } from "./erase-inactive";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -26,6 +27,7 @@ export const JOBS = {
   "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
   "lapse-memberships": { run: lapseMemberships, description: "Lapse memberships not renewed past their paidUntil (membership.lapsed)." },
   "birthday-bonus": { run: birthdayBonus, description: "Give the birthday rules' bonus once per member and year, on the member's day in the program's time zone." },
+  "erase-inactive": { run: eraseInactive, description: "Erase members inactive for the program's privacy.retentionYears (as DELETE /v1/members/{memberId} does)." },
 } satisfies Record<string, { run: Job; description: string }>;
 
 export type JobName = keyof typeof JOBS;
@@ -38,7 +40,7 @@ export const CRON_JOBS: Record<string, JobName[]> = {
   "*/5 * * * *": ["sweep-outbox"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
   // Hourly: each program's local day is reached within the hour after its midnight.
-  "47 * * * *": ["birthday-bonus"],
+  "47 * * * *": ["birthday-bonus", "erase-inactive"],
 };
 
 export interface RunLimits {

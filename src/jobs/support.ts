@@ -82,7 +82,7 @@ export async function countCapped(db: Database, capped: ReturnType<typeof sql>):
 }
 
 export function memberCall(ctx: JobContext, memberId: string): LedgerCall {
-  return { programId: ctx.programId, memberId, settings: ctx.settings, partnerId: null, idempotency: null, now: ctx.now.getTime() };
+  return { programId: ctx.programId, memberId, settings: ctx.settings, partnerId: null, idempotency: null, now: ctx.now.getTime(), job: true };
 }
 
 export function memberStub(ctx: JobContext, memberId: string): MemberLedger {

@@ -36,7 +36,8 @@ export type DomainCode =
   | "paid_until_not_later"
   | "activity_already_recorded"
   | "activity_not_found"
-  | "activity_not_pending";
+  | "activity_not_pending"
+  | "member_erasure_blocked";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

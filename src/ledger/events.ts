@@ -46,6 +46,8 @@ export interface EventPayloadsByType {
   "bonus.granted": { memberId: string; bonus: "enrollment" | "birthday"; points: number; year?: number };
   /** A manual adjustment: `points` positive for a credit, negative for a debit. */
   "points.adjusted": { memberId: string; adjustmentId: string; points: number; reason: string; lotId: string | null; debtPaid: number };
+  /** The member's personal data was erased: the payload names only the (now pseudonymous) id. */
+  "member.erased": { memberId: string };
 }
 
 export type EventType = keyof EventPayloadsByType;

@@ -184,6 +184,24 @@ export const ProgramSettingsSchema = z
       .prefault({})
       .meta({ description: "Browsers' access to the member-token routes (/v1/me)." }),
     referrals: ReferralSettingsSchema.prefault({}),
+    privacy: z
+      .object({
+        allowReenrollAfterErasure: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Whether an erased member's id may enroll again (the pseudonymous history stays attached to it)." }),
+        retentionYears: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .nullable()
+          .default(null)
+          .meta({ example: 3, description: "Members inactive this many years (by last activity) are erased by the daily job; null keeps them." }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: "Data protection: erasure and retention." }),
   })
   .meta({ id: "ProgramSettings" });
 

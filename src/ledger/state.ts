@@ -25,6 +25,10 @@ export interface MemberRecord {
   updatedAt: string;
   /** Optional: month and day, the year if given (absent in records built before birthdays existed). */
   birthday?: { month: number; day: number; year: number | null } | null;
+  /** Set once the member's personal data was erased (absent otherwise); null clears it on a re-enrollment. */
+  erasedAt?: string | null;
+  /** Marketing consent, when and how it was given or withdrawn; null or absent when never said. */
+  marketingConsent?: { granted: boolean; at: string; source: string } | null;
 }
 
 /** A lot with points left (remaining > 0), the only lots the hot path reads. */

@@ -35,6 +35,7 @@ import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, Rest
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId, ulid } from "../lib/ids";
+import { countUnusedCoupons, erasureBlocked, erasureStatements } from "../privacy/erase";
 import {
   classifyCommitError,
   commitPlan,
@@ -51,6 +52,7 @@ import {
   type IdempotencyClaim,
   type StoredOutcome,
   type StoredResponse,
+  memberQuery,
 } from "./store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
@@ -76,6 +78,11 @@ export interface LedgerCall {
   requestId?: string;
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
+  /**
+   * A scheduled job's call: it still reaches an erased member's pseudonymous
+   * ledger (points expire, holds lapse, tiers are reviewed), which no request does.
+   */
+  job?: boolean;
   /**
    * The campaign rules in force at the operation's occurredAt, for its trigger: the Worker reads them
    * from its cache (src/campaigns/active.ts) and sends them, since the object evaluates. Absent: none.
@@ -136,6 +143,8 @@ type LotsNeeded = "window" | "all" | ((state: MemberState, now: Date) => boolean
 interface WriteOptions {
   sweepIdle?: boolean;
   lots?: LotsNeeded;
+  /** An erased member is refused (member_not_found) unless the operation says otherwise (a re-enrollment the program allows). */
+  erased?: "refuse" | "allow";
 }
 
 /** Open lots the object loads at most at once (the first in spending order), unless an operation needs them all. */
@@ -177,14 +186,56 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** A new member gets the sign-up bonus of the enrollment rules in force (`call.rules`) in the same batch. */
   enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
-    return this.write(call, async (state, ctx) => {
-      const rules = state.member ? [] : (call.rules ?? []);
-      const { plan, reservation } = await this.withBudgets(call, rules, ctx.now, (budgetLeft) => {
-        const plan = enroll(state, call.memberId, input, ctx);
-        addSignUpBonus(plan, { rules, grants: [], budgetLeft }, ctx);
-        return plan;
-      });
-      return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now), budget: reservation };
+    return this.write(
+      call,
+      async (state, ctx) => {
+        const rules = state.member ? [] : (call.rules ?? []);
+        const { plan, reservation } = await this.withBudgets(call, rules, ctx.now, (budgetLeft) => {
+          const plan = enroll(state, call.memberId, input, ctx);
+          addSignUpBonus(plan, { rules, grants: [], budgetLeft }, ctx);
+          return plan;
+        });
+        // An erased id enrolling again (the program allows it): the mark goes, the pseudonymous history stays with the id.
+        if (state.member?.erasedAt) {
+          plan.member = { ...plan.member, erasedAt: null };
+          plan.nextState = { ...plan.nextState, member: plan.nextState.member ? { ...plan.nextState.member, erasedAt: undefined } : null };
+        }
+        return { plan, created: plan.result.created, value: memberView(plan.nextState, call.settings, ctx.now), budget: reservation };
+      },
+      { erased: call.settings.privacy.allowReenrollAfterErasure ? "allow" : "refuse" },
+    );
+  }
+
+  /**
+   * Erases the member's personal data in one D1 batch (src/privacy/erase.ts):
+   * the id stays, as a pseudonym, so no sum moves. Refused while holds are
+   * open or coupons unused; a second erasure answers as the first did.
+   */
+  erase(call: Omit<LedgerCall, "idempotency">): Promise<LedgerReply<{ memberId: string; erasedAt: string }, false>> {
+    return this.answer(async () => {
+      const now = clock(call);
+      const [row] = await memberQuery(this.db, call.programId, call.memberId);
+      if (!row) throw memberNotFound(call.memberId);
+      if (row.erasedAt) return { ok: true, value: { memberId: call.memberId, erasedAt: row.erasedAt }, replayed: false };
+      // Holds whose time ran out lapse first, as on any call.
+      const { state } = await this.currentState({ ...call, idempotency: null }, now);
+      const blockers = { openHolds: state.holds.length, unusedCoupons: await countUnusedCoupons(this.env.DB, call.programId, call.memberId) };
+      if (erasureBlocked(blockers)) {
+        throw new DomainError(
+          "member_erasure_blocked",
+          `The member has ${blockers.openHolds} open hold(s) and ${blockers.unusedCoupons} unused coupon(s): capture or cancel them first.`,
+          { ...blockers },
+        );
+      }
+      const eventId = newId("evt");
+      try {
+        await this.env.DB.batch(erasureStatements(this.env.DB, { programId: call.programId, memberId: call.memberId, version: state.member!.version, now, eventId }));
+      } finally {
+        this.forget();
+      }
+      const at = now.toISOString();
+      await publishCommitted(this.env, [{ id: eventId, programId: call.programId, memberId: call.memberId, partnerId: null, type: "member.erased", payload: { memberId: call.memberId, occurredAt: at, recordedAt: at }, createdAt: at }]);
+      return { ok: true, value: { memberId: call.memberId, erasedAt: at }, replayed: false };
     });
   }
 
@@ -757,8 +808,10 @@ export class MemberLedger extends DurableObject<Env> {
    * has, or a tier the points reach since the program's tiers changed, is
    * placed anew, so no answer shows a tier the program does not have.
    */
-  private async currentState(call: LedgerCall, now: Date, sweepIdle = true, allLots = false): Promise<{ state: MemberState; lapsed: string[] }> {
+  private async currentState(call: LedgerCall, now: Date, sweepIdle = true, allLots = false, erased: "refuse" | "allow" = "refuse"): Promise<{ state: MemberState; lapsed: string[] }> {
     this.cached = await this.load(call, now, allLots);
+    // An erased member is gone for every caller: nothing is read, swept or written for them.
+    if (this.cached.member?.erasedAt && erased === "refuse" && !call.job) throw memberNotFound(call.memberId);
     // Points go back to lots and idle points expire: those need every lot.
     const lapseDue = this.cached.holds.some((h) => Date.parse(h.holdExpiresAt!) <= now.getTime());
     if (this.cached.rest && (lapseDue || (sweepIdle && isIdle(this.cached.member, call.settings.expiry, now)))) {
@@ -779,7 +832,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async stateFor(call: LedgerCall, now: Date, options: WriteOptions): Promise<MemberState> {
     const lots = options.lots ?? "window";
     const sweepIdle = options.sweepIdle ?? true;
-    let { state } = await this.currentState(call, now, sweepIdle, lots === "all");
+    let { state } = await this.currentState(call, now, sweepIdle, lots === "all", options.erased);
     if (typeof lots === "function" && !lots(state, now)) {
       // The window ran short: a fresh one starts where the spent lots ended; failing that, all of them.
       this.forget();

@@ -69,6 +69,9 @@ function toMember(row: MemberRow): MemberRecord {
     enrolledAt: row.enrolledAt,
     updatedAt: row.updatedAt,
     birthday: row.birthdayMonth !== null && row.birthdayDay !== null ? { month: row.birthdayMonth, day: row.birthdayDay, year: row.birthdayYear } : null,
+    ...(row.erasedAt ? { erasedAt: row.erasedAt } : {}),
+    marketingConsent:
+      row.marketingConsent === null ? null : { granted: row.marketingConsent, at: row.marketingConsentAt ?? row.updatedAt, source: row.marketingConsentSource ?? "api" },
   };
 }
 
@@ -358,6 +361,12 @@ export async function commitPlan(
     ...(m.birthday === undefined
       ? {}
       : { birthdayMonth: m.birthday?.month ?? null, birthdayDay: m.birthday?.day ?? null, birthdayYear: m.birthday?.year ?? null }),
+    // A re-enrollment after erasure clears the mark (erasure itself is written by src/privacy/erase.ts).
+    ...(m.erasedAt === null ? { erasedAt: null } : {}),
+    // A record without the field leaves the consent as stored.
+    ...(m.marketingConsent === undefined
+      ? {}
+      : { marketingConsent: m.marketingConsent?.granted ?? null, marketingConsentAt: m.marketingConsent?.at ?? null, marketingConsentSource: m.marketingConsent?.source ?? null }),
   };
   if (plan.memberIsNew) {
     statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));

@@ -15,6 +15,7 @@ export function memberView(state: MemberState, settings: ProgramSettings, now: D
     updatedAt: member.updatedAt,
     lastActivityAt: member.lastActivityAt,
     birthday: member.birthday ?? null,
+    marketingConsent: member.marketingConsent ?? null,
     balance: balanceOf(state, settings, now),
   };
 }

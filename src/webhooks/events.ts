@@ -24,6 +24,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "activity.recorded",
   "bonus.granted",
   "points.adjusted",
+  "member.erased",
 ] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -50,6 +50,14 @@ export const EnrollBody = z
       .optional()
       .openapi({ description: "A hash of the shopper's payment method the storefront computed; only a hash of it is stored." }),
     birthday: BirthdaySchema.nullable().optional().openapi({ description: "Month and day (year optional) for the birthday bonus; null removes it." }),
+    marketingConsent: z
+      .object({
+        granted: z.boolean().openapi({ example: true }),
+        source: z.string().min(1).max(64).optional().openapi({ example: "checkout", description: "How it was given or withdrawn; `api` if absent." }),
+      })
+      .strict()
+      .optional()
+      .openapi({ description: "Marketing consent given (or withdrawn) now; recorded with this request's time. Absent: left as it is." }),
   })
   .strict()
   .openapi("EnrollMember");
@@ -68,6 +76,10 @@ export const MemberSchema = z
       .object({ month: z.number().int(), day: z.number().int(), year: z.number().int().nullable() })
       .nullable()
       .openapi({ example: { month: 5, day: 17, year: null } }),
+    marketingConsent: z
+      .object({ granted: z.boolean(), at: z.string(), source: z.string() })
+      .nullable()
+      .openapi({ description: "Marketing consent as last said, when and how; null when never said.", example: { granted: true, at: "2026-03-01T10:00:00.000Z", source: "checkout" } }),
     balance: BalanceSchema,
   })
   .openapi("Member");

@@ -50,6 +50,7 @@ export const ProgramPatch = z
     timeZone: patchable(settings.timeZone.unwrap()),
     earning: mergedObject("`{tierMultiplierScope, maxMultiplierPercent}`."),
     referrals: mergedObject("ReferralSettings: rewards, when they are granted, the share link, the cap and the referrer's minimum age."),
+    privacy: mergedObject("`{allowReenrollAfterErasure, retentionYears}`."),
   })
   .strict()
   .openapi("ProgramPatch");

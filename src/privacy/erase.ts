@@ -1,0 +1,65 @@
+// Erasure: what is personal goes, the member id stays as a pseudonym so every sum stays exactly as it was.
+import { revocationMark } from "../tokens/claims";
+
+/** Why an erasure must wait: points still reserved for a checkout, or coupons still usable. */
+export interface ErasureBlockers {
+  openHolds: number;
+  unusedCoupons: number;
+}
+
+/**
+ * Whether the member may be erased now. Open holds and unused coupons are
+ * promises in flight with a storefront (a checkout, a coupon in a mailbox):
+ * they are resolved first (captured, cancelled, used or lapsed), so erasure
+ * itself never moves a point and never changes a sum.
+ */
+export function erasureBlocked(blockers: ErasureBlockers): boolean {
+  return blockers.openHolds > 0 || blockers.unusedCoupons > 0;
+}
+
+export async function countUnusedCoupons(db: D1Database, programId: string, memberId: string): Promise<number> {
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM reward_claims WHERE program_id = ?1 AND member_id = ?2 AND status = 'issued'")
+    .bind(programId, memberId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/**
+ * The statements of one erasure, for one D1 batch. The member row keeps its
+ * counters and version chain (stepped by one, as every member batch does);
+ * its personal fields are blanked. A version other than the one the object
+ * read aborts the whole batch (the version trigger), so nothing half-lands. Fingerprints, the referral code (the link
+ * a shared URL makes to the person) and card scans are deleted; referrals
+ * keep both pseudonymous ids. Every member token issued so far is revoked.
+ */
+export function erasureStatements(
+  db: D1Database,
+  input: { programId: string; memberId: string; version: number; now: Date; eventId: string },
+): D1PreparedStatement[] {
+  const { programId, memberId, version, now, eventId } = input;
+  const at = now.toISOString();
+  const payload = JSON.stringify({ memberId, occurredAt: at, recordedAt: at });
+  return [
+    db
+      .prepare(
+        `UPDATE members SET email = NULL, name = NULL, attributes = '{}', birthday_month = NULL, birthday_day = NULL, birthday_year = NULL,
+           marketing_consent = NULL, marketing_consent_at = NULL, marketing_consent_source = NULL,
+           erased_at = ?4, updated_at = ?4, version = ?3 + 1
+         WHERE program_id = ?1 AND member_id = ?2`,
+      )
+      .bind(programId, memberId, version, at),
+    db.prepare("DELETE FROM member_fingerprints WHERE program_id = ?1 AND member_id = ?2").bind(programId, memberId),
+    db.prepare("DELETE FROM referral_codes WHERE program_id = ?1 AND member_id = ?2").bind(programId, memberId),
+    db.prepare("DELETE FROM card_scans WHERE program_id = ?1 AND member_id = ?2").bind(programId, memberId),
+    db
+      .prepare(
+        `INSERT INTO member_token_revocations (program_id, member_id, tokens_valid_after, revoked_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (program_id, member_id) DO UPDATE SET tokens_valid_after = max(tokens_valid_after, excluded.tokens_valid_after), revoked_at = excluded.revoked_at`,
+      )
+      .bind(programId, memberId, revocationMark(now.getTime()), at),
+    db
+      .prepare("INSERT INTO outbox_events (id, program_id, member_id, partner_id, type, payload, created_at) VALUES (?1, ?2, ?3, NULL, 'member.erased', ?4, ?5)")
+      .bind(eventId, programId, memberId, payload, at),
+  ];
+}
