@@ -1,0 +1,74 @@
+// The audit log: who changed what in a program, with the before and after, written in the same D1 batch as the change.
+import type { Context } from "hono";
+import type { AppEnv, Principal } from "../app/types";
+import type { Database } from "../db/client";
+import { auditLog } from "../db/schema";
+import { ulid } from "../lib/ids";
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+export interface AuditInput {
+  principal: Pick<Principal, "programId" | "keyId" | "role" | "keyName">;
+  requestId: string;
+  /** What changed: `program`, `campaign:<id>`, `key:<id>`, ... */
+  resource: string;
+  /** `create`, `update`, `delete`, `activate`, ... */
+  action: string;
+  /** The resource before the change (undefined or null for a create). */
+  before?: unknown;
+  /** The resource after the change (undefined or null for a delete). */
+  after?: unknown;
+  at: Date;
+}
+
+/** The audit row for one change (pure: no I/O). */
+export function auditEntry(input: AuditInput): AuditRow {
+  return {
+    programId: input.principal.programId,
+    id: ulid(input.at.getTime()),
+    at: input.at.toISOString(),
+    keyId: input.principal.keyId,
+    keyName: input.principal.keyName ?? null,
+    keyRole: input.principal.role,
+    requestId: input.requestId,
+    resource: input.resource,
+    action: input.action,
+    before: input.before === undefined || input.before === null ? null : JSON.stringify(input.before),
+    after: input.after === undefined || input.after === null ? null : JSON.stringify(input.after),
+  };
+}
+
+/** The caller's audit row for a change, from the request's principal and request id. */
+export function auditOf(
+  c: Context<AppEnv>,
+  resource: string,
+  action: string,
+  change: { before?: unknown; after?: unknown; at?: Date } = {},
+): AuditRow {
+  return auditEntry({
+    principal: c.get("principal"),
+    requestId: c.get("requestId"),
+    resource,
+    action,
+    before: change.before,
+    after: change.after,
+    at: change.at ?? new Date(),
+  });
+}
+
+/** The drizzle insert of the row, to append to the change's `db.batch([...])`. */
+export function auditInsert(db: Database, row: AuditRow) {
+  return db.insert(auditLog).values(row);
+}
+
+/** The same insert as a raw prepared statement, for batches of `d1.prepare(...)` statements. */
+export function auditStatement(d1: D1Database, row: AuditRow): D1PreparedStatement {
+  return d1
+    .prepare(
+      "INSERT INTO audit_log (program_id, id, at, key_id, key_name, key_role, request_id, resource, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .bind(row.programId, row.id, row.at, row.keyId, row.keyName, row.keyRole, row.requestId, row.resource, row.action, row.before, row.after);
+}
+
+/** The OpenAPI extension marking an operation whose every change leaves one audit row (spread into createRoute). */
+export const AUDITED = { "x-audited": true } as const;
