@@ -26,6 +26,7 @@ import { referralsRouter } from "../routes/referrals/referrals.index";
 import { membershipsRouter } from "../routes/memberships/memberships.index";
 import { campaignsRouter } from "../routes/campaigns/campaigns.index";
 import { activitiesRouter } from "../routes/activities/activities.index";
+import { auditRouter } from "../routes/audit/audit.index";
 
 export function buildApp() {
   const app = createApp();
@@ -65,6 +66,7 @@ export function buildApp() {
   app.route("/", membershipsRouter);
   app.route("/", campaignsRouter);
   app.route("/", activitiesRouter);
+  app.route("/", auditRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

@@ -1,4 +1,5 @@
 // The audit log: who changed what in a program, with the before and after, written in the same D1 batch as the change.
+import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app/types";
 import type { Database } from "../db/client";
@@ -56,16 +57,29 @@ export function auditOf(
   });
 }
 
-/** The drizzle insert of the row, to append to the change's `db.batch([...])`. */
-export function auditInsert(db: Database, row: AuditRow) {
-  return db.insert(auditLog).values(row);
+/**
+ * The drizzle insert of the row, to append to the change's `db.batch([...])`.
+ * `afterGuardedWrite`: see auditStatement.
+ */
+export function auditInsert(db: Database, row: AuditRow, options: { afterGuardedWrite?: boolean } = {}) {
+  if (!options.afterGuardedWrite) return db.insert(auditLog).values(row);
+  return db.run(
+    sql`INSERT INTO audit_log (program_id, id, at, key_id, key_name, key_role, request_id, resource, action, before, after)
+        SELECT ${row.programId}, ${row.id}, ${row.at}, ${row.keyId}, ${row.keyName}, ${row.keyRole}, ${row.requestId}, ${row.resource}, ${row.action}, ${row.before}, ${row.after}
+        WHERE changes() > 0`,
+  );
 }
 
-/** The same insert as a raw prepared statement, for batches of `d1.prepare(...)` statements. */
-export function auditStatement(d1: D1Database, row: AuditRow): D1PreparedStatement {
+/**
+ * The same insert as a raw prepared statement, for batches of `d1.prepare(...)` statements.
+ * `afterGuardedWrite`: place it right after a guarded UPDATE (a compare-and-swap) and it
+ * writes only when that statement changed a row, so a lost race leaves no audit row.
+ */
+export function auditStatement(d1: D1Database, row: AuditRow, options: { afterGuardedWrite?: boolean } = {}): D1PreparedStatement {
+  const guard = options.afterGuardedWrite ? " WHERE changes() > 0" : "";
   return d1
     .prepare(
-      "INSERT INTO audit_log (program_id, id, at, key_id, key_name, key_role, request_id, resource, action, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      `INSERT INTO audit_log (program_id, id, at, key_id, key_name, key_role, request_id, resource, action, before, after) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11${guard}`,
     )
     .bind(row.programId, row.id, row.at, row.keyId, row.keyName, row.keyRole, row.requestId, row.resource, row.action, row.before, row.after);
 }
