@@ -1,5 +1,4 @@
 // The audit log: who changed what in a program, with the before and after, written in the same D1 batch as the change.
-import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app/types";
 import type { Database } from "../db/client";
@@ -57,17 +56,9 @@ export function auditOf(
   });
 }
 
-/**
- * The drizzle insert of the row, to append to the change's `db.batch([...])`.
- * `afterGuardedWrite`: see auditStatement.
- */
-export function auditInsert(db: Database, row: AuditRow, options: { afterGuardedWrite?: boolean } = {}) {
-  if (!options.afterGuardedWrite) return db.insert(auditLog).values(row);
-  return db.run(
-    sql`INSERT INTO audit_log (program_id, id, at, key_id, key_name, key_role, request_id, resource, action, before, after)
-        SELECT ${row.programId}, ${row.id}, ${row.at}, ${row.keyId}, ${row.keyName}, ${row.keyRole}, ${row.requestId}, ${row.resource}, ${row.action}, ${row.before}, ${row.after}
-        WHERE changes() > 0`,
-  );
+/** The drizzle insert of the row, to append to the change's `db.batch([...])`. */
+export function auditInsert(db: Database, row: AuditRow) {
+  return db.insert(auditLog).values(row);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, isNull } from "drizzle-orm";
 import { database } from "../../db/client";
 import { apiKeys } from "../../db/schema";
-import { auditInsert, type AuditRow } from "../../audit/audit";
+import { auditStatement, type AuditRow } from "../../audit/audit";
 
 /** Every column but the hash. */
 const { keyHash: _hash, ...shownColumns } = getTableColumns(apiKeys);
@@ -17,13 +17,10 @@ export async function revokeKey(d1: D1Database, programId: string, keyId: string
   const [row] = await db.select(shownColumns).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.programId, programId), isNull(apiKeys.revokedAt)));
   if (!row) return undefined;
   const revoked = { ...row, revokedAt: at.toISOString() };
-  const [updated] = await db.batch([
-    db
-      .update(apiKeys)
-      .set({ revokedAt: revoked.revokedAt })
-      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.programId, programId), isNull(apiKeys.revokedAt)))
-      .returning(shownColumns),
-    auditInsert(db, audit(revoked), { afterGuardedWrite: true }),
+  // The audit row is written only when the revoke itself changed the key (not by a concurrent revoke).
+  const [updated] = await d1.batch([
+    d1.prepare("UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND program_id = ?2 AND revoked_at IS NULL").bind(keyId, programId, revoked.revokedAt),
+    auditStatement(d1, audit(revoked), { afterGuardedWrite: true }),
   ]);
-  return updated[0];
+  return updated!.meta.changes > 0 ? revoked : undefined;
 }
