@@ -1,0 +1,131 @@
+// Every admin-only write operation of the served OpenAPI document is audited: it carries `x-audited`
+// and one call with a valid body leaves exactly one new audit row. The allow-list below names the
+// operations not wired yet, so the gap stays visible; it may only shrink.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, createProgram, type TestProgram } from "../helpers";
+
+const WRITE_METHODS = new Set(["post", "put", "patch", "delete"]);
+
+/**
+ * Admin-only writes that do not write an audit row yet. (Writes that server or partner keys may
+ * also call, such as setTier and the webhook endpoints, are not in this walk.) Remove an entry once its
+ * route appends auditOf(...) to its batch and its route spreads AUDITED.
+ */
+const NOT_AUDITED_YET = new Set<string>([
+  // Settlement
+  "closeSettlement",
+  // Jobs
+  "runJob",
+  // KPIs
+  "setAcquisitionCost",
+  // Member tokens
+  "rotateTokenKey",
+  // Rewards, coupons, causes
+  "createReward",
+  "updateReward",
+  "archiveReward",
+  "uploadRewardCodes",
+  "createCause",
+  "updateCause",
+  "archiveCause",
+  // Memberships
+  "createMembershipPlan",
+  "updateMembershipPlan",
+  "archiveMembershipPlan",
+  // Campaigns
+  "createCampaign",
+  "updateCampaign",
+  "activateCampaign",
+  "pauseCampaign",
+  "endCampaign",
+]);
+
+interface Case {
+  /** Path parameters (made before the call if need be) and the body of one successful call. */
+  prepare: (p: TestProgram) => Promise<{ params?: Record<string, string>; body?: unknown }>;
+}
+
+const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
+
+/** A successful call of every audited operation. */
+const cases: Record<string, Case> = {
+  updateProgram: { prepare: async () => ({ body: { pendingDays: 2 } }) },
+  createProgramKey: { prepare: async () => ({ body: { role: "server", name: "till" } }) },
+  revokeProgramKey: {
+    prepare: async (p) => {
+      const key = await call("/v1/keys", { key: p.admin, body: { role: "server", name: "to revoke" }, idempotencyKey: null });
+      return { params: { keyId: key.json.id } };
+    },
+  },
+  createPartner: { prepare: async () => ({ body: { name: `Brand ${crypto.randomUUID()}` } }) },
+  setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
+};
+
+interface Op {
+  operationId: string;
+  method: string;
+  path: string;
+  audited: boolean;
+}
+
+const doc = (await call("/openapi.json")).json as { paths: Record<string, Record<string, { operationId: string; security?: unknown[]; "x-audited"?: boolean }>> };
+const writes: Op[] = [];
+for (const [path, methods] of Object.entries(doc.paths)) {
+  for (const [method, op] of Object.entries(methods)) {
+    if (WRITE_METHODS.has(method) && (op.security ?? []).length > 0) {
+      writes.push({ operationId: op.operationId, method: method.toUpperCase(), path, audited: op["x-audited"] === true });
+    }
+  }
+}
+
+function fill(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? "x"));
+}
+
+async function auditRows(programId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE program_id = ?1").bind(programId).first<{ n: number }>();
+  return row!.n;
+}
+
+let p: TestProgram;
+let adminOnly: Op[];
+
+beforeAll(async () => {
+  p = await createProgram();
+  // Admin-only: a server and a partner key are both refused (403) before the body is looked at.
+  adminOnly = [];
+  for (const op of writes) {
+    const server = await call(fill(op.path), { method: op.method, key: p.server, idempotencyKey: "probe" });
+    const partner = await call(fill(op.path), { method: op.method, key: p.partner, idempotencyKey: "probe" });
+    if (server.status === 403 && partner.status === 403) adminOnly.push(op);
+  }
+});
+
+describe("audit coverage", () => {
+  it("finds the admin-only writes", () => {
+    expect(adminOnly.map((op) => op.operationId)).toEqual(expect.arrayContaining(["updateProgram", "createProgramKey", "revokeProgramKey"]));
+  });
+
+  it("the allow-list names only admin-only writes that are not audited", () => {
+    const byId = new Map(adminOnly.map((op) => [op.operationId, op]));
+    for (const id of NOT_AUDITED_YET) {
+      expect(byId.has(id), `${id} is not an admin-only write of the document`).toBe(true);
+      expect(byId.get(id)!.audited, `${id} is audited now: take it off NOT_AUDITED_YET`).toBe(false);
+    }
+  });
+
+  it("every other admin-only write is marked x-audited and leaves exactly one audit row", async () => {
+    for (const op of adminOnly) {
+      if (NOT_AUDITED_YET.has(op.operationId)) continue;
+      expect(op.audited, `${op.operationId} lacks x-audited (spread AUDITED into its createRoute)`).toBe(true);
+      const known = cases[op.operationId];
+      expect(known, `${op.operationId} has no case in the audit coverage test`).toBeDefined();
+      const { params, body } = await known!.prepare(p);
+      const before = await auditRows(p.programId);
+      const res = await call(fill(op.path, params), { method: op.method, key: p.admin, body });
+      expect(res.status, `${op.operationId}: ${JSON.stringify(res.json)}`).toBeLessThan(300);
+      expect(await auditRows(p.programId), `${op.operationId} wrote no audit row, or more than one`).toBe(before + 1);
+    }
+  });
+});
