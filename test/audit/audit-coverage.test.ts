@@ -33,12 +33,6 @@ const NOT_AUDITED_YET = new Set<string>([
   "createMembershipPlan",
   "updateMembershipPlan",
   "archiveMembershipPlan",
-  // Campaigns
-  "createCampaign",
-  "updateCampaign",
-  "activateCampaign",
-  "pauseCampaign",
-  "endCampaign",
 ]);
 
 interface Case {
@@ -47,6 +41,19 @@ interface Case {
 }
 
 const terms = { validFrom: "2026-12", issuePrice: { amount: 1, perPoints: 1 }, redeemPrice: { amount: 1, perPoints: 1 } };
+
+const campaign = {
+  name: "Double points",
+  startsAt: "2026-01-01T00:00:00Z",
+  rules: [{ id: "double", trigger: { type: "order" }, effect: { type: "multiply", percent: 200 } }],
+};
+
+async function newCampaign(p: TestProgram, active = false): Promise<string> {
+  const created = await call("/v1/campaigns", { key: p.admin, body: campaign });
+  expect(created.status).toBe(201);
+  if (active) expect((await call(`/v1/campaigns/${created.json.id}/activate`, { key: p.admin, method: "POST" })).status).toBe(200);
+  return created.json.id;
+}
 
 /** A successful call of every audited operation. */
 const cases: Record<string, Case> = {
@@ -59,6 +66,11 @@ const cases: Record<string, Case> = {
     },
   },
   createPartner: { prepare: async () => ({ body: { name: `Brand ${crypto.randomUUID()}` } }) },
+  createCampaign: { prepare: async () => ({ body: campaign }) },
+  updateCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p) }, body: { description: "edited" } }) },
+  activateCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p) } }) },
+  pauseCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p, true) } }) },
+  endCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p, true) } }) },
   setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
 };
 
