@@ -77,3 +77,14 @@ export function auditStatement(d1: D1Database, row: AuditRow, options: { afterGu
 
 /** The OpenAPI extension marking an operation whose every change leaves one audit row (spread into createRoute). */
 export const AUDITED = { "x-audited": true } as const;
+
+/**
+ * Runs one guarded drizzle write (an UPDATE or DELETE with a compare-and-swap condition) and its
+ * audit row in one batch; the row is written only if the write changed something. Returns the
+ * number of rows the write changed (0: the guard refused, nothing was written).
+ */
+export async function writeAudited(d1: D1Database, write: { toSQL(): { sql: string; params: unknown[] } }, row: AuditRow): Promise<number> {
+  const { sql, params } = write.toSQL();
+  const [result] = await d1.batch([d1.prepare(sql).bind(...params), auditStatement(d1, row, { afterGuardedWrite: true })]);
+  return result!.meta.changes;
+}

@@ -22,13 +22,7 @@ const NOT_AUDITED_YET = new Set<string>([
   // Member tokens
   "rotateTokenKey",
   // Rewards, coupons, causes
-  "createReward",
-  "updateReward",
-  "archiveReward",
   "uploadRewardCodes",
-  "createCause",
-  "updateCause",
-  "archiveCause",
   // Memberships
   "createMembershipPlan",
   "updateMembershipPlan",
@@ -55,6 +49,20 @@ async function newCampaign(p: TestProgram, active = false): Promise<string> {
   return created.json.id;
 }
 
+async function newCause(p: TestProgram): Promise<string> {
+  const created = await call("/v1/causes", { key: p.admin, body: { name: "Trees" } });
+  expect(created.status).toBe(201);
+  return created.json.id;
+}
+
+const reward = { name: "Free shipping", type: "free_shipping", costPoints: 1 };
+
+async function newReward(p: TestProgram): Promise<string> {
+  const created = await call("/v1/rewards", { key: p.admin, body: reward });
+  expect(created.status).toBe(201);
+  return created.json.id;
+}
+
 /** A successful call of every audited operation. */
 const cases: Record<string, Case> = {
   updateProgram: { prepare: async () => ({ body: { pendingDays: 2 } }) },
@@ -71,6 +79,12 @@ const cases: Record<string, Case> = {
   activateCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p) } }) },
   pauseCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p, true) } }) },
   endCampaign: { prepare: async (p) => ({ params: { id: await newCampaign(p, true) } }) },
+  createCause: { prepare: async () => ({ body: { name: "Trees" } }) },
+  updateCause: { prepare: async (p) => ({ params: { id: await newCause(p) }, body: { name: "More trees" } }) },
+  archiveCause: { prepare: async (p) => ({ params: { id: await newCause(p) } }) },
+  createReward: { prepare: async () => ({ body: reward }) },
+  updateReward: { prepare: async (p) => ({ params: { id: await newReward(p) }, body: { costPoints: 2 } }) },
+  archiveReward: { prepare: async (p) => ({ params: { id: await newReward(p) } }) },
   setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
 };
 

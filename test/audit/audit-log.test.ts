@@ -56,7 +56,10 @@ describe("GET /v1/audit-log", () => {
     expect(first.json.nextCursor).toEqual(expect.any(String));
     const second = await call(`/v1/audit-log?limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`, { key: p.admin });
     expect(second.json.data.map((e: { after: { settings: { pendingDays: number } } }) => e.after.settings.pendingDays)).toEqual([2, 1]);
-    expect(second.json.nextCursor).toBeNull();
+    // The oldest: the partner the test program was made with.
+    const third = await call(`/v1/audit-log?limit=2&cursor=${encodeURIComponent(second.json.nextCursor)}`, { key: p.admin });
+    expect(third.json.data.map((e: { resource: string; action: string }) => [e.resource, e.action])).toEqual([[`partner:${p.partnerId}`, "create"]]);
+    expect(third.json.nextCursor).toBeNull();
 
     const programOnly = await call("/v1/audit-log?resource=program", { key: p.admin });
     expect(programOnly.json.data).toHaveLength(3);
@@ -65,7 +68,7 @@ describe("GET /v1/audit-log", () => {
     const past = await call(`/v1/audit-log?to=${encodeURIComponent("2000-01-01T00:00:00Z")}`, { key: p.admin });
     expect(past.json.data).toEqual([]);
     const all = await call(`/v1/audit-log?from=${encodeURIComponent("2000-01-01T00:00:00Z")}&to=${encodeURIComponent("2999-01-01T00:00:00Z")}`, { key: p.admin });
-    expect(all.json.data).toHaveLength(4);
+    expect(all.json.data).toHaveLength(5);
 
     // A cursor belongs to its filter.
     const foreignCursor = await call(`/v1/audit-log?resource=program&cursor=${encodeURIComponent(first.json.nextCursor)}`, { key: p.admin });
@@ -83,7 +86,7 @@ describe("GET /v1/audit-log", () => {
     expect(log.json.data[0].before).toBeNull();
     expect(log.json.data[0].after.revokedAt).toEqual(expect.any(String));
     const other = await call("/v1/audit-log", { key: b.admin });
-    expect(other.json.data).toEqual([]);
+    expect(other.json.data.map((e: { resource: string }) => e.resource)).toEqual([`partner:${b.partnerId}`]);
     const again = await call(`/v1/keys/${issued.json.id}`, { method: "DELETE", key: a.admin });
     expect(again.status).toBe(404);
     expect((await call(`/v1/audit-log?resource=${encodeURIComponent(`key:${issued.json.id}`)}`, { key: a.admin })).json.data).toHaveLength(2);
