@@ -1,4 +1,6 @@
 // The audit log: who changed what in a program, with the before and after, written in the same D1 batch as the change.
+import { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app/types";
 import type { Database } from "../db/client";
@@ -56,6 +58,8 @@ export function auditOf(
   });
 }
 
+const dialect = new SQLiteSyncDialect();
+
 /** The drizzle insert of the row, to append to the change's `db.batch([...])`. */
 export function auditInsert(db: Database, row: AuditRow) {
   return db.insert(auditLog).values(row);
@@ -83,8 +87,8 @@ export const AUDITED = { "x-audited": true } as const;
  * audit row in one batch; the row is written only if the write changed something. Returns the
  * number of rows the write changed (0: the guard refused, nothing was written).
  */
-export async function writeAudited(d1: D1Database, write: { toSQL(): { sql: string; params: unknown[] } }, row: AuditRow): Promise<number> {
-  const { sql, params } = write.toSQL();
+export async function writeAudited(d1: D1Database, write: { toSQL(): { sql: string; params: unknown[] } } | SQL, row: AuditRow): Promise<number> {
+  const { sql, params } = write instanceof SQL ? dialect.sqlToQuery(write) : write.toSQL();
   const [result] = await d1.batch([d1.prepare(sql).bind(...params), auditStatement(d1, row, { afterGuardedWrite: true })]);
   return result!.meta.changes;
 }

@@ -23,10 +23,6 @@ const NOT_AUDITED_YET = new Set<string>([
   "rotateTokenKey",
   // Rewards, coupons, causes
   "uploadRewardCodes",
-  // Memberships
-  "createMembershipPlan",
-  "updateMembershipPlan",
-  "archiveMembershipPlan",
 ]);
 
 interface Case {
@@ -63,6 +59,14 @@ async function newReward(p: TestProgram): Promise<string> {
   return created.json.id;
 }
 
+const plan = { name: "Plus", price: { amount: 4900, currency: "EUR" }, term: "year" };
+
+async function newPlan(p: TestProgram): Promise<string> {
+  const created = await call("/v1/membership-plans", { key: p.admin, body: plan });
+  expect(created.status).toBe(201);
+  return created.json.id;
+}
+
 /** A successful call of every audited operation. */
 const cases: Record<string, Case> = {
   updateProgram: { prepare: async () => ({ body: { pendingDays: 2 } }) },
@@ -85,6 +89,9 @@ const cases: Record<string, Case> = {
   createReward: { prepare: async () => ({ body: reward }) },
   updateReward: { prepare: async (p) => ({ params: { id: await newReward(p) }, body: { costPoints: 2 } }) },
   archiveReward: { prepare: async (p) => ({ params: { id: await newReward(p) } }) },
+  createMembershipPlan: { prepare: async () => ({ body: plan }) },
+  updateMembershipPlan: { prepare: async (p) => ({ params: { planId: await newPlan(p) }, body: { name: "Renamed" } }) },
+  archiveMembershipPlan: { prepare: async (p) => ({ params: { planId: await newPlan(p) } }) },
   setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
 };
 
