@@ -13,12 +13,8 @@ const WRITE_METHODS = new Set(["post", "put", "patch", "delete"]);
  * route appends auditOf(...) to its batch and its route spreads AUDITED.
  */
 const NOT_AUDITED_YET = new Set<string>([
-  // Settlement
-  "closeSettlement",
   // Jobs
   "runJob",
-  // KPIs
-  "setAcquisitionCost",
   // Member tokens
   "rotateTokenKey",
   // Rewards, coupons, causes
@@ -92,6 +88,15 @@ const cases: Record<string, Case> = {
   createMembershipPlan: { prepare: async () => ({ body: plan }) },
   updateMembershipPlan: { prepare: async (p) => ({ params: { planId: await newPlan(p) }, body: { name: "Renamed" } }) },
   archiveMembershipPlan: { prepare: async (p) => ({ params: { planId: await newPlan(p) } }) },
+  setAcquisitionCost: { prepare: async () => ({ body: { month: "2026-11", amount: { amount: 1000, currency: "EUR" } } }) },
+  closeSettlement: {
+    prepare: async () => {
+      // Last month: over, and inside the window a new program's entries may lie in.
+      const now = new Date();
+      const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+      return { params: { period: last.toISOString().slice(0, 7) } };
+    },
+  },
   setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
 };
 
