@@ -15,8 +15,6 @@ const WRITE_METHODS = new Set(["post", "put", "patch", "delete"]);
 const NOT_AUDITED_YET = new Set<string>([
   // Jobs
   "runJob",
-  // Member tokens
-  "rotateTokenKey",
   // Rewards, coupons, causes
   "uploadRewardCodes",
 ]);
@@ -97,6 +95,7 @@ const cases: Record<string, Case> = {
       return { params: { period: last.toISOString().slice(0, 7) } };
     },
   },
+  rotateTokenKey: { prepare: async () => ({}) },
   setPartnerTerms: { prepare: async (p) => ({ params: { partnerId: p.partnerId }, body: terms }) },
 };
 
