@@ -92,3 +92,15 @@ describe("GET /v1/audit-log", () => {
     expect((await call(`/v1/audit-log?resource=${encodeURIComponent(`key:${issued.json.id}`)}`, { key: a.admin })).json.data).toHaveLength(2);
   });
 });
+
+describe("webhook endpoints (admin and partner keys)", () => {
+  it("create and delete are logged with the key that made them, never the secret", async () => {
+    const p = await createProgram();
+    const created = await call("/v1/webhook-endpoints", { key: p.partner, body: { url: "https://shop.example/hooks", eventTypes: ["tier.changed"] }, idempotencyKey: null });
+    expect(created.status).toBe(201);
+    expect((await call(`/v1/webhook-endpoints/${created.json.id}`, { method: "DELETE", key: p.admin })).status).toBe(204);
+    const log = await call(`/v1/audit-log?resource=${encodeURIComponent(`webhook_endpoint:${created.json.id}`)}`, { key: p.admin });
+    expect(log.json.data.map((e: { action: string; key: { role: string } }) => [e.action, e.key.role])).toEqual([["delete", "admin"], ["create", "partner"]]);
+    expect(JSON.stringify(log.json.data)).not.toContain(created.json.secret);
+  });
+});
