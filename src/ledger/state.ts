@@ -1,4 +1,5 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
+import type { AuditRow } from "../audit/audit";
 import type { EarnLine } from "../campaigns/evaluate";
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
@@ -182,4 +183,6 @@ export interface Plan<Result> {
   memberBonuses?: { bonus: string; points: number; entryId: string | null }[];
   nextState: MemberState;
   result: Result;
+  /** Operator changes this plan makes (a tier grant), written to the audit log in its batch. */
+  audit?: AuditRow[];
 }

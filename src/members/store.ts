@@ -1,4 +1,5 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
+import { auditInsert } from "../audit/audit";
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
@@ -424,6 +425,7 @@ export async function commitPlan(
     statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
   }
   statements.push(...extra);
+  for (const row of plan.audit ?? []) statements.push(auditInsert(db, row));
   if (plan.newOrderEarning) {
     const { issuer, orderId, breakdown } = plan.newOrderEarning;
     statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));

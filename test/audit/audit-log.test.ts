@@ -1,7 +1,7 @@
 // The audit log: a settings change leaves who, what, before and after; the log pages newest first, filters, and stays in its program.
 import { describe, expect, it } from "vitest";
 import { auditEntry } from "../../src/audit/audit";
-import { call, createProgram } from "../helpers";
+import { call, createProgram, enroll } from "../helpers";
 
 describe("auditEntry", () => {
   it("makes the row from the principal, the request and the change", () => {
@@ -102,5 +102,18 @@ describe("webhook endpoints (admin and partner keys)", () => {
     const log = await call(`/v1/audit-log?resource=${encodeURIComponent(`webhook_endpoint:${created.json.id}`)}`, { key: p.admin });
     expect(log.json.data.map((e: { action: string; key: { role: string } }) => [e.action, e.key.role])).toEqual([["delete", "admin"], ["create", "partner"]]);
     expect(JSON.stringify(log.json.data)).not.toContain(created.json.secret);
+  });
+});
+
+describe("tier grants (through the member's object)", () => {
+  it("a grant is logged in the member's batch; its replay adds nothing", async () => {
+    const p = await createProgram();
+    await enroll(p.server, "audit-tier-member");
+    const grant = { method: "POST", key: p.admin, body: { tier: null }, idempotencyKey: "audit-tier-grant" } as const;
+    expect((await call("/v1/members/audit-tier-member/tier", grant)).status).toBe(200);
+    expect((await call("/v1/members/audit-tier-member/tier", grant)).status).toBe(200);
+    const log = await call(`/v1/audit-log?resource=${encodeURIComponent("member:audit-tier-member:tier")}`, { key: p.admin });
+    expect(log.json.data).toHaveLength(1);
+    expect(log.json.data[0]).toMatchObject({ action: "grant", before: { tier: null }, after: { tier: null }, key: { role: "admin" } });
   });
 });
