@@ -64,6 +64,7 @@ const operations: Record<string, Operation> = {
   listPartners: { roles: ["admin"], foreign: "own" },
   createProgramKey: { roles: ["admin"], body: { role: "server", name: "extra" }, foreign: "own" },
   listProgramKeys: { roles: ["admin"], foreign: "own" },
+  listAuditLog: { roles: ["admin"], foreign: "own" },
   revokeProgramKey: { roles: ["admin"], foreign: "not_found" },
   getSettlement: { roles: ["admin", "partner"], foreign: "own" },
   closeSettlement: { roles: ["admin"], foreign: "own" },

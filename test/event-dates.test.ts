@@ -17,6 +17,7 @@ import { newReferral, qualify } from "../src/referrals/lifecycle";
 import { qualificationPlan } from "../src/referrals/rewards";
 import { recordActivity } from "../src/activities/activity";
 import { birthdayBonus } from "../src/bonuses/ops";
+import { adjust } from "../src/ledger/ops/adjust";
 import type { ActiveRule } from "../src/campaigns/rules";
 
 const settings = defaultSettings({
@@ -30,8 +31,9 @@ function ctxAt(at: string, s: ProgramSettings = settings): OpContext {
   return { settings: s, now: new Date(at), newId: (prefix) => `${prefix}_${++ids}`, partnerId: null };
 }
 
-/** campaign.budget_exhausted is written by the budget's own object, not a member's plan (test/budgets covers it). */
-const PLAN_EVENT_TYPES = WEBHOOK_EVENT_TYPES.filter((type) => type !== "campaign.budget_exhausted");
+/** Written outside a member's plan: campaign.budget_exhausted by the budget's own object (test/budgets), member.erased by the erasure (test/gdpr). */
+const OUTSIDE_PLANS: readonly string[] = ["campaign.budget_exhausted", "member.erased"];
+const PLAN_EVENT_TYPES = WEBHOOK_EVENT_TYPES.filter((type) => !OUTSIDE_PLANS.includes(type));
 
 const ORDER_AT = "2026-03-01T09:00:00.000Z";
 const POSTED_AT = "2026-03-03T10:00:00.000Z";
@@ -84,6 +86,8 @@ function story(): { event: OutboxEvent; occurredAt: string; recordedAt: string }
     budget: null,
     rule: { id: "bday", trigger: { type: "birthday" }, conditions: {}, effect: { type: "fixed", points: 50, per: "order" }, limits: [], priority: 100, exclusive: false },
   };
+  // A manual credit by customer service.
+  s = take(adjust(s, "ada", { points: 25, reason: "goodwill", keyId: "key_1" }, ctxAt("2026-05-20T10:00:00.000Z")), "2026-05-20T10:00:00.000Z");
   const withBirthday: MemberState = { ...s, member: { ...s.member!, birthday: { month: 6, day: 1, year: null } } };
   const bonusAt = "2026-06-01T10:00:00.000Z";
   s = take(birthdayBonus(withBirthday, { rules: [birthdayRule], grants: [], budgetLeft: new Map() }, false, ctxAt(bonusAt)), bonusAt);

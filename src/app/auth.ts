@@ -77,6 +77,7 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
     programId: row.key.programId,
     role: row.key.role,
     partnerId: row.key.partnerId,
+    keyName: row.key.name,
     settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
   };
   refused.delete(hash);

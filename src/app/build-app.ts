@@ -32,6 +32,7 @@ import { importsRouter } from "../routes/imports/imports.index";
 import { adjustmentsRouter } from "../routes/adjustments/adjustments.index";
 import { consoleRouter } from "../routes/console/console.index";
 import { privacyRouter } from "../routes/privacy/privacy.index";
+import { auditRouter } from "../routes/audit/audit.index";
 
 function executionContextOf(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
   try {
@@ -86,6 +87,7 @@ export function buildApp() {
   // The operator console calls this same app, in-process, with the session's key.
   app.route("/", consoleRouter((c) => async (request) => app.fetch(request, c.env, executionContextOf(c))));
   app.route("/", privacyRouter);
+  app.route("/", auditRouter);
   let document: ReturnType<typeof publishedDocument> | undefined;
   app.get("/openapi.json", (c) => {
     document ??= publishedDocument(

@@ -4,11 +4,13 @@ import { and, eq } from "drizzle-orm";
 import { KEY_PREFIX } from "./auth";
 import type { Database } from "../db/client";
 import { apiKeys, partners } from "../db/schema";
+import { auditInsert, type AuditRow } from "../audit/audit";
 import { ApiError } from "../lib/errors";
 import { newId, randomSecret, sha256Hex } from "../lib/ids";
 import type { CreateKeyBody } from "./schemas";
 
-export async function issueKey(db: Database, programId: string, body: z.output<typeof CreateKeyBody>) {
+/** `audit` gives the audit row for the new key (shown without its hash), written in the key's batch. */
+export async function issueKey(db: Database, programId: string, body: z.output<typeof CreateKeyBody>, audit?: (after: object) => AuditRow) {
   if ((body.role === "partner") !== (body.partnerId !== undefined)) {
     throw new ApiError("validation_failed", "A partner key needs a partnerId, and only a partner key takes one.", {
       errors: [{ path: "partnerId", message: "required exactly for role partner" }],
@@ -33,7 +35,8 @@ export async function issueKey(db: Database, programId: string, body: z.output<t
     createdAt: new Date().toISOString(),
     revokedAt: null,
   };
-  await db.insert(apiKeys).values(row);
   const { keyHash: _hash, ...shown } = row;
+  if (audit) await db.batch([db.insert(apiKeys).values(row), auditInsert(db, audit(shown))]);
+  else await db.insert(apiKeys).values(row);
   return { ...shown, key: secret };
 }

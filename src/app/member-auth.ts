@@ -1,5 +1,6 @@
 // Member tokens on the server side: the programs' signing keys and members' revocations in D1 (cached per
 // isolate like program keys), the middleware that lets a member token into /v1/me, its CORS and rate limits.
+import { auditStatement, type AuditRow } from "../audit/audit";
 import type { MiddlewareHandler } from "hono";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
@@ -108,7 +109,8 @@ export async function signingKey(db: D1Database, programId: string, nowMs = Date
  * from now (the longest a token signed just before can live), so no token
  * stops working before its expiry. One batch: never no key, never two.
  */
-export async function rotateSigningKey(db: D1Database, programId: string, nowMs = Date.now()) {
+/** `audit` gives the audit row for the new key (its kid, never its secret), written in the rotation's batch. */
+export async function rotateSigningKey(db: D1Database, programId: string, nowMs = Date.now(), audit?: (after: { kid: string; createdAt: string }) => AuditRow) {
   const nowIso = new Date(nowMs).toISOString();
   const retiredAt = new Date(nowMs + KEY_RETIREMENT_SECONDS * 1000).toISOString();
   const kid = ulid(nowMs);
@@ -117,6 +119,7 @@ export async function rotateSigningKey(db: D1Database, programId: string, nowMs 
     db
       .prepare("INSERT INTO token_signing_keys (program_id, kid, secret, created_at, retired_at) VALUES (?1, ?2, ?3, ?4, NULL)")
       .bind(programId, kid, randomSecret(), nowIso),
+    ...(audit ? [auditStatement(db, audit({ kid, createdAt: nowIso }))] : []),
   ]);
   forgetTokenProgram(programId);
   return {

@@ -11,6 +11,8 @@ export interface Principal {
   role: Role | "member";
   partnerId: string | null;
   settings: ProgramSettings;
+  /** The key's name, for the audit log (absent for member tokens). */
+  keyName?: string;
 }
 
 export interface MemberPrincipal {

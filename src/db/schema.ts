@@ -966,3 +966,26 @@ export const segmentMembers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.segmentId, t.memberId] }), index("segment_members_by_member").on(t.programId, t.memberId)],
 );
+
+// ---------------------------------------------------------------------------
+// Audit log (migrations/0021_audit_log.sql): each operator change, written in the change's batch.
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    programId: text("program_id").notNull(),
+    id: text("id").primaryKey(),
+    at: text("at").notNull(),
+    keyId: text("key_id").notNull(),
+    keyName: text("key_name"),
+    keyRole: text("key_role").notNull(),
+    requestId: text("request_id").notNull(),
+    /** 'program', 'campaign:<id>', 'key:<id>', ... */
+    resource: text("resource").notNull(),
+    action: text("action").notNull(),
+    /** JSON, or null (a create's before, a delete's after). */
+    before: text("before"),
+    after: text("after"),
+  },
+  (t) => [index("audit_log_by_time").on(t.programId, t.at, t.id), index("audit_log_by_resource").on(t.programId, t.resource, t.at, t.id)],
+);

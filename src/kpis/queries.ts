@@ -1,4 +1,5 @@
 // Reads of the KPI rollups: rows of the days and periods asked for, never the raw history.
+import { writeAudited, type AuditRow } from "../audit/audit";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import type { AcquisitionCost, CohortRow, DayFigures, EarnCohort, PeriodCount } from "./compute";
@@ -53,10 +54,12 @@ export async function readCosts(db: Database, programId: string, fromMonth: stri
     WHERE program_id = ${programId} AND month >= ${fromMonth} AND month <= ${toMonth} ORDER BY month, channel`);
 }
 
-export async function writeCost(db: Database, programId: string, cost: AcquisitionCost & { currency: string }, at: string): Promise<void> {
-  await db.run(sql`INSERT INTO kpi_acquisition_costs (program_id, month, channel, amount, currency, updated_at)
+export async function writeCost(db: Database, programId: string, cost: AcquisitionCost & { currency: string }, at: string, audit?: AuditRow): Promise<void> {
+  const upsert = sql`INSERT INTO kpi_acquisition_costs (program_id, month, channel, amount, currency, updated_at)
     VALUES (${programId}, ${cost.month}, ${cost.channel}, ${cost.amount}, ${cost.currency}, ${at})
-    ON CONFLICT (program_id, month, channel) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated_at = excluded.updated_at`);
+    ON CONFLICT (program_id, month, channel) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated_at = excluded.updated_at`;
+  if (audit) await writeAudited(db.$client, upsert, audit);
+  else await db.run(upsert);
 }
 
 export async function readRulePoints(db: Database, programId: string, from: string, to: string, partnerId: string | null) {

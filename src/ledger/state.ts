@@ -1,4 +1,5 @@
 // The member's ledger state as the domain sees it: plain data, no storage.
+import type { AuditRow } from "../audit/audit";
 import type { EarnLine } from "../campaigns/evaluate";
 import type { Entry } from "./entries";
 import type { OutboxEvent } from "./events";
@@ -193,4 +194,6 @@ export interface Plan<Result> {
   importLines?: { importId: string; lines: number[] };
   nextState: MemberState;
   result: Result;
+  /** Operator changes this plan makes (a tier grant), written to the audit log in its batch. */
+  audit?: AuditRow[];
 }

@@ -1,5 +1,6 @@
 // One Durable Object per member: every change to that member's ledger passes
 // through here, one at a time, and commits as one D1 batch.
+import type { AuditRow } from "../audit/audit";
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -328,9 +329,11 @@ export class MemberLedger extends DurableObject<Env> {
     }, { lots: "all" });
   }
 
-  setTier(call: LedgerCall, input: GrantTierInput): Promise<LedgerReply<TierGrantView, false>> {
+  /** `audit`: the audit row of the grant (its before is the tier the member held), written in the grant's batch. */
+  setTier(call: LedgerCall, input: GrantTierInput, audit?: AuditRow): Promise<LedgerReply<TierGrantView, false>> {
     return this.write(call, (state, ctx) => {
       const plan = grantTier(state, call.memberId, input, ctx);
+      if (audit) plan.audit = [{ ...audit, before: JSON.stringify({ tier: state.member?.tier ?? null }) }];
       const { tier, tierLockedUntil } = plan.member;
       return withBalance(plan, { memberId: call.memberId, tier, tierLockedUntil, change: plan.result.change }, call.settings, ctx.now);
     });

@@ -1,4 +1,5 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
+import { auditInsert } from "../audit/audit";
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
@@ -435,6 +436,7 @@ export async function commitPlan(
   }
   if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, m.memberId, plan.memberStats, at));
   statements.push(...extra);
+  for (const row of plan.audit ?? []) statements.push(auditInsert(db, row));
   if (plan.newOrderEarning) {
     const { issuer, orderId, breakdown } = plan.newOrderEarning;
     statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));

@@ -1,4 +1,5 @@
 // Membership plans and memberships in D1.
+import { writeAudited, type AuditRow } from "../audit/audit";
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
@@ -83,23 +84,27 @@ export async function plansAfter(db: Database, programId: string, after: string 
   return rows.map(toPlan);
 }
 
-export async function insertPlan(db: Database, programId: string, p: MembershipPlan): Promise<void> {
+export async function insertPlan(db: Database, programId: string, p: MembershipPlan, audit?: AuditRow): Promise<void> {
   const b = p.benefits;
-  await db.run(sql`
+  const insert = sql`
     INSERT INTO membership_plans (id, program_id, name, price_amount, price_currency, term, earning_multiplier_percent, free_shipping,
       early_access_days, exclusive_rewards, renews, archived_at, created_at, updated_at)
     VALUES (${p.id}, ${programId}, ${p.name}, ${p.price.amount}, ${p.price.currency}, ${p.term}, ${b.earningMultiplierPercent}, ${b.freeShipping ? 1 : 0},
-      ${b.earlyAccessDays}, ${b.exclusiveRewards ? 1 : 0}, ${p.renews ? 1 : 0}, ${p.archivedAt}, ${p.createdAt}, ${p.updatedAt})`);
+      ${b.earlyAccessDays}, ${b.exclusiveRewards ? 1 : 0}, ${p.renews ? 1 : 0}, ${p.archivedAt}, ${p.createdAt}, ${p.updatedAt})`;
+  if (audit) await writeAudited(db.$client, insert, audit);
+  else await db.run(insert);
 }
 
 /** Writes the plan over the version it was read at (its updatedAt); false when someone changed it meanwhile. */
-export async function updatePlan(db: Database, programId: string, before: MembershipPlan, p: MembershipPlan): Promise<boolean> {
+export async function updatePlan(db: Database, programId: string, before: MembershipPlan, p: MembershipPlan, audit?: AuditRow): Promise<boolean> {
   const b = p.benefits;
-  const result = await db.run(sql`
+  const update = sql`
     UPDATE membership_plans SET name = ${p.name}, price_amount = ${p.price.amount}, price_currency = ${p.price.currency}, term = ${p.term},
       earning_multiplier_percent = ${b.earningMultiplierPercent}, free_shipping = ${b.freeShipping ? 1 : 0}, early_access_days = ${b.earlyAccessDays},
       exclusive_rewards = ${b.exclusiveRewards ? 1 : 0}, renews = ${p.renews ? 1 : 0}, archived_at = ${p.archivedAt}, updated_at = ${p.updatedAt}
-    WHERE program_id = ${programId} AND id = ${p.id} AND updated_at = ${before.updatedAt}`);
+    WHERE program_id = ${programId} AND id = ${p.id} AND updated_at = ${before.updatedAt}`;
+  if (audit) return (await writeAudited(db.$client, update, audit)) > 0;
+  const result = await db.run(update);
   return (result.meta.changes ?? 0) > 0;
 }
 

@@ -1,6 +1,7 @@
 // Rewards, claims and causes in D1: the reads the member's object, the jobs and the routes share.
+import { auditInsert, writeAudited, type AuditRow } from "../audit/audit";
 import { and, asc, eq, gte, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { database, type Database } from "../db/client";
 import { causes, rewardClaims, rewards } from "../db/schema";
 import type { ClaimRecord, CouponGives, RewardDefinition, RewardRecord } from "./types";
 
@@ -27,9 +28,9 @@ export async function listRewards(db: Database, programId: string, status?: "act
   return (await db.select().from(rewards).where(where).orderBy(asc(rewards.createdAt), asc(rewards.id))).map(toReward);
 }
 
-export async function insertReward(db: Database, programId: string, reward: RewardRecord): Promise<void> {
+export async function insertReward(db: Database, programId: string, reward: RewardRecord, audit?: AuditRow): Promise<void> {
   const d = reward.definition;
-  await db.insert(rewards).values({
+  const insert = db.insert(rewards).values({
     id: reward.id,
     programId,
     type: d.type,
@@ -40,17 +41,27 @@ export async function insertReward(db: Database, programId: string, reward: Rewa
     createdAt: reward.createdAt,
     updatedAt: reward.updatedAt,
   });
+  if (audit) await db.batch([insert, auditInsert(db, audit)]);
+  else await insert;
 }
 
 /** Writes the reward over the version read (its updatedAt); false when someone else wrote it meanwhile. */
 export async function updateReward(db: Database, programId: string, reward: RewardRecord, readAt: string): Promise<boolean> {
+  const rows = await rewardUpdate(db, programId, reward, readAt).returning({ id: rewards.id });
+  return rows.length > 0;
+}
+
+function rewardUpdate(db: Database, programId: string, reward: RewardRecord, readAt: string) {
   const d = reward.definition;
-  const rows = await db
+  return db
     .update(rewards)
     .set({ status: reward.status, type: d.type, costPoints: d.costPoints, causeId: d.causeId, definition: JSON.stringify(d), updatedAt: reward.updatedAt })
-    .where(and(eq(rewards.programId, programId), eq(rewards.id, reward.id), eq(rewards.updatedAt, readAt)))
-    .returning({ id: rewards.id });
-  return rows.length > 0;
+    .where(and(eq(rewards.programId, programId), eq(rewards.id, reward.id), eq(rewards.updatedAt, readAt)));
+}
+
+/** updateReward with its audit row in the same batch (written only if the reward was). */
+export async function updateRewardAudited(d1: D1Database, programId: string, reward: RewardRecord, readAt: string, audit: AuditRow): Promise<boolean> {
+  return (await writeAudited(d1, rewardUpdate(database(d1), programId, reward, readAt), audit)) > 0;
 }
 
 export async function readClaim(db: Database, programId: string, claimId: string): Promise<ClaimRecord | null> {

@@ -1,4 +1,5 @@
 // Building, closing and viewing settlement statements on top of the pure builder.
+import { writeAudited, type AuditRow } from "../audit/audit";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { programs, settlementPeriods } from "../db/schema";
@@ -82,7 +83,7 @@ export async function statementFor(db: Database, d1: D1Database, programId: stri
  * built and frozen. Periods close in order; closing a closed one again only
  * returns its statement.
  */
-export async function closePeriod(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null, now: Date): Promise<StatementView> {
+export async function closePeriod(db: Database, d1: D1Database, programId: string, period: string, currency: string, closedThrough: string | null, now: Date, audit?: AuditRow): Promise<StatementView> {
   if (periodBounds(period).end.getTime() > now.getTime()) {
     throw new ApiError("period_not_over", `Period ${period} has not ended yet.`);
   }
@@ -101,7 +102,7 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
   if (closedThrough === null || period > closedThrough) {
     // Reconcile before freezing anything: a ledger that does not add up is not closed.
     await buildLiveStatement(db, d1, programId, period, currency);
-    const moved = await db
+    const move = db
       .update(programs)
       .set({ closedThrough: period })
       .where(
@@ -111,9 +112,9 @@ export async function closePeriod(db: Database, d1: D1Database, programId: strin
           // A key cached before a switch of the period kind must not close a period of the old kind.
           sql`json_extract(${programs.settings}, ${SETTLEMENT_PERIOD_PATH}) = ${periodKindOf(period)}`,
         ),
-      )
-      .returning({ id: programs.id });
-    if (moved.length === 0) throw new ApiError("concurrent_update", "Another close of this program ran at the same time; retry.");
+      );
+    const moved = audit ? await writeAudited(d1, move, audit) : (await move.returning({ id: programs.id })).length;
+    if (moved === 0) throw new ApiError("concurrent_update", "Another close of this program ran at the same time; retry.");
   }
   const view = await statementFor(db, d1, programId, period, currency, period);
   if (view.closedAt === null) {

@@ -1,4 +1,5 @@
 // Webhook endpoints: which URLs are allowed, and which endpoints an event goes to.
+import { auditStatement, type AuditRow } from "../audit/audit";
 import { and, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { webhookEndpoints } from "../db/schema";
@@ -44,17 +45,18 @@ export function urlRefusal(raw: string, policy: UrlPolicy): string | null {
  * already has `limit` live ones. One statement counts and inserts, so
  * concurrent creates cannot all pass the count. False when it was full.
  */
-export async function insertWithinLimit(d1: D1Database, row: EndpointRow, limit: number): Promise<boolean> {
-  const inserted = await d1
+export async function insertWithinLimit(d1: D1Database, row: EndpointRow, limit: number, audit?: AuditRow): Promise<boolean> {
+  const insert = d1
     .prepare(
       `INSERT INTO webhook_endpoints (id, program_id, partner_id, url, event_types, description, secret, created_at, deleted_at)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL
        WHERE (SELECT count(*) FROM webhook_endpoints
               WHERE program_id = ?2 AND partner_id IS ?3 AND deleted_at IS NULL) < ?9`,
     )
-    .bind(row.id, row.programId, row.partnerId, row.url, row.eventTypes, row.description, row.secret, row.createdAt, limit)
-    .run();
-  return inserted.meta.changes === 1;
+    .bind(row.id, row.programId, row.partnerId, row.url, row.eventTypes, row.description, row.secret, row.createdAt, limit);
+  // The audit row only if the endpoint was inserted (within the limit).
+  const [inserted] = await d1.batch(audit ? [insert, auditStatement(d1, audit, { afterGuardedWrite: true })] : [insert]);
+  return inserted!.meta.changes === 1;
 }
 
 /** Stored as the validated list the endpoint was created with. */

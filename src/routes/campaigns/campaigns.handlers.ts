@@ -20,6 +20,7 @@ import {
 } from "../../campaigns/lifecycle";
 import { budgetStates } from "../../campaigns/member-rules";
 import { accrue, type AccrualInput } from "../../ledger/ops/accrue";
+import { auditOf } from "../../audit/audit";
 import { ApiError } from "../../lib/errors";
 import { newId, ulid } from "../../lib/ids";
 import type {
@@ -73,21 +74,22 @@ async function visibleCampaign(c: Context<AppEnv>, id: string): Promise<Campaign
  * change of the same campaign reads again. The program's rules cache in this
  * isolate is forgotten at once, so its next accrual sees the change.
  */
-async function change(c: Context<AppEnv>, id: string, decide: (current: CampaignWithDefinition, now: Date) => CampaignChange | CampaignRefusal | null) {
+async function change(c: Context<AppEnv>, id: string, action: string, decide: (current: CampaignWithDefinition, now: Date) => CampaignChange | CampaignRefusal | null) {
   const { programId } = c.get("principal");
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await visibleCampaign(c, id);
     const outcome = decide(current, new Date());
     if (isRefusal(outcome)) throw refusal(outcome);
     if (outcome === null) return campaignView(current);
+    const after = campaignView({ campaign: outcome.campaign, definition: outcome.version?.definition ?? current.definition });
     try {
-      await applyCampaignChange(c.env.DB, programId, outcome, false);
+      await applyCampaignChange(c.env.DB, programId, outcome, false, auditOf(c, `campaign:${id}`, action, { before: campaignView(current), after }));
     } catch (error) {
       if (error instanceof StaleCampaign) continue;
       throw error;
     }
     forgetCampaignRules(programId);
-    return campaignView({ campaign: outcome.campaign, definition: outcome.version?.definition ?? current.definition });
+    return after;
   }
   throw new ApiError("campaign_changed", `Campaign '${id}' kept changing meanwhile; read it and try again.`);
 }
@@ -96,8 +98,9 @@ export const createCampaign: AppRouteHandler<CreateCampaignRoute> = async (c) =>
   const { programId } = c.get("principal");
   const outcome = createDefinition(`cmp_${ulid()}`, c.req.valid("json"), checks(c), new Date());
   if (isRefusal(outcome)) throw refusal(outcome);
-  await applyCampaignChange(c.env.DB, programId, outcome, true);
-  return c.json(campaignView({ campaign: outcome.campaign, definition: outcome.version!.definition }), 201);
+  const after = campaignView({ campaign: outcome.campaign, definition: outcome.version!.definition });
+  await applyCampaignChange(c.env.DB, programId, outcome, true, auditOf(c, `campaign:${outcome.campaign.id}`, "create", { after }));
+  return c.json(after, 201);
 };
 
 export const listCampaigns: AppRouteHandler<ListCampaignsRoute> = async (c) => {
@@ -115,12 +118,12 @@ export const getCampaign: AppRouteHandler<GetCampaignRoute> = async (c) => {
 
 export const updateCampaign: AppRouteHandler<UpdateCampaignRoute> = async (c) => {
   const patch = c.req.valid("json");
-  const view = await change(c, c.req.valid("param").id, (current, now) => editCampaign(current.campaign, current.definition, patch, checks(c), now));
+  const view = await change(c, c.req.valid("param").id, "update", (current, now) => editCampaign(current.campaign, current.definition, patch, checks(c), now));
   return c.json(view, 200);
 };
 
 function transitionHandler(action: CampaignAction) {
-  return async (c: Context<AppEnv>, id: string) => c.json(await change(c, id, (current, now) => transition(current.campaign, action, now)), 200);
+  return async (c: Context<AppEnv>, id: string) => c.json(await change(c, id, action, (current, now) => transition(current.campaign, action, now)), 200);
 }
 
 const activate = transitionHandler("activate");

@@ -1,5 +1,6 @@
 // A program's campaigns in D1: reading them with their versions and intervals, applying a change in one batch, their stats.
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { auditInsert, type AuditRow } from "../../audit/audit";
 import { database } from "../../db/client";
 import { campaignIntervals, campaigns, campaignVersions } from "../../db/schema";
 import { errorMessages } from "../../db/transient";
@@ -100,7 +101,7 @@ export class StaleCampaign extends Error {}
  * revision; its trigger aborts the whole batch unless that is one step past
  * what is stored, so a change built on a stale read writes nothing.
  */
-export async function applyCampaignChange(d1: D1Database, programId: string, change: CampaignChange, isNew: boolean): Promise<void> {
+export async function applyCampaignChange(d1: D1Database, programId: string, change: CampaignChange, isNew: boolean, audit?: AuditRow): Promise<void> {
   const db = database(d1);
   const { campaign } = change;
   const at = campaign.updatedAt;
@@ -137,6 +138,7 @@ export async function applyCampaignChange(d1: D1Database, programId: string, cha
   if (change.open) {
     statements.push(db.insert(campaignIntervals).values({ programId, campaignId: campaign.id, version: change.open.version, startsAt: change.open.startsAt, endsAt: null }));
   }
+  if (audit) statements.push(auditInsert(db, audit));
   try {
     await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
   } catch (error) {

@@ -1,4 +1,5 @@
 // Route declarations for campaigns, their versions and stats, and the earn preview (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
@@ -22,6 +23,7 @@ export const createCampaign = createRoute({
   method: "post",
   path: "/v1/campaigns",
   operationId: "createCampaign",
+  ...AUDITED,
   summary: "Create a campaign (a draft)",
   description: `A draft earns nothing until it is activated. ${invalidNote}`,
   tags,
@@ -61,6 +63,7 @@ export const updateCampaign = createRoute({
   method: "patch",
   path: "/v1/campaigns/{id}",
   operationId: "updateCampaign",
+  ...AUDITED,
   summary: "Edit a campaign's definition",
   description: `A draft is edited in place. Editing an active or paused campaign makes a new version; an active one's new version is in force from now, so orders that occurred before keep what the old version gave them (a late-posted one too). An ended campaign does not change (409 \`campaign_ended\`). ${invalidNote}`,
   tags,
@@ -75,6 +78,7 @@ function transitionRoute<A extends "activate" | "pause" | "end">(action: A, oper
     method: "post",
     path: `/v1/campaigns/{id}/${action}` as `/v1/campaigns/{id}/${A}`,
     operationId,
+    ...AUDITED,
     summary,
     description,
     tags,

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
+import { auditOf } from "../../audit/audit";
 import { ApiError } from "../../lib/errors";
 import { ulid } from "../../lib/ids";
 import { donationsCsv, donationsOf } from "../../rewards/donations";
@@ -39,7 +40,7 @@ export const createCause: AppRouteHandler<CreateCauseRoute> = async (c) => {
     createdAt: at,
     updatedAt: at,
   };
-  await insertCause(c.env.DB, row);
+  await insertCause(c.env.DB, row, auditOf(c, `cause:${row.id}`, "create", { after: causeView(row) }));
   return c.json(causeView(row), 201);
 };
 
@@ -58,7 +59,7 @@ export const updateCause: AppRouteHandler<UpdateCauseRoute> = async (c) => {
     url: patch.url === undefined ? current.url : patch.url,
     updatedAt: new Date().toISOString(),
   };
-  await writeCause(c.env.DB, row);
+  await writeCause(c.env.DB, row, auditOf(c, `cause:${row.id}`, "update", { before: causeView(current), after: causeView(row) }));
   return c.json(causeView(row), 200);
 };
 
@@ -67,7 +68,7 @@ export const archiveCause: AppRouteHandler<ArchiveCauseRoute> = async (c) => {
   if (current.archivedAt !== null) return c.json(causeView(current), 200);
   const at = new Date().toISOString();
   const row = { ...current, archivedAt: at, updatedAt: at };
-  await writeCause(c.env.DB, row);
+  await writeCause(c.env.DB, row, auditOf(c, `cause:${row.id}`, "archive", { before: causeView(current), after: causeView(row) }));
   return c.json(causeView(row), 200);
 };
 

@@ -1,4 +1,5 @@
 // Route declarations for causes and the donations they receive (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
@@ -10,6 +11,7 @@ export const createCause = createRoute({
   method: "post",
   path: "/v1/causes",
   operationId: "createCause",
+  ...AUDITED,
   summary: "Add a good cause that donation rewards give to",
   description: "Adds a good cause that donation rewards can give points to.",
   tags,
@@ -48,6 +50,7 @@ export const updateCause = createRoute({
   method: "patch",
   path: "/v1/causes/{id}",
   operationId: "updateCause",
+  ...AUDITED,
   summary: "Change a cause's name, description or link",
   description: "A merge patch of the cause: fields left out stay as they are.",
   tags,
@@ -61,6 +64,7 @@ export const archiveCause = createRoute({
   method: "post",
   path: "/v1/causes/{id}/archive",
   operationId: "archiveCause",
+  ...AUDITED,
   summary: "Archive a cause",
   description: "No new donation reward may name it; its donations stay, and rewards that name it keep taking claims until archived themselves.",
   tags,

@@ -1,5 +1,6 @@
 // Route declarations for a program's own keys (no logic here).
 import { createRoute, z } from "@hono/zod-openapi";
+import { AUDITED } from "../../audit/audit";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import { CreatedKeySchema, CreateKeyBody, KeySchema } from "../../app/schemas";
@@ -11,6 +12,7 @@ export const createProgramKey = createRoute({
   method: "post",
   path: "/v1/keys",
   operationId: "createProgramKey",
+  ...AUDITED,
   summary: "Issue a key for this program",
   description: "Issues a key of this program with the given role (`admin`, `server`, `partner` with its partner). The secret is in `key`, shown only in this answer; only its hash is stored.",
   tags,
@@ -36,6 +38,7 @@ export const revokeProgramKey = createRoute({
   method: "delete",
   path: "/v1/keys/{keyId}",
   operationId: "revokeProgramKey",
+  ...AUDITED,
   summary: "Revoke a key at once",
   description: "Revokes the key: calls with it are refused with 401 from now on. The answer is the key with its `revokedAt`.",
   tags,

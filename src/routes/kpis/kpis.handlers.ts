@@ -1,4 +1,5 @@
 // KPI handlers: check the range, read the rollups through src/kpis, answer JSON or CSV.
+import { auditOf } from "../../audit/audit";
 import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { readCosts, writeCost } from "../../kpis/queries";
@@ -44,8 +45,10 @@ export const putAcquisitionCost: AppRouteHandler<PutAcquisitionCostRoute> = asyn
     throw new ApiError("currency_mismatch", `This program runs in ${principal.settings.currency}, not ${body.amount.currency}.`);
   }
   const at = new Date().toISOString();
-  await writeCost(database(c.env.DB), principal.programId, { month: body.month, channel: body.channel, amount: body.amount.amount, currency: body.amount.currency }, at);
-  return c.json({ month: body.month, channel: body.channel, amount: body.amount, updatedAt: at }, 200);
+  const after = { month: body.month, channel: body.channel, amount: body.amount, updatedAt: at };
+  const audit = auditOf(c, `acquisition_cost:${body.month}:${body.channel}`, "set", { after });
+  await writeCost(database(c.env.DB), principal.programId, { month: body.month, channel: body.channel, amount: body.amount.amount, currency: body.amount.currency }, at, audit);
+  return c.json(after, 200);
 };
 
 export const listAcquisitionCosts: AppRouteHandler<ListAcquisitionCostsRoute> = async (c) => {

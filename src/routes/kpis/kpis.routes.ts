@@ -1,4 +1,5 @@
 // Route declarations for the KPI report, the cohort matrix and acquisition costs (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
@@ -49,6 +50,7 @@ export const putAcquisitionCost = createRoute({
   method: "post",
   path: "/v1/kpis/acquisition-costs",
   operationId: "setAcquisitionCost",
+  ...AUDITED,
   summary: "Set what acquiring members cost in a month (and channel); a later POST for the same month and channel replaces it",
   description: "Setting the same value again changes nothing, so a retry is safe without an Idempotency-Key.",
   tags,

@@ -1,4 +1,5 @@
 // Membership handlers: plans in D1 (admin), memberships through the member's object, benefits read from both.
+import { auditOf } from "../../audit/audit";
 import type { Context } from "hono";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { resumeAfter, sealedPage } from "../../app/pages";
@@ -30,8 +31,9 @@ async function visiblePlan(c: Context<AppEnv>, planId: string): Promise<Membersh
   return plan;
 }
 
-async function savePlan(c: Context<AppEnv>, before: MembershipPlan, after: MembershipPlan): Promise<MembershipPlan> {
-  if (!(await updatePlan(database(c.env.DB), c.get("principal").programId, before, after))) {
+async function savePlan(c: Context<AppEnv>, before: MembershipPlan, after: MembershipPlan, action: string): Promise<MembershipPlan> {
+  const audit = auditOf(c, `membership_plan:${before.id}`, action, { before, after });
+  if (!(await updatePlan(database(c.env.DB), c.get("principal").programId, before, after, audit))) {
     throw new ApiError("concurrent_update", "The plan changed meanwhile; read it again and retry.");
   }
   return after;
@@ -41,7 +43,7 @@ export const createMembershipPlan: AppRouteHandler<CreateMembershipPlanRoute> = 
   const body = c.req.valid("json");
   const at = new Date().toISOString();
   const plan: MembershipPlan = { id: newId("mpl"), ...body, archivedAt: null, createdAt: at, updatedAt: at };
-  await insertPlan(database(c.env.DB), c.get("principal").programId, plan);
+  await insertPlan(database(c.env.DB), c.get("principal").programId, plan, auditOf(c, `membership_plan:${plan.id}`, "create", { after: plan }));
   return c.json(plan, 201);
 };
 
@@ -63,14 +65,14 @@ export const updateMembershipPlan: AppRouteHandler<UpdateMembershipPlanRoute> = 
   const plan = await visiblePlan(c, c.req.valid("param").planId);
   const { benefits, ...patch } = c.req.valid("json");
   const next: MembershipPlan = { ...plan, ...patch, benefits: { ...plan.benefits, ...benefits }, updatedAt: laterThan(plan.updatedAt) };
-  return c.json(await savePlan(c, plan, next), 200);
+  return c.json(await savePlan(c, plan, next, "update"), 200);
 };
 
 export const archiveMembershipPlan: AppRouteHandler<ArchiveMembershipPlanRoute> = async (c) => {
   const plan = await visiblePlan(c, c.req.valid("param").planId);
   if (plan.archivedAt !== null) return c.json(plan, 200);
   const at = laterThan(plan.updatedAt);
-  return c.json(await savePlan(c, plan, { ...plan, archivedAt: at, updatedAt: at }), 200);
+  return c.json(await savePlan(c, plan, { ...plan, archivedAt: at, updatedAt: at }, "archive"), 200);
 };
 
 /** Now, or a millisecond past the plan's last change: updatedAt is the version a write is guarded by. */

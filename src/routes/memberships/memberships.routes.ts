@@ -1,4 +1,5 @@
 // Route declarations for membership plans, members' memberships and their benefits (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, MemberIdParam } from "../../app/openapi";
@@ -25,6 +26,7 @@ export const createMembershipPlan = createRoute({
   method: "post",
   path: "/v1/membership-plans",
   operationId: "createMembershipPlan",
+  ...AUDITED,
   summary: "Create a paid or VIP membership plan",
   description: "A plan a storefront sells (price and term) and the benefits its members get while it is in force: an earning multiplier, free shipping, early access days, exclusive rewards.",
   tags,
@@ -64,6 +66,7 @@ export const updateMembershipPlan = createRoute({
   method: "patch",
   path: "/v1/membership-plans/{planId}",
   operationId: "updateMembershipPlan",
+  ...AUDITED,
   summary: "Change a membership plan (JSON Merge Patch)",
   description: "Memberships already held keep their plan: what changes applies to them from now on (benefits are read from the plan).",
   tags,
@@ -77,6 +80,7 @@ export const archiveMembershipPlan = createRoute({
   method: "post",
   path: "/v1/membership-plans/{planId}/archive",
   operationId: "archiveMembershipPlan",
+  ...AUDITED,
   summary: "Stop selling a plan",
   description: "No new memberships of it start (422 `membership_plan_archived`); memberships held run on until they lapse or are cancelled. Archiving twice changes nothing.",
   tags,

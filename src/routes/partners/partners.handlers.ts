@@ -1,6 +1,7 @@
 // Partner handlers: add a partner brand, list them, set and list a partner's terms.
 import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
+import { auditOf } from "../../audit/audit";
 import { database } from "../../db/client";
 import { periodKindOf } from "../../ledger/periods";
 import { ApiError } from "../../lib/errors";
@@ -13,7 +14,8 @@ import type { CreatePartnerRoute, ListPartnersRoute, ListTermsRoute, PutTermsRou
 export const createPartner: AppRouteHandler<CreatePartnerRoute> = async (c) => {
   const { name } = c.req.valid("json");
   const row = { id: newId("ptr"), programId: c.get("principal").programId, name, createdAt: new Date().toISOString() };
-  if (!(await insertPartner(c.env.DB, row))) throw new ApiError("partner_exists", `A partner named '${name}' exists.`);
+  const after = { id: row.id, name: row.name, createdAt: row.createdAt };
+  if (!(await insertPartner(c.env.DB, row, auditOf(c, `partner:${row.id}`, "create", { after })))) throw new ApiError("partner_exists", `A partner named '${name}' exists.`);
   return c.json({ id: row.id, name: row.name, createdAt: row.createdAt }, 201);
 };
 
@@ -39,6 +41,9 @@ export const putTerms: AppRouteHandler<PutTermsRoute> = async (c) => {
     throw new ApiError("period_closed", `Period ${body.validFrom} is closed; terms may start from the next open period on.`);
   }
   const createdAt = new Date().toISOString();
+  const view = { partnerId, validFrom: body.validFrom, issuePrice: body.issuePrice, redeemPrice: body.redeemPrice, createdAt };
+  const previous = (await termsOf(c.env.DB, programId, partnerId)).find((t) => t.validFrom === body.validFrom);
+  const before = previous ? { partnerId, validFrom: previous.validFrom, issuePrice: { amount: previous.issueAmount, perPoints: previous.issuePerPoints }, redeemPrice: { amount: previous.redeemAmount, perPoints: previous.redeemPerPoints }, createdAt: previous.createdAt } : null;
   await upsertTerms(c.env.DB, {
     programId,
     partnerId,
@@ -48,8 +53,8 @@ export const putTerms: AppRouteHandler<PutTermsRoute> = async (c) => {
     redeemAmount: body.redeemPrice.amount,
     redeemPerPoints: body.redeemPrice.perPoints,
     createdAt,
-  });
-  return c.json({ partnerId, validFrom: body.validFrom, issuePrice: body.issuePrice, redeemPrice: body.redeemPrice, createdAt }, 200);
+  }, auditOf(c, `partner:${partnerId}:terms:${body.validFrom}`, before ? "update" : "create", { before, after: view }));
+  return c.json(view, 200);
 };
 
 export const listTerms: AppRouteHandler<ListTermsRoute> = async (c) => {

@@ -1,5 +1,6 @@
 // A program's partner brands and their terms in D1.
 import { and, asc, desc, eq } from "drizzle-orm";
+import { auditInsert, type AuditRow } from "../../audit/audit";
 import { database } from "../../db/client";
 import { partners, partnerTerms } from "../../db/schema";
 import { errorMessages } from "../../db/transient";
@@ -7,9 +8,11 @@ import { errorMessages } from "../../db/transient";
 export type PartnerRow = typeof partners.$inferSelect;
 
 /** Inserts the partner; false when the program has one of that name already (the unique index refused it). */
-export async function insertPartner(d1: D1Database, row: PartnerRow): Promise<boolean> {
+export async function insertPartner(d1: D1Database, row: PartnerRow, audit?: AuditRow): Promise<boolean> {
   try {
-    await database(d1).insert(partners).values(row);
+    const db = database(d1);
+    if (audit) await db.batch([db.insert(partners).values(row), auditInsert(db, audit)]);
+    else await db.insert(partners).values(row);
     return true;
   } catch (error) {
     // drizzle wraps D1's error; the constraint's message is in the cause.
@@ -37,12 +40,16 @@ export async function findPartner(d1: D1Database, programId: string, partnerId: 
 export type TermsRow = typeof partnerTerms.$inferInsert;
 
 /** Stores the terms valid from their period, replacing that period's version if one exists. */
-export async function upsertTerms(d1: D1Database, row: TermsRow): Promise<void> {
+export async function upsertTerms(d1: D1Database, row: TermsRow, audit: AuditRow): Promise<void> {
   const { programId: _p, ...values } = row;
-  await database(d1)
-    .insert(partnerTerms)
-    .values(row)
-    .onConflictDoUpdate({ target: [partnerTerms.programId, partnerTerms.partnerId, partnerTerms.validFrom], set: values });
+  const db = database(d1);
+  await db.batch([
+    db
+      .insert(partnerTerms)
+      .values(row)
+      .onConflictDoUpdate({ target: [partnerTerms.programId, partnerTerms.partnerId, partnerTerms.validFrom], set: values }),
+    auditInsert(db, audit),
+  ]);
 }
 
 /** Every version of the partner's terms, newest first. */

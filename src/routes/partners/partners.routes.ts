@@ -1,4 +1,5 @@
 // Route declarations for a coalition program's partner brands and their terms (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
@@ -9,6 +10,7 @@ export const createPartner = createRoute({
   method: "post",
   path: "/v1/partners",
   operationId: "createPartner",
+  ...AUDITED,
   summary: "Add a partner brand",
   description: "Adds a partner brand to the program. Its accruals are then attributed to it and settled by its terms; create a `partner` key for it with POST /v1/keys.",
   tags: ["Partners"],
@@ -37,6 +39,7 @@ export const putTerms = createRoute({
   method: "put",
   path: "/v1/partners/{partnerId}/terms",
   operationId: "setPartnerTerms",
+  ...AUDITED,
   summary: "Set a partner's prices from a period on",
   description: "Terms are versioned by the period they apply from; a closed period's terms never change.",
   tags: termsTags,

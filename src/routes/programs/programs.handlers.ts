@@ -1,6 +1,7 @@
 // Program handlers: create a program or a key for it (platform), read and patch the key's own program.
 import { forgetProgramKeys } from "../../app/auth";
 import { issueKey } from "../../app/keys";
+import { auditOf } from "../../audit/audit";
 import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { ProgramSettingsSchema } from "../../ledger/settings";
@@ -43,7 +44,8 @@ export const getProgram: AppRouteHandler<GetProgramRoute> = async (c) => {
 export const updateProgram: AppRouteHandler<UpdateProgramRoute> = async (c) => {
   const { name, ...settingsPatch } = c.req.valid("json");
   const { programId } = c.get("principal");
-  const row = await updateProgramRow(c.env.DB, programId, { name, settings: settingsPatch }, new Date());
+  const at = new Date();
+  const row = await updateProgramRow(c.env.DB, programId, { name, settings: settingsPatch }, at, (before, after) => auditOf(c, "program", "update", { before, after, at }));
   forgetProgramKeys(programId);
   return c.json(programView(row), 200);
 };

@@ -5,6 +5,7 @@ import { programs } from "../../db/schema";
 import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../../ledger/settings";
 import { patchSettings } from "../../ledger/settings-patch";
 import { ApiError } from "../../lib/errors";
+import { auditStatement, type AuditRow } from "../../audit/audit";
 
 export type ProgramRow = typeof programs.$inferSelect;
 
@@ -43,7 +44,13 @@ const PERIOD_OF_OCCURRED_AT = {
  * Applies `patch` to the program as it is in D1 now (not to the caller's cached
  * copy), and writes only if nobody wrote in between; otherwise reads and merges again.
  */
-export async function updateProgram(d1: D1Database, programId: string, patch: ProgramPatch, now: Date): Promise<ProgramRow> {
+export async function updateProgram(
+  d1: D1Database,
+  programId: string,
+  patch: ProgramPatch,
+  now: Date,
+  audit?: (before: { name: string; settings: unknown }, after: { name: string; settings: unknown }) => AuditRow,
+): Promise<ProgramRow> {
   const db = database(d1);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [row] = await db.select().from(programs).where(eq(programs.id, programId));
@@ -74,6 +81,8 @@ export async function updateProgram(d1: D1Database, programId: string, patch: Pr
       .prepare(`UPDATE programs SET name = ?2, settings = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1 AND version = ?5 ${guards} RETURNING *`)
       .bind(programId, patch.name ?? row.name, JSON.stringify(next), now.toISOString(), row.version);
     const statements = [update];
+    const name = patch.name ?? row.name;
+    if (audit) statements.push(auditStatement(d1, audit({ name: row.name, settings: current }, { name, settings: next }), { afterGuardedWrite: true }));
     if (kindChanges) {
       statements.push(
         d1

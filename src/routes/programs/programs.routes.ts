@@ -1,5 +1,6 @@
 // Route declarations for programs, their keys and their settings (no logic here).
 import { createRoute } from "@hono/zod-openapi";
+import { AUDITED } from "../../audit/audit";
 import { requireAdminToken, requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import { CreatedKeySchema, CreateKeyBody } from "../../app/schemas";
@@ -47,6 +48,7 @@ export const updateProgram = createRoute({
   method: "patch",
   path: "/v1/program",
   operationId: "updateProgram",
+  ...AUDITED,
   summary: "Change the program's name or settings (JSON Merge Patch)",
   description:
     "A JSON Merge Patch (RFC 7396): it changes exactly the fields it names. Objects merge key by key, arrays (tiers) replace the current one, and null sets a field back to its default. The merged settings are validated whole (422 invalid_settings). The currency is fixed once an order was accrued; the settlement period kind once a period was closed or partner terms were set (409 settlement_period_locked). Concurrent patches of different fields all take effect.",

@@ -1,6 +1,7 @@
 // Reward handlers: the catalog (admin), a member's view of it, and claims through the reward's stock and the member's object.
 import type { Context } from "hono";
 import { respond } from "../../app/ledger-client";
+import { auditOf } from "../../audit/audit";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { ApiError } from "../../lib/errors";
@@ -12,7 +13,7 @@ import { catalogBody, claimForMember, countsOf, findReward, memberCatalogLines, 
 import { definitionOf, patchedDefinition } from "../../rewards/schemas";
 import { rewardStockOf, type StockCounts } from "../../rewards/stock-object";
 import type { RewardDefinition, RewardRecord } from "../../rewards/types";
-import { activeCauseExists, codesInUse, insertReward, listRewards as rewardsOf, updateReward as writeReward } from "./rewards.queries";
+import { activeCauseExists, codesInUse, insertReward, listRewards as rewardsOf, updateRewardAudited } from "./rewards.queries";
 import type {
   ArchiveRewardRoute,
   ClaimRewardRoute,
@@ -41,7 +42,7 @@ export const createReward: AppRouteHandler<CreateRewardRoute> = async (c) => {
   const definition = await checked(c, definitionOf(c.req.valid("json")));
   const at = new Date().toISOString();
   const reward: RewardRecord = { id: `rwd_${ulid()}`, status: "active", definition, createdAt: at, updatedAt: at };
-  await insertReward(database(c.env.DB), c.get("principal").programId, reward);
+  await insertReward(database(c.env.DB), c.get("principal").programId, reward, auditOf(c, `reward:${reward.id}`, "create", { after: rewardBody(reward, null) }));
   return c.json(rewardBody(reward, await countsOf(c, reward)), 201);
 };
 
@@ -57,8 +58,9 @@ export const getReward: AppRouteHandler<GetRewardRoute> = async (c) => {
 };
 
 /** Writes over the version read; a write in between is a 409 (retry on fresh state). */
-async function rewrite(c: Context<AppEnv>, current: RewardRecord, next: RewardRecord): Promise<RewardRecord> {
-  if (!(await writeReward(database(c.env.DB), c.get("principal").programId, next, current.updatedAt))) {
+async function rewrite(c: Context<AppEnv>, current: RewardRecord, next: RewardRecord, action: string): Promise<RewardRecord> {
+  const audit = auditOf(c, `reward:${current.id}`, action, { before: rewardBody(current, null), after: rewardBody(next, null) });
+  if (!(await updateRewardAudited(c.env.DB, c.get("principal").programId, next, current.updatedAt, audit))) {
     throw new ApiError("concurrent_update", "The reward changed meanwhile; read it again and retry.");
   }
   return next;
@@ -73,13 +75,13 @@ function nextStamp(previous: string): string {
 export const updateReward: AppRouteHandler<UpdateRewardRoute> = async (c) => {
   const current = await findReward(c, c.req.valid("param").id);
   const definition = await checked(c, patchedDefinition(current.definition, c.req.valid("json")));
-  const reward = await rewrite(c, current, { ...current, definition, updatedAt: nextStamp(current.updatedAt) });
+  const reward = await rewrite(c, current, { ...current, definition, updatedAt: nextStamp(current.updatedAt) }, "update");
   return c.json(rewardBody(reward, await countsOf(c, reward)), 200);
 };
 
 export const archiveReward: AppRouteHandler<ArchiveRewardRoute> = async (c) => {
   const current = await findReward(c, c.req.valid("param").id);
-  const reward = current.status === "archived" ? current : await rewrite(c, current, { ...current, status: "archived", updatedAt: nextStamp(current.updatedAt) });
+  const reward = current.status === "archived" ? current : await rewrite(c, current, { ...current, status: "archived", updatedAt: nextStamp(current.updatedAt) }, "archive");
   return c.json(rewardBody(reward, await countsOf(c, reward)), 200);
 };
 

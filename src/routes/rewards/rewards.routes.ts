@@ -1,4 +1,5 @@
 // Route declarations for the rewards catalog, a member's view of it, and claims (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, MemberIdParam } from "../../app/openapi";
@@ -23,6 +24,7 @@ export const createReward = createRoute({
   method: "post",
   path: "/v1/rewards",
   operationId: "createReward",
+  ...AUDITED,
   summary: "Add a reward to the catalog",
   description: "Each type needs its own fields (see `type`); a field another type uses is refused, as is a tier, a cause or a currency the program does not have.",
   tags,
@@ -62,6 +64,7 @@ export const updateReward = createRoute({
   method: "patch",
   path: "/v1/rewards/{id}",
   operationId: "updateReward",
+  ...AUDITED,
   summary: "Change a reward",
   description: "Fields left out stay; `null` clears one. The whole reward is checked again. Claims made before keep what they were given.",
   tags,
@@ -75,6 +78,7 @@ export const archiveReward = createRoute({
   method: "post",
   path: "/v1/rewards/{id}/archive",
   operationId: "archiveReward",
+  ...AUDITED,
   summary: "Stop offering a reward",
   description: "No new claims; coupons already issued stay valid. Archiving an archived reward answers it as it is.",
   tags,

@@ -1,4 +1,5 @@
 // Settlement handlers: a period's statement (JSON or CSV), closing a period, a partner's own entries.
+import { auditOf } from "../../audit/audit";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
@@ -25,7 +26,9 @@ export const closeSettlement: AppRouteHandler<CloseSettlementRoute> = async (c) 
   const { programId, settings } = c.get("principal");
   checkPeriod(period, settings.settlementPeriod);
   const db = database(c.env.DB);
-  const statement = await closePeriod(db, c.env.DB, programId, period, settings.currency, await closedThroughOf(db, programId), new Date());
+  const closedThrough = await closedThroughOf(db, programId);
+  const audit = auditOf(c, "settlement", "close", { before: { closedThrough }, after: { closedThrough: period } });
+  const statement = await closePeriod(db, c.env.DB, programId, period, settings.currency, closedThrough, new Date(), audit);
   return c.json(statement, 200);
 };
 

@@ -1,4 +1,5 @@
 // Route declarations for settlement statements and a partner's own transactions (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonResponse } from "../../app/openapi";
@@ -30,6 +31,7 @@ export const closeSettlement = createRoute({
   method: "post",
   path: "/v1/settlements/{period}/close",
   operationId: "closeSettlement",
+  ...AUDITED,
   summary: "Close a period and freeze its statement",
   description: "Periods close in order, once they are over. Entries that arrive later for a closed period land in the next open one.",
   tags,

@@ -1,4 +1,5 @@
 // Member token handlers: sign a token, revoke a member's tokens, rotate the signing key.
+import { auditOf } from "../../audit/audit";
 import { revokeMemberTokens as revokeAll, rotateSigningKey, signingKey, tokensValidAfter } from "../../app/member-auth";
 import type { AppRouteHandler } from "../../app/types";
 import { ulid } from "../../lib/ids";
@@ -43,4 +44,4 @@ export const revokeMemberTokens: AppRouteHandler<RevokeMemberTokensRoute> = asyn
 };
 
 export const rotateTokenKey: AppRouteHandler<RotateTokenKeyRoute> = async (c) =>
-  c.json(await rotateSigningKey(c.env.DB, c.get("principal").programId), 201);
+  c.json(await rotateSigningKey(c.env.DB, c.get("principal").programId, Date.now(), (after) => auditOf(c, "member_token_key", "rotate", { after })), 201);

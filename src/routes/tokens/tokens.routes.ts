@@ -1,4 +1,5 @@
 // Route declarations for member tokens: issue and revoke a member's, rotate the program's signing key (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse, MemberIdParam } from "../../app/openapi";
@@ -37,6 +38,7 @@ export const rotateTokenKey = createRoute({
   method: "post",
   path: "/v1/token-keys/rotate",
   operationId: "rotateTokenKey",
+  ...AUDITED,
   summary: "A new signing key for member tokens and card codes",
   description: "New tokens are signed with the new key; the old key still verifies for 24 hours (the longest a token lives), so no shopper is logged out.",
   tags,

@@ -1,4 +1,5 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
+import { auditOf } from "../../audit/audit";
 import type { Context } from "hono";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
@@ -62,7 +63,7 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
-  if (!(await insertWithinLimit(c.env.DB, row, limit))) {
+  if (!(await insertWithinLimit(c.env.DB, row, limit, auditOf(c, `webhook_endpoint:${row.id}`, "create", { after: endpointView(row) })))) {
     throw new ApiError(
       "too_many_webhook_endpoints",
       principal.partnerId
@@ -89,7 +90,7 @@ export const getWebhookEndpoint: AppRouteHandler<GetWebhookEndpointRoute> = asyn
 
 export const deleteWebhookEndpoint: AppRouteHandler<DeleteWebhookEndpointRoute> = async (c) => {
   const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
-  await deleteEndpoint(c.env.DB, endpoint.id, new Date());
+  await deleteEndpoint(c.env.DB, endpoint.id, new Date(), auditOf(c, `webhook_endpoint:${endpoint.id}`, "delete", { before: endpointView(endpoint) }));
   return c.body(null, 204);
 };
 

@@ -1,4 +1,5 @@
 // Webhook endpoints, their deliveries and the outbox events in D1, as a key may see them.
+import { auditInsert, type AuditRow } from "../../audit/audit";
 import { and, asc, desc, eq, gt, isNull, lt, type SQL } from "drizzle-orm";
 import { database } from "../../db/client";
 import { outboxEvents, webhookDeliveries, webhookEndpoints } from "../../db/schema";
@@ -38,8 +39,9 @@ export async function endpointsAfter(d1: D1Database, viewer: Viewer, after: stri
 }
 
 /** Kept as a row so deliveries already queued find it deleted and stop; the secret goes at once. */
-export async function deleteEndpoint(d1: D1Database, id: string, at: Date): Promise<void> {
-  await database(d1).update(webhookEndpoints).set({ deletedAt: at.toISOString(), secret: "" }).where(eq(webhookEndpoints.id, id));
+export async function deleteEndpoint(d1: D1Database, id: string, at: Date, audit: AuditRow): Promise<void> {
+  const db = database(d1);
+  await db.batch([db.update(webhookEndpoints).set({ deletedAt: at.toISOString(), secret: "" }).where(eq(webhookEndpoints.id, id)), auditInsert(db, audit)]);
 }
 
 /** Up to `limit + 1` of the endpoint's deliveries before the id `after`, newest first, optionally of one event. */

@@ -1,4 +1,5 @@
 // Route declarations for webhook endpoints, their deliveries and event resends (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse, PaginationQuery } from "../../app/openapi";
@@ -20,6 +21,7 @@ export const createWebhookEndpoint = createRoute({
   method: "post",
   path: "/v1/webhook-endpoints",
   operationId: "createWebhookEndpoint",
+  ...AUDITED,
   summary: "Register a URL for the program's events",
   description:
     "An admin key's endpoint receives every event of the program (of the chosen types); a partner key's, only the events that partner caused. The answer carries the signing secret, shown only this once. At most 20 endpoints of the program's own, and 5 per partner (counted apart).",
@@ -63,6 +65,7 @@ export const deleteWebhookEndpoint = createRoute({
   method: "delete",
   path: "/v1/webhook-endpoints/{id}",
   operationId: "deleteWebhookEndpoint",
+  ...AUDITED,
   summary: "Stop sending to an endpoint",
   description: "Deliveries still queued for it are dropped; its secret is erased.",
   tags,
