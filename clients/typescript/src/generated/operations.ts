@@ -2,11 +2,21 @@
 /** The operations whose Idempotency-Key is required, as "METHOD /path/{param}". */
 export const KEYED_OPERATIONS: ReadonlySet<string> = new Set([
   "POST /v1/coupons/{code}/cancel",
+  "POST /v1/me/rewards/{rewardId}/claims",
   "POST /v1/members/{memberId}/accruals",
+  "POST /v1/members/{memberId}/activities",
+  "POST /v1/members/{memberId}/activities/{activityId}/confirm",
+  "POST /v1/members/{memberId}/activities/{activityId}/reject",
+  "POST /v1/members/{memberId}/adjustments",
+  "POST /v1/members/{memberId}/memberships",
+  "POST /v1/members/{memberId}/memberships/{membershipId}/cancel",
+  "POST /v1/members/{memberId}/memberships/{membershipId}/renew",
   "POST /v1/members/{memberId}/redemptions",
   "POST /v1/members/{memberId}/refunds",
   "POST /v1/members/{memberId}/rewards/{rewardId}/claims",
   "POST /v1/members/{memberId}/tier",
+  "POST /v1/orders",
+  "POST /v1/orders/{orderId}/refunds",
   "POST /v1/pos/scans",
   "POST /v1/redemptions/{id}/cancel",
   "POST /v1/redemptions/{id}/capture"
