@@ -20,7 +20,8 @@ items.push({ type: "refund", memberId: "store-customer-3", orderId: `store7-${da
 
 if (process.env.TREUE_SERVER_KEY) {
   const shop = createTreueClient({ baseUrl: baseUrl(), apiKey: process.env.TREUE_SERVER_KEY });
-  for (const memberId of new Set(items.map((item) => item.memberId))) data(await shop.PUT("/v1/members/{memberId}", { params: { path: { memberId } }, body: {} }));
+  const members = new Set(items.flatMap((item) => ("memberId" in item ? [item.memberId] : [])));
+  for (const memberId of members) data(await shop.PUT("/v1/members/{memberId}", { params: { path: { memberId } }, body: {} }));
 }
 
 const { results } = data(await api.POST("/v1/transactions/batch", { body: { items } }));
