@@ -96,6 +96,8 @@ export async function seedHistory(options: {
     return sql;
   };
 
+  // Copies of the history rows get new ids; a table with one row per member (statistics, rollups per customer)
+  // keeps the template's one row (OR IGNORE), since only the ledger's history is what this bench scales.
   const statements = [];
   for (const [table, tableRows] of templateRows) {
     for (const row of tableRows) {
@@ -105,7 +107,7 @@ export async function seedHistory(options: {
       statements.push(
         db.prepare(
           `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ${times})
-           INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) SELECT ${columns.map((c) => expression(row[c]!)).join(", ")} FROM seq`,
+           INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) SELECT ${columns.map((c) => expression(row[c]!)).join(", ")} FROM seq`,
         ),
       );
     }

@@ -99,6 +99,8 @@ export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "e
     enrolledAt: at,
     updatedAt: at,
     birthday: input.birthday ?? null,
+    // As D1 reads it back, so the object's cached member equals a fresh load.
+    marketingConsent: null,
   };
 }
 

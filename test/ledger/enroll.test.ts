@@ -24,6 +24,7 @@ describe("enroll", () => {
       enrolledAt: NOW,
       updatedAt: NOW,
       birthday: null,
+      marketingConsent: null,
     });
     expect(plan.entries).toEqual([]);
     expect(plan.newLots).toEqual([]);
