@@ -12,7 +12,7 @@ import type { MemberState, OutboxEvent, Plan } from "../src/ledger/state";
 import { grantTier } from "../src/ledger/tier-review";
 import { applySegmentChanges } from "../src/segments/batch";
 import { NO_STATS } from "../src/segments/stats";
-import { lapsePlan, startMembership } from "../src/memberships/memberships";
+import { cancelMembership, lapsePlan, membershipMovePlan, renewMembership, startMembership } from "../src/memberships/memberships";
 import { newReferral, qualify } from "../src/referrals/lifecycle";
 import { qualificationPlan } from "../src/referrals/rewards";
 import { recordActivity } from "../src/activities/activity";
@@ -72,7 +72,14 @@ function story(): { event: OutboxEvent; occurredAt: string; recordedAt: string }
   for (const decision of [first, second]) if (decision.kind !== "wait") s = take(qualificationPlan(s, "ada", decision, ctxAt(rewardAt)), rewardAt);
   // A membership paid until the 10th and not renewed lapsed on the 10th, whenever the job came by.
   const plan = { id: "mpl_1", name: "Prime", price: EUR(4900), term: "month" as const, benefits: { earningMultiplierPercent: 100, freeShipping: true, earlyAccessDays: 0, exclusiveRewards: false }, renews: true, archivedAt: null, createdAt: rewardAt, updatedAt: rewardAt };
-  const membership = startMembership([], plan, "ada", { paidUntil: "2026-05-10T00:00:00.000Z", externalRef: null }, "mbr_1", new Date(rewardAt));
+  const started = startMembership([], plan, "ada", { paidUntil: "2026-04-10T00:00:00.000Z", externalRef: null }, "mbr_1", new Date(rewardAt));
+  s = take(membershipMovePlan(s, "ada", { kind: "started", membership: started }, ctxAt(rewardAt)), rewardAt);
+  // Renewed on the 8th, cancelled for the term's end on the 9th: each as it was recorded.
+  const renewAt = "2026-04-08T10:00:00.000Z";
+  const membership = renewMembership(started, "2026-05-10T00:00:00.000Z", new Date(renewAt));
+  s = take(membershipMovePlan(s, "ada", { kind: "renewed", before: started, membership }, ctxAt(renewAt)), renewAt);
+  const cancelAt = "2026-04-09T10:00:00.000Z";
+  s = take(membershipMovePlan(s, "ada", { kind: "cancelled", at: "term_end", membership: cancelMembership(membership, "term_end", new Date(cancelAt)) }, ctxAt(cancelAt)), cancelAt);
   s = take(lapsePlan(s, "ada", [membership], ctxAt("2026-05-12T10:00:00.000Z")), "2026-05-12T10:00:00.000Z", () => "2026-05-10T00:00:00.000Z");
   // A review written on the 13th and posted on the 14th, pending moderation: recorded when it was written.
   const review = { activityId: "act_1", type: "review", reference: "sku-1", occurredAt: "2026-05-13T08:00:00.000Z", attributes: {}, pending: true };

@@ -36,6 +36,12 @@ export interface EventPayloadsByType {
   "referral.completed": { memberId: string; referralId: string; referrerId: string; refereeId: string; referrerPoints: number; refereePoints: number };
   /** A referral refused by the fraud rules or the referrer's cap; `memberId` is whose object recorded it. */
   "referral.rejected": { memberId: string; referralId: string; referrerId: string; refereeId: string; fraudFlags: string[] };
+  /** The storefront recorded a new membership of a plan: its benefits hold from now until paidUntil. */
+  "membership.started": { memberId: string; membershipId: string; planId: string; paidUntil: string; externalRef: string | null };
+  /** The storefront took the next payment: paid for longer (a cancellation for the term's end is withdrawn). */
+  "membership.renewed": { memberId: string; membershipId: string; planId: string; previousPaidUntil: string; paidUntil: string };
+  /** Cancelled at once (`endsAt` is now) or for the term's end (`endsAt` is paidUntil; `membership.lapsed` follows then). */
+  "membership.cancelled": { memberId: string; membershipId: string; planId: string; at: "term_end" | "now"; paidUntil: string; endsAt: string };
   /** A membership that was not renewed past its paidUntil (or cancelled for its term's end). */
   "membership.lapsed": { memberId: string; membershipId: string; planId: string; paidUntil: string; reason: "not_renewed" | "cancelled" };
   /** Once per campaign: its budget's points are all issued (written by the budget's object, not a member's batch). */

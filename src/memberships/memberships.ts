@@ -145,3 +145,24 @@ export function lapsePlan(state: MemberState, memberId: string, held: readonly M
   }
   return plan;
 }
+
+/** What the storefront told Treue about one membership: the change as the member's object commits it. */
+export type MembershipMove =
+  | { kind: "started"; membership: Membership }
+  | { kind: "renewed"; before: Membership; membership: Membership }
+  | { kind: "cancelled"; at: CancelAt; membership: Membership };
+
+/**
+ * The member's plan for a start, renewal or cancellation: the row changes
+ * beside it (the caller's), and its event goes in the same batch, so an
+ * endpoint hears of a membership exactly when it committed.
+ */
+export function membershipMovePlan(state: MemberState, memberId: string, move: MembershipMove, ctx: OpContext): Plan<null> {
+  const plan = emptyPlan(touched(requireMember(state, memberId), ctx, false), state, null);
+  const m = move.membership;
+  const base = { memberId, membershipId: m.id, planId: m.planId, paidUntil: m.paidUntil };
+  if (move.kind === "started") plan.events.push(event(ctx, "membership.started", null, { ...base, externalRef: m.externalRef }));
+  else if (move.kind === "renewed") plan.events.push(event(ctx, "membership.renewed", null, { ...base, previousPaidUntil: move.before.paidUntil }));
+  else plan.events.push(event(ctx, "membership.cancelled", null, { ...base, at: move.at, endsAt: move.at === "now" ? (m.endedAt ?? m.updatedAt) : m.paidUntil }));
+  return plan;
+}

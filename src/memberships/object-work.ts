@@ -1,11 +1,11 @@
 // What the member's object does for memberships: start, renew, cancel and lapse them in the member's own batch.
 import type { Database } from "../db/client";
 import { DomainError, memberNotFound } from "../ledger/errors";
-import { emptyPlan, requireMember, touched, type OpContext } from "../ledger/plan";
+import type { OpContext } from "../ledger/plan";
 import type { MemberState } from "../ledger/state";
 import { newId } from "../lib/ids";
 import type { ObjectWork } from "../referrals/object-work";
-import { cancelMembership, lapsePlan, renewMembership, startMembership as start, type CancelAt, type Membership, type MembershipPlan } from "./memberships";
+import { cancelMembership, lapsePlan, membershipMovePlan, renewMembership, startMembership as start, type CancelAt, type Membership, type MembershipPlan } from "./memberships";
 import { insertMembership, membershipsOf, updateMembership } from "./store";
 
 export type MembershipView = Membership;
@@ -23,25 +23,26 @@ interface Who {
   memberId: string;
 }
 
-function member(state: MemberState, memberId: string, ctx: OpContext) {
+function requireEnrolled(state: MemberState, memberId: string): void {
   if (!state.member) throw memberNotFound(memberId);
-  return touched(requireMember(state, memberId), ctx, false);
 }
 
 export async function startMembership(db: Database, who: Who, state: MemberState, input: StartMembershipInput, ctx: OpContext): Promise<ObjectWork<MembershipView>> {
-  const record = member(state, who.memberId, ctx);
+  requireEnrolled(state, who.memberId);
   const held = await membershipsOf(db, who.programId, who.memberId);
   const membership = start(held, input.plan, who.memberId, { paidUntil: input.paidUntil, externalRef: input.externalRef }, newId("mbr"), ctx.now);
-  return { plan: emptyPlan(record, state, null), extra: [insertMembership(db, who.programId, membership)], value: membership };
+  const plan = membershipMovePlan(state, who.memberId, { kind: "started", membership }, ctx);
+  return { plan, extra: [insertMembership(db, who.programId, membership)], value: membership };
 }
 
 export async function changeMembership(db: Database, who: Who, state: MemberState, change: MembershipChange, ctx: OpContext): Promise<ObjectWork<MembershipView>> {
-  const record = member(state, who.memberId, ctx);
+  requireEnrolled(state, who.memberId);
   const held = await membershipsOf(db, who.programId, who.memberId);
   const current = held.find((m) => m.id === change.membershipId);
   if (!current) throw new DomainError("membership_not_found", `No membership '${change.membershipId}' of this member.`);
   const next = change.kind === "renew" ? renewMembership(current, change.paidUntil, ctx.now) : cancelMembership(current, change.at, ctx.now);
-  return { plan: emptyPlan(record, state, null), extra: [updateMembership(db, who.programId, current, next)], value: next };
+  const move = change.kind === "renew" ? ({ kind: "renewed", before: current, membership: next } as const) : ({ kind: "cancelled", at: change.at, membership: next } as const);
+  return { plan: membershipMovePlan(state, who.memberId, move, ctx), extra: [updateMembership(db, who.programId, current, next)], value: next };
 }
 
 export async function lapseMemberships(db: Database, who: Who, state: MemberState, ctx: OpContext): Promise<ObjectWork<{ lapsed: string[] }>> {

@@ -204,6 +204,37 @@ describe("renew and cancel", () => {
   });
 });
 
+describe("membership events", () => {
+  it("say each start, renewal and cancellation once, in the change's own batch, and not again on a retry or a refusal", async () => {
+    const p = await createProgram();
+    const plan = await createPlan(p);
+    await enroll(p.server, "ada");
+    const m = (await start(p, "ada", plan.id, PAID_UNTIL, "start-ev-1")).json;
+    await start(p, "ada", plan.id, PAID_UNTIL, "start-ev-1");
+    // Refused (already held): nothing committed, nothing said.
+    expect((await start(p, "ada", plan.id)).status).toBe(409);
+    const renew = () => call(`/v1/members/ada/memberships/${m.id}/renew`, { key: p.server, body: { paidUntil: "2031-01-01T00:00:00Z" }, idempotencyKey: "renew-ev-1" });
+    expect((await renew()).status).toBe(200);
+    expect((await renew()).headers.get("idempotent-replayed")).toBe("true");
+    const badRenew = await call(`/v1/members/ada/memberships/${m.id}/renew`, { key: p.server, body: { paidUntil: "2030-06-01T00:00:00Z" } });
+    expect(badRenew.json).toMatchObject({ code: "paid_until_not_later", errors: [{ path: "paidUntil" }] });
+    await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "term_end" } });
+    const now = (await call(`/v1/members/ada/memberships/${m.id}/cancel`, { key: p.server, body: { at: "now" } })).json;
+
+    expect(await events(p.programId, "membership.started")).toEqual([
+      { memberId: "ada", membershipId: m.id, planId: plan.id, paidUntil: PAID_UNTIL, externalRef: "sub_77", occurredAt: m.startedAt, recordedAt: m.startedAt },
+    ]);
+    expect(await events(p.programId, "membership.renewed")).toEqual([
+      expect.objectContaining({ memberId: "ada", membershipId: m.id, planId: plan.id, previousPaidUntil: PAID_UNTIL, paidUntil: "2031-01-01T00:00:00.000Z" }),
+    ]);
+    expect(await events(p.programId, "membership.cancelled")).toEqual([
+      expect.objectContaining({ membershipId: m.id, at: "term_end", paidUntil: "2031-01-01T00:00:00.000Z", endsAt: "2031-01-01T00:00:00.000Z" }),
+      expect.objectContaining({ membershipId: m.id, at: "now", endsAt: now.endedAt }),
+    ]);
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+});
+
 describe("the lapse job", () => {
   it("lapses memberships not renewed past paidUntil with one membership.lapsed each, however often it runs", async () => {
     const p = await createProgram();
