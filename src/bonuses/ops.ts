@@ -1,5 +1,5 @@
 // The sign-up bonus and the birthday bonus as plans: evaluated by the campaign rules of their trigger.
-import { evaluateEarning, type RuleGrant } from "../campaigns/evaluate";
+import { evaluateEarning, type MemberPlans, type RuleGrant } from "../campaigns/evaluate";
 import type { ActiveRule } from "../campaigns/rules";
 import { iso } from "../ledger/dates";
 import { emptyPlan, event, touched, type OpContext } from "../ledger/plan";
@@ -11,6 +11,8 @@ export interface BonusRules {
   rules: readonly ActiveRule[];
   grants: readonly RuleGrant[];
   budgetLeft: ReadonlyMap<string, number>;
+  /** The membership plans held in force now (a birthday rule may name plans). */
+  plans?: MemberPlans;
 }
 
 /** The once-key of each bonus in member_bonuses. */
@@ -61,7 +63,7 @@ export function birthdayBonus(state: MemberState, campaigns: BonusRules, given: 
   const earn = evaluateEarning({
     trigger: { type: "birthday" },
     occurredAt: ctx.now,
-    member: { tier: member.tier, attributes: member.attributes },
+    member: { tier: member.tier, attributes: member.attributes, plans: campaigns.plans },
     settings: ctx.settings,
     rules: campaigns.rules,
     grants: campaigns.grants,

@@ -11,6 +11,12 @@ export interface InForceInterval {
 /** A rule of a campaign version that was (or is) in force, with the intervals it was. */
 export interface ScheduledRule extends ActiveRule {
   inForce: InForceInterval[];
+  /**
+   * The earliest instant any member may earn by it: startsAt, or sooner by
+   * early access (the campaign's windows, the program's plans' most
+   * early-access days). Which member it opens to is the evaluator's to say.
+   */
+  opensFrom?: string;
 }
 
 /**
@@ -23,10 +29,10 @@ export function rulesInForce(all: readonly ScheduledRule[], occurredAt: Date, tr
   const found: ActiveRule[] = [];
   for (const scheduled of all) {
     if (scheduled.rule.trigger.type !== triggerType) continue;
-    if (Date.parse(scheduled.startsAt) > t) continue;
+    if (Date.parse(scheduled.opensFrom ?? scheduled.startsAt) > t) continue;
     if (scheduled.endsAt !== null && Date.parse(scheduled.endsAt) <= t) continue;
     if (!scheduled.inForce.some((i) => Date.parse(i.from) <= t && (i.to === null || Date.parse(i.to) > t))) continue;
-    const { inForce: _inForce, ...rule } = scheduled;
+    const { inForce: _inForce, opensFrom: _opensFrom, ...rule } = scheduled;
     found.push(rule);
   }
   return found;
@@ -41,8 +47,11 @@ export interface VersionInForceRow {
   endsAt: string | null;
 }
 
-/** Rows (one per interval) grouped into the rules of each version. */
-export function scheduledRules(rows: readonly VersionInForceRow[]): ScheduledRule[] {
+/**
+ * Rows (one per interval) grouped into the rules of each version.
+ * `planEarlyAccessDays`: the most early-access days a plan of the program gives.
+ */
+export function scheduledRules(rows: readonly VersionInForceRow[], planEarlyAccessDays = 0): ScheduledRule[] {
   const byVersion = new Map<string, { row: VersionInForceRow; inForce: InForceInterval[] }>();
   for (const row of rows) {
     const key = `${row.campaignId}/${row.version}`;
@@ -60,6 +69,8 @@ export function scheduledRules(rows: readonly VersionInForceRow[]): ScheduledRul
       continue;
     }
     const definition = parsed.data;
+    const early = [Date.parse(definition.startsAt) - planEarlyAccessDays * 86_400_000, ...(definition.earlyAccess ?? []).map((w) => Date.parse(w.opensAt))];
+    const opensFrom = new Date(Math.min(...early)).toISOString();
     for (const rule of definition.rules) {
       rules.push({
         campaignId: row.campaignId,
@@ -67,8 +78,10 @@ export function scheduledRules(rows: readonly VersionInForceRow[]): ScheduledRul
         startsAt: definition.startsAt,
         endsAt: definition.endsAt,
         budget: definition.budget,
+        ...(definition.earlyAccess ? { earlyAccess: definition.earlyAccess } : {}),
         rule,
         inForce,
+        opensFrom,
       });
     }
   }
@@ -88,14 +101,17 @@ export const SCHEDULED_RULES_SQL = `SELECT i.campaign_id AS campaignId, i.versio
   JOIN campaign_versions v ON v.program_id = i.program_id AND v.campaign_id = i.campaign_id AND v.version = i.version
   WHERE i.program_id = ?1 AND (i.ends_at IS NULL OR i.ends_at > ?2)`;
 
+/** How far ahead of startsAt a plan's early access may open a campaign (plan edits forget the cache, see forgetCampaignRules). */
+export const MOST_EARLY_ACCESS_DAYS_SQL = "SELECT MAX(early_access_days) AS days FROM membership_plans WHERE program_id = ?1";
+
 /** Reads the intervals that may still hold an accepted order's occurredAt, with their versions' definitions. */
 export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
   const cutoff = new Date(now.getTime() - (settings.maxBackdateDays + MARGIN_DAYS) * 86_400_000).toISOString();
-  const { results } = await d1
-    .prepare(SCHEDULED_RULES_SQL)
-    .bind(programId, cutoff)
-    .all<VersionInForceRow>();
-  return scheduledRules(results);
+  const [{ results }, days] = await Promise.all([
+    d1.prepare(SCHEDULED_RULES_SQL).bind(programId, cutoff).all<VersionInForceRow>(),
+    d1.prepare(MOST_EARLY_ACCESS_DAYS_SQL).bind(programId).first<{ days: number | null }>(),
+  ]);
+  return scheduledRules(results, Number(days?.days ?? 0));
 }
 
 /**

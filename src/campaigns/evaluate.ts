@@ -40,6 +40,14 @@ export interface EarnMember {
   attributes: Record<string, unknown>;
   /** The member's segments as kept by their last batch; read only when a rule names segments. */
   segmentIds?: readonly string[];
+  /** The membership plans the member holds in force at the trigger's time (absent: none). */
+  plans?: MemberPlans;
+}
+
+/** Plans held in force at an instant, and the most early-access days they give (campaigns open that much sooner). */
+export interface MemberPlans {
+  planIds: readonly string[];
+  earlyAccessDays: number;
 }
 
 /** A past grant of a rule to this member: what per-member limits and cooldowns count. */

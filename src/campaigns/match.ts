@@ -1,5 +1,5 @@
 // Conditions: whether a rule's trigger and conditions hold for an order, an activity, an enrollment or a birthday.
-import type { EarnInput, EarnItem } from "./evaluate";
+import type { EarnInput, EarnItem, EarnMember } from "./evaluate";
 import type { ActiveRule, ItemMatch, RuleConditions } from "./rules";
 import { localPeriodBounds, localTime, type CalendarPeriod, type LocalTime } from "./calendar";
 
@@ -55,6 +55,23 @@ function timesOf(active: ActiveRule): RuleTimes {
   return times;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * When the campaign opens for this member: its startsAt, brought forward by
+ * the most early-access days of the plans they hold, and by any of the
+ * campaign's early-access windows naming one of those plans or their tier.
+ */
+export function opensAtFor(active: ActiveRule, member: EarnMember): number {
+  const plans = member.plans;
+  let opens = timesOf(active).startsAt - (plans?.earlyAccessDays ?? 0) * DAY_MS;
+  for (const window of active.earlyAccess ?? []) {
+    const holds = (window.planId !== undefined && (plans?.planIds.includes(window.planId) ?? false)) || (window.tier !== undefined && window.tier === member.tier);
+    if (holds) opens = Math.min(opens, Date.parse(window.opensAt));
+  }
+  return opens;
+}
+
 /** Whether an item is included (by SKU or category; all when neither list is given) and not excluded. */
 export function itemMatches(item: EarnItem, match: ItemMatch): boolean {
   const included =
@@ -78,10 +95,12 @@ export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramCl
   if (rule.trigger.type === "activity" && trigger.type === "activity" && rule.trigger.activityType !== trigger.activityType) return null;
   const at = input.occurredAt.getTime();
   const times = timesOf(active);
-  if (at < times.startsAt || at >= times.endsAt) return null;
+  if (at >= times.endsAt) return null;
+  if (at < times.startsAt && at < opensAtFor(active, input.member)) return null;
 
   const c = rule.conditions;
   if (c.tiers !== undefined && !c.tiers.includes(input.member.tier)) return null;
+  if (c.plans !== undefined && !c.plans.some((id) => input.member.plans?.planIds.includes(id))) return null;
   if (c.segments !== undefined && !c.segments.some((id) => input.member.segmentIds?.includes(id))) return null;
   if (c.attributes !== undefined) {
     for (const [key, value] of Object.entries(c.attributes)) if (input.member.attributes[key] !== value) return null;

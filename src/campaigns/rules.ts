@@ -80,6 +80,12 @@ export const RuleConditionsSchema = z
       .max(20)
       .optional()
       .meta({ description: "Members in one of these segments (/v1/segments), as of their last batch." }),
+    plans: z
+      .array(z.string().regex(/^mpl_[0-9A-Z]{26}$/, "a membership plan id"))
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({ description: "Members holding one of these membership plans (/v1/membership-plans) in force at the trigger's time." }),
   })
   .strict()
   .meta({ id: "RuleConditions" });
@@ -164,6 +170,24 @@ export const CampaignBudgetSchema = z
   .refine((budget) => budget.points !== undefined || budget.amount !== undefined, { message: "a budget needs points or amount", path: ["points"] })
   .meta({ id: "CampaignBudget" });
 
+/**
+ * A campaign opening earlier for some members, as a reward's early access
+ * does: holders of the plan (in force at the trigger's time), or members of
+ * the tier, earn by its rules from opensAt instead of startsAt.
+ */
+export const CampaignEarlyAccessSchema = z
+  .object({
+    planId: z
+      .string()
+      .regex(/^mpl_[0-9A-Z]{26}$/, "a membership plan id")
+      .optional()
+      .meta({ description: "Members holding this membership plan earn from opensAt." }),
+    tier: z.string().min(1).max(40).optional().meta({ description: "Members of this tier earn from opensAt." }),
+    opensAt: Timestamp,
+  })
+  .strict()
+  .meta({ id: "CampaignEarlyAccess" });
+
 /** What an operator writes; status and versions are the campaign's own (see the routes). */
 export const CampaignDefinitionSchema = z
   .object({
@@ -172,6 +196,15 @@ export const CampaignDefinitionSchema = z
     startsAt: Timestamp,
     endsAt: Timestamp.nullable().default(null),
     budget: CampaignBudgetSchema.nullable().default(null),
+    earlyAccess: z
+      .array(CampaignEarlyAccessSchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .meta({
+        description:
+          "Plans or tiers whose members earn before startsAt. Besides these, a membership plan's benefits.earlyAccessDays opens every campaign that many days early to its holders.",
+      }),
     rules: z.array(RuleSchema).min(1).max(50),
   })
   .strict()
@@ -215,6 +248,7 @@ export type RuleEffect = z.output<typeof RuleEffectSchema>;
 export type RuleLimit = z.output<typeof RuleLimitSchema>;
 export type Rule = z.output<typeof RuleSchema>;
 export type CampaignBudget = z.output<typeof CampaignBudgetSchema>;
+export type CampaignEarlyAccess = z.output<typeof CampaignEarlyAccessSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema>;
 export type CampaignStatusName = z.output<typeof CampaignStatus>;
 
@@ -230,5 +264,7 @@ export interface ActiveRule {
   endsAt: string | null;
   /** Budget of the campaign (shared by all its rules), if any. */
   budget: CampaignBudget | null;
+  /** Plans or tiers the campaign opens to before startsAt (absent: none). */
+  earlyAccess?: readonly CampaignEarlyAccess[];
   rule: Rule;
 }

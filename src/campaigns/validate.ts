@@ -41,7 +41,12 @@ function windowMeetsTimes(from: number, to: number, rule: Rule, timeZone: string
   return false;
 }
 
-function validateRule(rule: Rule, index: number, definition: CampaignDefinition, settings: ProgramSettings): FieldError[] {
+/** What the program has that a campaign may name beyond its settings: its membership plans (archived ones still have holders). */
+export interface CampaignFacts {
+  planIds: ReadonlySet<string>;
+}
+
+function validateRule(rule: Rule, index: number, definition: CampaignDefinition, settings: ProgramSettings, facts: CampaignFacts): FieldError[] {
   const errors: FieldError[] = [];
   const add = (message: string, ...parts: (string | number)[]) => errors.push({ path: at("rules", index, ...parts), message });
   const c = rule.conditions;
@@ -64,6 +69,11 @@ function validateRule(rule: Rule, index: number, definition: CampaignDefinition,
   for (const k of repeats(c.tiers ?? [])) add(`tier ${String(c.tiers![k])} is listed twice`, "conditions", "tiers", k);
   (c.tiers ?? []).forEach((tier, k) => {
     if (tier !== null && !settings.tiers.some((t) => t.name === tier)) add(`the program has no tier named ${tier}`, "conditions", "tiers", k);
+  });
+
+  for (const k of repeats(c.plans ?? [])) add(`plan ${c.plans![k]} is listed twice`, "conditions", "plans", k);
+  (c.plans ?? []).forEach((planId, k) => {
+    if (!facts.planIds.has(planId)) add(`the program has no membership plan ${planId}`, "conditions", "plans", k);
   });
 
   const items = c.items;
@@ -108,14 +118,21 @@ function validateRule(rule: Rule, index: number, definition: CampaignDefinition,
  * What the schema cannot see: a campaign whose rules can never match or contradict themselves.
  * Empty when the campaign is sound. Paths name the field, e.g. `rules[0].conditions.windows[1].to`.
  */
-export function validateCampaign(definition: CampaignDefinition, settings: ProgramSettings): FieldError[] {
+export function validateCampaign(definition: CampaignDefinition, settings: ProgramSettings, facts: CampaignFacts): FieldError[] {
   const errors: FieldError[] = [];
   if (definition.endsAt !== null && Date.parse(definition.endsAt) <= Date.parse(definition.startsAt)) {
     errors.push({ path: "endsAt", message: "the campaign ends before or when it starts" });
   }
+  (definition.earlyAccess ?? []).forEach((window, k) => {
+    const add = (message: string, ...parts: (string | number)[]) => errors.push({ path: at("earlyAccess", k, ...parts), message });
+    if ((window.planId === undefined) === (window.tier === undefined)) add("name either a planId or a tier");
+    if (window.planId !== undefined && !facts.planIds.has(window.planId)) add(`the program has no membership plan ${window.planId}`, "planId");
+    if (window.tier !== undefined && !settings.tiers.some((t) => t.name === window.tier)) add(`the program has no tier named ${window.tier}`, "tier");
+    if (Date.parse(window.opensAt) >= Date.parse(definition.startsAt)) add("early access opens before startsAt", "opensAt");
+  });
   for (const k of repeats(definition.rules.map((rule) => rule.id))) {
     errors.push({ path: at("rules", k, "id"), message: `rule id ${definition.rules[k]!.id} is used by an earlier rule` });
   }
-  definition.rules.forEach((rule, index) => errors.push(...validateRule(rule, index, definition, settings)));
+  definition.rules.forEach((rule, index) => errors.push(...validateRule(rule, index, definition, settings, facts)));
   return errors;
 }

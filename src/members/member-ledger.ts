@@ -65,7 +65,7 @@ import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
 import { advanceReferrer, enrollReferred, rewardReferee, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
 import { heldMemberships } from "../memberships/store";
-import { membershipEarningPercent } from "../memberships/benefits";
+import { membershipEarningPercent, plansInForce } from "../memberships/benefits";
 import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
 /** Who is asking and on which program: sent with every call. */
@@ -659,6 +659,8 @@ export class MemberLedger extends DurableObject<Env> {
     const rules = call.rules ?? [];
     const membershipPercent = state.member ? await this.membershipPercent(call, new Date(occurredAt)) : 100;
     if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null, membershipPercent };
+    // Plans in force when the trigger occurred: what plan conditions and early access read.
+    const plans = state.member ? plansInForce(this.held ?? [], new Date(occurredAt)) : undefined;
     const wanted = grantsSince(rules, new Date(occurredAt), call.settings.timeZone).filter(({ campaignId, ruleId, since }) => {
       const have = this.grants.get(`${campaignId}/${ruleId}`);
       return !have || (have.since !== null && (since === null || since < have.since));
@@ -678,7 +680,7 @@ export class MemberLedger extends DurableObject<Env> {
     // Segments as kept by the member's last batch, read only when a rule names them.
     const segmentIds = rules.some((r) => r.rule.conditions.segments !== undefined) ? await keptSegmentIds(this.db, call.programId, call.memberId) : [];
     // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
-    return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent, segmentIds };
+    return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent, segmentIds, plans };
   }
 
   /** The best earning multiplier of the memberships in force when the order occurred. */

@@ -2,6 +2,7 @@
 import { mulDiv } from "../ledger/money";
 import type { ProgramSettings } from "../ledger/settings";
 import { tierByName } from "../ledger/tiers";
+import type { MemberPlans } from "../campaigns/evaluate";
 import { inForce, type Membership, type MembershipPlan } from "./memberships";
 
 export interface HeldMembership {
@@ -17,6 +18,16 @@ export interface HeldMembership {
  */
 export function membershipEarningPercent(held: readonly HeldMembership[], now: Date): number {
   return held.filter((h) => inForce(h.membership, now)).reduce((best, h) => Math.max(best, h.plan.benefits.earningMultiplierPercent), 100);
+}
+
+/**
+ * The plans held in force at `at` (started by then, paid past it) and the
+ * most early-access days they give: what campaign plan conditions and early
+ * access read for a trigger at that instant.
+ */
+export function plansInForce(held: readonly HeldMembership[], at: Date): MemberPlans {
+  const active = held.filter((h) => inForce(h.membership, at) && Date.parse(h.membership.startedAt) <= at.getTime());
+  return { planIds: active.map((h) => h.plan.id), earlyAccessDays: active.reduce((most, h) => Math.max(most, h.plan.benefits.earlyAccessDays), 0) };
 }
 
 export interface Benefits {

@@ -76,6 +76,12 @@ export async function readPlan(db: Database, programId: string, id: string): Pro
   return row ? toPlan(row) : null;
 }
 
+/** Every plan id of the program, archived ones too (their memberships may still be in force): what campaigns may name. */
+export async function planIdsOf(db: Database, programId: string): Promise<Set<string>> {
+  const rows = await db.all<{ id: string }>(sql`SELECT id FROM membership_plans WHERE program_id = ${programId}`);
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function plansAfter(db: Database, programId: string, after: string | undefined, limit: number, archived: boolean): Promise<MembershipPlan[]> {
   const rows = await db.all<PlanDbRow>(sql`
     SELECT * FROM membership_plans WHERE program_id = ${programId} AND (${after ?? null} IS NULL OR id > ${after ?? null})

@@ -49,6 +49,24 @@ describe("rulesInForce", () => {
     expect(rulesInForce([windowed], at("2026-07-01T00:00:00Z"), "order")).toEqual([]);
   });
 
+  it("carries a rule from its early-access opening, the earliest of the plans' days and the campaign's windows", () => {
+    const row = (earlyAccess?: object[]) => ({
+      campaignId: "cmp_a",
+      version: 1,
+      definition: JSON.stringify({ name: "Soon", startsAt: "2026-06-10T00:00:00Z", ...(earlyAccess ? { earlyAccess } : {}), rules: [{ id: "r", trigger: { type: "order" }, effect: { type: "fixed", points: 1 } }] }),
+      startsAt: "2026-05-01T00:00:00Z",
+      endsAt: null,
+    });
+    const [byDays] = scheduledRules([row()], 3);
+    expect(byDays!.opensFrom).toBe("2026-06-07T00:00:00.000Z");
+    expect(rulesInForce([byDays!], at("2026-06-06T23:59:59Z"), "order")).toEqual([]);
+    const [found] = rulesInForce([byDays!], at("2026-06-07T00:00:00Z"), "order");
+    expect(found).not.toHaveProperty("opensFrom");
+    const [byWindow] = scheduledRules([row([{ tier: "gold", opensAt: "2026-06-01T00:00:00Z" }])], 3);
+    expect(byWindow!.opensFrom).toBe("2026-06-01T00:00:00.000Z");
+    expect(byWindow!.earlyAccess).toEqual([{ tier: "gold", opensAt: "2026-06-01T00:00:00Z" }]);
+  });
+
   it("picks the version in force at the instant, and only rules of the trigger", () => {
     const v1 = scheduled([{ from: "2026-03-01T00:00:00Z", to: "2026-03-10T00:00:00Z" }]);
     const v2 = scheduled([{ from: "2026-03-10T00:00:00Z", to: null }], { version: 2 });

@@ -36,6 +36,8 @@ export interface InputFields {
   at?: string;
   tier?: string | null;
   attributes?: Record<string, unknown>;
+  /** Membership plans held in force at the trigger's time, and their most early-access days. */
+  plans?: { planIds: string[]; earlyAccessDays?: number };
   settings?: SettingsInput;
   rules?: ActiveRule[];
   grants?: RuleGrant[];
@@ -46,7 +48,11 @@ export function input(fields: InputFields = {}): EarnInput {
   return {
     trigger: fields.trigger ?? order(),
     occurredAt: new Date(fields.at ?? NOON),
-    member: { tier: fields.tier ?? null, attributes: fields.attributes ?? {} },
+    member: {
+      tier: fields.tier ?? null,
+      attributes: fields.attributes ?? {},
+      ...(fields.plans ? { plans: { planIds: fields.plans.planIds, earlyAccessDays: fields.plans.earlyAccessDays ?? 0 } } : {}),
+    },
     settings: defaultSettings(fields.settings),
     rules: fields.rules ?? [],
     grants: fields.grants ?? [],

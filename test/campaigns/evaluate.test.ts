@@ -9,6 +9,7 @@ import { localPeriodBounds } from "../../src/campaigns/calendar";
 import { grantHorizon } from "../../src/campaigns/limits";
 import { budget, grant, input, item, NOON, order, rule, type InputFields, type RuleInput } from "./build";
 
+const PRIME = "mpl_01JDZ8K3M4N5P6Q7R8S9T0V1W2";
 const GOLD = { tiers: [{ name: "gold", threshold: 0, multiplierPercent: 150 }] };
 const campaignLines = (result: EarnResult) => result.breakdown.filter((line): line is Extract<EarnLine, { rule: "campaign" }> => line.rule === "campaign");
 /** [ruleId, points] of each campaign line, in breakdown order. */
@@ -65,6 +66,21 @@ describe("conditions", () => {
     { what: "hours of the day, [from, to)", conditions: { hours: { from: 12, to: 14 } }, matches: [{}, { at: "2026-03-10T13:59:59Z" }], misses: [{ at: "2026-03-10T14:00:00Z" }, { at: "2026-03-10T11:59:59Z" }] },
     { what: "hours to midnight", conditions: { hours: { from: 22, to: 24 } }, matches: [{ at: "2026-03-10T23:59:59Z" }, { at: "2026-03-10T22:00:00Z" }], misses: [{ at: "2026-03-11T00:00:00Z" }] },
     { what: "several conditions at once", conditions: { amountAtLeast: 5_000, channels: ["online"], daysOfWeek: [2], tiers: [null] }, matches: [{}], misses: [{ trigger: order({ amount: 4_000 }) }, { trigger: order({ channel: "store" }) }, { at: "2026-03-11T12:00:00Z" }, { tier: "gold", settings: GOLD }] },
+    { what: "plan in", conditions: { plans: [PRIME] }, matches: [{ plans: { planIds: ["mpl_other", PRIME] } }], misses: [{}, { plans: { planIds: ["mpl_other"] } }] },
+    {
+      what: "early access by a plan's days before startsAt",
+      conditions: {},
+      campaign: { startsAt: "2026-03-12T12:00:00Z" },
+      matches: [{ plans: { planIds: [PRIME], earlyAccessDays: 2 } }, { plans: { planIds: [PRIME], earlyAccessDays: 5 } }],
+      misses: [{}, { plans: { planIds: [PRIME], earlyAccessDays: 1 } }, { at: "2026-03-10T11:59:59.999Z", plans: { planIds: [PRIME], earlyAccessDays: 2 } }],
+    },
+    {
+      what: "early access by the campaign's windows, for a plan or a tier",
+      conditions: {},
+      campaign: { startsAt: "2026-04-01T00:00:00Z", earlyAccess: [{ planId: PRIME, opensAt: "2026-03-10T00:00:00Z" }, { tier: "gold", opensAt: "2026-03-10T12:00:00Z" }] },
+      matches: [{ plans: { planIds: [PRIME] } }, { tier: "gold", settings: GOLD }],
+      misses: [{}, { plans: { planIds: ["mpl_other"] } }, { at: "2026-03-09T23:59:59Z", plans: { planIds: [PRIME] } }, { at: "2026-03-10T11:00:00Z", tier: "gold", settings: GOLD }],
+    },
     { what: "the campaign version's window, [startsAt, endsAt)", conditions: {}, campaign: { startsAt: "2026-03-10T12:00:00Z", endsAt: "2026-03-11T00:00:00Z" }, matches: [{}, { at: "2026-03-10T23:59:59.999Z" }], misses: [{ at: "2026-03-10T11:59:59.999Z" }, { at: "2026-03-11T00:00:00Z" }] },
   ];
 

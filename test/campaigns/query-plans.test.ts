@@ -1,7 +1,7 @@
 // The campaign reads on the accrual path go through their indexes, never the whole table.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SCHEDULED_RULES_SQL } from "../../src/campaigns/active";
+import { MOST_EARLY_ACCESS_DAYS_SQL, SCHEDULED_RULES_SQL } from "../../src/campaigns/active";
 import { HAS_ORDERED_SQL, RULE_GRANTS_SQL } from "../../src/members/store";
 
 async function plan(sql: string, ...params: unknown[]): Promise<string> {
@@ -28,5 +28,10 @@ describe("query plans of the campaign reads", () => {
     expect(detail).toMatch(/SEARCH i USING INDEX \S+ \(program_id=\?\)/);
     expect(detail).toMatch(/SEARCH v USING INDEX \S+ \(program_id=\? AND campaign_id=\? AND version=\?\)/);
     expect(detail).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it("reads how far plans open campaigns early by the program's plan index", async () => {
+    const detail = await plan(MOST_EARLY_ACCESS_DAYS_SQL, "p");
+    expect(detail).toMatch(/USING INDEX membership_plans_by_program \(program_id=\?\)/);
   });
 });

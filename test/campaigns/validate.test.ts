@@ -8,11 +8,14 @@ import type { RuleInput } from "./build";
 
 type DefinitionInput = z.input<typeof CampaignDefinitionSchema>;
 const settings = defaultSettings({ tiers: [{ name: "silver", threshold: 0 }, { name: "gold", threshold: 1_000 }] });
+const PRIME = "mpl_01JDZ8K3M4N5P6Q7R8S9T0V1W2";
+const UNKNOWN_PLAN = "mpl_01JDZ8K3M4N5P6Q7R8S9T0V1W3";
+const facts = { planIds: new Set([PRIME]) };
 const BASE: DefinitionInput = { name: "Spring", startsAt: "2026-03-01T00:00:00Z", endsAt: "2026-04-01T00:00:00Z", rules: [] };
 
 function check(fields: Partial<RuleInput> | Partial<RuleInput>[], campaign: Partial<DefinitionInput> = {}, programSettings = settings) {
   const rules = (Array.isArray(fields) ? fields : [fields]).map((rule, index) => ({ id: `r${index}`, trigger: { type: "order" as const }, effect: { type: "fixed" as const, points: 10 }, ...rule }));
-  return validateCampaign(CampaignDefinitionSchema.parse({ ...BASE, ...campaign, rules }), programSettings);
+  return validateCampaign(CampaignDefinitionSchema.parse({ ...BASE, ...campaign, rules }), programSettings, facts);
 }
 const paths = (errors: { path: string }[]) => errors.map((e) => e.path);
 const review = { type: "activity", activityType: "review" } as const;
@@ -31,13 +34,14 @@ describe("validateCampaign", () => {
             windows: [{ from: "2026-03-07T00:00:00+01:00", to: "2026-03-09T00:00:00+01:00" }],
             daysOfWeek: [6, 7],
             hours: { from: 0, to: 24 },
+            plans: [PRIME],
           },
           effect: { type: "multiply", percent: 200, scope: "items" },
           limits: [{ period: "day", count: 1 }, { period: "campaign", points: 10 }],
         },
         { trigger: review, conditions: { tiers: ["silver"] }, effect: { type: "fixed", points: 25 }, cooldownSeconds: 60 },
         { trigger: { type: "birthday" } },
-      ]),
+      ], { earlyAccess: [{ planId: PRIME, opensAt: "2026-02-27T00:00:00Z" }, { tier: "gold", opensAt: "2026-02-28T00:00:00Z" }] }),
     ).toEqual([]);
   });
 
@@ -76,6 +80,13 @@ describe("validateCampaign", () => {
     },
     { what: "a points limit below one fixed grant", rules: { effect: { type: "fixed", points: 50 }, limits: [{ period: "day", points: 100 }, { period: "week", points: 49 }] }, paths: ["rules[0].limits[1].points"] },
     { what: "a rolling campaign-lifetime limit", rules: { limits: [{ period: "campaign", window: "rolling", count: 1 }] }, paths: ["rules[0].limits[0].window"] },
+    { what: "a plan the program lacks", rules: { conditions: { plans: [PRIME, UNKNOWN_PLAN] } }, paths: ["rules[0].conditions.plans[1]"] },
+    { what: "a plan twice", rules: { conditions: { plans: [PRIME, PRIME] } }, paths: ["rules[0].conditions.plans[1]"] },
+    { what: "an activity rule for a plan is fine", rules: { trigger: review, conditions: { plans: [PRIME] } }, paths: [] },
+    { what: "early access for an unknown plan", rules: {}, campaign: { earlyAccess: [{ planId: UNKNOWN_PLAN, opensAt: "2026-02-27T00:00:00Z" }] }, paths: ["earlyAccess[0].planId"] },
+    { what: "early access for a tier the program lacks", rules: {}, campaign: { earlyAccess: [{ tier: "platinum", opensAt: "2026-02-27T00:00:00Z" }] }, paths: ["earlyAccess[0].tier"] },
+    { what: "early access naming both or neither", rules: {}, campaign: { earlyAccess: [{ planId: PRIME, tier: "gold", opensAt: "2026-02-27T00:00:00Z" }, { opensAt: "2026-02-27T00:00:00Z" }] }, paths: ["earlyAccess[0]", "earlyAccess[1]"] },
+    { what: "early access that opens at or after startsAt", rules: {}, campaign: { earlyAccess: [{ planId: PRIME, opensAt: "2026-03-01T00:00:00Z" }] }, paths: ["earlyAccess[0].opensAt"] },
     { what: "faults in several rules", rules: [{}, { conditions: { hours: { from: 5, to: 4 } } }, { trigger: { type: "birthday" }, effect: { type: "multiply", percent: 150 } }], paths: ["rules[1].conditions.hours.to", "rules[2].effect.type"] },
   ] as const)("reports $what", ({ rules, paths: expected, ...rest }) => {
     const campaign = "campaign" in rest ? rest.campaign : {};

@@ -2,7 +2,7 @@
 import { DomainError } from "../errors";
 import { mulDiv, type Rounding } from "../money";
 import { addDays, iso } from "../dates";
-import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type RuleGrant } from "../../campaigns/evaluate";
+import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type MemberPlans, type RuleGrant } from "../../campaigns/evaluate";
 import type { ActiveRule } from "../../campaigns/rules";
 import { lotExpiresAt } from "../expiry";
 import { periodOf } from "../periods";
@@ -35,6 +35,8 @@ export interface AccrualCampaigns {
   membershipPercent?: number;
   /** The member's kept segments, when a rule names segments. */
   segmentIds?: readonly string[];
+  /** The membership plans held in force at the trigger's time (plan conditions, early access). */
+  plans?: MemberPlans;
 }
 
 export const NO_CAMPAIGNS: AccrualCampaigns = { rules: [], grants: [], budgetLeft: new Map(), firstOrder: false };
@@ -100,7 +102,7 @@ export function accrue(
       firstOrder: memberIsNew || campaigns.firstOrder,
     },
     occurredAt: earnedAt,
-    member: { tier: current.tier, attributes: current.attributes, segmentIds: campaigns.segmentIds ?? [] },
+    member: { tier: current.tier, attributes: current.attributes, segmentIds: campaigns.segmentIds ?? [], plans: campaigns.plans },
     settings,
     rules: campaigns.rules,
     grants: campaigns.grants,

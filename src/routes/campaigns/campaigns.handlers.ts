@@ -8,6 +8,8 @@ import { forgetCampaignRules, rulesInForceFor } from "../../campaigns/active";
 import { budgetPoints } from "../../budgets/budget";
 import { budgetLimits, budgetsLeftNow } from "../../budgets/draws";
 import { validateCampaign } from "../../campaigns/validate";
+import { database } from "../../db/client";
+import { planIdsOf } from "../../memberships/store";
 import {
   createCampaign as createDefinition,
   editCampaign,
@@ -52,10 +54,11 @@ function campaignView({ campaign, definition }: CampaignWithDefinition) {
   return { id: campaign.id, status: campaign.status, version: campaign.version, definition, createdAt: campaign.createdAt, updatedAt: campaign.updatedAt };
 }
 
-/** The rules engine's checks of what the schema cannot see, under the program's settings. */
-function checks(c: Context<AppEnv>): DefinitionCheck {
-  const { settings } = c.get("principal");
-  return (definition) => validateCampaign(definition, settings);
+/** The rules engine's checks of what the schema cannot see, under the program's settings and with the plans it has. */
+async function checks(c: Context<AppEnv>): Promise<DefinitionCheck> {
+  const { settings, programId } = c.get("principal");
+  const planIds = await planIdsOf(database(c.env.DB), programId);
+  return (definition) => validateCampaign(definition, settings, { planIds });
 }
 
 function refusal(outcome: CampaignRefusal): ApiError {
@@ -96,7 +99,7 @@ async function change(c: Context<AppEnv>, id: string, action: string, decide: (c
 
 export const createCampaign: AppRouteHandler<CreateCampaignRoute> = async (c) => {
   const { programId } = c.get("principal");
-  const outcome = createDefinition(`cmp_${ulid()}`, c.req.valid("json"), checks(c), new Date());
+  const outcome = createDefinition(`cmp_${ulid()}`, c.req.valid("json"), await checks(c), new Date());
   if (isRefusal(outcome)) throw refusal(outcome);
   const after = campaignView({ campaign: outcome.campaign, definition: outcome.version!.definition });
   await applyCampaignChange(c.env.DB, programId, outcome, true, auditOf(c, `campaign:${outcome.campaign.id}`, "create", { after }));
@@ -118,7 +121,8 @@ export const getCampaign: AppRouteHandler<GetCampaignRoute> = async (c) => {
 
 export const updateCampaign: AppRouteHandler<UpdateCampaignRoute> = async (c) => {
   const patch = c.req.valid("json");
-  const view = await change(c, c.req.valid("param").id, "update", (current, now) => editCampaign(current.campaign, current.definition, patch, checks(c), now));
+  const check = await checks(c);
+  const view = await change(c, c.req.valid("param").id, "update", (current, now) => editCampaign(current.campaign, current.definition, patch, check, now));
   return c.json(view, 200);
 };
 

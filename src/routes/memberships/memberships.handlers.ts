@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
+import { forgetCampaignRules } from "../../campaigns/active";
 import { database } from "../../db/client";
 import { memberNotFound } from "../../ledger/errors";
 import { ApiError, fromDomain } from "../../lib/errors";
@@ -36,6 +37,8 @@ async function savePlan(c: Context<AppEnv>, before: MembershipPlan, after: Membe
   if (!(await updatePlan(database(c.env.DB), c.get("principal").programId, before, after, audit))) {
     throw new ApiError("concurrent_update", "The plan changed meanwhile; read it again and retry.");
   }
+  // Its early-access days bound how soon campaigns open: this isolate's rules cache reads them afresh.
+  forgetCampaignRules(c.get("principal").programId);
   return after;
 }
 
@@ -44,6 +47,7 @@ export const createMembershipPlan: AppRouteHandler<CreateMembershipPlanRoute> = 
   const at = new Date().toISOString();
   const plan: MembershipPlan = { id: newId("mpl"), ...body, archivedAt: null, createdAt: at, updatedAt: at };
   await insertPlan(database(c.env.DB), c.get("principal").programId, plan, auditOf(c, `membership_plan:${plan.id}`, "create", { after: plan }));
+  forgetCampaignRules(c.get("principal").programId);
   return c.json(plan, 201);
 };
 
