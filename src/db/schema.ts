@@ -573,7 +573,8 @@ export const rewardClaims = sqliteTable(
     memberId: text("member_id").notNull(),
     rewardId: text("reward_id").notNull(),
     rewardType: text("reward_type").notNull(),
-    redemptionId: text("redemption_id").notNull(),
+    /** The redemption that paid for it; null for a claim a referral gave (migrations/0022). */
+    redemptionId: text("redemption_id"),
     /** The reward's stock reservation this claim confirms; null when the reward has no stock. */
     reservationId: text("reservation_id"),
     points: integer("points").notNull(),
@@ -593,9 +594,14 @@ export const rewardClaims = sqliteTable(
     settlementPeriod: text("settlement_period").notNull(),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** The referral that gave it (a catalog reward as a referral's reward), at no cost. */
+    referralId: text("referral_id"),
   },
   (t) => [
-    check("reward_claims_points_positive", sql`${t.points} > 0`),
+    check(
+      "reward_claims_paid_or_given",
+      sql`(${t.redemptionId} IS NOT NULL AND ${t.points} > 0) OR (${t.redemptionId} IS NULL AND ${t.points} = 0 AND ${t.referralId} IS NOT NULL)`,
+    ),
     uniqueIndex("reward_claims_code").on(t.programId, t.code).where(sql`${t.code} IS NOT NULL`),
     uniqueIndex("reward_claims_reservation").on(t.reservationId).where(sql`${t.reservationId} IS NOT NULL`),
     index("reward_claims_by_redemption").on(t.redemptionId),
@@ -667,6 +673,14 @@ export const referrals = sqliteTable(
     rewardedAt: text("rewarded_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** Catalog rewards given instead of points, as the settings said at recording (migrations/0022). */
+    referrerRewardId: text("referrer_reward_id"),
+    refereeRewardId: text("referee_reward_id"),
+    /** The claims (with their coupons) each side was given. */
+    referrerClaimId: text("referrer_claim_id"),
+    refereeClaimId: text("referee_claim_id"),
+    /** UnfulfilledReward[] as JSON: a side's catalog reward that could not be given (out of stock, no longer offered). */
+    unfulfilled: text("unfulfilled").notNull().default("[]"),
   },
   (t) => [
     check("referrals_status", sql`${t.status} IN ('pending', 'qualified', 'completed', 'cancelled', 'rejected')`),

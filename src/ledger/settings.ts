@@ -80,6 +80,18 @@ export const ReferralSettingsSchema = z
     enabled: z.boolean().default(false),
     refereePoints: z.number().int().min(0).max(1_000_000_000).default(0).meta({ example: 500, description: "Points for the new member." }),
     referrerPoints: z.number().int().min(0).max(1_000_000_000).default(0).meta({ example: 1000, description: "Points for the member who referred them." }),
+    refereeRewardId: z
+      .string()
+      .regex(/^rwd_[0-9A-Z]{26}$/, "a reward id")
+      .nullable()
+      .default(null)
+      .meta({ description: "A catalog reward (/v1/rewards) given to the new member instead of points, at no cost: a claim with its coupon. null: points." }),
+    referrerRewardId: z
+      .string()
+      .regex(/^rwd_[0-9A-Z]{26}$/, "a reward id")
+      .nullable()
+      .default(null)
+      .meta({ description: "A catalog reward given to the referrer instead of points. null: points." }),
     grantOn: z
       .discriminatedUnion("type", [
         z.object({ type: z.literal("enrollment") }),

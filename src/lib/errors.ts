@@ -73,6 +73,7 @@ export const errorStatuses = {
   segment_not_found: 404,
   referral_code_not_found: 422,
   referrals_disabled: 422,
+  referral_reward_not_offered: 422,
   membership_plan_not_found: 404,
   membership_not_found: 404,
   membership_plan_archived: 422,

@@ -63,7 +63,9 @@ import { limitPeriodStart } from "../rewards/availability";
 import { cancelCoupon, cancelWithRedemption, claimReward, expireCoupon, type ClaimInput } from "../rewards/claim";
 import { claimOfRedemption, countClaims, readClaim } from "../rewards/queries";
 import { claimView, type ClaimView } from "../rewards/views";
-import { advanceReferrer, enrollReferred, rewardReferee, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
+import { rewardStockOf, stockIdentity, usesStockObject } from "../rewards/stock-object";
+import type { GiftStock, StockFollowUp } from "../referrals/gifts";
+import { advanceReferrer, enrollReferred, rewardReferee, type GiftMeans, type ReferralEnrollment, type ReferralStep, type ReferredEnrollment } from "../referrals/object-work";
 import { heldMemberships } from "../memberships/store";
 import { membershipEarningPercent, plansInForce } from "../memberships/benefits";
 import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
@@ -129,6 +131,8 @@ interface Built<T, C extends boolean> {
   extra?: BatchItem<"sqlite">[];
   /** Campaign budgets reserved for the plan's draws: confirmed once it commits, released if it surely did not. */
   budget?: BudgetReservation | null;
+  /** A reward's stock unit reserved for the plan's claim (a referral's catalog reward): the same, for the reward's object. */
+  stock?: StockFollowUp;
 }
 
 type Builder<T, C extends boolean> = (state: MemberState, ctx: OpContext) => Built<T, C> | Promise<Built<T, C>>;
@@ -365,7 +369,8 @@ export class MemberLedger extends DurableObject<Env> {
       async (state, ctx) => {
         const claim = await readClaim(this.db, call.programId, claimId);
         if (!claim || claim.memberId !== call.memberId) throw new DomainError("coupon_not_found", "No such coupon in this program.");
-        const plan = cancelCoupon(state, claim, await this.redemptionOf(call, state, claim.redemptionId), ctx);
+        const redemption = claim.redemptionId === null ? null : await this.redemptionOf(call, state, claim.redemptionId);
+        const plan = cancelCoupon(state, claim, redemption, ctx);
         return withBalance(plan, claimView(plan.result.claim), call.settings, ctx.now);
       },
       { lots: "all" },
@@ -379,7 +384,7 @@ export class MemberLedger extends DurableObject<Env> {
       async (state, ctx) => {
         const claim = await readClaim(this.db, call.programId, claimId);
         if (!claim || claim.memberId !== call.memberId) return { plan: null, value: { expired: false, reservationId: null } };
-        const redemption = claim.returnPointsOnExpiry ? await this.redemptionOf(call, state, claim.redemptionId) : null;
+        const redemption = claim.returnPointsOnExpiry && claim.redemptionId !== null ? await this.redemptionOf(call, state, claim.redemptionId) : null;
         const plan = expireCoupon(state, claim, redemption, ctx);
         return { plan, value: { expired: plan !== null, reservationId: claim.reservationId } };
       },
@@ -399,12 +404,27 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** The referrer's side of a referral: reward it when due (cap checked here), then complete or cancel it; a repeat does nothing. */
   creditReferral(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
-    return this.write(call, (state, ctx) => advanceReferrer(this.db, call, state, referralId, ctx), { lots: "all" });
+    return this.write(call, (state, ctx) => advanceReferrer(this.db, call, state, referralId, this.giftMeans(call), ctx), { lots: "all" });
   }
 
   /** The referee's side: credited once, after the referrer's object rewarded the referral. */
   creditReferee(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
-    return this.write(call, (state, ctx) => rewardReferee(this.db, call, state, referralId, ctx));
+    return this.write(call, (state, ctx) => rewardReferee(this.db, call, state, referralId, this.giftMeans(call), ctx));
+  }
+
+  /** A referral's catalog reward takes its unit from the reward's object before the batch, as a claim does (claim-flow.ts). */
+  private giftMeans(call: LedgerCall): GiftMeans {
+    const now = clock(call).getTime();
+    const stock: GiftStock = {
+      needsUnit: usesStockObject,
+      reserve: async (reward, reservationId) => {
+        const answer = await rewardStockOf(this.env, call.programId, reward.id).reserve(stockIdentity(call.programId, reward), reservationId, now);
+        return answer.ok ? { ok: true, code: answer.reservation.code } : { ok: false };
+      },
+      confirm: async (rewardId, reservationId) => void (await rewardStockOf(this.env, call.programId, rewardId).confirm(reservationId)),
+      release: async (rewardId, reservationId) => void (await rewardStockOf(this.env, call.programId, rewardId).release(reservationId)),
+    };
+    return { stock, newReservationId: () => `rsv_${ulid()}` };
   }
 
   // Memberships (src/memberships): kept beside the member's ledger, changed one call at a time like it.
@@ -723,18 +743,23 @@ export class MemberLedger extends DurableObject<Env> {
       for (let attempt = 0; ; attempt++) {
         let plan: Plan<unknown> | null = null;
         let budget: BudgetReservation | null = null;
+        let stock: StockFollowUp = {};
         try {
           const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
           budget = built.budget ?? null;
+          stock = built.stock ?? {};
           const outcome = { ok: true as const, value: built.value, created: built.created };
           if (!plan) {
             if (budget) await releaseBudgets(this.env, call.programId, budget);
+            await stock.afterRefusal?.();
             return { ...outcome, replayed: false };
           }
           await this.commit(call, plan, call.idempotency ? { claim: call.idempotency, outcome } : null, now, built.extra);
           if (budget) await confirmBudgets(this.env, call.programId, budget, plan.budgetDraws ?? []);
+          // A confirm lost here is the reward's reconcile's: it finds the claim in D1.
+          await stock.afterCommit?.();
           await this.giveBack(call, plan);
           return { ...outcome, replayed: false };
         } catch (error) {
@@ -744,6 +769,7 @@ export class MemberLedger extends DurableObject<Env> {
           const conflict = error instanceof DomainError || error instanceof BeyondSafeIntegers ? null : classifyCommitError(error);
           // Refused before the batch, or the batch failed whole on a constraint: the reserved points are free again.
           if (budget && conflict !== "unknown") await releaseBudgets(this.env, call.programId, budget);
+          if (conflict !== "unknown") await stock.afterRefusal?.();
           // A budget reservation lapsed and was released before the batch landed: reserve again.
           if (conflict === "budget_lapsed" && attempt < 2) continue;
           if (conflict === null) return this.refuse<T, C>(call, error instanceof DomainError ? error : outOfRange(), now);

@@ -24,8 +24,8 @@ export function newReferral(
     fraudFlags: flags,
     trigger: settings.grantOn.type,
     minOrderAmount: settings.grantOn.type === "first_order" ? settings.grantOn.minAmount : 0,
-    referrerPoints: settings.referrerPoints,
-    refereePoints: settings.refereePoints,
+    referrerPoints: settings.referrerRewardId === null ? settings.referrerPoints : 0,
+    refereePoints: settings.refereeRewardId === null ? settings.refereePoints : 0,
     orderIssuer: null,
     orderId: null,
     orderAmount: null,
@@ -36,6 +36,12 @@ export function newReferral(
     rewardedAt: null,
     createdAt: at,
     updatedAt: at,
+    // A side with a catalog reward gets it instead of points (the settings refuse both).
+    referrerRewardId: settings.referrerRewardId,
+    refereeRewardId: settings.refereeRewardId,
+    referrerClaimId: null,
+    refereeClaimId: null,
+    unfulfilled: [],
   };
 }
 

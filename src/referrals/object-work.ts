@@ -10,7 +10,8 @@ import { memberView, type MemberView } from "../members/views";
 import { normalizeReferralCode } from "./codes";
 import { capPeriodBounds, fraudFlags, type FraudFlag } from "./fraud";
 import { newReferral, qualify, settle } from "./lifecycle";
-import { creditReferral, qualificationPlan, referralLotId, referralRejectedEvent, settlementPlan } from "./rewards";
+import { giveCatalogReward, withGift, type GiftStock, type StockFollowUp } from "./gifts";
+import { creditReferral, qualificationPlan, referralLotId, referralRejectedEvent, rewardOf, settlementPlan, type ReferralRole } from "./rewards";
 import {
   fingerprintsOf,
   firstQualifyingOrder,
@@ -35,6 +36,8 @@ export interface ObjectWork<T> {
   plan: Plan<unknown> | null;
   value: T;
   extra?: BatchItem<"sqlite">[];
+  /** A catalog reward's stock unit: confirmed once the batch commits, released if it surely did not. */
+  stock?: StockFollowUp;
 }
 
 /** What enrollment passes on: the code the new member typed, and fingerprints already hashed for storage. */
@@ -52,6 +55,23 @@ export interface ReferredEnrollment {
 interface Who {
   programId: string;
   memberId: string;
+}
+
+/** How the member's object reaches rewards' stock objects, and makes reservation ids. */
+export interface GiftMeans {
+  stock: GiftStock;
+  newReservationId: () => string;
+}
+
+/**
+ * A side's catalog reward into its plan, if the referral names one: the
+ * claim with its coupon, or the record of why it could not be given.
+ */
+async function gift(db: Database, who: Who, referral: Referral, role: ReferralRole, plan: Plan<unknown>, means: GiftMeans, ctx: OpContext) {
+  const reward = rewardOf(referral, role);
+  if (reward.kind !== "catalog_reward") return { grant: undefined, followUp: {} };
+  const outcome = await giveCatalogReward(db, who, { referralId: referral.id, role, rewardId: reward.rewardId }, means.stock, means.newReservationId, ctx);
+  return withGift(plan, outcome, means.stock);
 }
 
 /**
@@ -125,7 +145,7 @@ export interface ReferralStep {
  * rewarded (or rejected by the cap, counted here where it is exact) once its
  * trigger happened; a qualified one is settled by its order's refunds and window.
  */
-export async function advanceReferrer(db: Database, who: Who, state: MemberState, referralId: string, ctx: OpContext): Promise<ObjectWork<ReferralStep>> {
+export async function advanceReferrer(db: Database, who: Who, state: MemberState, referralId: string, means: GiftMeans, ctx: OpContext): Promise<ObjectWork<ReferralStep>> {
   const { programId, memberId } = who;
   const { settings, now } = ctx;
   const referral = await readReferral(db, programId, referralId);
@@ -143,7 +163,14 @@ export async function advanceReferrer(db: Database, who: Who, state: MemberState
     if (decision.kind === "wait") return none(referral);
     const plan = qualificationPlan(state, memberId, decision, ctx);
     const step = decision.kind === "rejected" ? "rejected" : "rewarded";
-    return { plan, extra: [updateReferrerSide(db, programId, referral, decision.referral)], value: { referralId, status: decision.referral.status, step } };
+    // The referrer's catalog reward comes with completion (a coupon cannot wait out a return window as points do).
+    const given = decision.referral.status === "completed" ? await gift(db, who, referral, "referrer", plan, means, ctx) : { grant: undefined, followUp: {} };
+    return {
+      plan,
+      extra: [updateReferrerSide(db, programId, referral, decision.referral, given.grant)],
+      stock: given.followUp,
+      value: { referralId, status: decision.referral.status, step },
+    };
   }
   if (referral.status === "qualified") {
     const refunded = await refundedBefore(db, programId, referral.refereeId, referral.orderIssuer ?? "", referral.orderId ?? "", referral.rewardAvailableAt ?? "");
@@ -151,25 +178,32 @@ export async function advanceReferrer(db: Database, who: Who, state: MemberState
     if (decision.kind === "wait") return none(referral);
     const lot = decision.kind === "cancelled" && referral.referrerLotId ? await readLot(db, programId, referral.referrerLotId) : null;
     const plan = settlementPlan(state, memberId, decision, lot, ctx);
-    return { plan, extra: [updateReferrerSide(db, programId, referral, decision.referral)], value: { referralId, status: decision.referral.status, step: decision.kind } };
+    const given = decision.kind === "completed" ? await gift(db, who, referral, "referrer", plan, means, ctx) : { grant: undefined, followUp: {} };
+    return {
+      plan,
+      extra: [updateReferrerSide(db, programId, referral, decision.referral, given.grant)],
+      stock: given.followUp,
+      value: { referralId, status: decision.referral.status, step: decision.kind },
+    };
   }
   return none(referral);
 }
 
 /** The referee's side, in the referee's object: rewarded once the referrer's object has rewarded the referral. */
-export async function rewardReferee(db: Database, who: Who, state: MemberState, referralId: string, ctx: OpContext): Promise<ObjectWork<ReferralStep>> {
+export async function rewardReferee(db: Database, who: Who, state: MemberState, referralId: string, means: GiftMeans, ctx: OpContext): Promise<ObjectWork<ReferralStep>> {
   const { programId, memberId } = who;
   const referral = await readReferral(db, programId, referralId);
   const rewardedSide = referral && ["qualified", "completed", "cancelled"].includes(referral.status);
   if (!referral || referral.refereeId !== memberId || !rewardedSide || referral.refereeRewardedAt !== null) {
     return { plan: null, value: { referralId, status: referral?.status ?? null, step: "none" } };
   }
-  const plan = creditReferral(
-    state,
-    memberId,
-    { referralId, role: "referee", reward: { kind: "points", points: referral.refereePoints }, availableAt: ctx.now },
-    ctx,
-  );
+  const plan = creditReferral(state, memberId, { referralId, role: "referee", reward: rewardOf(referral, "referee"), availableAt: ctx.now }, ctx);
+  const given = await gift(db, who, referral, "referee", plan, means, ctx);
   const lotId = referral.refereePoints > 0 ? referralLotId(referral.id, "referee") : null;
-  return { plan, extra: [updateRefereeSide(db, programId, referralId, lotId, ctx.now.toISOString())], value: { referralId, status: referral.status, step: "referee_rewarded" } };
+  return {
+    plan,
+    extra: [updateRefereeSide(db, programId, referralId, lotId, ctx.now.toISOString(), given.grant)],
+    stock: given.followUp,
+    value: { referralId, status: referral.status, step: "referee_rewarded" },
+  };
 }

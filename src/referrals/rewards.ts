@@ -3,7 +3,6 @@ import { iso } from "../ledger/dates";
 import type { EntryDetailsByType } from "../ledger/entries";
 import { lotExpiresAt } from "../ledger/expiry";
 import { emptyPlan, entry, event, requireMember, touched, type OpContext } from "../ledger/plan";
-import type { ReferralSettings } from "../ledger/settings";
 import type { MemberRecord, MemberState, OpenLot, OutboxEvent, Plan } from "../ledger/state";
 import { qualifyingGain, upgradedTier } from "../ledger/tiers";
 import type { Qualification, Settlement } from "./lifecycle";
@@ -12,15 +11,17 @@ import type { Referral } from "./store";
 export type ReferralRole = "referrer" | "referee";
 
 /**
- * What a referral grants one side. Points today; a reward from the catalog
- * (src/rewards) is the hook for later: settings cannot name one yet, and a
- * grant of that kind is refused until the catalog's claim can be issued in
- * the same batch.
+ * What a referral grants one side: points, or a reward from the catalog
+ * (src/rewards) given as a claim with its coupon, at no cost (see gifts.ts).
+ * The settings name one or the other per side, and the referral keeps what
+ * they said when it was recorded.
  */
 export type ReferralReward = { kind: "points"; points: number } | { kind: "catalog_reward"; rewardId: string };
 
-export function rewardOf(settings: ReferralSettings, role: ReferralRole): ReferralReward {
-  return { kind: "points", points: role === "referrer" ? settings.referrerPoints : settings.refereePoints };
+export function rewardOf(referral: Referral, role: ReferralRole): ReferralReward {
+  const rewardId = role === "referrer" ? referral.referrerRewardId : referral.refereeRewardId;
+  if (rewardId !== null) return { kind: "catalog_reward", rewardId };
+  return { kind: "points", points: role === "referrer" ? referral.referrerPoints : referral.refereePoints };
 }
 
 /** One lot per referral and side: its id is the credit's idempotency key (a second insert fails the batch whole). */
@@ -51,10 +52,8 @@ export interface ReferralCreditResult {
  */
 export function creditReferral(state: MemberState, memberId: string, input: ReferralCreditInput, ctx: OpContext): Plan<ReferralCreditResult> {
   const current = requireMember(state, memberId);
-  if (input.reward.kind !== "points") {
-    throw new Error(`referral rewards from the catalog are not implemented (reward ${input.reward.rewardId})`);
-  }
-  const { points } = input.reward;
+  // A catalog reward is a claim, not points: the side's plan credits none, and gifts.ts adds the claim.
+  const points = input.reward.kind === "points" ? input.reward.points : 0;
   const { settings, now } = ctx;
   const debtPaid = Math.min(current.debt, points);
   const lotId = points > 0 ? referralLotId(input.referralId, input.role) : null;

@@ -32,6 +32,22 @@ export interface Referral {
   rewardedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The catalog rewards each side gets instead of points, as the settings said at recording. */
+  referrerRewardId: string | null;
+  refereeRewardId: string | null;
+  /** The claims (with their coupons) the catalog rewards were given as. */
+  referrerClaimId: string | null;
+  refereeClaimId: string | null;
+  /** A side's catalog reward that could not be given when its turn came: kept, so it is never lost silently. */
+  unfulfilled: UnfulfilledReward[];
+}
+
+/** A catalog reward a referral should have given and could not: out of stock, or no longer offered. */
+export interface UnfulfilledReward {
+  role: "referrer" | "referee";
+  rewardId: string;
+  reason: "out_of_stock" | "archived" | "ended" | "not_found";
+  at: string;
 }
 
 interface ReferralDbRow {
@@ -55,6 +71,11 @@ interface ReferralDbRow {
   rewarded_at: string | null;
   created_at: string;
   updated_at: string;
+  referrer_reward_id: string | null;
+  referee_reward_id: string | null;
+  referrer_claim_id: string | null;
+  referee_claim_id: string | null;
+  unfulfilled: string;
 }
 
 function toReferral(r: ReferralDbRow): Referral {
@@ -79,6 +100,11 @@ function toReferral(r: ReferralDbRow): Referral {
     rewardedAt: r.rewarded_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    referrerRewardId: r.referrer_reward_id,
+    refereeRewardId: r.referee_reward_id,
+    referrerClaimId: r.referrer_claim_id,
+    refereeClaimId: r.referee_claim_id,
+    unfulfilled: JSON.parse(r.unfulfilled) as UnfulfilledReward[],
   };
 }
 
@@ -148,8 +174,8 @@ export async function rewardedInPeriod(db: Database, programId: string, referrer
 }
 
 export function insertReferral(db: Database, programId: string, r: Referral): BatchItem<"sqlite"> {
-  const { fraudFlags, ...fields } = r;
-  return db.insert(referrals).values({ ...fields, programId, fraudFlags: JSON.stringify(fraudFlags) });
+  const { fraudFlags, unfulfilled, ...fields } = r;
+  return db.insert(referrals).values({ ...fields, programId, fraudFlags: JSON.stringify(fraudFlags), unfulfilled: JSON.stringify(unfulfilled) });
 }
 
 export async function readReferral(db: Database, programId: string, id: string): Promise<Referral | null> {
@@ -157,11 +183,24 @@ export async function readReferral(db: Database, programId: string, id: string):
   return row ? toReferral(row) : null;
 }
 
+/** What a side's grant adds to the referral: the claim its catalog reward was given as, or why it could not be. */
+export interface SideGrant {
+  claimId: string | null;
+  unfulfilled: UnfulfilledReward | null;
+}
+
+/** Appends in SQL, so the two sides' objects never overwrite each other's record. */
+function withUnfulfilled(grant: SideGrant | undefined) {
+  return grant?.unfulfilled ? { unfulfilled: sql`json_insert(${referrals.unfulfilled}, '$[#]', json(${JSON.stringify(grant.unfulfilled)}))` } : {};
+}
+
 /** The referrer's side: status, flags, qualifying order and lot. Guarded by the status it was read in, so it never moves a referral twice. */
-export function updateReferrerSide(db: Database, programId: string, before: Referral, after: Referral): BatchItem<"sqlite"> {
+export function updateReferrerSide(db: Database, programId: string, before: Referral, after: Referral, grant?: SideGrant): BatchItem<"sqlite"> {
   return db
     .update(referrals)
     .set({
+      ...(grant?.claimId ? { referrerClaimId: grant.claimId } : {}),
+      ...withUnfulfilled(grant),
       status: after.status,
       fraudFlags: JSON.stringify(after.fraudFlags),
       orderIssuer: after.orderIssuer,
@@ -176,10 +215,10 @@ export function updateReferrerSide(db: Database, programId: string, before: Refe
 }
 
 /** The referee's side: only whether (and into which lot) the referee was rewarded. */
-export function updateRefereeSide(db: Database, programId: string, id: string, lotId: string | null, at: string): BatchItem<"sqlite"> {
+export function updateRefereeSide(db: Database, programId: string, id: string, lotId: string | null, at: string, grant?: SideGrant): BatchItem<"sqlite"> {
   return db
     .update(referrals)
-    .set({ refereeLotId: lotId, refereeRewardedAt: at, updatedAt: at })
+    .set({ refereeLotId: lotId, refereeRewardedAt: at, updatedAt: at, ...(grant?.claimId ? { refereeClaimId: grant.claimId } : {}), ...withUnfulfilled(grant) })
     .where(and(eq(referrals.programId, programId), eq(referrals.id, id), isNull(referrals.refereeRewardedAt)));
 }
 

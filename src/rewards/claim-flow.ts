@@ -7,17 +7,10 @@ import { memberLedgerOf, type ClaimWithBalanceView, type LedgerCall, type Ledger
 import { readStoredResponse, type StoredOutcome } from "../members/store";
 import { generateCouponCode } from "./codes";
 import { readClaim } from "./queries";
-import { rewardStockOf, type StockIdentity } from "./stock-object";
+import { rewardStockOf, stockIdentity, usesStockObject } from "./stock-object";
 import type { RewardRecord } from "./types";
 
-/** Whether a claim must take a unit from the reward's object: it has a stock, or hands out pool codes. */
-export function usesStockObject(reward: RewardRecord): boolean {
-  return reward.definition.stock !== null || reward.definition.codeSource === "pool";
-}
-
-export function stockIdentity(programId: string, reward: RewardRecord): StockIdentity {
-  return { programId, rewardId: reward.id, stock: reward.definition.stock, pool: reward.definition.codeSource === "pool" };
-}
+export { stockIdentity, usesStockObject };
 
 export type ClaimReply = LedgerReply<ClaimWithBalanceView, true>;
 

@@ -87,6 +87,7 @@ export function claimReward(state: MemberState, memberId: string, input: ClaimIn
     settlementPeriod: settlementPeriodFor(ctx.now, ctx.settings.settlementPeriod, ctx.closedThrough ?? null),
     createdAt: at,
     updatedAt: at,
+    referralId: null,
   };
   plan.rewardClaims = { inserts: [claim], updates: [] };
   return { ...plan, result: { claim } };
@@ -112,12 +113,76 @@ export function cancelWithRedemption(plan: Plan<unknown>, claim: ClaimRecord): v
   plan.rewardClaims = { inserts: [], updates: [{ id: claim.id, status: "cancelled" }] };
 }
 
-/** Cancels an unused coupon: its redemption is reversed, the points go back to the lots they came from. */
-export function cancelCoupon(state: MemberState, claim: ClaimRecord, redemption: RedemptionWithAllocations, ctx: OpContext): Plan<ClaimResult> {
+/**
+ * Cancels an unused coupon: its redemption is reversed, the points go back to
+ * the lots they came from. A coupon a referral gave (no redemption) is only
+ * cancelled: it cost no points, so none come back.
+ */
+export function cancelCoupon(state: MemberState, claim: ClaimRecord, redemption: RedemptionWithAllocations | null, ctx: OpContext): Plan<ClaimResult> {
   requireIssued(claim);
+  const cancelled: ClaimRecord = { ...claim, status: "cancelled", updatedAt: ctx.now.toISOString() };
+  if (!redemption) {
+    const member = touched(requireMember(state, claim.memberId), ctx, false);
+    const plan = emptyPlan(member, state, { claim: cancelled });
+    plan.rewardClaims = { inserts: [], updates: [{ id: claim.id, status: "cancelled" }] };
+    plan.nextState = { ...state, member };
+    return plan;
+  }
   const plan: Plan<unknown> = cancelRedemption(state, redemption, ctx);
   cancelWithRedemption(plan, claim);
-  return { ...plan, result: { claim: { ...claim, status: "cancelled", updatedAt: ctx.now.toISOString() } } };
+  return { ...plan, result: { claim: cancelled } };
+}
+
+/**
+ * A catalog reward given by a referral: a claim with its coupon, as a claim
+ * bought with points has, but for 0 points and with no redemption (the
+ * member pays nothing, so its coupon's expiry returns nothing either). Its
+ * id is the referral's and side's, so a second grant fails the batch whole.
+ */
+export function giftRecord(memberId: string, input: GiftInput, ctx: OpContext): ClaimRecord {
+  const d = input.reward.definition;
+  const at = ctx.now.toISOString();
+  const donation = d.type === "donation";
+  return {
+    id: input.claimId,
+    memberId,
+    rewardId: input.reward.id,
+    rewardType: d.type,
+    redemptionId: null,
+    reservationId: input.reservationId,
+    points: 0,
+    valueAmount: d.value?.amount ?? null,
+    currency: ctx.settings.currency,
+    causeId: d.causeId,
+    code: donation ? null : input.code,
+    codeSource: donation ? null : input.codeSource,
+    gives: giftOf(input.reward),
+    status: donation ? "donated" : "issued",
+    expiresAt: donation ? null : new Date(ctx.now.getTime() + d.couponValidDays * DAY_MS).toISOString(),
+    returnPointsOnExpiry: false,
+    orderId: null,
+    usedAt: null,
+    settlementPeriod: settlementPeriodFor(ctx.now, ctx.settings.settlementPeriod, ctx.closedThrough ?? null),
+    createdAt: at,
+    updatedAt: at,
+    referralId: input.referralId,
+  };
+}
+
+export interface GiftInput {
+  reward: RewardRecord;
+  claimId: string;
+  referralId: string;
+  reservationId: string | null;
+  code: string;
+  codeSource: "generated" | "pool";
+}
+
+/** Why a reward cannot be given now (it is no longer offered); stock is the reward's object's to say. */
+export function giftUnavailable(reward: RewardRecord, now: Date): "archived" | "ended" | null {
+  if (reward.status === "archived") return "archived";
+  if (reward.definition.validUntil !== null && now.toISOString() >= reward.definition.validUntil) return "ended";
+  return null;
 }
 
 /**

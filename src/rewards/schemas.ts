@@ -188,7 +188,8 @@ export const ClaimSchema = z
     rewardType: z.enum(REWARD_TYPES),
     status: z.enum(["issued", "used", "cancelled", "expired", "donated"]),
     points: z.number().int(),
-    redemptionId: z.string().openapi({ description: "The redemption that took the points (GET /v1/redemptions/{id})." }),
+    redemptionId: z.string().nullable().openapi({ description: "The redemption that took the points (GET /v1/redemptions/{id}); null for a reward a referral gave, which cost nothing." }),
+    referralId: z.string().nullable().openapi({ description: "The referral whose reward this claim is (points 0, no redemption); null for a claim bought with points." }),
     value: MoneyAnswer.nullable().openapi({ description: "The money the claim stands for: a donation's amount, a fixed discount." }),
     causeId: z.string().nullable(),
     coupon: z

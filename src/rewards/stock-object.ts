@@ -1,7 +1,7 @@
 // One Durable Object per reward: its stock and its pool of uploaded codes,
 // handed out by two-phase reservations (reserve, then confirm or release).
 import { DurableObject } from "cloudflare:workers";
-import type { Reservation } from "./types";
+import type { Reservation, RewardRecord } from "./types";
 
 /** A reservation not confirmed within this long is reconciled against D1: confirmed if its claim committed, else released. */
 export const RESERVATION_TTL_MS = 5 * 60 * 1000;
@@ -34,6 +34,15 @@ export interface StockIdentity {
   rewardId: string;
   stock: number | null;
   pool: boolean;
+}
+
+/** Whether a claim must take a unit from the reward's object: it has a stock, or hands out pool codes. */
+export function usesStockObject(reward: RewardRecord): boolean {
+  return reward.definition.stock !== null || reward.definition.codeSource === "pool";
+}
+
+export function stockIdentity(programId: string, reward: RewardRecord): StockIdentity {
+  return { programId, rewardId: reward.id, stock: reward.definition.stock, pool: reward.definition.codeSource === "pool" };
 }
 
 export function stockObjectName(programId: string, rewardId: string): string {

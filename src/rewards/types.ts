@@ -81,7 +81,8 @@ export interface ClaimRecord {
   memberId: string;
   rewardId: string;
   rewardType: RewardType;
-  redemptionId: string;
+  /** The redemption that paid for it; null for a claim a referral gave at no cost. */
+  redemptionId: string | null;
   reservationId: string | null;
   points: number;
   valueAmount: number | null;
@@ -98,6 +99,8 @@ export interface ClaimRecord {
   settlementPeriod: string;
   createdAt: string;
   updatedAt: string;
+  /** The referral that gave it, when it was a referral's reward rather than bought with points. */
+  referralId: string | null;
 }
 
 /** A stock reservation as the reward's object hands it out. */

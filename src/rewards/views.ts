@@ -10,6 +10,7 @@ export function claimView(claim: ClaimRecord) {
     status: claim.status,
     points: claim.points,
     redemptionId: claim.redemptionId,
+    referralId: claim.referralId,
     value: claim.valueAmount === null ? null : { amount: claim.valueAmount, currency: claim.currency },
     causeId: claim.causeId,
     coupon: claim.code === null ? null : { code: claim.code, source: claim.codeSource!, expiresAt: claim.expiresAt! },

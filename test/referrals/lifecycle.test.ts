@@ -72,13 +72,19 @@ describe("a referral's life", () => {
 });
 
 describe("referral rewards", () => {
-  it("are points from the settings (a catalog reward is a typed hook, not granted yet)", () => {
-    expect(rewardOf(settings, "referrer")).toEqual({ kind: "points", points: 1000 });
-    expect(rewardOf(settings, "referee")).toEqual({ kind: "points", points: 500 });
+  it("are points from the settings, or a catalog reward instead of points for the side that names one", () => {
+    const byPoints = newReferral("ref_1", "ada", "bob", "CODE", [], settings, now);
+    expect(rewardOf(byPoints, "referrer")).toEqual({ kind: "points", points: 1000 });
+    expect(rewardOf(byPoints, "referee")).toEqual({ kind: "points", points: 500 });
+    const byCatalog = newReferral("ref_2", "ada", "bob", "CODE", [], { ...settings, refereePoints: 0, refereeRewardId: "rwd_1" }, now);
+    expect(rewardOf(byCatalog, "referee")).toEqual({ kind: "catalog_reward", rewardId: "rwd_1" });
+    expect(byCatalog).toMatchObject({ refereePoints: 0, referrerPoints: 1000, refereeRewardId: "rwd_1", referrerRewardId: null, unfulfilled: [] });
+    // The claim is the gift's (gifts.ts): the side's own plan credits no points and opens no lot.
     const state = { member: member(), lots: [], holds: [] };
-    expect(() =>
-      creditReferral(state, "ada", { referralId: "ref_1", role: "referee", reward: { kind: "catalog_reward", rewardId: "rwd_1" }, availableAt: now }, context()),
-    ).toThrow(/not implemented/);
+    const plan = creditReferral(state, "ada", { referralId: "ref_2", role: "referee", reward: rewardOf(byCatalog, "referee"), availableAt: now }, context());
+    expect(plan.result).toMatchObject({ points: 0, lotId: null });
+    expect(plan.newLots).toEqual([]);
+    expect(plan.entries).toEqual([]);
   });
 
   it("credit a lot of their own, keyed by the referral, pending until availableAt, paying debt first", () => {

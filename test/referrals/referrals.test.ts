@@ -87,6 +87,8 @@ describe("referral settings", () => {
       enabled: false,
       refereePoints: 0,
       referrerPoints: 0,
+      refereeRewardId: null,
+      referrerRewardId: null,
       grantOn: { type: "first_order", minAmount: 0 },
       shareLinkTemplate: "https://shop.example/r/{code}",
       capPerReferrer: null,

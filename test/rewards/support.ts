@@ -41,6 +41,8 @@ export async function expectClaimsMatchRedemptions(programId: string) {
     .bind(programId)
     .all<{ id: string; status: string; points: number; returned: number; redeemed: number | null; redemption: string | null }>();
   for (const row of rows.results) {
+    // A referral's reward was given, not bought: no redemption, no points.
+    if (row.redemption === null && row.points === 0) continue;
     expect(row.redeemed, `claim ${row.id}: its redemption's points`).toBe(row.points);
     const reversed = row.status === "cancelled" || (row.status === "expired" && row.returned === 1);
     expect(row.redemption, `claim ${row.id} (${row.status})`).toBe(reversed ? "reversed" : "captured");

@@ -7,7 +7,7 @@ import { database } from "../../db/client";
 import { ProgramSettingsSchema } from "../../ledger/settings";
 import { ApiError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { findProgram, insertProgram, programExists, updateProgram as updateProgramRow, type ProgramRow } from "./programs.queries";
+import { checkReferralRewards, findProgram, insertProgram, programExists, updateProgram as updateProgramRow, type ProgramRow } from "./programs.queries";
 import type { CreateKeyRoute, CreateProgramRoute, GetProgramRoute, UpdateProgramRoute } from "./programs.routes";
 
 function programView({ version: _version, ...row }: ProgramRow) {
@@ -17,10 +17,14 @@ function programView({ version: _version, ...row }: ProgramRow) {
 export const createProgram: AppRouteHandler<CreateProgramRoute> = async (c) => {
   const body = c.req.valid("json");
   const at = new Date().toISOString();
+  const id = newId("prg");
+  const settings = ProgramSettingsSchema.parse(body.settings ?? {});
+  // A new program offers no rewards yet: a referral reward named here is refused as unknown.
+  await checkReferralRewards(c.env.DB, id, ProgramSettingsSchema.parse({}), settings);
   const row = {
-    id: newId("prg"),
+    id,
     name: body.name,
-    settings: JSON.stringify(ProgramSettingsSchema.parse(body.settings ?? {})),
+    settings: JSON.stringify(settings),
     closedThrough: null,
     version: 0,
     createdAt: at,

@@ -2,7 +2,9 @@
 import { eq } from "drizzle-orm";
 import { database } from "../../db/client";
 import { programs } from "../../db/schema";
-import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH } from "../../ledger/settings";
+import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH, type ProgramSettings } from "../../ledger/settings";
+import { newlyNamedRewards, notOffered, rewardConflicts } from "../../referrals/settings-check";
+import { readReward } from "../../rewards/queries";
 import { patchSettings } from "../../ledger/settings-patch";
 import { ApiError } from "../../lib/errors";
 import { auditStatement, type AuditRow } from "../../audit/audit";
@@ -59,6 +61,7 @@ export async function updateProgram(
     const merged = patchSettings(current, patch.settings);
     if (!merged.ok) throw new ApiError("invalid_settings", "The merged settings are not valid.", { errors: merged.errors });
     const next = merged.settings;
+    await checkReferralRewards(d1, programId, current, next);
 
     const currencyChanges = next.currency !== current.currency;
     if (currencyChanges && (await exists(d1, "SELECT 1 FROM orders WHERE program_id = ?1 LIMIT 1", programId))) {
@@ -99,6 +102,15 @@ export async function updateProgram(
     if (updated) return fromRaw(updated);
   }
   throw new ApiError("concurrent_update", "The program kept changing meanwhile; retry the request.");
+}
+
+/** The catalog rewards the referral settings name: one per side instead of points, offered by this program (422 otherwise). */
+export async function checkReferralRewards(d1: D1Database, programId: string, current: ProgramSettings, next: ProgramSettings): Promise<void> {
+  const conflicts = rewardConflicts(next.referrals);
+  if (conflicts.length > 0) throw new ApiError("invalid_settings", "The merged settings are not valid.", { errors: conflicts });
+  const named = newlyNamedRewards(current.referrals, next.referrals);
+  const errors = (await Promise.all(named.map(async (n) => notOffered(n, await readReward(database(d1), programId, n.rewardId))))).filter((e) => e !== null);
+  if (errors.length > 0) throw new ApiError("referral_reward_not_offered", "The referral settings name a reward this program does not offer.", { errors });
 }
 
 async function exists(d1: D1Database, query: string, programId: string): Promise<boolean> {

@@ -23,6 +23,9 @@ function referralView(r: Referral) {
     orderId: r.orderId,
     rewardAvailableAt: r.rewardAvailableAt,
     refereeRewarded: r.refereeRewardedAt !== null,
+    referrerReward: r.referrerRewardId === null ? null : { rewardId: r.referrerRewardId, claimId: r.referrerClaimId },
+    refereeReward: r.refereeRewardId === null ? null : { rewardId: r.refereeRewardId, claimId: r.refereeClaimId },
+    unfulfilled: r.unfulfilled,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

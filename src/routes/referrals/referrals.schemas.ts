@@ -6,6 +6,13 @@ import { ReferralCodeSchema, ReferralStatus } from "../../referrals/schemas";
 
 export { ReferralCodeSchema };
 
+const SideReward = z
+  .object({
+    rewardId: z.string().openapi({ example: "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2" }),
+    claimId: z.string().nullable().openapi({ description: "The claim with its coupon (GET /v1/members/{memberId}/coupons); null until given, or when it could not be." }),
+  })
+  .nullable();
+
 export const ReferralSchema = z
   .object({
     id: z.string().openapi({ example: "ref_01JEXAMPLE0000000000000000" }),
@@ -19,6 +26,18 @@ export const ReferralSchema = z
     orderId: z.string().nullable().openapi({ description: "The referee's qualifying order, once there is one." }),
     rewardAvailableAt: z.string().nullable().openapi({ description: "When the referrer's points become available." }),
     refereeRewarded: z.boolean(),
+    referrerReward: SideReward.openapi({ description: "The catalog reward the referrer gets instead of points (on completion), and the claim it was given as; null: points." }),
+    refereeReward: SideReward.openapi({ description: "The catalog reward the new member gets instead of points, and its claim; null: points." }),
+    unfulfilled: z
+      .array(
+        z.object({
+          role: z.enum(["referrer", "referee"]),
+          rewardId: z.string(),
+          reason: z.enum(["out_of_stock", "archived", "ended", "not_found"]),
+          at: z.string(),
+        }),
+      )
+      .openapi({ description: "A side's catalog reward that could not be given when its turn came (no coupon was issued): for the operator to make good.", example: [] }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
