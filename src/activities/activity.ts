@@ -104,6 +104,7 @@ export function recordActivity(state: MemberState, memberId: string, input: Acti
   const plan = emptyPlan(member, state, null as unknown as ActivityResult);
   const granted = !input.pending && earn ? earnFor(plan, record, earn, ctx) : null;
   plan.newActivity = record;
+  if (record.status === "confirmed") plan.kpiCounts = [...(plan.kpiCounts ?? []), { name: `activity:${record.type}`, at: record.updatedAt }];
   plan.events.push(activityEvent(ctx, record));
   plan.result = activityView(record, { capped: earn?.capped, lot: granted?.lot, tierChange: granted?.tierChange });
   return plan;
@@ -136,6 +137,8 @@ function settle(state: MemberState, activity: ActivityRecord, status: "confirmed
   const granted = earn ? earnFor(plan, record, earn, ctx) : null;
   const { id, points, entryId, lotId, breakdown, updatedAt } = record;
   plan.activityUpdate = { id, fromStatus: "pending", status, points, entryId, lotId, breakdown, updatedAt };
+  // An activity counts once it is accepted: posted without moderation, or confirmed.
+  if (status === "confirmed") plan.kpiCounts = [...(plan.kpiCounts ?? []), { name: `activity:${record.type}`, at: updatedAt }];
   plan.events.push(activityEvent(ctx, record));
   plan.result = activityView(record, { capped: earn?.capped, lot: granted?.lot, tierChange: granted?.tierChange });
   return plan;

@@ -458,6 +458,9 @@ export const kpiDays = sqliteTable(
     pointsExpired: integer("points_expired").notNull().default(0),
     pointsClawedBack: integer("points_clawed_back").notNull().default(0),
     tierMoves: integer("tier_moves").notNull().default(0),
+    rewardPoints: integer("reward_points").notNull().default(0),
+    donationPoints: integer("donation_points").notNull().default(0),
+    donationAmount: integer("donation_amount").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.programId, t.day, t.channel, t.partnerId, t.isMember] })],
 );
@@ -1002,4 +1005,19 @@ export const auditLog = sqliteTable(
     after: text("after"),
   },
   (t) => [index("audit_log_by_time").on(t.programId, t.at, t.id), index("audit_log_by_resource").on(t.programId, t.resource, t.at, t.id)],
+);
+
+// ---------------------------------------------------------------------------
+// KPI counts of a day that belong to no channel (migrations/0025_kpi_costs_counts.sql): referral conversions, activities.
+
+export const kpiDayCounts = sqliteTable(
+  "kpi_day_counts",
+  {
+    programId: text("program_id").notNull(),
+    day: text("day").notNull(),
+    /** 'referral_conversions', or 'activity:' + the activity's type. */
+    name: text("name").notNull(),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.programId, t.day, t.name] })],
 );

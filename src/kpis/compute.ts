@@ -52,7 +52,20 @@ export interface DayFigures {
   pointsExpired: number;
   pointsClawedBack: number;
   tierMoves: number;
+  rewardPoints: number;
+  donationPoints: number;
+  donationAmount: number;
 }
+
+/** A count of a day that has no channel: 'referral_conversions', 'activity:<type>'. */
+export interface DayCount {
+  day: string;
+  name: string;
+  value: number;
+}
+
+/** The activity type whose count, over active members, is the survey response rate. */
+export const SURVEY_ACTIVITY = "survey";
 
 export interface PeriodCount {
   kind: "buy" | "active";
@@ -70,7 +83,7 @@ export interface AcquisitionCost {
 }
 
 type Sums = Omit<DayFigures, "day" | "isMember">;
-const ZERO: Sums = { orders: 0, revenue: 0, refunds: 0, refundedAmount: 0, newCustomers: 0, enrollments: 0, pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0 };
+const ZERO: Sums = { orders: 0, revenue: 0, refunds: 0, refundedAmount: 0, newCustomers: 0, enrollments: 0, pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0, rewardPoints: 0, donationPoints: 0, donationAmount: 0 };
 
 function add(a: Sums, b: Sums): Sums {
   const out = { ...a };
@@ -112,8 +125,10 @@ export interface KpiPeriod {
   breakageRate: Rate;
   programCost: { redeemedValue: number; rewards: number; donations: number; total: number };
   membersIncrementalRevenue: number | null;
-  referralConversions: number;
-  activities: number;
+  /** null with a channel or partner filter: referrals and activities belong to no channel. */
+  referralConversions: number | null;
+  activities: { total: number; byType: { type: string; count: number }[] } | null;
+  surveyResponseRate: Rate | null;
 }
 
 export interface Clv {
@@ -141,6 +156,8 @@ export interface KpiInputs {
   /** The channel asked for, if any: only its acquisition costs count. */
   channel: string | null;
   redemptionValue: ProgramSettings["redemptionValue"];
+  /** Referral conversions and activities per day; null when a channel or partner filter makes them unknown. */
+  dayCounts: DayCount[] | null;
 }
 
 /** Every KPI of every period asked for, from the rollup rows alone. */
@@ -152,6 +169,13 @@ export function computeKpis(input: KpiInputs): KpiPeriod[] {
     if (!bucket) continue;
     if (row.isMember) bucket.m = add(bucket.m, row);
     else bucket.n = add(bucket.n, row);
+  }
+  const named = new Map<string, Map<string, number>>();
+  for (const c of input.dayCounts ?? []) {
+    const period = periodOf(c.day, input.interval);
+    const byName = named.get(period) ?? new Map<string, number>();
+    byName.set(c.name, (byName.get(c.name) ?? 0) + c.value);
+    named.set(period, byName);
   }
   const counts = new Map((input.counts ?? []).map((c) => [`${c.kind} ${c.period} ${c.isMember}`, c]));
   const count = (kind: PeriodCount["kind"], period: string, isMember: boolean) => counts.get(`${kind} ${period} ${isMember}`) ?? { customers: 0, retained: 0, repeaters: 0 };
@@ -191,7 +215,13 @@ export function computeKpis(input: KpiInputs): KpiPeriod[] {
       };
     }
     const points = { issued: all.pointsIssued, redeemed: all.pointsRedeemed, expired: all.pointsExpired, clawedBack: all.pointsClawedBack };
-    const redeemedValue = Number(floorDiv(BigInt(points.redeemed) * BigInt(input.redemptionValue.amount), BigInt(input.redemptionValue.points)));
+    const valueOf = (p: number) => Number(floorDiv(BigInt(p) * BigInt(input.redemptionValue.amount), BigInt(input.redemptionValue.points)));
+    // Points spent on rewards and donations are valued apart: rewards at the redemption value, donations at what the cause gets.
+    const redeemedValue = valueOf(points.redeemed - all.rewardPoints - all.donationPoints);
+    const rewardsValue = valueOf(all.rewardPoints);
+    const periodCounts = named.get(period) ?? new Map<string, number>();
+    const activityTypes = [...periodCounts].filter(([name]) => name.startsWith("activity:")).map(([name, count]) => ({ type: name.slice(9), count })).sort((a, b) => a.type.localeCompare(b.type));
+    const activeMembers = known ? count("active", period, true).customers : null;
     const incremental =
       known && customers.nonMembers > 0 ? revenue.members - Number(floorDiv(BigInt(revenue.nonMembers) * BigInt(customers.members), BigInt(customers.nonMembers))) : null;
     const days = periodDays(period, input.interval);
@@ -218,15 +248,16 @@ export function computeKpis(input: KpiInputs): KpiPeriod[] {
       customerAcquisitionCost: cac,
       ltvToCac,
       enrollments: all.enrollments,
-      activeMembers: known ? count("active", period, true).customers : null,
+      activeMembers,
       tierMoves: all.tierMoves,
       points,
       redemptionRate: rate(points.redeemed, points.issued),
       breakageRate: rate(points.expired, points.issued),
-      programCost: { redeemedValue, rewards: 0, donations: 0, total: redeemedValue },
+      programCost: { redeemedValue, rewards: rewardsValue, donations: all.donationAmount, total: redeemedValue + rewardsValue + all.donationAmount },
       membersIncrementalRevenue: incremental,
-      referralConversions: 0,
-      activities: 0,
+      referralConversions: input.dayCounts === null ? null : (periodCounts.get("referral_conversions") ?? 0),
+      activities: input.dayCounts === null ? null : { total: activityTypes.reduce((s, a) => s + a.count, 0), byType: activityTypes },
+      surveyResponseRate: input.dayCounts === null || activeMembers === null ? null : rate(periodCounts.get(`activity:${SURVEY_ACTIVITY}`) ?? 0, activeMembers),
     };
   });
 }

@@ -2,7 +2,7 @@
 import { writeAudited, type AuditRow } from "../audit/audit";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import type { AcquisitionCost, CohortRow, DayFigures, EarnCohort, PeriodCount } from "./compute";
+import type { AcquisitionCost, CohortRow, DayCount, DayFigures, EarnCohort, PeriodCount } from "./compute";
 import type { Interval } from "./calendar";
 
 export interface KpiFilter {
@@ -22,7 +22,8 @@ export async function readDays(db: Database, programId: string, from: string, to
   const rows = await db.all<Record<string, number | string>>(sql`
     SELECT day, is_member AS isMember, sum(orders) AS orders, sum(revenue) AS revenue, sum(refunds) AS refunds, sum(refunded_amount) AS refundedAmount,
       sum(new_customers) AS newCustomers, sum(enrollments) AS enrollments, sum(points_issued) AS pointsIssued, sum(points_redeemed) AS pointsRedeemed,
-      sum(points_expired) AS pointsExpired, sum(points_clawed_back) AS pointsClawedBack, sum(tier_moves) AS tierMoves
+      sum(points_expired) AS pointsExpired, sum(points_clawed_back) AS pointsClawedBack, sum(tier_moves) AS tierMoves,
+      sum(reward_points) AS rewardPoints, sum(donation_points) AS donationPoints, sum(donation_amount) AS donationAmount
     FROM kpi_days WHERE program_id = ${programId} AND day >= ${from} AND day <= ${to}${filters(filter)}
     GROUP BY day, is_member`);
   return rows.map((r) => ({
@@ -39,7 +40,17 @@ export async function readDays(db: Database, programId: string, from: string, to
     pointsExpired: Number(r.pointsExpired),
     pointsClawedBack: Number(r.pointsClawedBack),
     tierMoves: Number(r.tierMoves),
+    rewardPoints: Number(r.rewardPoints),
+    donationPoints: Number(r.donationPoints),
+    donationAmount: Number(r.donationAmount),
   }));
+}
+
+/** Referral conversions and activities of the days asked for (program-wide: they have no channel). */
+export async function readDayCounts(db: Database, programId: string, from: string, to: string): Promise<DayCount[]> {
+  const rows = await db.all<{ day: string; name: string; value: number }>(sql`
+    SELECT day, name, value FROM kpi_day_counts WHERE program_id = ${programId} AND day >= ${from} AND day <= ${to}`);
+  return rows.map((r) => ({ day: r.day, name: r.name, value: Number(r.value) }));
 }
 
 export async function readPeriodCounts(db: Database, programId: string, interval: Interval, from: string, to: string): Promise<PeriodCount[]> {

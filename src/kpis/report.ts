@@ -4,7 +4,7 @@ import type { ProgramSettings } from "../ledger/settings";
 import { csvLine } from "../lib/csv";
 import { addMonths, daysBetween, localMonth, periodDays, periodsCovering, previousPeriod, type Interval } from "./calendar";
 import { cohortMatrix, computeKpis, liability, type KpiPeriod, type Rate } from "./compute";
-import { readCohorts, readCosts, readDays, readNow, readPartnerPoints, readPeriodCounts, readRulePoints, type KpiFilter } from "./queries";
+import { readCohorts, readCosts, readDayCounts, readDays, readNow, readPartnerPoints, readPeriodCounts, readRulePoints, type KpiFilter } from "./queries";
 
 export const MAX_RANGE_DAYS = 731;
 export const MAX_COHORTS = 36;
@@ -22,8 +22,8 @@ export const NOTES = [
   "Customer-based figures (customers, retention, repeat rate, frequency, CLV, active members) are not split by channel or partner: with either filter they are null.",
   "Revenue is net of refunds, a refund counting on the day it was recorded; orders and customers count orders as placed.",
   "Acquisition costs are entered per month: CAC and LTV:CAC are given for monthly intervals only.",
-  "Program cost values redeemed points at the program's current redemption value; rewards and donations are 0 until those features exist.",
-  "Referral conversions and activity counts are 0: referrals and activities are not part of this deployment yet.",
+  "Program cost values points redeemed and points spent on catalog rewards at the program's current redemption value, and donations at the money passed on to their causes.",
+  "Referral conversions, activities and the survey response rate belong to no channel or partner: with either filter they are null.",
 ];
 
 export type KpiReport = Awaited<ReturnType<typeof kpiReport>>;
@@ -34,13 +34,14 @@ export async function kpiReport(db: Database, programId: string, settings: Progr
   const to = periodDays(periods.at(-1)!, request.interval).to;
   const filter: KpiFilter = { channel: request.channel, partnerId: request.partner === null ? null : request.partner === "program" ? "" : request.partner };
   const filtered = filter.channel !== null || filter.partnerId !== null;
-  const [days, counts, costs, rules, partners, current] = await Promise.all([
+  const [days, counts, costs, rules, partners, current, dayCounts] = await Promise.all([
     readDays(db, programId, from, to, filter),
     filtered ? Promise.resolve(null) : readPeriodCounts(db, programId, request.interval, previousPeriod(periods[0]!, request.interval), periods.at(-1)!),
     readCosts(db, programId, from.slice(0, 7), to.slice(0, 7)),
     readRulePoints(db, programId, from, to, filter.partnerId),
     readPartnerPoints(db, programId, from, to, filter),
     readNow(db, programId, now.toISOString()),
+    filtered ? Promise.resolve(null) : readDayCounts(db, programId, from, to),
   ]);
   const total = (name: string) => Number(current.totals.find((t) => t.name === name)?.value ?? 0);
   const computed = computeKpis({
@@ -51,6 +52,7 @@ export async function kpiReport(db: Database, programId: string, settings: Progr
     costs: costs.map((c) => ({ ...c, channel: c.channel })),
     channel: request.channel === null ? null : request.channel,
     redemptionValue: settings.redemptionValue,
+    dayCounts,
   });
   return {
     from,
@@ -118,7 +120,7 @@ export function kpiCsv(report: { periods: KpiPeriod[] }): string {
     "clv_members", "clv_non_members", "clv_all", "acquisition_cost", "cac", "ltv_to_cac_bp",
     "enrollments", "active_members", "tier_moves",
     "points_issued", "points_redeemed", "points_expired", "points_clawed_back", "redemption_rate_bp", "breakage_rate_bp",
-    "program_cost", "members_incremental_revenue", "referral_conversions", "activities",
+    "program_cost", "program_cost_rewards", "program_cost_donations", "members_incremental_revenue", "referral_conversions", "activities", "survey_response_bp",
   ];
   const milli = (q: { numerator: number; denominator: number } | undefined) => (q && q.denominator !== 0 ? Math.floor((q.numerator * 1000) / q.denominator) : null);
   const lines = report.periods.map((p) =>
@@ -136,7 +138,7 @@ export function kpiCsv(report: { periods: KpiPeriod[] }): string {
       p.acquisitionCost, p.customerAcquisitionCost?.value, p.ltvToCac?.basisPoints,
       p.enrollments, p.activeMembers, p.tierMoves,
       p.points.issued, p.points.redeemed, p.points.expired, p.points.clawedBack, bp(p.redemptionRate), bp(p.breakageRate),
-      p.programCost.total, p.membersIncrementalRevenue, p.referralConversions, p.activities,
+      p.programCost.total, p.programCost.rewards, p.programCost.donations, p.membersIncrementalRevenue, p.referralConversions, p.activities?.total, bp(p.surveyResponseRate),
     ]),
   );
   return [csvLine(header), ...lines].join("\r\n") + "\r\n";

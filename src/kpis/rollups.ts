@@ -40,6 +40,11 @@ export interface KpiDayDelta {
   pointsExpired: number;
   pointsClawedBack: number;
   tierMoves: number;
+  /** Points redeemed for catalog rewards and for donations, net of coupons cancelled (their points returned). */
+  rewardPoints: number;
+  donationPoints: number;
+  /** The money donations pass on to their causes. */
+  donationAmount: number;
 }
 
 export interface KpiWrites {
@@ -55,10 +60,12 @@ export interface KpiWrites {
   activeDays: { customer: string; day: string }[];
   /** Running totals: 'lot_points', 'held_points', 'tier:<name>' ('tier:' for none). */
   totals: { name: string; delta: number }[];
+  /** Counts of a day that belong to no channel: 'referral_conversions', 'activity:<type>'. */
+  dayCounts: { day: string; name: string; delta: number }[];
 }
 
 export function emptyWrites(): KpiWrites {
-  return { orders: [], refunds: [], days: [], rules: [], earnCohorts: [], enrolments: [], activeDays: [], totals: [] };
+  return { orders: [], refunds: [], days: [], rules: [], earnCohorts: [], enrolments: [], activeDays: [], totals: [], dayCounts: [] };
 }
 
 export function memberCustomer(memberId: string): string {
@@ -92,7 +99,7 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
     const key = `${day} ${channel} ${partnerId}`;
     let delta = days.get(key);
     if (!delta) {
-      delta = { day, channel, partnerId, isMember: true, enrollments: 0, pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0 };
+      delta = { day, channel, partnerId, isMember: true, enrollments: 0, pointsIssued: 0, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0, rewardPoints: 0, donationPoints: 0, donationAmount: 0 };
       days.set(key, delta);
     }
     return delta;
@@ -114,6 +121,9 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
     writes.enrolments.push({ cohort });
     total("tier:", 1);
   }
+  // A claim's redemption is in the same plan: its points are the reward's (or the donation's).
+  const claimed = plan.rewardClaims?.inserts[0] ?? null;
+  const couponReturned = (plan.rewardClaims?.updates ?? []).some((u) => u.status === "cancelled" || u.status === "expired");
   for (const e of plan.entries) {
     const day = localDay(e.occurredAt, timeZone);
     const partnerId = e.partnerId ?? "";
@@ -125,6 +135,8 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
         for (const line of e.details.breakdown as BreakdownLine[]) {
           if (line.points !== 0) writes.rules.push({ day, partnerId, campaignId: line.campaignId ?? "", rule: line.ruleId ?? line.rule, points: line.points });
         }
+        // A bonus (activity, birthday, enrolment) or a referral's credit earns without a purchase: no order.
+        if ("bonus" in e.details || "referral" in e.details) break;
         writes.orders.push({
           issuer: plan.newOrder?.issuer ?? partnerId,
           orderId: e.orderId ?? e.details.accrualId,
@@ -140,13 +152,23 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
         });
         break;
       }
-      case "redeem":
-        dayDelta(day, channel, partnerId).pointsRedeemed -= e.points;
+      case "redeem": {
+        const delta = dayDelta(day, channel, partnerId);
+        delta.pointsRedeemed -= e.points;
+        if (claimed?.rewardType === "donation") {
+          delta.donationPoints -= e.points;
+          delta.donationAmount += claimed.valueAmount ?? 0;
+        } else if (claimed) delta.rewardPoints -= e.points;
         writes.activeDays.push({ customer, day });
         break;
-      case "reverse":
-        dayDelta(day, channel, partnerId).pointsRedeemed -= e.points;
+      }
+      case "reverse": {
+        const delta = dayDelta(day, channel, partnerId);
+        delta.pointsRedeemed -= e.points;
+        // A donation is never reversed; a cancelled (or expired, points returned) coupon gives its reward's points back.
+        if (couponReturned) delta.rewardPoints -= e.points;
         break;
+      }
       case "expire":
         dayDelta(day, channel, partnerId).pointsExpired -= e.points;
         if ("earnedAt" in e.details) earnCohort(localMonth(e.details.earnedAt, timeZone)).expired -= e.points;
@@ -170,8 +192,14 @@ export function kpiWritesOfPlan(plan: Plan<unknown>, timeZone: string): KpiWrite
     total("held_points", e.heldPoints);
   }
   total("lot_points", plan.newLots.reduce((sum, lot) => sum + lot.remaining, 0) + plan.lotDeltas.reduce((sum, d) => sum + d.delta, 0));
+  for (const fact of plan.kpiCounts ?? []) {
+    const day = localDay(fact.at, timeZone);
+    const row = writes.dayCounts.find((c) => c.day === day && c.name === fact.name);
+    if (row) row.delta += 1;
+    else writes.dayCounts.push({ day, name: fact.name, delta: 1 });
+  }
   writes.days = [...days.values()].filter(
-    (d) => d.enrollments || d.pointsIssued || d.pointsRedeemed || d.pointsExpired || d.pointsClawedBack || d.tierMoves,
+    (d) => d.enrollments || d.pointsIssued || d.pointsRedeemed || d.pointsExpired || d.pointsClawedBack || d.tierMoves || d.rewardPoints || d.donationPoints || d.donationAmount,
   );
   writes.earnCohorts = writes.earnCohorts.filter((c) => c.issued || c.expired);
   return writes;

@@ -2,7 +2,7 @@
 import { sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { kpiCohorts, kpiCustomerPeriods, kpiDays, kpiEarnCohorts, kpiOrders, kpiRefunds, kpiRuleDays, kpiTotals } from "../db/schema";
+import { kpiCohorts, kpiCustomerPeriods, kpiDayCounts, kpiDays, kpiEarnCohorts, kpiOrders, kpiRefunds, kpiRuleDays, kpiTotals } from "../db/schema";
 import { nextPeriod, periodOf, previousPeriod, type Interval } from "./calendar";
 import type { KpiWrites } from "./rollups";
 
@@ -58,6 +58,9 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
           pointsExpired: d.pointsExpired,
           pointsClawedBack: d.pointsClawedBack,
           tierMoves: d.tierMoves,
+          rewardPoints: d.rewardPoints,
+          donationPoints: d.donationPoints,
+          donationAmount: d.donationAmount,
         })
         .onConflictDoUpdate({
           target: [kpiDays.programId, kpiDays.day, kpiDays.channel, kpiDays.partnerId, kpiDays.isMember],
@@ -68,6 +71,9 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
             pointsExpired: plus(kpiDays.pointsExpired),
             pointsClawedBack: plus(kpiDays.pointsClawedBack),
             tierMoves: plus(kpiDays.tierMoves),
+            rewardPoints: plus(kpiDays.rewardPoints),
+            donationPoints: plus(kpiDays.donationPoints),
+            donationAmount: plus(kpiDays.donationAmount),
           },
         }),
     );
@@ -103,6 +109,14 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
       return { programId, kind: "redeem", grain, period, customer: a.customer, isMember: 1, prevPeriod: previousPeriod(period, grain), nextPeriod: nextPeriod(period, grain), cohort: "", orders: 0 };
     });
     statements.push(db.insert(kpiCustomerPeriods).values(rows).onConflictDoNothing());
+  }
+  for (const c of writes.dayCounts) {
+    statements.push(
+      db
+        .insert(kpiDayCounts)
+        .values({ programId, day: c.day, name: c.name, value: c.delta })
+        .onConflictDoUpdate({ target: [kpiDayCounts.programId, kpiDayCounts.day, kpiDayCounts.name], set: { value: plus(kpiDayCounts.value) } }),
+    );
   }
   for (const t of writes.totals) {
     statements.push(

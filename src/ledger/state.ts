@@ -162,6 +162,8 @@ export interface Plan<Result> {
   expiryWarnings?: { expiresAt: string; points: number }[];
   /** What the change adds to the KPI rollups (src/kpis/rollups.ts), committed in the same batch. */
   kpi?: KpiWrites | null;
+  /** Facts a capability counts in the KPIs, on the program's local day of `at`: 'referral_conversions', 'activity:<type>'. */
+  kpiCounts?: { name: string; at: string }[];
   /** Reward claims (with their coupons) this plan writes, and claims whose coupon it moves out of `issued`. */
   rewardClaims?: { inserts: ClaimRecord[]; updates: { id: string; status: Exclude<ClaimStatus, "issued" | "donated"> }[] };
   /** Spend per category of the order's lines (an accrual that names them), for the member's statistics. */

@@ -181,6 +181,8 @@ export function qualificationPlan(state: MemberState, memberId: string, decision
   }
   const r = decision.referral;
   const plan = creditReferral(state, memberId, { referralId: r.id, role: "referrer", reward: { kind: "points", points: r.referrerPoints }, availableAt: decision.availableAt }, ctx);
+  // Rewarded is converted: the referee did what the referral asked (enrolled, or placed the qualifying order).
+  plan.kpiCounts = [...(plan.kpiCounts ?? []), { name: "referral_conversions", at: iso(ctx.now) }];
   if (r.status === "completed") plan.events.push(referralCompletedEvent(ctx, memberId, r));
   return plan;
 }

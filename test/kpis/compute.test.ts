@@ -84,7 +84,7 @@ describe("computeKpis", () => {
     const [march] = computeKpis({
       interval: "month",
       periods: ["2026-03"],
-      days: [{ day: "2026-03-05", isMember: true, orders: 6, revenue: 6000, refunds: 0, refundedAmount: 0, newCustomers: 1, enrollments: 1, pointsIssued: 60, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0 }],
+      days: [{ day: "2026-03-05", isMember: true, orders: 6, revenue: 6000, refunds: 0, refundedAmount: 0, newCustomers: 1, enrollments: 1, pointsIssued: 60, pointsRedeemed: 0, pointsExpired: 0, pointsClawedBack: 0, tierMoves: 0, rewardPoints: 0, donationPoints: 0, donationAmount: 0 }],
       counts: [
         { kind: "buy", period: "2026-02", isMember: true, customers: 4, retained: 0, repeaters: 0 },
         { kind: "buy", period: "2026-03", isMember: true, customers: 4, retained: 3, repeaters: 2 },
@@ -92,6 +92,7 @@ describe("computeKpis", () => {
       costs: [{ month: "2026-03", channel: "all", amount: 500 }],
       channel: null,
       redemptionValue: { points: 100, amount: 100 },
+      dayCounts: [],
     });
     // 6000 / 4 customers = 1500 per customer; 3 of 4 came back, churn 1/4: 4 periods of lifetime.
     expect(march!.customerLifetimeValue!.members).toEqual({ revenuePerCustomer: { numerator: 6000, denominator: 4, value: 1500 }, expectedLifetime: { numerator: 4, denominator: 1, value: 4 }, value: 6000 });

@@ -244,6 +244,27 @@ describe("GET /v1/kpis", () => {
   });
 });
 
+describe("referral conversions", () => {
+  it("counts a rewarded referral as a conversion, and its points credit as no order", async () => {
+    const p = await createProgram({ referrals: { enabled: true, referrerPoints: 100, refereePoints: 50, grantOn: { type: "enrollment" } } });
+    await enroll(p.server, "rita");
+    const code = (await call("/v1/members/rita/referral", { key: p.server })).json.code as string;
+    await enroll(p.server, "ada", { referralCode: code });
+    // The referral is rewarded by the job (or at once on enrolment): run it so the referrer's object decides.
+    await call("/v1/jobs/advance-referrals/run", { key: p.admin, method: "POST" });
+    const today = localDay(new Date(), "UTC");
+    const report = await call(`/v1/kpis?from=${today}&to=${today}&interval=day`, { key: p.admin });
+    expect(report.status, JSON.stringify(report.json)).toBe(200);
+    const [period] = report.json.periods;
+    expect(period.referralConversions).toBe(1);
+    expect(period.points.issued).toBeGreaterThan(0);
+    expect(period.orders.all).toBe(0);
+    expect(period.activities).toEqual({ total: 0, byType: [] });
+    const filtered = await call(`/v1/kpis?from=${today}&to=${today}&interval=day&channel=online`, { key: p.admin });
+    expect(filtered.json.periods[0]).toMatchObject({ referralConversions: null, activities: null, surveyResponseRate: null });
+  });
+});
+
 describe("the calendar", () => {
   it("names periods as the rollup triggers do in SQL", async () => {
     for (let i = 0; i < 60; i++) {

@@ -38,7 +38,17 @@ const opArb = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("refund" as const), order: fc.nat(), part: fc.integer({ min: 1, max: 100 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("redeem" as const), customer: fc.integer({ min: 0, max: 2 }), points: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("enroll" as const), customer: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("claim" as const), customer: fc.integer({ min: 0, max: 2 }), donation: fc.boolean(), cancel: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant("activity" as const), customer: fc.integer({ min: 0, max: 2 }), type: fc.constantFrom("review", "survey"), moderated: fc.constantFrom("no", "confirm", "reject") }),
+  },
 );
+
+/** The rewards every program of the property offers: a fixed discount and a donation, 5 points each. */
+const REWARD_POINTS = 5;
+const DONATION_AMOUNT = 250;
+const REDEMPTION_VALUE = { points: 3, amount: 2 };
 
 /** Customers 0-2 are members, 3-5 guests. */
 const isMember = (customer: number) => customer < 3;
@@ -59,7 +69,17 @@ describe("KPIs from rollups", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), fc.constantFrom<Interval>("day", "week", "month"), async (ops, interval) => {
         run++;
-        const p = await createProgram({ timeZone: TIME_ZONE, enrollOnAccrual: true });
+        const p = await createProgram({ timeZone: TIME_ZONE, enrollOnAccrual: true, redemptionValue: REDEMPTION_VALUE });
+        const cause = await call("/v1/causes", { key: p.admin, body: { name: "Trees" } });
+        const discount = await call("/v1/rewards", { key: p.admin, body: { name: "3 off", type: "fixed_discount", costPoints: REWARD_POINTS, value: { amount: 300, currency: "EUR" } } });
+        const donation = await call("/v1/rewards", {
+          key: p.admin,
+          body: { name: "A tree", type: "donation", costPoints: REWARD_POINTS, value: { amount: DONATION_AMOUNT, currency: "EUR" }, causeId: cause.json.id },
+        });
+        expect([cause.status, discount.status, donation.status], JSON.stringify(donation.json)).toEqual([201, 201, 201]);
+        let rewardPoints = 0;
+        let donations = 0;
+        const activities: { type: string }[] = [];
         const now = Date.now();
         const today = localDayOf(now);
         const orders: SentOrder[] = [];
@@ -95,6 +115,28 @@ describe("KPIs from rollups", () => {
           } else if (op.op === "redeem") {
             const res = await call(`/v1/members/${name(op.customer)}/redemptions`, { key: p.server, body: { points: op.points } });
             if (res.status === 201) redemptions.push({ customer: op.customer, points: op.points, day: today });
+          } else if (op.op === "claim") {
+            const rewardId = (op.donation ? donation : discount).json.id;
+            const res = await call(`/v1/members/${name(op.customer)}/rewards/${rewardId}/claims`, { method: "POST", key: p.server });
+            if (res.status !== 201) continue;
+            redemptions.push({ customer: op.customer, points: REWARD_POINTS, day: today });
+            if (op.donation) donations++;
+            else if (op.cancel) {
+              const cancelled = await call(`/v1/coupons/${res.json.coupon.code}/cancel`, { method: "POST", key: p.server });
+              expect(cancelled.status, JSON.stringify(cancelled.json)).toBe(200);
+              redemptions.push({ customer: op.customer, points: -REWARD_POINTS, day: today });
+            } else rewardPoints += REWARD_POINTS;
+          } else if (op.op === "activity") {
+            const posted = await call(`/v1/members/${name(op.customer)}/activities`, {
+              key: p.server,
+              body: { type: op.type, reference: `r${run}-a${++n}`, ...(op.moderated === "no" ? {} : { status: "pending" }) },
+            });
+            if (posted.status !== 201) continue;
+            if (op.moderated !== "no") {
+              const settled = await call(`/v1/members/${name(op.customer)}/activities/${posted.json.id}/${op.moderated}`, { method: "POST", key: p.server });
+              expect(settled.status, JSON.stringify(settled.json)).toBe(200);
+            }
+            if (op.moderated !== "reject") activities.push({ type: op.type });
           } else {
             const res = await call(`/v1/members/${name(op.customer)}`, { method: "PUT", key: p.server, body: {} });
             expect([200, 201]).toContain(res.status);
@@ -148,6 +190,22 @@ describe("KPIs from rollups", () => {
           expect(period.points.issued, `${key} issued`).toBe(orders.filter((o) => periodKey(o.day, interval) === key).reduce((s, o) => s + o.points, 0));
           expect(period.points.redeemed, `${key} redeemed`).toBe(redemptions.filter((r) => periodKey(r.day, interval) === key).reduce((s, r) => s + r.points, 0));
         }
+        // Claims, donations and activities all happen today: in the last period.
+        const last = (periods as any[]).at(-1);
+        const valueOf = (points: number) => Math.floor((points * REDEMPTION_VALUE.amount) / REDEMPTION_VALUE.points);
+        const plainPoints = redemptions.filter((r) => periodKey(r.day, interval) === last.period).reduce((s, r) => s + r.points, 0) - rewardPoints - donations * REWARD_POINTS;
+        expect(last.programCost, "program cost").toEqual({
+          redeemedValue: valueOf(plainPoints),
+          rewards: valueOf(rewardPoints),
+          donations: donations * DONATION_AMOUNT,
+          total: valueOf(plainPoints) + valueOf(rewardPoints) + donations * DONATION_AMOUNT,
+        });
+        const ofType = (type: string) => activities.filter((a) => a.type === type).length;
+        expect(last.activities, "activities").toEqual({
+          total: activities.length,
+          byType: ["review", "survey"].filter((t) => ofType(t) > 0).map((type) => ({ type, count: ofType(type) })),
+        });
+        expect(last.surveyResponseRate, "survey response rate").toMatchObject({ numerator: ofType("survey"), denominator: last.activeMembers });
         // Every order and refund lies inside the range asked for, so the periods add up to all of them.
         const total = (periods as any[]).reduce((s, q) => s + q.revenue.all, 0);
         expect(total).toBe(orders.reduce((s, o) => s + o.amount - o.refunded, 0));

@@ -82,10 +82,16 @@ export const KpiPeriodSchema = z
     points: z.object({ issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), clawedBack: z.number().int() }),
     redemptionRate: RateSchema,
     breakageRate: RateSchema,
-    programCost: z.object({ redeemedValue: z.number().int(), rewards: z.number().int(), donations: z.number().int(), total: z.number().int() }),
+    programCost: z
+      .object({ redeemedValue: z.number().int(), rewards: z.number().int(), donations: z.number().int(), total: z.number().int() })
+      .openapi({ description: "Points redeemed (other than for rewards) and points spent on catalog rewards at the redemption value; donations at the money passed on to their causes." }),
     membersIncrementalRevenue: z.number().int().nullable(),
-    referralConversions: z.number().int(),
-    activities: z.number().int(),
+    referralConversions: z.number().int().nullable().openapi({ description: "Referrals rewarded in the period (the referee enrolled or placed the qualifying order); null with a channel or partner filter." }),
+    activities: z
+      .object({ total: z.number().int(), byType: z.array(z.object({ type: z.string().openapi({ example: "review" }), count: z.number().int() })) })
+      .nullable()
+      .openapi({ description: "Activities accepted in the period (posted without moderation, or confirmed), by type; null with a channel or partner filter." }),
+    surveyResponseRate: RateSchema.nullable().openapi({ description: "Activities of type 'survey' over active members in the period; null with a filter." }),
   })
   .openapi("KpiPeriod");
 
