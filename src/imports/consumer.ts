@@ -1,7 +1,9 @@
-// The import queue's consumer: applies one chunk's members through their objects, then marks the chunk done.
+// The import queue's consumer: creates one chunk's new members in one batch, applies the others through their
+// objects, then marks the chunk done.
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { inParallel } from "../lib/parallel";
 import { memberLedgerOf } from "../members/member-ledger";
+import { createNewMembers } from "./bulk";
 import { chunkStatus, failLinesStatement, finishChunk, markRunning, pendingLines, type ImportChunkMessage } from "./store";
 
 /**
@@ -36,9 +38,12 @@ export async function handleImportBatch(batch: MessageBatch<ImportChunkMessage>,
 }
 
 /**
- * One chunk, resumable at any point: each member's batch marks its lines done
- * with the lots it posts, so a redelivery reads only what is still pending and
- * the member's object skips what an earlier, unanswered call committed.
+ * One chunk, resumable at any point: each batch marks its lines done with the
+ * lots it posts, so a redelivery reads only what is still pending and a
+ * member's object skips what an earlier, unanswered call committed. Members D1
+ * does not hold are created together in one batch (src/imports/bulk.ts); the
+ * others, and all of them when that batch meets a member enrolled meanwhile,
+ * go through their objects.
  */
 export async function applyChunk(env: Env, { programId, importId, chunk }: ImportChunkMessage, lastAttempt: boolean): Promise<"done" | "retry"> {
   const db = env.DB;
@@ -46,12 +51,24 @@ export async function applyChunk(env: Env, { programId, importId, chunk }: Impor
   if (status === null || status !== "pending") return "done";
   const now = new Date().toISOString();
   await markRunning(db, importId, now);
-  const settings = await programSettings(db, programId);
-  if (!settings) return "done";
+  const program = await programOf(db, programId);
+  if (!program) return "done";
+  const { settings, closedThrough } = program;
   const byMember = await pendingLines(db, importId, chunk);
   const failures: D1PreparedStatement[] = [];
+  let viaObjects = [...byMember.keys()];
+  const absent = await absentMembers(db, programId, viaObjects);
+  if (absent.length > 0) {
+    const created = await createNewMembers(env, { programId, importId, settings, closedThrough, lines: new Map(absent.map((id) => [id, byMember.get(id)!])) });
+    // On a conflict nothing landed: every member of the chunk goes through its object.
+    if (created.outcome === "written") {
+      failures.push(...created.refused);
+      const inBatch = new Set(absent.filter((id) => !created.viaObjects.includes(id)));
+      viaObjects = viaObjects.filter((id) => !inBatch.has(id));
+    }
+  }
   let unfinished = 0;
-  await inParallel([...byMember], MEMBERS_IN_PARALLEL, async ([memberId, lines]) => {
+  await inParallel(viaObjects.map((id) => [id, byMember.get(id)!] as const), MEMBERS_IN_PARALLEL, async ([memberId, lines]) => {
     try {
       const reply = await withTimeout(
         memberLedgerOf(env, programId, memberId).importMember({ programId, memberId, settings, partnerId: null, idempotency: null }, { importId, lines }),
@@ -73,9 +90,20 @@ export async function applyChunk(env: Env, { programId, importId, chunk }: Impor
   return "done";
 }
 
-async function programSettings(db: D1Database, programId: string): Promise<ProgramSettings | null> {
-  const settings = await db.prepare("SELECT settings FROM programs WHERE id = ?1").bind(programId).first<string>("settings");
-  return settings === null ? null : ProgramSettingsSchema.parse(JSON.parse(settings));
+async function programOf(db: D1Database, programId: string): Promise<{ settings: ProgramSettings; closedThrough: string | null } | null> {
+  const row = await db.prepare("SELECT settings, closed_through FROM programs WHERE id = ?1").bind(programId).first<{ settings: string; closed_through: string | null }>();
+  return row === null ? null : { settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), closedThrough: row.closed_through };
+}
+
+/** The members D1 does not hold (erased ones it does: they stay as pseudonyms), in one read. */
+async function absentMembers(db: D1Database, programId: string, memberIds: string[]): Promise<string[]> {
+  if (memberIds.length === 0) return [];
+  const { results } = await db
+    .prepare("SELECT member_id FROM members WHERE program_id = ?1 AND member_id IN (SELECT value FROM json_each(?2))")
+    .bind(programId, JSON.stringify(memberIds))
+    .all<{ member_id: string }>();
+  const present = new Set(results.map((r) => r.member_id));
+  return memberIds.filter((id) => !present.has(id));
 }
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {

@@ -880,7 +880,8 @@ export class MemberLedger extends DurableObject<Env> {
    */
   private async load(call: LedgerCall, now: Date, allLots: boolean): Promise<MemberState> {
     if (this.cached?.rest && (allLots || restExpiring(this.cached.rest, now))) this.forget();
-    if (this.cached) return this.cached;
+    // Absence is never trusted from memory: an import creates new members in D1 without their objects.
+    if (this.cached?.member) return this.cached;
     let loaded = await readMemberState(this.db, call.programId, call.memberId, allLots ? null : { window: this.lotWindow, now });
     if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
     this.cached = loaded.state;

@@ -328,24 +328,9 @@ export async function readOrder(db: Database, programId: string, issuer: string,
   return order;
 }
 
-/**
- * Commits everything a plan writes, plus the idempotency record and the
- * outbox rows, in ONE D1 batch: it all lands or none of it does.
- */
-export async function commitPlan(
-  db: Database,
-  programId: string,
-  plan: Plan<unknown>,
-  idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
-  now: Date,
-  /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
-  extra: readonly BatchItem<"sqlite">[] = [],
-): Promise<void> {
-  assertPlanInRange(plan);
-  const at = now.toISOString();
-  const m = plan.member;
-  const statements: BatchItem<"sqlite">[] = [];
-  const memberValues = {
+/** The member's columns as a batch writes them (all but the key and enrolledAt). */
+function memberColumns(m: MemberRecord) {
+  return {
     email: m.email,
     name: m.name,
     attributes: JSON.stringify(m.attributes),
@@ -369,8 +354,41 @@ export async function commitPlan(
       ? {}
       : { marketingConsent: m.marketingConsent?.granted ?? null, marketingConsentAt: m.marketingConsent?.at ?? null, marketingConsentSource: m.marketingConsent?.source ?? null }),
   };
+}
+
+/** A new member's row, as commitPlan inserts it (an import writing many new members at once builds the same). */
+export function newMemberRow(programId: string, m: MemberRecord) {
+  return { programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberColumns(m) };
+}
+
+export function newLotRow(programId: string, memberId: string, lot: Plan<unknown>["newLots"][number], at: string) {
+  return { ...lot, programId, memberId, createdAt: at };
+}
+
+export function entryRow(programId: string, memberId: string, e: Plan<unknown>["entries"][number]) {
+  return { ...e, ...entryFigures(e), programId, memberId, details: JSON.stringify(e.details) };
+}
+
+/**
+ * Commits everything a plan writes, plus the idempotency record and the
+ * outbox rows, in ONE D1 batch: it all lands or none of it does.
+ */
+export async function commitPlan(
+  db: Database,
+  programId: string,
+  plan: Plan<unknown>,
+  idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
+  now: Date,
+  /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
+  extra: readonly BatchItem<"sqlite">[] = [],
+): Promise<void> {
+  assertPlanInRange(plan);
+  const at = now.toISOString();
+  const m = plan.member;
+  const statements: BatchItem<"sqlite">[] = [];
+  const memberValues = memberColumns(m);
   if (plan.memberIsNew) {
-    statements.push(db.insert(members).values({ programId, memberId: m.memberId, enrolledAt: m.enrolledAt, ...memberValues }));
+    statements.push(db.insert(members).values(newMemberRow(programId, m)));
   } else {
     // The version trigger aborts the batch unless this is exactly one step past what the object read.
     statements.push(
@@ -378,7 +396,7 @@ export async function commitPlan(
     );
   }
   for (const lot of plan.newLots) {
-    statements.push(db.insert(lots).values({ ...lot, programId, memberId: m.memberId, createdAt: at }));
+    statements.push(db.insert(lots).values(newLotRow(programId, m.memberId, lot, at)));
   }
   if (plan.newOrder) statements.push(db.insert(orders).values({ ...plan.newOrder, programId }));
   if (plan.orderRefund) {
@@ -406,7 +424,7 @@ export async function commitPlan(
     statements.push(db.update(lots).set(set).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
   }
   for (const e of plan.entries) {
-    statements.push(db.insert(entries).values({ ...e, ...entryFigures(e), programId, memberId: m.memberId, details: JSON.stringify(e.details) }));
+    statements.push(db.insert(entries).values(entryRow(programId, m.memberId, e)));
   }
   for (const ev of plan.events) {
     statements.push(
@@ -510,6 +528,8 @@ export function classifyCommitError(error: unknown): CommitConflict {
   // drizzle wraps D1's error ("Failed query: ..."); the constraint's name is in the cause.
   const message = errorMessages(error).join("\n");
   if (message.includes("stale_member_version")) return "stale_version";
+  // The member was created around this object (an import's batch) after it read none: build again on what D1 holds.
+  if (message.includes("UNIQUE constraint failed: members.")) return "stale_version";
   if (message.includes("settlement_period_closed")) return "period_closed";
   if (message.includes("coupon_not_issued")) return "coupon_moved";
   if (message.includes("reward_reservation_void")) return "reservation_void";
