@@ -1,5 +1,6 @@
 // The campaign rules a program has in force, cached per isolate, and which of them apply at an instant.
 import type { ProgramSettings } from "../ledger/settings";
+import { sha256Hex } from "../lib/ids";
 import { CampaignDefinitionSchema, type ActiveRule, type RuleTrigger } from "./rules";
 
 /** [from, to) by recorded time; `to` null while the version is still in force. */
@@ -88,14 +89,37 @@ export const SCHEDULED_RULES_SQL = `SELECT i.campaign_id AS campaignId, i.versio
   JOIN campaign_versions v ON v.program_id = i.program_id AND v.campaign_id = i.campaign_id AND v.version = i.version
   WHERE i.program_id = ?1 AND (i.ends_at IS NULL OR i.ends_at > ?2)`;
 
+/** The program's rules as one read of D1 left them, with a version that names that read's content. */
+export interface RuleSet {
+  rules: ScheduledRule[];
+  /**
+   * A hash of the rows read (each interval with its version's definition), in
+   * a fixed order. An edit, activation, pause or end adds or closes an
+   * interval, so the content of a superseded read never comes back: two reads
+   * with the same version hold the same rules.
+   */
+  version: string;
+}
+
 /** Reads the intervals that may still hold an accepted order's occurredAt, with their versions' definitions. */
-export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
+export async function readRuleSet(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<RuleSet> {
   const cutoff = new Date(now.getTime() - (settings.maxBackdateDays + MARGIN_DAYS) * 86_400_000).toISOString();
   const { results } = await d1
     .prepare(SCHEDULED_RULES_SQL)
     .bind(programId, cutoff)
     .all<VersionInForceRow>();
-  return scheduledRules(results);
+  return { rules: scheduledRules(results), version: await ruleSetVersion(results) };
+}
+
+/** Sorted here, not in SQL: the read stays on its indexes without a sort step (test/campaigns/query-plans). */
+export async function ruleSetVersion(rows: readonly VersionInForceRow[]): Promise<string> {
+  const key = (r: VersionInForceRow) => `${r.campaignId}\u0000${String(r.version).padStart(10, "0")}\u0000${r.startsAt}`;
+  const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return sha256Hex(JSON.stringify(sorted.map((r) => [r.campaignId, r.version, r.startsAt, r.endsAt, r.definition])));
+}
+
+export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
+  return (await readRuleSet(d1, programId, settings, now)).rules;
 }
 
 /**
@@ -106,7 +130,7 @@ export async function readScheduledRules(d1: D1Database, programId: string, sett
  */
 export const RULES_TTL_MS = 10_000;
 const MAX_CACHED_PROGRAMS = 1_000;
-const cached = new Map<string, { rules: ScheduledRule[]; expiresAt: number }>();
+const cached = new Map<string, RuleSet & { expiresAt: number }>();
 
 export function forgetCampaignRules(programId: string): void {
   cached.delete(programId);
@@ -115,16 +139,21 @@ export function forgetCampaignRules(programId: string): void {
 /**
  * Every rule of the program's versions that was or is in force (active,
  * paused and ended campaigns alike: a late-posted order is valued by the
- * versions in force when it occurred). Each request reads on its own when the
- * cache is cold: a D1 promise shared between requests is refused by workerd.
+ * versions in force when it occurred), with the version of the set. Each
+ * request reads on its own when the cache is cold: a D1 promise shared
+ * between requests is refused by workerd.
  */
-export async function activeRules(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<ScheduledRule[]> {
+export async function activeRuleSet(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<RuleSet> {
   const hit = cached.get(programId);
-  if (hit && hit.expiresAt > Date.now()) return hit.rules;
-  const rules = await readScheduledRules(env.DB, programId, settings, now);
+  if (hit && hit.expiresAt > Date.now()) return hit;
+  const set = await readRuleSet(env.DB, programId, settings, now);
   if (!hit && cached.size >= MAX_CACHED_PROGRAMS) cached.delete(cached.keys().next().value!);
-  cached.set(programId, { rules, expiresAt: Date.now() + RULES_TTL_MS });
-  return rules;
+  cached.set(programId, { ...set, expiresAt: Date.now() + RULES_TTL_MS });
+  return set;
+}
+
+export async function activeRules(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<ScheduledRule[]> {
+  return (await activeRuleSet(env, programId, settings, now)).rules;
 }
 
 /** The rules of `triggerType` in force at `occurredAt`, from the isolate's cache. */
@@ -136,4 +165,30 @@ export async function rulesInForceFor(
   triggerType: RuleTrigger["type"],
 ): Promise<ActiveRule[]> {
   return rulesInForce(await activeRules(env, programId, settings), occurredAt, triggerType);
+}
+
+/**
+ * The member objects' side: the rule set of each program as this isolate's
+ * objects last read it, kept until a call names another version. The Worker
+ * sends only its version (not 50 campaigns' rules with every call); an object
+ * whose set differs reads D1 itself before it values anything, so it never
+ * values by rules older than the Worker's. A read that still differs is newer
+ * than the Worker's (the Worker read D1 before it called): that version is
+ * remembered as superseded, so calls from a Worker whose cache has not yet
+ * expired do not read again each time.
+ */
+const objectSets = new Map<string, { set: RuleSet; superseded: Set<string> }>();
+const MAX_SUPERSEDED = 64;
+
+export async function ruleSetAtLeast(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, version: string, now: Date): Promise<RuleSet> {
+  const kept = objectSets.get(programId);
+  if (kept && (kept.set.version === version || kept.superseded.has(version))) return kept.set;
+  const set = await readRuleSet(d1, programId, settings, now);
+  const superseded = kept && kept.superseded.size < MAX_SUPERSEDED ? kept.superseded : new Set<string>();
+  if (kept) superseded.add(kept.set.version);
+  if (set.version !== version) superseded.add(version);
+  superseded.delete(set.version);
+  if (!kept && objectSets.size >= MAX_CACHED_PROGRAMS) objectSets.delete(objectSets.keys().next().value!);
+  objectSets.set(programId, { set, superseded });
+  return set;
 }
