@@ -30,7 +30,8 @@ import { appliedLines } from "../imports/store";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
-import { keptSegmentIds, withSegmentChanges } from "../segments/batch";
+import { keptSegmentIds, withSegmentChanges, type KeptSegmentFacts } from "../segments/batch";
+import { inForce } from "../memberships/memberships";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { kpiWritesOfPlan } from "../kpis/rollups";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
@@ -181,6 +182,8 @@ export class MemberLedger extends DurableObject<Env> {
   private ordered: boolean | null = null;
   /** The member's active memberships with their plans, for the earning multiplier; read once, dropped when one changes here. */
   private held: Awaited<ReturnType<typeof heldMemberships>> | null = null;
+  /** The member's stats and segment memberships as the last batch left them (src/segments/batch.ts); dropped with the state. */
+  private segmentFacts: KeptSegmentFacts | null = null;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -659,6 +662,7 @@ export class MemberLedger extends DurableObject<Env> {
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   private forget(): void {
     this.cached = null;
+    this.segmentFacts = null;
     this.grants.clear();
     this.ordered = null;
   }
@@ -900,15 +904,21 @@ export class MemberLedger extends DurableObject<Env> {
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
     if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
+    let segmentFacts: KeptSegmentFacts;
     try {
-      await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now));
+      // The plans in force come from the memberships kept for the multiplier when they are (never read into it here:
+      // a membership's own batch has dropped them, and they are read afresh after it).
+      const plans = this.held ? this.held.filter((h) => inForce(h.membership, now)).map((h) => h.membership.planId) : null;
+      segmentFacts = await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now), this.segmentFacts, plans);
       await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
+      this.segmentFacts = null;
       throw error;
     }
     this.cached = plan.nextState;
+    this.segmentFacts = segmentFacts;
     if (plan.newOrder) this.ordered = true;
     for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued before the caller hears back; a failed send never fails the
