@@ -1,6 +1,5 @@
 // The campaign rules a program has in force, cached per isolate, and which of them apply at an instant.
 import type { ProgramSettings } from "../ledger/settings";
-import { sha256Hex } from "../lib/ids";
 import { CampaignDefinitionSchema, type ActiveRule, type RuleTrigger } from "./rules";
 
 /** [from, to) by recorded time; `to` null while the version is still in force. */
@@ -115,7 +114,10 @@ export async function readRuleSet(d1: D1Database, programId: string, settings: P
 export async function ruleSetVersion(rows: readonly VersionInForceRow[]): Promise<string> {
   const key = (r: VersionInForceRow) => `${r.campaignId}\u0000${String(r.version).padStart(10, "0")}\u0000${r.startsAt}`;
   const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return sha256Hex(JSON.stringify(sorted.map((r) => [r.campaignId, r.version, r.startsAt, r.endsAt, r.definition])));
+  const text = JSON.stringify(sorted.map((r) => [r.campaignId, r.version, r.startsAt, r.endsAt, r.definition]));
+  // Web Crypto directly: this folder imports only the ledger, its own modules and zod (test/ledger-boundaries).
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
