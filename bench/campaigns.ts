@@ -26,7 +26,7 @@ function campaign(index: number) {
   };
 }
 
-async function adminKey(pool: Pool, adminToken: string, programId: string): Promise<string> {
+export async function adminKey(pool: Pool, adminToken: string, programId: string): Promise<string> {
   const { key } = await send<{ key: string }>(pool, {
     method: "POST",
     path: `/v1/programs/${programId}/keys`,
@@ -37,7 +37,7 @@ async function adminKey(pool: Pool, adminToken: string, programId: string): Prom
   return key;
 }
 
-async function addCampaigns(pool: Pool, key: string, from: number, to: number): Promise<string[]> {
+export async function addCampaigns(pool: Pool, key: string, from: number, to: number): Promise<string[]> {
   const auth = { authorization: `Bearer ${key}` };
   const ids: string[] = [];
   for (let index = from; index < to; index++) {

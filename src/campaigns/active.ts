@@ -104,14 +104,44 @@ export const SCHEDULED_RULES_SQL = `SELECT i.campaign_id AS campaignId, i.versio
 /** How far ahead of startsAt a plan's early access may open a campaign (plan edits forget the cache, see forgetCampaignRules). */
 export const MOST_EARLY_ACCESS_DAYS_SQL = "SELECT MAX(early_access_days) AS days FROM membership_plans WHERE program_id = ?1";
 
+/** The program's rules as one read of D1 left them, with a version that names that read's content. */
+export interface RuleSet {
+  rules: ScheduledRule[];
+  /**
+   * A hash of the rows read (each interval with its version's definition), in
+   * a fixed order. An edit, activation, pause or end adds or closes an
+   * interval, so the content of a superseded read never comes back: two reads
+   * with the same version hold the same rules.
+   */
+  version: string;
+}
+
 /** Reads the intervals that may still hold an accepted order's occurredAt, with their versions' definitions. */
-export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
+export async function readRuleSet(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<RuleSet> {
   const cutoff = new Date(now.getTime() - (settings.maxBackdateDays + MARGIN_DAYS) * 86_400_000).toISOString();
   const [{ results }, days] = await Promise.all([
     d1.prepare(SCHEDULED_RULES_SQL).bind(programId, cutoff).all<VersionInForceRow>(),
     d1.prepare(MOST_EARLY_ACCESS_DAYS_SQL).bind(programId).first<{ days: number | null }>(),
   ]);
-  return scheduledRules(results, Number(days?.days ?? 0));
+  const earlyAccessDays = Number(days?.days ?? 0);
+  return { rules: scheduledRules(results, earlyAccessDays), version: await ruleSetVersion(results, earlyAccessDays) };
+}
+
+/**
+ * Sorted here, not in SQL: the read stays on its indexes without a sort step (test/campaigns/query-plans).
+ * The plans' early access is part of the version: it moves when the rules open.
+ */
+export async function ruleSetVersion(rows: readonly VersionInForceRow[], earlyAccessDays = 0): Promise<string> {
+  const key = (r: VersionInForceRow) => `${r.campaignId}\u0000${String(r.version).padStart(10, "0")}\u0000${r.startsAt}`;
+  const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const text = JSON.stringify([earlyAccessDays, sorted.map((r) => [r.campaignId, r.version, r.startsAt, r.endsAt, r.definition])]);
+  // Web Crypto directly: this folder imports only the ledger, its own modules and zod (test/ledger-boundaries).
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function readScheduledRules(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now: Date): Promise<ScheduledRule[]> {
+  return (await readRuleSet(d1, programId, settings, now)).rules;
 }
 
 /**
@@ -122,7 +152,7 @@ export async function readScheduledRules(d1: D1Database, programId: string, sett
  */
 export const RULES_TTL_MS = 10_000;
 const MAX_CACHED_PROGRAMS = 1_000;
-const cached = new Map<string, { rules: ScheduledRule[]; expiresAt: number }>();
+const cached = new Map<string, RuleSet & { expiresAt: number }>();
 
 export function forgetCampaignRules(programId: string): void {
   cached.delete(programId);
@@ -131,16 +161,21 @@ export function forgetCampaignRules(programId: string): void {
 /**
  * Every rule of the program's versions that was or is in force (active,
  * paused and ended campaigns alike: a late-posted order is valued by the
- * versions in force when it occurred). Each request reads on its own when the
- * cache is cold: a D1 promise shared between requests is refused by workerd.
+ * versions in force when it occurred), with the version of the set. Each
+ * request reads on its own when the cache is cold: a D1 promise shared
+ * between requests is refused by workerd.
  */
-export async function activeRules(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<ScheduledRule[]> {
+export async function activeRuleSet(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<RuleSet> {
   const hit = cached.get(programId);
-  if (hit && hit.expiresAt > Date.now()) return hit.rules;
-  const rules = await readScheduledRules(env.DB, programId, settings, now);
+  if (hit && hit.expiresAt > Date.now()) return hit;
+  const set = await readRuleSet(env.DB, programId, settings, now);
   if (!hit && cached.size >= MAX_CACHED_PROGRAMS) cached.delete(cached.keys().next().value!);
-  cached.set(programId, { rules, expiresAt: Date.now() + RULES_TTL_MS });
-  return rules;
+  cached.set(programId, { ...set, expiresAt: Date.now() + RULES_TTL_MS });
+  return set;
+}
+
+export async function activeRules(env: Pick<Env, "DB">, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, now = new Date()): Promise<ScheduledRule[]> {
+  return (await activeRuleSet(env, programId, settings, now)).rules;
 }
 
 /** The rules of `triggerType` in force at `occurredAt`, from the isolate's cache. */
@@ -152,4 +187,30 @@ export async function rulesInForceFor(
   triggerType: RuleTrigger["type"],
 ): Promise<ActiveRule[]> {
   return rulesInForce(await activeRules(env, programId, settings), occurredAt, triggerType);
+}
+
+/**
+ * The member objects' side: the rule set of each program as this isolate's
+ * objects last read it, kept until a call names another version. The Worker
+ * sends only its version (not 50 campaigns' rules with every call); an object
+ * whose set differs reads D1 itself before it values anything, so it never
+ * values by rules older than the Worker's. A read that still differs is newer
+ * than the Worker's (the Worker read D1 before it called): that version is
+ * remembered as superseded, so calls from a Worker whose cache has not yet
+ * expired do not read again each time.
+ */
+const objectSets = new Map<string, { set: RuleSet; superseded: Set<string> }>();
+const MAX_SUPERSEDED = 64;
+
+export async function ruleSetAtLeast(d1: D1Database, programId: string, settings: Pick<ProgramSettings, "maxBackdateDays">, version: string, now: Date): Promise<RuleSet> {
+  const kept = objectSets.get(programId);
+  if (kept && (kept.set.version === version || kept.superseded.has(version))) return kept.set;
+  const set = await readRuleSet(d1, programId, settings, now);
+  const superseded = kept && kept.superseded.size < MAX_SUPERSEDED ? kept.superseded : new Set<string>();
+  if (kept) superseded.add(kept.set.version);
+  if (set.version !== version) superseded.add(version);
+  superseded.delete(set.version);
+  if (!kept && objectSets.size >= MAX_CACHED_PROGRAMS) objectSets.delete(objectSets.keys().next().value!);
+  objectSets.set(programId, { set, superseded });
+  return set;
 }

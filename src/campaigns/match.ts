@@ -87,8 +87,27 @@ export function itemMatches(item: EarnItem, match: ItemMatch): boolean {
 /** Conditions that only an order can satisfy: on any other trigger a rule with one of them never matches. */
 export const ORDER_ONLY_CONDITIONS = ["amountAtLeast", "amountAtMost", "channels", "stores", "items", "firstOrder", "partners"] as const satisfies readonly (keyof RuleConditions)[];
 
+/**
+ * Facts about the member that cost a read (first order, kept segments), or the
+ * member itself before their object has loaded them: a pre-filter that does
+ * not know one yet lets its conditions pass, so it drops only rules that
+ * cannot match whatever the facts turn out to be.
+ */
+export interface KnownFacts {
+  member: boolean;
+  firstOrder: boolean;
+  segments: boolean;
+  /** The membership plans held (plan conditions, early access by plan). */
+  plans: boolean;
+}
+
+const ALL_KNOWN: KnownFacts = { member: true, firstOrder: true, segments: true, plans: true };
+
+/** Before the member's reads: the order's own conditions, time and (once loaded) tier and attributes. */
+export const ORDER_FACTS_ONLY: KnownFacts = { member: true, firstOrder: false, segments: false, plans: false };
+
 /** The rule's match for this input, or null when its trigger, campaign window or any condition does not hold. */
-export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramClock): RuleMatch | null {
+export function matchRule(active: ActiveRule, input: Pick<EarnInput, "trigger" | "occurredAt" | "member">, clock: ProgramClock, known: KnownFacts = ALL_KNOWN): RuleMatch | null {
   const { rule } = active;
   const trigger = input.trigger;
   if (rule.trigger.type !== trigger.type) return null;
@@ -96,13 +115,14 @@ export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramCl
   const at = input.occurredAt.getTime();
   const times = timesOf(active);
   if (at >= times.endsAt) return null;
-  if (at < times.startsAt && at < opensAtFor(active, input.member)) return null;
+  // Before the member's plans are read, a rule not started yet may still be open early to them: kept.
+  if (at < times.startsAt && known.plans && at < opensAtFor(active, input.member)) return null;
 
   const c = rule.conditions;
-  if (c.tiers !== undefined && !c.tiers.includes(input.member.tier)) return null;
-  if (c.plans !== undefined && !c.plans.some((id) => input.member.plans?.planIds.includes(id))) return null;
-  if (c.segments !== undefined && !c.segments.some((id) => input.member.segmentIds?.includes(id))) return null;
-  if (c.attributes !== undefined) {
+  if (known.member && c.tiers !== undefined && !c.tiers.includes(input.member.tier)) return null;
+  if (known.plans && c.plans !== undefined && !c.plans.some((id) => input.member.plans?.planIds.includes(id))) return null;
+  if (known.segments && c.segments !== undefined && !c.segments.some((id) => input.member.segmentIds?.includes(id))) return null;
+  if (known.member && c.attributes !== undefined) {
     for (const [key, value] of Object.entries(c.attributes)) if (input.member.attributes[key] !== value) return null;
   }
   if (times.windows !== null && !times.windows.some((w) => at >= w.from && at < w.to)) return null;
@@ -117,11 +137,23 @@ export function matchRule(active: ActiveRule, input: EarnInput, clock: ProgramCl
   if (c.channels !== undefined && !c.channels.includes(trigger.channel)) return null;
   if (c.stores !== undefined && (trigger.storeId === null || !c.stores.includes(trigger.storeId))) return null;
   if (c.partners !== undefined && (trigger.partnerId === null || !c.partners.includes(trigger.partnerId))) return null;
-  if (c.firstOrder !== undefined && trigger.firstOrder !== c.firstOrder) return null;
+  if (known.firstOrder && c.firstOrder !== undefined && trigger.firstOrder !== c.firstOrder) return null;
   const items: number[] = [];
   trigger.items.forEach((item, index) => {
     if (c.items === undefined || itemMatches(item, c.items)) items.push(index);
   });
   if (c.items !== undefined && items.length === 0) return null;
   return { items };
+}
+
+/**
+ * The rules that may match this order, before any limit, grant or budget is
+ * looked at: those that fail on the order itself (channel, partner, store,
+ * amount, items), its time (date windows, weekdays, hours) or the member's
+ * tier and attributes cannot give points, so the evaluator would skip them
+ * anyway and nothing needs reading or reserving for them.
+ */
+export function rulesThatMayMatch(rules: readonly ActiveRule[], input: Pick<EarnInput, "trigger" | "occurredAt" | "member">, timeZone: string, known: KnownFacts): ActiveRule[] {
+  const clock = new ProgramClock(input.occurredAt, timeZone);
+  return rules.filter((active) => matchRule(active, input, clock, known) !== null);
 }

@@ -11,8 +11,10 @@ import { balanceOf, type Balance } from "../ledger/balance";
 import { BeyondSafeIntegers } from "../ledger/money";
 import { isIdle } from "../ledger/expiry";
 import { expireDue, warnExpiring, type ExpiringPoints, type ExpiryResult } from "../ledger/expiry-ops";
-import { accrue, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
-import type { ActiveRule } from "../campaigns/rules";
+import { accrue, orderItems, orderTrigger, type AccrualCampaigns, type AccrualInput, type AccrualResult } from "../ledger/ops/accrue";
+import type { ActiveRule, RuleTrigger } from "../campaigns/rules";
+import { ruleSetAtLeast, rulesInForce } from "../campaigns/active";
+import { ORDER_FACTS_ONLY, rulesThatMayMatch } from "../campaigns/match";
 import { budgetLimits, budgetsLeftNow, buildWithBudgets, confirmBudgets, giveBackBudgets, releaseBudgets, returnRows, type BudgetReservation } from "../budgets/draws";
 import { grantsSince, type EarningPreview, previewOf } from "../campaigns/member-rules";
 import { enroll, type EnrollInput } from "../ledger/ops/enroll";
@@ -28,7 +30,8 @@ import { appliedLines } from "../imports/store";
 import { cancelRedemption, captureHold, lapseDueHolds, redeem, type RedeemInput } from "../ledger/ops/redeem";
 import { refund, type RefundInput, type RefundResult } from "../ledger/ops/refund";
 import { requireMember, type OpContext } from "../ledger/plan";
-import { keptSegmentIds, withSegmentChanges } from "../segments/batch";
+import { keptSegmentIds, withSegmentChanges, type KeptSegmentFacts } from "../segments/batch";
+import { inForce } from "../memberships/memberships";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { kpiWritesOfPlan } from "../kpis/rollups";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
@@ -93,6 +96,12 @@ export interface LedgerCall {
   rules?: ActiveRule[];
   /** The enrollment rules in force now, for an accrual that may enroll the member (their sign-up bonus). */
   signUpRules?: ActiveRule[];
+  /**
+   * Instead of `rules` and `signUpRules` (an accrual's): the version of the program's rule set the
+   * Worker holds (src/campaigns/active.ts). The object values by its own copy of that set, and reads
+   * the set from D1 first whenever its copy is another version, so it never values by older rules.
+   */
+  rulesVersion?: string;
 }
 
 /**
@@ -177,6 +186,8 @@ export class MemberLedger extends DurableObject<Env> {
   private ordered: boolean | null = null;
   /** The member's active memberships with their plans, for the earning multiplier; read once, dropped when one changes here. */
   private held: Awaited<ReturnType<typeof heldMemberships>> | null = null;
+  /** The member's stats and segment memberships as the last batch left them (src/segments/batch.ts); dropped with the state. */
+  private segmentFacts: KeptSegmentFacts | null = null;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -252,9 +263,14 @@ export class MemberLedger extends DurableObject<Env> {
    */
   accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
     return this.write(call, async (state, ctx) => {
-      const campaigns = await this.campaignsFor(call, state, input.occurredAt);
+      const occurredAt = new Date(input.occurredAt);
+      // Rules that cannot match this order are dropped before any grant is read or budget reserved for them.
+      const member = state.member ?? { tier: null, attributes: {} };
+      const inForce = await this.rulesFor(call, occurredAt, "order", call.rules);
+      const rules = rulesThatMayMatch(inForce, { trigger: orderTrigger(input, orderItems(input), call.partnerId, false), occurredAt, member }, call.settings.timeZone, ORDER_FACTS_ONLY);
+      const campaigns = await this.campaignsFor(call, state, input.occurredAt, rules);
       // A first accrual that enrolls the member brings the sign-up bonus into its batch.
-      const signUp = state.member ? [] : (call.signUpRules ?? []);
+      const signUp = state.member || !call.settings.enrollOnAccrual ? [] : await this.rulesFor(call, ctx.now, "enrollment", call.signUpRules);
       const { plan, reservation } = await this.withBudgets(call, [...campaigns.rules, ...signUp], ctx.now, (budgetLeft) => {
         const plan = accrue(state, call.memberId, input, ctx, { ...campaigns, budgetLeft });
         addSignUpBonus(plan, { rules: signUp, grants: [], budgetLeft: budgetAfter(budgetLeft, plan.budgetDraws ?? []) }, ctx);
@@ -666,6 +682,7 @@ export class MemberLedger extends DurableObject<Env> {
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   private forget(): void {
     this.cached = null;
+    this.segmentFacts = null;
     this.grants.clear();
     this.ordered = null;
   }
@@ -675,8 +692,7 @@ export class MemberLedger extends DurableObject<Env> {
    * limited ones (read once, then kept with the state), whether an order is on
    * record (only when a rule asks for the first order), and the budgets left.
    */
-  private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string): Promise<AccrualCampaigns> {
-    const rules = call.rules ?? [];
+  private async campaignsFor(call: LedgerCall, state: MemberState, occurredAt: string, rules: ActiveRule[] = call.rules ?? []): Promise<AccrualCampaigns> {
     const membershipPercent = state.member ? await this.membershipPercent(call, new Date(occurredAt)) : 100;
     if (rules.length === 0) return { rules, grants: [], budgetLeft: new Map(), firstOrder: state.member === null, membershipPercent };
     // Plans in force when the trigger occurred: what plan conditions and early access read.
@@ -701,6 +717,13 @@ export class MemberLedger extends DurableObject<Env> {
     const segmentIds = rules.some((r) => r.rule.conditions.segments !== undefined) ? await keptSegmentIds(this.db, call.programId, call.memberId) : [];
     // Budgets are not read here: the write path reserves them on their own objects (withBudgets).
     return { rules, grants, budgetLeft: new Map(), firstOrder, membershipPercent, segmentIds, plans };
+  }
+
+  /** The rules of a trigger in force at `at`: from the rule set the call names by version, else as the call carries them. */
+  private async rulesFor(call: LedgerCall, at: Date, triggerType: RuleTrigger["type"], sent: ActiveRule[] | undefined): Promise<ActiveRule[]> {
+    if (call.rulesVersion === undefined) return sent ?? [];
+    const set = await ruleSetAtLeast(this.env.DB, call.programId, call.settings, call.rulesVersion, clock(call));
+    return rulesInForce(set.rules, at, triggerType);
   }
 
   /** The best earning multiplier of the memberships in force when the order occurred. */
@@ -910,15 +933,21 @@ export class MemberLedger extends DurableObject<Env> {
 
   private async commit(call: LedgerCall, plan: Plan<unknown>, idempotency: Parameters<typeof commitPlan>[3], now: Date, extra: BatchItem<"sqlite">[] = []): Promise<void> {
     if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
+    let segmentFacts: KeptSegmentFacts;
     try {
-      await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now));
+      // The plans in force come from the memberships kept for the multiplier when they are (never read into it here:
+      // a membership's own batch has dropped them, and they are read afresh after it).
+      const plans = this.held ? this.held.filter((h) => inForce(h.membership, now)).map((h) => h.membership.planId) : null;
+      segmentFacts = await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now), this.segmentFacts, plans);
       await commitPlan(this.db, call.programId, plan, idempotency, now, extra);
     } catch (error) {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
+      this.segmentFacts = null;
       throw error;
     }
     this.cached = plan.nextState;
+    this.segmentFacts = segmentFacts;
     if (plan.newOrder) this.ordered = true;
     for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued before the caller hears back; a failed send never fails the

@@ -2,7 +2,7 @@
 import { DomainError } from "../errors";
 import { mulDiv, type Rounding } from "../money";
 import { addDays, iso } from "../dates";
-import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type MemberPlans, type RuleGrant } from "../../campaigns/evaluate";
+import { evaluateEarning, type CappedRule, type EarnItem, type EarnLine, type EarnResult, type EarnTrigger, type MemberPlans, type RuleGrant } from "../../campaigns/evaluate";
 import type { ActiveRule } from "../../campaigns/rules";
 import { lotExpiresAt } from "../expiry";
 import { periodOf } from "../periods";
@@ -91,16 +91,7 @@ export function accrue(
   }
   const items = earnItems(input, settings.currency);
   const earning = evaluateEarning({
-    trigger: {
-      type: "order",
-      amount: input.amount.amount,
-      currency: input.amount.currency,
-      items,
-      channel: input.channel as "online" | "store" | "app",
-      storeId: input.storeId ?? null,
-      partnerId: ctx.partnerId,
-      firstOrder: memberIsNew || campaigns.firstOrder,
-    },
+    trigger: orderTrigger(input, items, ctx.partnerId, memberIsNew || campaigns.firstOrder),
     occurredAt: earnedAt,
     member: { tier: current.tier, attributes: current.attributes, segmentIds: campaigns.segmentIds ?? [], plans: campaigns.plans },
     settings,
@@ -210,14 +201,33 @@ export function accrue(
 
 /** The order's items as the evaluator takes them; an item priced in another currency is refused. */
 function earnItems(input: AccrualInput, currency: string): EarnItem[] {
-  return (input.items ?? []).map((item, index) => {
+  (input.items ?? []).forEach((item, index) => {
     if (item.price.currency !== currency) {
       throw new DomainError("currency_mismatch", `Item ${index} is priced in ${item.price.currency}; the order is in ${currency}.`, {
         errors: [{ path: `items.${index}.price.currency`, message: `not ${currency}` }],
       });
     }
-    return { sku: item.sku, ...(item.category !== undefined ? { category: item.category } : {}), quantity: item.quantity, price: item.price.amount };
   });
+  return orderItems(input);
+}
+
+/** The order's line items as the evaluator reads them; prices are checked against the program's currency by the accrual. */
+export function orderItems(input: AccrualInput): EarnItem[] {
+  return (input.items ?? []).map((item) => ({ sku: item.sku, ...(item.category !== undefined ? { category: item.category } : {}), quantity: item.quantity, price: item.price.amount }));
+}
+
+/** The order as the evaluator sees it: the accrual's trigger, and the campaign pre-filter's in the member's object. */
+export function orderTrigger(input: AccrualInput, items: readonly EarnItem[], partnerId: string | null, firstOrder: boolean): EarnTrigger {
+  return {
+    type: "order",
+    amount: input.amount.amount,
+    currency: input.amount.currency,
+    items,
+    channel: input.channel as "online" | "store" | "app",
+    storeId: input.storeId ?? null,
+    partnerId,
+    firstOrder,
+  };
 }
 
 /** The evaluator's grants with the version of the line that gave them and the entry that carries them. */

@@ -15,7 +15,7 @@ import { ApiError } from "../../lib/errors";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import { memberEntryPage } from "./members.queries";
 import { enrollReferred } from "./members.referrals";
-import { rulesInForceFor } from "../../campaigns/active";
+import { activeRuleSet, rulesInForceFor } from "../../campaigns/active";
 
 export const enrollMember: AppRouteHandler<EnrollMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
@@ -53,8 +53,8 @@ export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
   };
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
   const { programId, settings } = c.get("principal");
-  call.rules = await rulesInForceFor(c.env, programId, settings, occurredAt, "order");
-  if (settings.enrollOnAccrual) call.signUpRules = await rulesInForceFor(c.env, programId, settings, new Date(now), "enrollment");
+  // Only the version of the rules goes with the call: the object keeps the set itself (src/campaigns/active.ts).
+  call.rulesVersion = (await activeRuleSet(c.env, programId, settings)).version;
   return respond(c, await memberLedger(c, memberId).accrue(call, input));
 };
 

@@ -5,15 +5,15 @@ import { database } from "../../db/client";
 import { recordGuestOrder } from "../../kpis/guest-orders";
 import { accrualInput, guestOrderInput, postBatch, refundInput, type PostItem } from "./batch";
 import type { PostTransactionBatchRoute } from "./transactions.routes";
-import { activeRules, rulesInForce } from "../../campaigns/active";
+import { activeRuleSet } from "../../campaigns/active";
 
 export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = async (c) => {
   const { items } = c.req.valid("json");
   // One clock for the whole file: items without occurredAt happened when it arrived.
   const now = Date.now();
   const { programId, settings } = c.get("principal");
-  let loaded: ReturnType<typeof activeRules> | undefined;
-  const rules = () => (loaded ??= activeRules(c.env, programId, settings));
+  let loaded: ReturnType<typeof activeRuleSet> | undefined;
+  const ruleSet = () => (loaded ??= activeRuleSet(c.env, programId, settings));
   const post: PostItem = async (item, idempotencyKey) => {
     if (item.type === "order") {
       const call = await ledgerCall(c, item.customerRef, { idempotencyKey, target: item.customerRef, body: item, storeRefusals: false });
@@ -25,10 +25,9 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
     const ledger = memberLedger(c, item.memberId);
     if (item.type === "refund") return forCaller(c, await ledger.refund(call, refundInput(item)));
     const input = accrualInput(item, now);
-    // Read once per file from the isolate's cache; each item gets the rules in force when it occurred.
-    call.rules = rulesInForce(await rules(), new Date(input.occurredAt), "order");
-    // An item that enrolls its member brings the sign-up bonus of the enrollment rules in force now.
-    if (settings.enrollOnAccrual) call.signUpRules = rulesInForce(await rules(), new Date(now), "enrollment");
+    // Read once per file from the isolate's cache; only its version goes with each item, and the member's
+    // object values the item by the rules in force when it occurred (its sign-up bonus by those in force now).
+    call.rulesVersion = (await ruleSet()).version;
     return forCaller(c, await ledger.accrue(call, input));
   };
   const outcome = await postBatch(items, { now, post });
