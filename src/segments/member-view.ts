@@ -15,6 +15,7 @@ export interface MemberSegments {
  * Evaluated at `now` rather than read from the membership table: conditions on time (days
  * since the last order, recency) move without a batch, and this answer should not lag.
  * `known` skips the member's row when the caller has it (the catalog has the member's object's view).
+ * Null for a member the program does not have, or has erased.
  */
 export async function segmentsOfMember(
   db: Database,
@@ -24,11 +25,12 @@ export async function segmentsOfMember(
   known?: { member: SegmentMember; availablePoints: number },
 ): Promise<MemberSegments | null> {
   const memberRow = db
-    .select({ tier: members.tier, attributes: members.attributes, birthdayMonth: members.birthdayMonth })
+    .select({ tier: members.tier, attributes: members.attributes, birthdayMonth: members.birthdayMonth, erasedAt: members.erasedAt })
     .from(members)
     .where(and(eq(members.programId, programId), eq(members.memberId, memberId)));
   const [[statsRow], [row], plans] = await db.batch([statsQuery(db, programId, memberId), memberRow, activePlansQuery(db, programId, memberId, now)]);
-  if (!row) return null;
+  // An erased member is not there for any request (the id is a pseudonym now), as everywhere else.
+  if (!row || row.erasedAt !== null) return null;
   const activePlans = plans.map((p) => p.planId);
   const member = { tier: known?.member.tier ?? row.tier, attributes: known?.member.attributes ?? (JSON.parse(row.attributes) as Record<string, unknown>), activePlans, birthdayMonth: row.birthdayMonth };
   const stored = toStats(statsRow) ?? (await backfilledStats(db, programId, memberId));

@@ -109,19 +109,30 @@ export async function backfilledStats(db: Database, programId: string, memberId:
 }
 
 /**
- * One page of a segment's members by member id, from the maintained membership table. By the
- * segment's key alone (its id is the program's, checked by the caller): with the program's id
- * too, SQLite may take the member index and walk every membership of the program.
+ * What a page of a segment's members is for. `marketing` (the default) lists only members who gave
+ * marketing consent: a list that leaves Treue for an email tool must not carry anyone who did not
+ * agree to be marketed to, and a caller who forgets the parameter gets the safe list. `service` lists
+ * every member of the segment, for messages about their account or for analysis. An erased member is
+ * never listed: the id is a pseudonym now, and the person behind it must not be reached through it.
  */
-export async function segmentMemberPage(db: Database, segmentId: string, limit: number, after: string | undefined) {
-  const conditions = [eq(segmentMembers.segmentId, segmentId)];
-  if (after) conditions.push(gt(segmentMembers.memberId, after));
-  const rows = await db
-    .select({ memberId: segmentMembers.memberId, enteredAt: segmentMembers.enteredAt })
-    .from(segmentMembers)
-    .where(and(...conditions))
-    .orderBy(asc(segmentMembers.memberId))
-    .limit(limit + 1);
+export const SEGMENT_EXPORT_PURPOSES = ["marketing", "service"] as const;
+export type SegmentExportPurpose = (typeof SEGMENT_EXPORT_PURPOSES)[number];
+
+/**
+ * One page of a segment's members by member id, from the maintained membership table, each checked
+ * against their member row (its primary key) for erasure and, for marketing, consent. Driven by the
+ * segment's key (CROSS JOIN keeps segment_members outside): with the program's id on the membership
+ * too, SQLite may take the member index and walk every membership of the program. A page walks the
+ * segment's members in id order until it has `limit` who qualify, so a segment where few consented
+ * costs more rows per page, never a scan of the program.
+ */
+export async function segmentMemberPage(db: Database, segmentId: string, limit: number, after: string | undefined, purpose: SegmentExportPurpose) {
+  const consent = purpose === "marketing" ? sql`AND m.marketing_consent = 1` : sql``;
+  const rows = await db.all<{ memberId: string; enteredAt: string }>(sql`
+    SELECT sm.member_id AS memberId, sm.entered_at AS enteredAt
+    FROM segment_members sm CROSS JOIN members m ON m.program_id = sm.program_id AND m.member_id = sm.member_id
+    WHERE sm.segment_id = ${segmentId} AND sm.member_id > ${after ?? ""} AND m.erased_at IS NULL ${consent}
+    ORDER BY sm.member_id LIMIT ${limit + 1}`);
   const data = rows.slice(0, limit);
   return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.memberId : null };
 }

@@ -26,6 +26,18 @@ describe("query plans of segments", () => {
     expect(detail).not.toMatch(/TEMP B-TREE/);
   });
 
+  it("pages a segment's members for marketing by its key, each checked by the member's key, without sorting", async () => {
+    const detail = await plan(
+      `SELECT sm.member_id, sm.entered_at FROM segment_members sm CROSS JOIN members m ON m.program_id = sm.program_id AND m.member_id = sm.member_id
+       WHERE sm.segment_id = ? AND sm.member_id > ? AND m.erased_at IS NULL AND m.marketing_consent = 1 ORDER BY sm.member_id LIMIT 51`,
+      "s",
+      "a",
+    );
+    expect(detail).toMatch(/SEARCH sm USING INDEX sqlite_autoindex_segment_members_1/);
+    expect(detail).toMatch(/SEARCH m USING INDEX sqlite_autoindex_members_1/);
+    expect(detail).not.toMatch(/TEMP B-TREE/);
+  });
+
   it("pages a member's coupons newest first by the partial index of coded claims, without sorting", async () => {
     const detail = await plan(
       "SELECT * FROM reward_claims WHERE program_id = ? AND member_id = ? AND code IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 51",

@@ -101,7 +101,7 @@ export const getMyOffers = createRoute({
   path: "/v1/me/offers",
   operationId: "getMyOffers",
   summary: "What applies to the token's member now, ranked, with the reason each is shown",
-  description: "What applies to the token's member now, ranked (affordable rewards closest to the balance first, then those fewest points away), with the reason each is shown.",
+  description: "As GET /v1/members/{memberId}/offers for the token's member: rewards and campaigns in force that apply now, ranked, with the reason each is shown.",
   tags,
   security: memberTokenSecurity,
   middleware: [requireScope("read")] as const,

@@ -10,7 +10,7 @@ export const getMemberOffers = createRoute({
   operationId: "getMemberOffers",
   summary: "What applies to this member now, ranked, with the reason each is shown",
   description:
-    "Rewards the member may claim or could claim with more points (rewards restricted to segments only when the member is in one of them); a reward barred by tier, limit, stock or window is not shown.",
+    "Rewards the member may claim or could claim with more points (rewards restricted to segments only when the member is in one of them; a reward barred by tier, limit, stock or window is not shown), and the campaign rules in force whose member conditions (tier, segments, attributes, first order, time, the member's limits) hold now; conditions on the order itself are stated in the reasons.",
   tags: ["Offers"],
   security: bearer,
   middleware: [requireKey("admin", "server")] as const,

@@ -83,11 +83,12 @@ export const deleteSegment: AppRouteHandler<DeleteSegmentRoute> = async (c) => {
 
 export const listSegmentMembers: AppRouteHandler<ListSegmentMembersRoute> = async (c) => {
   const segment = await findSegment(c, c.req.valid("param").id);
-  const { limit, cursor } = c.req.valid("query");
+  const { limit, cursor, purpose } = c.req.valid("query");
   const { programId } = c.get("principal");
-  const scope = ["segment-members", programId, segment.id] as const;
-  const page = await segmentMemberPage(database(c.env.DB), segment.id, limit, await resumeAfter(c, scope, cursor));
-  return c.json(await sealedPage(c, scope, page), 200);
+  // The purpose is in the cursor's scope: a page walked for service cannot be carried on as a marketing list, nor back.
+  const scope = ["segment-members", programId, segment.id, purpose] as const;
+  const page = await segmentMemberPage(database(c.env.DB), segment.id, limit, await resumeAfter(c, scope, cursor), purpose);
+  return c.json({ ...(await sealedPage(c, scope, page)), purpose }, 200);
 };
 
 export const getMemberSegments: AppRouteHandler<GetMemberSegmentsRoute> = async (c) => {

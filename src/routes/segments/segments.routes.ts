@@ -1,7 +1,7 @@
 // Route declarations for segments (the operator's) and a member's segments (no logic here).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
-import { bearer, errorResponses, jsonBody, jsonResponse, PaginationQuery } from "../../app/openapi";
+import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
 import {
   CreateSegmentBody,
   MemberIdParam,
@@ -10,6 +10,7 @@ import {
   SegmentIdParam,
   SegmentListSchema,
   SegmentMemberPageSchema,
+  SegmentMembersQuery,
   SegmentSchema,
   UpdateSegmentBody,
 } from "./segments.schemas";
@@ -87,11 +88,12 @@ export const listSegmentMembers = createRoute({
   path: "/v1/segments/{id}/members",
   operationId: "listSegmentMembers",
   summary: "Page through a segment's members, by member id",
-  description: "Reads the kept membership, so a page costs the same for any program size. A member joins or leaves with their next batch.",
+  description:
+    "Reads the kept membership, so a page costs the same for any program size. A member joins or leaves with their next batch. By default the page is for marketing and holds only members who gave marketing consent; `purpose=service` lists every member. Erased members never appear. Member ids only: the email tool looks the contact up with its own consent record.",
   tags,
   security: bearer,
   middleware: [requireKey("admin")] as const,
-  request: { params: SegmentIdParam, query: PaginationQuery },
+  request: { params: SegmentIdParam, query: SegmentMembersQuery },
   responses: { 200: jsonResponse(SegmentMemberPageSchema, "One page."), ...errorResponses },
 });
 

@@ -1,7 +1,8 @@
 // Request and answer schemas of the segment routes (the conditions themselves are src/segments/conditions.ts).
 import { z } from "@hono/zod-openapi";
-import { MemberIdParam } from "../../app/openapi";
+import { MemberIdParam, PaginationQuery } from "../../app/openapi";
 import { SegmentConditionsSchema } from "../../segments/conditions";
+import { SEGMENT_EXPORT_PURPOSES } from "../../segments/store";
 
 export const SegmentIdParam = z.object({
   id: z
@@ -42,10 +43,21 @@ export const SegmentSchema = z
 
 export const SegmentListSchema = z.object({ data: z.array(SegmentSchema.omit({ memberCount: true })) }).openapi("SegmentList");
 
+const Purpose = z.enum(SEGMENT_EXPORT_PURPOSES);
+
+export const SegmentMembersQuery = PaginationQuery.extend({
+  purpose: Purpose.default("marketing").openapi({
+    example: "marketing",
+    description:
+      "What the list is for. `marketing` (the default): only members who gave marketing consent. `service`: every member, for messages about their account or analysis, never for marketing. Erased members are never listed.",
+  }),
+});
+
 export const SegmentMemberPageSchema = z
   .object({
     data: z.array(z.object({ memberId: z.string(), enteredAt: z.string().openapi({ description: "When the member's batch moved them in." }) })),
     nextCursor: z.string().nullable(),
+    purpose: Purpose.openapi({ description: "The purpose the page was filtered for (a cursor carries on with the same one)." }),
   })
   .openapi("SegmentMemberPage");
 
