@@ -1,13 +1,15 @@
 // Which campaign rules in force hold for a member now, and how to say what each gives and why it is shown. Pure.
-import { ProgramClock } from "../campaigns/match";
+import { opensAtFor, ProgramClock } from "../campaigns/match";
 import { memberAllowance } from "../campaigns/limits";
-import type { RuleGrant } from "../campaigns/evaluate";
+import type { MemberPlans, RuleGrant } from "../campaigns/evaluate";
 import type { ActiveRule, ItemMatch, RuleConditions, RuleEffect } from "../campaigns/rules";
 
 export type CampaignReason =
   | { code: "favourite_category"; detail: string; category: string }
   | { code: "segment"; detail: string; segmentId: string }
   | { code: "tier"; detail: string }
+  | { code: "plan"; detail: string; planId: string }
+  | { code: "early_access"; detail: string }
   | { code: "attributes"; detail: string }
   | { code: "first_order"; detail: string }
   | { code: "schedule"; detail: string }
@@ -32,6 +34,8 @@ export interface OfferMember {
   attributes: Record<string, unknown>;
   /** The segments as the member's last batch kept them: what an order placed now is matched against. */
   segmentIds: readonly string[];
+  /** The membership plans held in force now (plan conditions, early access). */
+  plans: MemberPlans;
   favouriteCategories: readonly string[];
   orderCount: number;
   /** Past grants of the rules with limits or a cooldown. */
@@ -49,7 +53,7 @@ export interface CampaignOfferContext {
 }
 
 /** Conditions these offers decide. Any other (one added later) leaves the rule out: better no offer than a false one. */
-const DECIDED = ["tiers", "segments", "attributes", "firstOrder", "windows", "daysOfWeek", "hours", "amountAtLeast", "amountAtMost", "channels", "stores", "items", "partners"];
+const DECIDED = ["tiers", "plans", "segments", "attributes", "firstOrder", "windows", "daysOfWeek", "hours", "amountAtLeast", "amountAtMost", "channels", "stores", "items", "partners"];
 const ORDER_ONLY = ["amountAtLeast", "amountAtMost", "channels", "stores", "items", "firstOrder", "partners"];
 const SOON_MS = 7 * 86_400_000;
 const WEEKDAYS = ["", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"];
@@ -157,8 +161,11 @@ export function campaignOffers(rules: readonly ActiveRule[], member: OfferMember
     const given = Object.keys(c).filter((name) => (c as Record<string, unknown>)[name] !== undefined);
     if (given.some((name) => !DECIDED.includes(name))) continue;
     if (rule.trigger.type === "activity" && given.some((name) => ORDER_ONLY.includes(name))) continue;
-    if (Date.parse(active.startsAt) > at || (active.endsAt !== null && Date.parse(active.endsAt) <= at)) continue;
+    const early = Date.parse(active.startsAt) > at;
+    if ((early && opensAtFor(active, member) > at) || (active.endsAt !== null && Date.parse(active.endsAt) <= at)) continue;
     if (c.tiers && !c.tiers.includes(member.tier)) continue;
+    const planIds = c.plans?.filter((id) => member.plans.planIds.includes(id));
+    if (planIds && planIds.length === 0) continue;
     const segmentIds = c.segments?.filter((id) => member.segmentIds.includes(id));
     if (segmentIds && segmentIds.length === 0) continue;
     if (c.attributes && Object.entries(c.attributes).some(([name, value]) => member.attributes[name] !== value)) continue;
@@ -174,6 +181,8 @@ export function campaignOffers(rules: readonly ActiveRule[], member: OfferMember
       if (member.favouriteCategories.includes(category)) reasons.push({ code: "favourite_category", category, detail: `Matches your favourite category ${category}.` });
     }
     for (const segmentId of segmentIds ?? []) reasons.push({ code: "segment", segmentId, detail: `For members of the segment "${ctx.segmentNames.get(segmentId) ?? segmentId}".` });
+    if (early) reasons.push({ code: "early_access", detail: `Early access: opens to everyone on ${active.startsAt.slice(0, 10)}.` });
+    for (const planId of planIds ?? []) reasons.push({ code: "plan", planId, detail: "For holders of your membership plan." });
     if (c.tiers) reasons.push({ code: "tier", detail: member.tier === null ? "For members without a tier." : `For ${member.tier} members.` });
     if (c.attributes) reasons.push({ code: "attributes", detail: `For members with ${Object.entries(c.attributes).map(([k, v]) => `${k} ${String(v)}`).join(", ")}.` });
     if (c.firstOrder === true) reasons.push({ code: "first_order", detail: "On your first order." });

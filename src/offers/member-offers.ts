@@ -1,10 +1,13 @@
 // A member's offers for any route that names the member: the catalog through their segments and the campaigns in force, ranked.
 import type { Context } from "hono";
 import { activeRules, rulesInForce } from "../campaigns/active";
+import type { MemberPlans } from "../campaigns/evaluate";
 import { grantsSince } from "../campaigns/member-rules";
 import { campaignVersionNames } from "../campaigns/offer-view";
 import type { AppEnv } from "../app/types";
 import { database } from "../db/client";
+import { inForce } from "../memberships/memberships";
+import { heldMemberships } from "../memberships/store";
 import { readRuleGrants } from "../members/store";
 import { memberCatalogLines } from "../rewards/member-rewards";
 import { keptSegmentIds } from "../segments/batch";
@@ -16,14 +19,21 @@ import { rankOffers, rankRewardOffers, type Offer } from "./rank";
 
 type CatalogMember = { tier: string | null; attributes: Record<string, unknown>; availablePoints: number };
 
-/** The member's segments now (id to name), evaluated on their stats with what their object just said. */
-export function memberSegmentNames(c: Context<AppEnv>, memberId: string, now: Date, seen?: (member: CatalogMember, stats: MemberStats) => void) {
+/** The plans the member holds in force now, and the most early access they give. */
+async function memberPlans(c: Context<AppEnv>, memberId: string, now: Date): Promise<MemberPlans> {
+  const held = (await heldMemberships(database(c.env.DB), c.get("principal").programId, memberId)).filter((h) => inForce(h.membership, now));
+  return { planIds: held.map((h) => h.plan.id), earlyAccessDays: held.reduce((most, h) => Math.max(most, h.plan.benefits.earlyAccessDays), 0) };
+}
+
+/** The member's segments now (id to name), evaluated on their stats with what their object just said and the plans they hold. */
+export function memberSegmentNames(c: Context<AppEnv>, memberId: string, now: Date, seen?: (member: CatalogMember, stats: MemberStats, plans: MemberPlans) => void) {
   return async (member: CatalogMember): Promise<ReadonlyMap<string, string>> => {
+    const plans = await memberPlans(c, memberId, now);
     const found = await segmentsOfMember(database(c.env.DB), c.get("principal").programId, memberId, now, {
-      member: { tier: member.tier, attributes: member.attributes, activePlans: [] },
+      member: { tier: member.tier, attributes: member.attributes, activePlans: plans.planIds },
       availablePoints: member.availablePoints,
     });
-    seen?.(member, found?.stats ?? NO_STATS);
+    seen?.(member, found?.stats ?? NO_STATS, plans);
     return new Map((found?.segments ?? []).map((s) => [s.id, s.name]));
   };
 }
@@ -31,15 +41,15 @@ export function memberSegmentNames(c: Context<AppEnv>, memberId: string, now: Da
 export async function memberOffers(c: Context<AppEnv>, memberId: string): Promise<{ data: Offer[]; availablePoints: number }> {
   const now = new Date();
   const { programId, settings } = c.get("principal");
-  let known: { member: CatalogMember; stats: MemberStats } | null = null;
+  let known: { member: CatalogMember; stats: MemberStats; plans: MemberPlans } | null = null;
   const [{ lines, availablePoints, segments }, scheduled] = await Promise.all([
-    memberCatalogLines(c, memberId, memberSegmentNames(c, memberId, now, (member, stats) => (known = { member, stats }))),
+    memberCatalogLines(c, memberId, memberSegmentNames(c, memberId, now, (member, stats, plans) => (known = { member, stats, plans }))),
     activeRules(c.env, programId, settings, now),
   ]);
   const rewards = rankRewardOffers(lines, availablePoints, segments);
   const rules = [...rulesInForce(scheduled, now, "order"), ...rulesInForce(scheduled, now, "activity")];
   if (rules.length === 0 || known === null) return { data: rankOffers(rewards, [], now), availablePoints };
-  const { member, stats } = known as { member: CatalogMember; stats: MemberStats };
+  const { member, stats, plans } = known as { member: CatalogMember; stats: MemberStats; plans: MemberPlans };
   const db = database(c.env.DB);
   const [names, keptSegments, grants, program] = await Promise.all([
     campaignVersionNames(c.env.DB, programId, rules),
@@ -49,7 +59,7 @@ export async function memberOffers(c: Context<AppEnv>, memberId: string): Promis
   ]);
   const campaigns = campaignOffers(
     rules,
-    { tier: member.tier, attributes: member.attributes, segmentIds: keptSegments, favouriteCategories: favouriteCategories(stats), orderCount: stats.orderCount, grants },
+    { tier: member.tier, attributes: member.attributes, segmentIds: keptSegments, plans, favouriteCategories: favouriteCategories(stats), orderCount: stats.orderCount, grants },
     { now, timeZone: settings.timeZone, currency: settings.currency, campaignNames: names, segmentNames: new Map(program.map((s) => [s.id, s.name])) },
   );
   return { data: rankOffers(rewards, campaigns, now), availablePoints };

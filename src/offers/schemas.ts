@@ -34,9 +34,10 @@ export const CampaignOfferSchema = z
     reasons: z
       .array(
         z.object({
-          code: z.enum(["favourite_category", "segment", "tier", "attributes", "first_order", "schedule", "order_condition", "ends_soon"]),
+          code: z.enum(["favourite_category", "segment", "tier", "plan", "early_access", "attributes", "first_order", "schedule", "order_condition", "ends_soon"]),
           detail: z.string().openapi({ example: "Matches your favourite category coffee." }),
           segmentId: z.string().optional(),
+          planId: z.string().optional(),
           category: z.string().optional(),
           condition: z.string().optional().openapi({ description: "For order_condition: the rule's condition on the order (channels, stores, amountAtLeast, amountAtMost, partners)." }),
         }),

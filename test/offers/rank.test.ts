@@ -12,7 +12,7 @@ function rule(campaignId: string, body: Record<string, unknown>, endsAt: string 
   return { campaignId, version: 1, startsAt: "2026-01-01T00:00:00Z", endsAt, budget: null, rule: RuleSchema.parse({ id: "r", trigger: { type: "order" }, effect: { type: "multiply", percent: 200 }, ...body }) };
 }
 
-const member: OfferMember = { tier: "Gold", attributes: { city: "Bremen" }, segmentIds: ["seg_AAAAAAAAAAAAAAAAAAAAAAAAAA"], favouriteCategories: ["coffee"], orderCount: 3, grants: [] };
+const member: OfferMember = { tier: "Gold", attributes: { city: "Bremen" }, segmentIds: ["seg_AAAAAAAAAAAAAAAAAAAAAAAAAA"], plans: { planIds: ["mpl_PPPPPPPPPPPPPPPPPPPPPPPPPP"], earlyAccessDays: 0 }, favouriteCategories: ["coffee"], orderCount: 3, grants: [] };
 const ctx = { now: NOW, timeZone: "UTC", currency: "EUR", campaignNames: new Map([["coffee/1", "Coffee week"]]), segmentNames: new Map([["seg_AAAAAAAAAAAAAAAAAAAAAAAAAA", "Regulars"]]) };
 
 const table: [string, ActiveRule, boolean][] = [
@@ -21,6 +21,8 @@ const table: [string, ActiveRule, boolean][] = [
   ["another tier", rule("silver", { conditions: { tiers: ["Silver"] } }), false],
   ["a segment of the member's (as kept)", rule("seg", { conditions: { segments: ["seg_AAAAAAAAAAAAAAAAAAAAAAAAAA"] } }), true],
   ["a segment the member is not in", rule("seg-b", { conditions: { segments: ["seg_BBBBBBBBBBBBBBBBBBBBBBBBBB"] } }), false],
+  ["a plan the member holds", rule("plan", { conditions: { plans: ["mpl_PPPPPPPPPPPPPPPPPPPPPPPPPP"] } }), true],
+  ["a plan the member does not hold", rule("plan-x", { conditions: { plans: ["mpl_OOOOOOOOOOOOOOOOOOOOOOOOOO"] } }), false],
   ["equal attributes", rule("attr", { conditions: { attributes: { city: "Bremen" } } }), true],
   ["other attributes", rule("attr-x", { conditions: { attributes: { city: "Kiel" } } }), false],
   ["first order only, member has ordered", rule("first", { conditions: { firstOrder: true } }), false],
@@ -42,9 +44,19 @@ describe("campaignOffers", () => {
   });
 
   it("leaves out a rule with a condition it does not know (better no offer than a false one)", () => {
-    const active = rule("plans", {});
-    const unknown = { ...active, rule: { ...active.rule, conditions: { ...active.rule.conditions, plans: ["prime"] } } } as ActiveRule;
+    const active = rule("later", {});
+    const unknown = { ...active, rule: { ...active.rule, conditions: { ...active.rule.conditions, notYetKnown: ["x"] } } } as ActiveRule;
     expect(campaignOffers([unknown], member, ctx)).toEqual([]);
+  });
+
+  it("shows a campaign not started yet to the members its early access opens it for, and says so", () => {
+    const later = { ...rule("later", {}), startsAt: days(2) };
+    expect(campaignOffers([later], member, ctx)).toEqual([]);
+    const [byPlan] = campaignOffers([later], { ...member, plans: { planIds: ["mpl_PPPPPPPPPPPPPPPPPPPPPPPPPP"], earlyAccessDays: 3 } }, ctx);
+    expect(byPlan?.reasons.map((r) => r.code)).toContain("early_access");
+    const byTier = { ...later, earlyAccess: [{ tier: "Gold", opensAt: days(-1) }] } as ActiveRule;
+    expect(campaignOffers([byTier], member, ctx)).toHaveLength(1);
+    expect(campaignOffers([byTier], { ...member, tier: "Silver" }, ctx)).toEqual([]);
   });
 
   it("summarizes the effect and says why it is shown", () => {
