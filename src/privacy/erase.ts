@@ -90,12 +90,14 @@ export function erasureStatements(
     db.prepare(`UPDATE activities SET attributes = '{}' WHERE program_id = ?1 AND member_id = ?2 AND attributes <> '{}'`).bind(programId, memberId),
     db
       .prepare(
-        `UPDATE import_lines SET data = NULL,
-           error = CASE status WHEN 'pending' THEN ?3 ELSE error END,
-           status = CASE status WHEN 'pending' THEN 'failed' ELSE status END
-         WHERE import_id IN (SELECT id FROM imports WHERE program_id = ?1) AND member_id = ?2 AND (data IS NOT NULL OR status = 'pending')`,
+        // Two statements: a done line's status is never written (the applied-once trigger watches it).
+        `UPDATE import_lines SET data = NULL, error = ?3, status = 'failed'
+         WHERE import_id IN (SELECT id FROM imports WHERE program_id = ?1) AND member_id = ?2 AND status = 'pending'`,
       )
       .bind(programId, memberId, ERASED_LINE_ERROR),
+    db
+      .prepare(`UPDATE import_lines SET data = NULL WHERE import_id IN (SELECT id FROM imports WHERE program_id = ?1) AND member_id = ?2 AND data IS NOT NULL`)
+      .bind(programId, memberId),
     db
       .prepare(
         `INSERT INTO member_token_revocations (program_id, member_id, tokens_valid_after, revoked_at) VALUES (?1, ?2, ?3, ?4)
