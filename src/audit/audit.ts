@@ -92,3 +92,35 @@ export async function writeAudited(d1: D1Database, write: { toSQL(): { sql: stri
   const [result] = await d1.batch([d1.prepare(sql).bind(...params), auditStatement(d1, row, { afterGuardedWrite: true })]);
   return result!.meta.changes;
 }
+
+/**
+ * For a change made outside D1 (a Durable Object accepted it) and retried under an Idempotency-Key:
+ * the answer kept under the key and the audit row, in one batch, both only if the key is new, so a
+ * retry leaves one row. Written after the change was accepted: a crash in between leaves the change
+ * unlogged until the client's retry under the same key logs it, never a row for a change that never was.
+ */
+export async function auditOnce(
+  d1: D1Database,
+  keyed: { programId: string; scope: string; key: string; requestHash: string; answer: unknown; now: Date },
+  row: AuditRow,
+): Promise<void> {
+  const expiresAt = new Date(keyed.now.getTime() + 48 * 3600 * 1000).toISOString();
+  await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO idempotency_keys (program_id, scope, key, request_hash, status, body, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(keyed.programId, keyed.scope, keyed.key, keyed.requestHash, JSON.stringify({ ok: true, value: keyed.answer }), keyed.now.toISOString(), expiresAt),
+    auditStatement(d1, row, { afterGuardedWrite: true }),
+  ]);
+}
+
+/** The answer kept under the key by auditOnce, or null; a different request under the key is for the caller to refuse. */
+export async function keptAnswer(d1: D1Database, programId: string, scope: string, key: string): Promise<{ requestHash: string; answer: unknown } | null> {
+  const row = await d1
+    .prepare("SELECT request_hash, body FROM idempotency_keys WHERE program_id = ?1 AND scope = ?2 AND key = ?3")
+    .bind(programId, scope, key)
+    .first<{ request_hash: string; body: string }>();
+  return row ? { requestHash: row.request_hash, answer: (JSON.parse(row.body) as { value: unknown }).value } : null;
+}

@@ -255,8 +255,14 @@ export const idempotencyKeys = sqliteTable(
     body: text("body").notNull(),
     createdAt: text("created_at").notNull(),
     expiresAt: text("expires_at").notNull(),
+    /** The member the record answered for (migration 0024): erasure scrubs their records by it. */
+    memberId: text("member_id"),
   },
-  (t) => [primaryKey({ columns: [t.programId, t.scope, t.key] }), index("idempotency_keys_expiry").on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.programId, t.scope, t.key] }),
+    index("idempotency_keys_expiry").on(t.expiresAt),
+    index("idempotency_keys_by_member").on(t.programId, t.memberId).where(sql`${t.memberId} IS NOT NULL`),
+  ],
 );
 
 /** Transactional outbox: written in the same batch as the change it announces. */
@@ -272,7 +278,10 @@ export const outboxEvents = sqliteTable(
     createdAt: text("created_at").notNull(),
     sentAt: text("sent_at"),
   },
-  (t) => [index("outbox_unsent").on(t.createdAt).where(sql`${t.sentAt} IS NULL`)],
+  (t) => [
+    index("outbox_unsent").on(t.createdAt).where(sql`${t.sentAt} IS NULL`),
+    index("outbox_by_member").on(t.programId, t.memberId, t.createdAt).where(sql`${t.memberId} IS NOT NULL`),
+  ],
 );
 
 /** One `points.expiring` event per member and expiry date: the primary key makes "never twice" a constraint. */

@@ -1,4 +1,5 @@
 // An import's rows in D1: the import, its staged lines and its chunks; what the POST writes and the queue's consumer reads and marks.
+import { auditStatement, type AuditRow } from "../audit/audit";
 import type { ImportFormat, LineError, ParsedFile } from "./lines";
 import type { ImportLine } from "../ledger/ops/import";
 
@@ -40,14 +41,18 @@ export async function findImport(db: D1Database, programId: string, contentHash:
 }
 
 /** Inserts the import in `staging`, unless the same file or key got there first: then that one is returned. */
-export async function createImport(db: D1Database, row: Omit<ImportRow, "started_at" | "finished_at" | "status">): Promise<{ row: ImportRow; created: boolean }> {
-  const inserted = await db
-    .prepare(
-      `INSERT INTO imports (id, program_id, status, format, content_hash, idempotency_key, key_id, lines, invalid_lines, chunks, created_at)
-       VALUES (?1, ?2, 'staging', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING RETURNING *`,
-    )
-    .bind(row.id, row.program_id, row.format, row.content_hash, row.idempotency_key, row.key_id, row.lines, row.invalid_lines, row.chunks, row.created_at)
-    .first<ImportRow>();
+export async function createImport(db: D1Database, row: Omit<ImportRow, "started_at" | "finished_at" | "status">, audit: AuditRow): Promise<{ row: ImportRow; created: boolean }> {
+  // The audit row only when the import is new: a re-sent file or key is the same import, logged once.
+  const [result] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO imports (id, program_id, status, format, content_hash, idempotency_key, key_id, lines, invalid_lines, chunks, created_at)
+         VALUES (?1, ?2, 'staging', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING RETURNING *`,
+      )
+      .bind(row.id, row.program_id, row.format, row.content_hash, row.idempotency_key, row.key_id, row.lines, row.invalid_lines, row.chunks, row.created_at),
+    auditStatement(db, audit, { afterGuardedWrite: true }),
+  ]);
+  const inserted = (result!.results as ImportRow[])[0];
   if (inserted) return { row: inserted, created: true };
   const existing = await findImport(db, row.program_id, row.content_hash, row.idempotency_key);
   if (!existing) throw new Error("import conflict without an existing import");

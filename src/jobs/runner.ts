@@ -1,5 +1,6 @@
 // Runs a job for one program and records the run; a cron invocation walks the programs in turn.
 import { eq } from "drizzle-orm";
+import { auditInsert, type AuditRow } from "../audit/audit";
 import { database, type Database } from "../db/client";
 import { jobRuns, programs } from "../db/schema";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
@@ -84,6 +85,8 @@ export interface RunOptions {
   limits?: Partial<RunLimits>;
   /** Object calls already made by the invocation this run belongs to (counted on). */
   calls?: { used: number };
+  /** An operator's request to run (POST /v1/jobs/{job}/run): audited in the batch that starts the run. */
+  audit?: AuditRow;
 }
 
 /**
@@ -105,7 +108,10 @@ export async function runJob(env: Env, job: JobName, program: ProgramRef, option
     errors: 0,
     lastError: null,
   };
-  await db.insert(jobRuns).values({ ...run, programId: program.id });
+  // An operator's run is audited with the run's start, in its batch; the run's outcome is the job_runs row it names.
+  const start = db.insert(jobRuns).values({ ...run, programId: program.id });
+  if (options.audit) await db.batch([start, auditInsert(db, { ...options.audit, after: JSON.stringify({ job, runId: run.id, trigger: options.trigger }) })]);
+  else await start;
   const ctx: JobContext = {
     db,
     env,

@@ -37,7 +37,8 @@ export type DomainCode =
   | "activity_already_recorded"
   | "activity_not_found"
   | "activity_not_pending"
-  | "member_erasure_blocked";
+  | "member_erasure_blocked"
+  | "idempotent_response_erased";
 
 /** One field that failed validation: its dotted path and what is wrong. */
 export interface FieldError {

@@ -91,6 +91,7 @@ export const errorStatuses = {
   activity_not_pending: 409,
   import_not_found: 404,
   member_erasure_blocked: 409,
+  idempotent_response_erased: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -227,7 +227,7 @@ export class MemberLedger extends DurableObject<Env> {
    * the id stays, as a pseudonym, so no sum moves. Refused while holds are
    * open or coupons unused; a second erasure answers as the first did.
    */
-  erase(call: Omit<LedgerCall, "idempotency">): Promise<LedgerReply<{ memberId: string; erasedAt: string }, false>> {
+  erase(call: Omit<LedgerCall, "idempotency">, audit?: AuditRow): Promise<LedgerReply<{ memberId: string; erasedAt: string }, false>> {
     return this.answer(async () => {
       const now = clock(call);
       const [row] = await memberQuery(this.db, call.programId, call.memberId);
@@ -245,7 +245,7 @@ export class MemberLedger extends DurableObject<Env> {
       }
       const eventId = newId("evt");
       try {
-        await this.env.DB.batch(erasureStatements(this.env.DB, { programId: call.programId, memberId: call.memberId, version: state.member!.version, now, eventId }));
+        await this.env.DB.batch(erasureStatements(this.env.DB, { programId: call.programId, memberId: call.memberId, version: state.member!.version, now, eventId, audit }));
       } finally {
         this.forget();
       }
@@ -534,11 +534,13 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** A manual credit or debit (customer service); a debit takes the soonest-expiring points and never makes debt. */
-  adjust(call: LedgerCall, input: AdjustmentInput): Promise<LedgerReply<AdjustmentView, true>> {
+  /** `audit`: the operator's audit row, completed with what the adjustment did and written in its batch (a replay writes none). */
+  adjust(call: LedgerCall, input: AdjustmentInput, audit?: AuditRow): Promise<LedgerReply<AdjustmentView, true>> {
     return this.write(
       call,
       (state, ctx) => {
         const plan = adjust(state, call.memberId, input, ctx);
+        if (audit) plan.audit = [{ ...audit, after: JSON.stringify(adjustmentAudit(plan.result)) }];
         return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
       },
       { lots: (state, now) => input.points > 0 || loadedLotsCover(state, -input.points, now) },
@@ -840,7 +842,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (!claim) throw refusal;
     const stored =
       claim.storeRefusals !== false && STORED_REFUSALS.has(refusal.code)
-        ? await storeRefusal(this.db, call.programId, claim, { ok: false, error: refusal.toFailure(), requestId: call.requestId }, now)
+        ? await storeRefusal(this.db, call.programId, call.memberId, claim, { ok: false, error: refusal.toFailure(), requestId: call.requestId }, now)
         : await readStoredResponse(this.db, call.programId, claim);
     if (stored) return replay<T, C>(stored, claim);
     throw refusal;
@@ -1043,7 +1045,8 @@ function withBalance<R extends object>(plan: Plan<unknown>, result: R, settings:
 }
 
 function replay<T, C extends boolean>(stored: StoredResponse, claim: IdempotencyClaim): LedgerReply<T, C> {
-  if (stored.requestHash !== claim.requestHash) {
+  // An erased record has no request hash left to compare: whatever is sent under its key, the key is spent.
+  if (!stored.erased && stored.requestHash !== claim.requestHash) {
     throw new DomainError("idempotency_key_reused", `Idempotency-Key '${claim.key}' was already used with a different request.`);
   }
   // The stored value comes back from D1 as JSON. Its request hash names the route, so it is this
@@ -1055,4 +1058,9 @@ function orderAlreadyAccrued(orderId: string | null, original: { accrualId: stri
   // Only the member's own order reveals what it earned.
   const extras = original ? { accrualId: original.accrualId, points: original.earnedPoints } : {};
   return new DomainError("order_already_accrued", orderId === null ? "This order has already earned points." : `Order '${orderId}' has already earned points.`, extras);
+}
+
+/** What an adjustment's audit row says it did: ids and points, and the operator's reason (scrubbed with the member's data on erasure). */
+function adjustmentAudit(result: AdjustmentResult) {
+  return { adjustmentId: result.adjustmentId, points: result.points, reason: result.reason, lotId: result.lot?.id ?? null, expiresAt: result.lot?.expiresAt ?? null, debtPaid: result.debtPaid };
 }

@@ -41,6 +41,8 @@ export type StoredOutcome<T = unknown, C extends boolean = boolean> =
 export interface StoredResponse {
   requestHash: string;
   outcome: StoredOutcome;
+  /** The member was erased since: the record keeps only its key (any request under it gets ERASED_OUTCOME). */
+  erased?: boolean;
 }
 
 /**
@@ -49,6 +51,24 @@ export interface StoredResponse {
  * creation, a problem body from 400 up); they replay alike until they expire.
  */
 const OUTCOME_RECORD = 0;
+
+/**
+ * The status column of a record whose member was erased: its body and request
+ * hash are gone with the member's data (src/privacy/erase.ts), its key stays
+ * spent, so a retry is answered `idempotent_response_erased` and posts nothing.
+ * Negative: never an HTTP status of an older record.
+ */
+export const ERASED_RECORD = -1;
+
+/** What a retry under an erased record is answered. */
+export const ERASED_OUTCOME: StoredOutcome = {
+  ok: false,
+  error: {
+    code: "idempotent_response_erased",
+    detail: "This Idempotency-Key was answered before the member's personal data was erased, and its answer was erased with it; nothing was done again.",
+    data: {},
+  },
+};
 
 type MemberRow = typeof members.$inferSelect;
 type LotRow = typeof lots.$inferSelect;
@@ -230,6 +250,7 @@ export async function readStoredResponse(db: Database, programId: string, claim:
 export async function storeRefusal(
   db: Database,
   programId: string,
+  memberId: string,
   claim: IdempotencyClaim,
   refusal: StoredOutcome,
   now: Date,
@@ -237,7 +258,7 @@ export async function storeRefusal(
   const [inserted, existing] = await db.batch([
     db
       .insert(idempotencyKeys)
-      .values(idempotencyRecord(programId, claim, refusal, now))
+      .values(idempotencyRecord(programId, memberId, claim, refusal, now))
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key }),
     idempotencyQuery(db, programId, claim),
@@ -245,9 +266,10 @@ export async function storeRefusal(
   return inserted.length > 0 ? null : toStored(existing[0]);
 }
 
-function idempotencyRecord(programId: string, claim: IdempotencyClaim, outcome: StoredOutcome, now: Date) {
+function idempotencyRecord(programId: string, memberId: string, claim: IdempotencyClaim, outcome: StoredOutcome, now: Date) {
   return {
     programId,
+    memberId,
     scope: claim.scope,
     key: claim.key,
     requestHash: claim.requestHash,
@@ -260,6 +282,7 @@ function idempotencyRecord(programId: string, claim: IdempotencyClaim, outcome: 
 
 function toStored(row: typeof idempotencyKeys.$inferSelect | undefined): StoredResponse | null {
   if (!row) return null;
+  if (row.status === ERASED_RECORD) return { requestHash: row.requestHash, outcome: ERASED_OUTCOME, erased: true };
   const body: unknown = JSON.parse(row.body);
   return { requestHash: row.requestHash, outcome: row.status === OUTCOME_RECORD ? (body as StoredOutcome) : legacyOutcome(row.status, body) };
 }
@@ -494,7 +517,7 @@ export async function commitPlan(
     statements.push(db.insert(memberBonuses).values({ programId, memberId: m.memberId, ...bonus, createdAt: at }));
   }
   if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines));
-  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, idempotency.claim, idempotency.outcome, now)));
+  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, plan.member.memberId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 

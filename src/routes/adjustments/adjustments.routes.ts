@@ -1,4 +1,5 @@
 // Route declarations for manual adjustments (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, MemberIdParam } from "../../app/openapi";
@@ -8,6 +9,7 @@ export const createAdjustment = createRoute({
   method: "post",
   path: "/v1/members/{memberId}/adjustments",
   operationId: "createAdjustment",
+  ...AUDITED,
   summary: "Credit or debit a member's points by hand (customer service)",
   description:
     "A credit is a new lot (paying debt first); a debit takes points soonest-expiring first and is refused with `insufficient_points` rather than make debt. " +

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { resumeAfter, sealedPage } from "../../app/pages";
+import { auditOf } from "../../audit/audit";
 import { parseImportFile, type ImportFormat } from "../../imports/lines";
 import { createImport as insertImport, findImport, markQueued, readImport, stageFile, type ImportChunkMessage, type ImportRow } from "../../imports/store";
 import { ApiError } from "../../lib/errors";
@@ -35,8 +36,11 @@ export const createImport: AppRouteHandler<CreateImportRoute> = async (c) => {
   const parsed = parseImportFile(text, format, principal.settings, now);
   if (!existing) {
     const invalid = parsed.lines.filter((l) => l.status === "invalid").length;
+    const id = newId("imp");
+    // A summary only: the file's lines hold personal data, the audit log does not.
+    const audit = auditOf(c, `import:${id}`, "create", { after: { format, contentHash, lines: parsed.lines.length, invalidLines: invalid, chunks: parsed.chunks.length }, at: now });
     const { row, created } = await insertImport(db, {
-      id: newId("imp"),
+      id,
       program_id: principal.programId,
       format,
       content_hash: contentHash,
@@ -46,7 +50,7 @@ export const createImport: AppRouteHandler<CreateImportRoute> = async (c) => {
       invalid_lines: invalid,
       chunks: parsed.chunks.length,
       created_at: now.toISOString(),
-    });
+    }, audit);
     if (!created) {
       refuseReusedKey(row, contentHash, key);
       if (row.status !== "staging") return c.json(await importView(db, row), 200);

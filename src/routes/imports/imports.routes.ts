@@ -1,4 +1,5 @@
 // Route declarations for imports (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonResponse, PaginationQuery } from "../../app/openapi";
@@ -10,6 +11,7 @@ export const createImport = createRoute({
   method: "post",
   path: "/v1/imports",
   operationId: "createImport",
+  ...AUDITED,
   summary: "Import members and their opening balances from a JSONL or CSV file",
   description:
     "Every line is validated on its own (a bad line is kept as an error, the rest go on), staged, and applied in chunks through a queue, each member in one batch. " +

@@ -1,5 +1,6 @@
 // Job handlers: list this program's runs, or run a job now for this program.
 import type { AppRouteHandler } from "../../app/types";
+import { auditOf } from "../../audit/audit";
 import { CRON_JOBS, JOB_NAMES, JOBS, runJob as run } from "../../jobs/runner";
 import { latestRuns } from "./jobs.queries";
 import type { ListJobsRoute, RunJobRoute } from "./jobs.routes";
@@ -21,6 +22,6 @@ export const listJobs: AppRouteHandler<ListJobsRoute> = async (c) => {
 export const runJob: AppRouteHandler<RunJobRoute> = async (c) => {
   const { programId, settings } = c.get("principal");
   const { job } = c.req.valid("param");
-  const result = await run(c.env, job, { id: programId, settings }, { now: Date.now(), trigger: "manual" });
+  const result = await run(c.env, job, { id: programId, settings }, { now: Date.now(), trigger: "manual", audit: auditOf(c, `job:${job}`, "run") });
   return c.json(result, 200);
 };

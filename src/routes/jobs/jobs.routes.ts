@@ -1,4 +1,5 @@
 // Route declarations for the scheduled jobs (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonResponse } from "../../app/openapi";
@@ -25,6 +26,7 @@ export const runJob = createRoute({
   method: "post",
   path: "/v1/jobs/{job}/run",
   operationId: "runJob",
+  ...AUDITED,
   summary: "Run a job now for this program",
   description:
     "Runs within a short budget and answers with the run. `status: partial` means work is left: call again, or let the next scheduled run carry on. Safe to repeat: a second run changes nothing already done.",

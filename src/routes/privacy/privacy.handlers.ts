@@ -1,5 +1,6 @@
 // Data-protection handlers: export reads D1 in one batch; erasure goes through the member's object.
 import type { AppRouteHandler } from "../../app/types";
+import { auditOf } from "../../audit/audit";
 import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import { ApiError } from "../../lib/errors";
 import { readMemberExport } from "../../privacy/export";
@@ -17,5 +18,6 @@ export const exportMember: AppRouteHandler<ExportMemberRoute> = async (c) => {
 export const eraseMember: AppRouteHandler<EraseMemberRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
   const call = await ledgerCall(c, memberId);
-  return respond(c, await memberLedger(c, memberId).erase(call));
+  // Written in the erasure's batch; a repeated erasure (answered as the first) writes none.
+  return respond(c, await memberLedger(c, memberId).erase(call, auditOf(c, `member:${memberId}`, "erase")));
 };

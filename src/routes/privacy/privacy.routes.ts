@@ -1,4 +1,5 @@
 // Route declarations for data protection: export and erasure of a member (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonResponse, MemberIdParam } from "../../app/openapi";
@@ -24,6 +25,7 @@ export const eraseMember = createRoute({
   method: "delete",
   path: "/v1/members/{memberId}",
   operationId: "eraseMember",
+  ...AUDITED,
   summary: "Erase a member's personal data (data protection)",
   description:
     "Email, name, birthday, attributes, consent, fingerprints, the referral code and card scans are removed and every member token is revoked, in one batch; the id stays as a pseudonym so every ledger, KPI and settlement sum stays exactly as it was. A `member.erased` webhook names only the id. Afterwards the member answers 404 `member_not_found` (an enrollment of the id is refused unless `privacy.allowReenrollAfterErasure`). Refused with 409 `member_erasure_blocked` while holds are open or coupons unused. Repeating it answers 200 with the first erasure's time.",

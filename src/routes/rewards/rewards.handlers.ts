@@ -1,11 +1,11 @@
 // Reward handlers: the catalog (admin), a member's view of it, and claims through the reward's stock and the member's object.
 import type { Context } from "hono";
 import { respond } from "../../app/ledger-client";
-import { auditOf } from "../../audit/audit";
+import { auditOf, auditOnce, keptAnswer } from "../../audit/audit";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { ApiError } from "../../lib/errors";
-import { ulid } from "../../lib/ids";
+import { sha256Hex, ulid } from "../../lib/ids";
 import { memberSegmentNames } from "../../offers/member-offers";
 import { checkDefinition } from "../../rewards/check";
 import { stockIdentity } from "../../rewards/claim-flow";
@@ -91,13 +91,25 @@ export const uploadRewardCodes: AppRouteHandler<UploadRewardCodesRoute> = async 
     throw new ApiError("validation_failed", "This reward generates its codes.", { errors: [{ path: "codes", message: "the reward's codeSource is not pool" }] });
   }
   const { programId } = c.get("principal");
+  const key = c.req.valid("header")["idempotency-key"];
+  const scope = `admin:reward-codes:${reward.id}`;
+  const requestHash = await sha256Hex(JSON.stringify(c.req.valid("json")));
+  if (key) {
+    const kept = await keptAnswer(c.env.DB, programId, scope, key);
+    if (kept && kept.requestHash !== requestHash) throw new ApiError("idempotency_key_reused", `Idempotency-Key '${key}' was already used with a different upload.`);
+    if (kept) return c.json(kept.answer as { added: number; duplicates: number; inventory: NonNullable<ReturnType<typeof inventoryOf>> }, 200);
+  }
   const distinct = [...new Set(c.req.valid("json").codes.map((code) => code.toUpperCase()))];
   // A code some claim of the program already carries would collide with it: counted as a duplicate, not added.
   const inUse = await codesInUse(database(c.env.DB), programId, distinct);
   const codes = distinct.filter((code) => !inUse.has(code));
   const result = await rewardStockOf(c.env, programId, reward.id).addCodes(stockIdentity(programId, reward), codes);
   const duplicates = result.duplicates + (c.req.valid("json").codes.length - codes.length);
-  return c.json({ added: result.added, duplicates, inventory: inventoryOf(result.counts)! }, 200);
+  const answer = { added: result.added, duplicates, inventory: inventoryOf(result.counts)! };
+  // Counts only: the codes themselves are the shop's secrets, kept in the reward's stock.
+  const audit = auditOf(c, `reward:${reward.id}:codes`, "upload", { after: { sent: c.req.valid("json").codes.length, added: result.added, duplicates } });
+  await auditOnce(c.env.DB, { programId, scope, key: key ?? `request:${c.get("requestId")}:${ulid()}`, requestHash, answer, now: new Date() }, audit);
+  return c.json(answer, 200);
 };
 
 export const listMemberRewards: AppRouteHandler<ListMemberRewardsRoute> = async (c) => {

@@ -92,12 +92,14 @@ export const uploadRewardCodes = createRoute({
   method: "post",
   path: "/v1/rewards/{id}/codes",
   operationId: "uploadRewardCodes",
+  ...AUDITED,
   summary: "Add the shop's own coupon codes to a reward's pool",
-  description: "For a reward with `codeSource: pool`: each claim takes one code, and the reward is out of stock when none is left. A code already in the pool is counted as a duplicate.",
+  description:
+    "For a reward with `codeSource: pool`: each claim takes one code, and the reward is out of stock when none is left. A code already in the pool is counted as a duplicate. With an Idempotency-Key a retry is answered as the first upload was, and the audit log holds one row for it.",
   tags,
   security: bearer,
   middleware: [requireKey("admin")] as const,
-  request: { params: RewardIdParam, body: jsonBody(UploadCodesBody) },
+  request: { params: RewardIdParam, headers: IdempotencyHeader.partial(), body: jsonBody(UploadCodesBody) },
   responses: { 200: jsonResponse(UploadCodesResultSchema, "Added."), ...errorResponses },
 });
 

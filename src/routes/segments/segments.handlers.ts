@@ -1,6 +1,7 @@
 // Segment handlers: the definitions (admin), their kept membership, and one member's segments evaluated now.
 import type { Context } from "hono";
 import { resumeAfter, sealedPage } from "../../app/pages";
+import { auditOf } from "../../audit/audit";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { database } from "../../db/client";
 import { ApiError } from "../../lib/errors";
@@ -44,7 +45,7 @@ export const createSegment: AppRouteHandler<CreateSegmentRoute> = async (c) => {
   const segment: SegmentRecord = { id: `seg_${ulid()}`, name: body.name, description: body.description ?? null, conditions: body.conditions, createdAt: at, updatedAt: at };
   const db = database(c.env.DB);
   const { programId } = c.get("principal");
-  await insertSegment(db, programId, segment);
+  await insertSegment(db, programId, segment, auditOf(c, `segment:${segment.id}`, "create", { after: segment, at: now }));
   await populateSegment(db, programId, segment, now);
   return c.json(await withCount(c, segment), 201);
 };
@@ -70,14 +71,16 @@ export const updateSegment: AppRouteHandler<UpdateSegmentRoute> = async (c) => {
   };
   const db = database(c.env.DB);
   const { programId } = c.get("principal");
-  await writeSegment(db, programId, segment);
+  const audit = auditOf(c, `segment:${segment.id}`, "update", { before: current, after: segment, at: now });
+  if (!(await writeSegment(c.env.DB, programId, segment, audit))) throw new ApiError("segment_not_found", `No segment '${segment.id}' in this program.`);
   if (patch.conditions) await populateSegment(db, programId, segment, now);
   return c.json(await withCount(c, segment), 200);
 };
 
 export const deleteSegment: AppRouteHandler<DeleteSegmentRoute> = async (c) => {
   const segment = await findSegment(c, c.req.valid("param").id);
-  await removeSegment(database(c.env.DB), c.get("principal").programId, segment.id);
+  const audit = auditOf(c, `segment:${segment.id}`, "delete", { before: segment });
+  if (!(await removeSegment(c.env.DB, c.get("principal").programId, segment.id, audit))) throw new ApiError("segment_not_found", `No segment '${segment.id}' in this program.`);
   return c.json({ id: segment.id, deleted: true as const }, 200);
 };
 

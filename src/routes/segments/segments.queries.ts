@@ -1,6 +1,7 @@
 // The segment routes' reads and writes in D1; memberships of existing members are filled here when a segment is written.
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { auditInsert, auditStatement, writeAudited, type AuditRow } from "../../audit/audit";
+import { database, type Database } from "../../db/client";
 import { members, memberStats, segmentMembers, segments } from "../../db/schema";
 import { inSegment } from "../../segments/evaluate";
 import { NO_STATS } from "../../segments/stats";
@@ -22,24 +23,31 @@ function row(programId: string, s: SegmentRecord) {
   return { id: s.id, programId, name: s.name, description: s.description, conditions: JSON.stringify(s.conditions), createdAt: s.createdAt, updatedAt: s.updatedAt };
 }
 
-export async function insertSegment(db: Database, programId: string, segment: SegmentRecord): Promise<void> {
-  await db.insert(segments).values(row(programId, segment));
+/** The segment and its audit row, in one batch. */
+export async function insertSegment(db: Database, programId: string, segment: SegmentRecord, audit: AuditRow): Promise<void> {
+  await db.batch([db.insert(segments).values(row(programId, segment)), auditInsert(db, audit)]);
   forgetSegments(programId);
 }
 
-export async function updateSegment(db: Database, programId: string, segment: SegmentRecord): Promise<void> {
+/** The change and its audit row, in one batch; false when the segment is gone meanwhile (nothing written). */
+export async function updateSegment(d1: D1Database, programId: string, segment: SegmentRecord, audit: AuditRow): Promise<boolean> {
   const { id: _id, programId: _p, createdAt: _c, ...set } = row(programId, segment);
-  await db.update(segments).set(set).where(and(eq(segments.programId, programId), eq(segments.id, segment.id)));
+  const db = database(d1);
+  const changed = await writeAudited(d1, db.update(segments).set(set).where(and(eq(segments.programId, programId), eq(segments.id, segment.id))), audit);
   forgetSegments(programId);
+  return changed > 0;
 }
 
-export async function deleteSegment(db: Database, programId: string, id: string): Promise<void> {
-  await db.batch([
+/** The segment, its kept membership and its audit row, in one batch; false when it was gone already. */
+export async function deleteSegment(d1: D1Database, programId: string, id: string, audit: AuditRow): Promise<boolean> {
+  const [, removed] = await d1.batch([
     // By the segment's key alone (the segment is the program's): the member index would walk the program.
-    db.delete(segmentMembers).where(eq(segmentMembers.segmentId, id)),
-    db.delete(segments).where(and(eq(segments.programId, programId), eq(segments.id, id))),
+    d1.prepare("DELETE FROM segment_members WHERE segment_id = ?1").bind(id),
+    d1.prepare("DELETE FROM segments WHERE program_id = ?1 AND id = ?2").bind(programId, id),
+    auditStatement(d1, audit, { afterGuardedWrite: true }),
   ]);
   forgetSegments(programId);
+  return removed!.meta.changes > 0;
 }
 
 /** Members evaluated per written segment; a larger program's rest join (or leave) as their own batches run. */

@@ -1,4 +1,5 @@
 // Route declarations for segments (the operator's) and a member's segments (no logic here).
+import { AUDITED } from "../../audit/audit";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, jsonBody, jsonResponse } from "../../app/openapi";
@@ -23,6 +24,7 @@ export const createSegment = createRoute({
   method: "post",
   path: "/v1/segments",
   operationId: "createSegment",
+  ...AUDITED,
   summary: "Define a segment of members",
   description: `Every condition given must hold. ${membershipNote}`,
   tags,
@@ -61,6 +63,7 @@ export const updateSegment = createRoute({
   method: "patch",
   path: "/v1/segments/{id}",
   operationId: "updateSegment",
+  ...AUDITED,
   summary: "Rename a segment or replace its conditions",
   description: `Conditions replace the old ones whole. ${membershipNote}`,
   tags,
@@ -74,6 +77,7 @@ export const deleteSegment = createRoute({
   method: "delete",
   path: "/v1/segments/{id}",
   operationId: "deleteSegment",
+  ...AUDITED,
   summary: "Delete a segment and its membership",
   description: "Rewards that name it are offered to members of their other segments only (to none, if it was their only one).",
   tags,
