@@ -91,6 +91,27 @@ describe("a catalog reward as a referral's reward", () => {
     await expectLedgerConsistent(p.programId, p.server);
   });
 
+  it("records a reward archived after the settings named it as unfulfilled, and gives no coupon", async () => {
+    const { p, reward } = await programWithRewards();
+    await patchReferrals(p, { refereeRewardId: reward.id });
+    expect((await call(`/v1/rewards/${reward.id}/archive`, { method: "POST", key: p.admin })).status).toBe(200);
+    const { referee, referral } = await referAndAdvance(p);
+    expect(referral).toMatchObject({ refereeReward: { rewardId: reward.id, claimId: null }, unfulfilled: [{ role: "referee", reason: "archived" }] });
+    expect(await coupons(p, referee)).toEqual([]);
+  });
+
+  it("cancels a given coupon with no points back (it cost none) and its unit back in stock", async () => {
+    const { p, reward } = await programWithRewards(2);
+    await patchReferrals(p, { refereeRewardId: reward.id });
+    const { referee } = await referAndAdvance(p);
+    const [coupon] = await coupons(p, referee);
+    const cancelled = await call(`/v1/coupons/${coupon.code}/cancel`, { method: "POST", key: p.server });
+    expect(cancelled.status, JSON.stringify(cancelled.json)).toBe(200);
+    expect(cancelled.json).toMatchObject({ status: "cancelled", points: 0, redemptionId: null, balance: { available: 0 } });
+    expect((await call(`/v1/rewards/${reward.id}`, { key: p.admin })).json.inventory).toMatchObject({ left: 2, reserved: 0, claimed: 0 });
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
   it("keeps points for the side that names no reward", async () => {
     const { p, reward } = await programWithRewards();
     await patchReferrals(p, { refereeRewardId: reward.id, referrerPoints: 300 });
