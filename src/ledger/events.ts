@@ -33,7 +33,17 @@ export interface EventPayloadsByType {
   "segment.entered": { memberId: string; segmentId: string };
   "segment.left": { memberId: string; segmentId: string };
   /** A referral whose rewards were granted and whose qualifying order is past its return window (or granted at enrollment). */
-  "referral.completed": { memberId: string; referralId: string; referrerId: string; refereeId: string; referrerPoints: number; refereePoints: number };
+  "referral.completed": {
+    memberId: string;
+    referralId: string;
+    referrerId: string;
+    refereeId: string;
+    referrerPoints: number;
+    refereePoints: number;
+    /** A catalog reward each side got instead of points; null for points. */
+    referrerRewardId: string | null;
+    refereeRewardId: string | null;
+  };
   /** A referral refused by the fraud rules or the referrer's cap; `memberId` is whose object recorded it. */
   "referral.rejected": { memberId: string; referralId: string; referrerId: string; refereeId: string; fraudFlags: string[] };
   /** The storefront recorded a new membership of a plan: its benefits hold from now until paidUntil. */

@@ -160,6 +160,9 @@ export function referralCompletedEvent(ctx: OpContext, memberId: string, r: Refe
     refereeId: r.refereeId,
     referrerPoints: r.referrerPoints,
     refereePoints: r.refereePoints,
+    // The catalog rewards given instead of points (null: points); their claims are on the referral.
+    referrerRewardId: r.referrerRewardId,
+    refereeRewardId: r.refereeRewardId,
   });
 }
 

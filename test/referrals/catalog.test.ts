@@ -2,7 +2,7 @@
 // reward's stock honoured; what could not be given is kept on the referral; the settings name only rewards offered.
 import { describe, expect, it } from "vitest";
 import { call, createProgram, enroll, expectLedgerConsistent, type TestProgram } from "../helpers";
-import { runAt } from "../job-helpers";
+import { events, runAt } from "../job-helpers";
 import { createReward, expectClaimsMatchRedemptions, fiveOff } from "../rewards/support";
 
 let counter = 0;
@@ -53,6 +53,9 @@ describe("a catalog reward as a referral's reward", () => {
       const checkout = await call(`/v1/coupons/${coupon.code}`, { key: p.server });
       expect(checkout.json).toMatchObject({ valid: true, type: "fixed_discount", value: { amount: 500, currency: "EUR" } });
     }
+    expect(await events(p.programId, "referral.completed")).toEqual([
+      expect.objectContaining({ referralId: referral.id, referrerPoints: 0, refereePoints: 0, referrerRewardId: reward.id, refereeRewardId: reward.id }),
+    ]);
     await expectClaimsMatchRedemptions(p.programId);
     await expectLedgerConsistent(p.programId, p.server);
   });
@@ -82,8 +85,30 @@ describe("a catalog reward as a referral's reward", () => {
     await runAt(p.programId, "advance-referrals", Date.now());
     const [again] = (await call(`/v1/members/${second.referrer}/referrals`, { key: p.server })).json.data;
     expect(again.unfulfilled).toHaveLength(1);
+    // The first grant's unit was confirmed after its batch: nothing is left reserved.
     const stock = await call(`/v1/rewards/${reward.id}`, { key: p.admin });
-    expect(stock.status).toBe(200);
+    expect(stock.json.inventory).toMatchObject({ stock: 1, left: 0, reserved: 0, claimed: 1 });
+    await expectLedgerConsistent(p.programId, p.server);
+  });
+
+  it("records a reward archived after the settings named it as unfulfilled, and gives no coupon", async () => {
+    const { p, reward } = await programWithRewards();
+    await patchReferrals(p, { refereeRewardId: reward.id });
+    expect((await call(`/v1/rewards/${reward.id}/archive`, { method: "POST", key: p.admin })).status).toBe(200);
+    const { referee, referral } = await referAndAdvance(p);
+    expect(referral).toMatchObject({ refereeReward: { rewardId: reward.id, claimId: null }, unfulfilled: [{ role: "referee", reason: "archived" }] });
+    expect(await coupons(p, referee)).toEqual([]);
+  });
+
+  it("cancels a given coupon with no points back (it cost none) and its unit back in stock", async () => {
+    const { p, reward } = await programWithRewards(2);
+    await patchReferrals(p, { refereeRewardId: reward.id });
+    const { referee } = await referAndAdvance(p);
+    const [coupon] = await coupons(p, referee);
+    const cancelled = await call(`/v1/coupons/${coupon.code}/cancel`, { method: "POST", key: p.server });
+    expect(cancelled.status, JSON.stringify(cancelled.json)).toBe(200);
+    expect(cancelled.json).toMatchObject({ status: "cancelled", points: 0, redemptionId: null, balance: { available: 0 } });
+    expect((await call(`/v1/rewards/${reward.id}`, { key: p.admin })).json.inventory).toMatchObject({ left: 2, reserved: 0, claimed: 0 });
     await expectLedgerConsistent(p.programId, p.server);
   });
 
