@@ -18,6 +18,12 @@ const SECTIONS = {
   bonuses: "SELECT * FROM member_bonuses WHERE program_id = ?1 AND member_id = ?2",
   tokenRevocations: "SELECT * FROM member_token_revocations WHERE program_id = ?1 AND member_id = ?2",
   webhookEvents: "SELECT id, type, payload, created_at, sent_at FROM outbox_events WHERE program_id = ?1 AND member_id = ?2 ORDER BY created_at, id",
+  segmentMemberships:
+    "SELECT m.segment_id, s.name, m.entered_at FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.program_id = ?1 AND m.member_id = ?2 ORDER BY m.segment_id",
+  statistics: "SELECT * FROM member_stats WHERE program_id = ?1 AND member_id = ?2",
+  // The operator's changes to this member (`member:<id>` and `member:<id>:<what>`), as a range on the resource index.
+  auditEntries:
+    "SELECT id, at, key_id, key_name, key_role, resource, action, before, after FROM audit_log WHERE program_id = ?1 AND (resource = 'member:' || ?2 OR (resource > 'member:' || ?2 || ':' AND resource < 'member:' || ?2 || ';')) ORDER BY at, id",
 } as const;
 
 export type ExportSection = keyof typeof SECTIONS;

@@ -82,6 +82,25 @@ describe("GET /v1/members/{memberId}/export", () => {
     expect(asReferrer.json.referralCode).toHaveLength(1);
   });
 
+  it("holds the member's segments, statistics and the operator's changes to them", async () => {
+    const t = await createProgram();
+    const segment = await call("/v1/segments", { key: t.admin, body: { name: "store shoppers", conditions: { channels: ["store"] } } });
+    expect(segment.status).toBe(201);
+    const memberId = fresh("segmented");
+    await enroll(t.server, memberId, { email: "s@example.com" });
+    expect((await accrue(t.server, memberId, 2_000, { channel: "store" })).status).toBe(201);
+    const adjusted = await call(`/v1/members/${memberId}/adjustments`, { key: t.admin, body: { points: 25, reason: "late parcel" }, idempotencyKey: fresh("adjust") });
+    expect(adjusted.status, JSON.stringify(adjusted.json)).toBe(201);
+    await enroll(t.server, `${memberId}-other`, {});
+    await call(`/v1/members/${memberId}-other/adjustments`, { key: t.admin, body: { points: 5, reason: "someone else" }, idempotencyKey: fresh("adjust") });
+
+    const doc = (await call(`/v1/members/${memberId}/export`, { key: t.admin })).json;
+    expect(doc.segments).toEqual([segment.json.id]);
+    expect(doc.segmentMemberships).toMatchObject([{ segmentId: segment.json.id, name: "store shoppers" }]);
+    expect(doc.statistics).toMatchObject([{ memberId, orderCount: 1, storeOrders: 1, lifetimeSpend: 2_000 }]);
+    expect(doc.auditEntries.map((a: { resource: string; action: string }) => [a.resource, a.action])).toEqual([[`member:${memberId}:adjustment`, "create"]]);
+  });
+
   it("is the admin's only, and never crosses programs", async () => {
     const memberId = fresh("private");
     await enroll(p.server, memberId, { email: "p@example.com" });

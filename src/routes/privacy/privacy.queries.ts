@@ -24,7 +24,7 @@ export function exportDocument(memberId: string, read: MemberExport, now: Date) 
     },
     marketingConsent: p.marketing_consent === null ? null : { granted: p.marketing_consent === 1, at: str(p.marketing_consent_at), source: str(p.marketing_consent_source) },
     ...read.sections,
-    segments: [] as string[],
+    segments: (read.sections.segmentMemberships ?? []).map((row) => String(row.segmentId)),
     truncated: read.truncated as string[],
   };
 }

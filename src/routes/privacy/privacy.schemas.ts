@@ -48,7 +48,10 @@ export const MemberExportSchema = z
     bonuses: Rows("Sign-up and birthday bonuses given."),
     tokenRevocations: Rows("Member-token revocations."),
     webhookEvents: Rows("Webhook events about the member (the outbox)."),
-    segments: z.array(z.string()).openapi({ description: "Segments the member belongs to (none: this deployment has no segments)." }),
+    segmentMemberships: Rows("The segments the member is in, with their names and since when."),
+    statistics: Rows("What segments are evaluated over: spend, order counts per channel, spend per category."),
+    auditEntries: Rows("Operator changes to this member (adjustments, tier grants, erasure) from the audit log."),
+    segments: z.array(z.string()).openapi({ description: "The ids of the segments the member is in (as segmentMemberships)." }),
     truncated: z.array(z.string()).openapi({ description: `Sections that reached ${EXPORT_SECTION_LIMIT} rows; read the rest from their paged routes.` }),
   })
   .openapi("MemberExport");
