@@ -81,7 +81,7 @@ export const RuleConditionsSchema = z
       .optional()
       .meta({ description: "Members in one of these segments (/v1/segments), as of their last batch." }),
     plans: z
-      .array(z.string().regex(/^mpl_[0-9A-Z]{26}$/, "a membership plan id"))
+      .array(z.string().regex(/^mpl_[0-9A-Z]{26}$/, "a membership plan id").meta({ example: "mpl_01JEXAMPLE0000000000000000" }))
       .min(1)
       .max(20)
       .optional()
@@ -181,7 +181,7 @@ export const CampaignEarlyAccessSchema = z
       .string()
       .regex(/^mpl_[0-9A-Z]{26}$/, "a membership plan id")
       .optional()
-      .meta({ description: "Members holding this membership plan earn from opensAt." }),
+      .meta({ example: "mpl_01JEXAMPLE0000000000000000", description: "Members holding this membership plan earn from opensAt." }),
     tier: z.string().min(1).max(40).optional().meta({ description: "Members of this tier earn from opensAt." }),
     opensAt: Timestamp,
   })

@@ -938,7 +938,7 @@ export interface paths {
         };
         /**
          * What applies to the token's member now, ranked, with the reason each is shown
-         * @description What applies to the token's member now, ranked (affordable rewards closest to the balance first, then those fewest points away), with the reason each is shown.
+         * @description As GET /v1/members/{memberId}/offers for the token's member: rewards and campaigns in force that apply now, ranked, with the reason each is shown.
          */
         get: operations["getMyOffers"];
         put?: never;
@@ -1088,7 +1088,7 @@ export interface paths {
         put?: never;
         /**
          * Add the shop's own coupon codes to a reward's pool
-         * @description For a reward with `codeSource: pool`: each claim takes one code, and the reward is out of stock when none is left. A code already in the pool is counted as a duplicate.
+         * @description For a reward with `codeSource: pool`: each claim takes one code, and the reward is out of stock when none is left. A code already in the pool is counted as a duplicate. With an Idempotency-Key a retry is answered as the first upload was, and the audit log holds one row for it.
          */
         post: operations["uploadRewardCodes"];
         delete?: never;
@@ -1366,7 +1366,7 @@ export interface paths {
         };
         /**
          * Page through a segment's members, by member id
-         * @description Reads the kept membership, so a page costs the same for any program size. A member joins or leaves with their next batch.
+         * @description Reads the kept membership, so a page costs the same for any program size. A member joins or leaves with their next batch. By default the page is for marketing and holds only members who gave marketing consent; `purpose=service` lists every member. Erased members never appear. Member ids only: the email tool looks the contact up with its own consent record.
          */
         get: operations["listSegmentMembers"];
         put?: never;
@@ -1406,7 +1406,7 @@ export interface paths {
         };
         /**
          * What applies to this member now, ranked, with the reason each is shown
-         * @description Rewards the member may claim or could claim with more points (rewards restricted to segments only when the member is in one of them); a reward barred by tier, limit, stock or window is not shown.
+         * @description Rewards the member may claim or could claim with more points (rewards restricted to segments only when the member is in one of them; a reward barred by tier, limit, stock or window is not shown), and the campaign rules in force whose member conditions (tier, segments, attributes, first order, time, the member's limits) hold now; conditions on the order itself are stated in the reasons.
          */
         get: operations["getMemberOffers"];
         put?: never;
@@ -2264,6 +2264,16 @@ export interface components {
              */
             referrerPoints: number;
             /**
+             * @description A catalog reward (/v1/rewards) given to the new member instead of points, at no cost: a claim with its coupon. null: points.
+             * @default null
+             */
+            refereeRewardId: string | null;
+            /**
+             * @description A catalog reward given to the referrer instead of points. null: points.
+             * @default null
+             */
+            referrerRewardId: string | null;
+            /**
              * @description When the rewards are granted: at enrollment, or on the referee's first order at or above an amount.
              * @default {
              *       "type": "first_order",
@@ -2316,7 +2326,7 @@ export interface components {
              * @example insufficient_points
              * @enum {string}
              */
-            code: "validation_failed" | "invalid_json" | "invalid_cursor" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "member_not_found" | "program_not_found" | "partner_not_found" | "redemption_not_found" | "order_not_found" | "webhook_endpoint_not_found" | "event_not_found" | "member_exists" | "order_already_accrued" | "redemption_not_capturable" | "redemption_not_cancellable" | "hold_expired" | "concurrent_update" | "partner_exists" | "idempotency_key_reused" | "insufficient_points" | "below_minimum_redemption" | "currency_mismatch" | "currency_locked" | "refund_exceeds_order" | "occurred_in_future" | "occurred_before_window" | "amount_out_of_range" | "invalid_settings" | "unknown_tier" | "webhook_url_not_allowed" | "too_many_webhook_endpoints" | "period_not_over" | "period_closed" | "period_out_of_order" | "settlement_period_locked" | "settlement_unreconciled" | "internal_error" | "temporarily_unavailable" | "order_already_recorded" | "refund_already_recorded" | "segments_not_available" | "kpi_range_too_long" | "token_invalid" | "token_expired" | "token_revoked" | "insufficient_scope" | "rate_limited" | "card_code_invalid" | "card_code_expired" | "card_code_replayed" | "reward_not_found" | "cause_not_found" | "coupon_not_found" | "coupon_code_invalid" | "coupon_already_used" | "coupon_expired" | "coupon_cancelled" | "coupon_not_cancellable" | "reward_out_of_stock" | "reward_limit_reached" | "reward_not_available" | "reward_reservation_lapsed" | "too_many_coupon_lookups" | "segment_not_found" | "referral_code_not_found" | "referrals_disabled" | "membership_plan_not_found" | "membership_not_found" | "membership_plan_archived" | "membership_not_active" | "membership_exists" | "paid_until_not_later" | "campaign_not_found" | "campaign_invalid" | "campaign_ended" | "campaign_already_active" | "campaign_not_active" | "campaign_changed" | "activity_already_recorded" | "activity_not_found" | "activity_not_pending" | "import_not_found" | "member_erasure_blocked";
+            code: "validation_failed" | "invalid_json" | "invalid_cursor" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "member_not_found" | "program_not_found" | "partner_not_found" | "redemption_not_found" | "order_not_found" | "webhook_endpoint_not_found" | "event_not_found" | "member_exists" | "order_already_accrued" | "redemption_not_capturable" | "redemption_not_cancellable" | "hold_expired" | "concurrent_update" | "partner_exists" | "idempotency_key_reused" | "insufficient_points" | "below_minimum_redemption" | "currency_mismatch" | "currency_locked" | "refund_exceeds_order" | "occurred_in_future" | "occurred_before_window" | "amount_out_of_range" | "invalid_settings" | "unknown_tier" | "webhook_url_not_allowed" | "too_many_webhook_endpoints" | "period_not_over" | "period_closed" | "period_out_of_order" | "settlement_period_locked" | "settlement_unreconciled" | "internal_error" | "temporarily_unavailable" | "order_already_recorded" | "refund_already_recorded" | "segments_not_available" | "kpi_range_too_long" | "token_invalid" | "token_expired" | "token_revoked" | "insufficient_scope" | "rate_limited" | "card_code_invalid" | "card_code_expired" | "card_code_replayed" | "reward_not_found" | "cause_not_found" | "coupon_not_found" | "coupon_code_invalid" | "coupon_already_used" | "coupon_expired" | "coupon_cancelled" | "coupon_not_cancellable" | "reward_out_of_stock" | "reward_limit_reached" | "reward_not_available" | "reward_reservation_lapsed" | "too_many_coupon_lookups" | "segment_not_found" | "referral_code_not_found" | "referrals_disabled" | "referral_reward_not_offered" | "membership_plan_not_found" | "membership_not_found" | "membership_plan_archived" | "membership_not_active" | "membership_exists" | "paid_until_not_later" | "campaign_not_found" | "campaign_invalid" | "campaign_ended" | "campaign_already_active" | "campaign_not_active" | "campaign_changed" | "activity_already_recorded" | "activity_not_found" | "activity_not_pending" | "import_not_found" | "member_erasure_blocked" | "idempotent_response_erased";
             requestId?: string;
             errors?: {
                 path: string;
@@ -2908,7 +2918,7 @@ export interface components {
             /** @example https://shop.example/hooks/treue */
             url: string;
             /** @description The types it receives; null for every type, including types added later. */
-            eventTypes: ("member.enrolled" | "points.earned" | "points.redeemed" | "points.refunded" | "points.expiring" | "points.expired" | "redemption.held" | "redemption.captured" | "redemption.cancelled" | "redemption.lapsed" | "tier.changed" | "segment.entered" | "segment.left" | "referral.completed" | "referral.rejected" | "membership.lapsed" | "campaign.budget_exhausted" | "activity.recorded" | "bonus.granted" | "points.adjusted" | "member.erased")[] | null;
+            eventTypes: ("member.enrolled" | "points.earned" | "points.redeemed" | "points.refunded" | "points.expiring" | "points.expired" | "redemption.held" | "redemption.captured" | "redemption.cancelled" | "redemption.lapsed" | "tier.changed" | "segment.entered" | "segment.left" | "referral.completed" | "referral.rejected" | "membership.started" | "membership.renewed" | "membership.cancelled" | "membership.lapsed" | "campaign.budget_exhausted" | "activity.recorded" | "bonus.granted" | "points.adjusted" | "member.erased")[] | null;
             description: string | null;
             /** @description Set when a partner key registered it: it receives only that partner's events. */
             partnerId: string | null;
@@ -2927,7 +2937,7 @@ export interface components {
              *       "points.redeemed"
              *     ]
              */
-            eventTypes?: ("member.enrolled" | "points.earned" | "points.redeemed" | "points.refunded" | "points.expiring" | "points.expired" | "redemption.held" | "redemption.captured" | "redemption.cancelled" | "redemption.lapsed" | "tier.changed" | "segment.entered" | "segment.left" | "referral.completed" | "referral.rejected" | "membership.lapsed" | "campaign.budget_exhausted" | "activity.recorded" | "bonus.granted" | "points.adjusted" | "member.erased")[];
+            eventTypes?: ("member.enrolled" | "points.earned" | "points.redeemed" | "points.refunded" | "points.expiring" | "points.expired" | "redemption.held" | "redemption.captured" | "redemption.cancelled" | "redemption.lapsed" | "tier.changed" | "segment.entered" | "segment.left" | "referral.completed" | "referral.rejected" | "membership.started" | "membership.renewed" | "membership.cancelled" | "membership.lapsed" | "campaign.budget_exhausted" | "activity.recorded" | "bonus.granted" | "points.adjusted" | "member.erased")[];
             /** @example Order service */
             description?: string;
         };
@@ -3607,6 +3617,7 @@ export interface components {
                 /** @description floor(numerator x 10000 / denominator); null when the denominator is 0. */
                 basisPoints: number | null;
             };
+            /** @description Points redeemed (other than for rewards) and points spent on catalog rewards at the redemption value; donations at the money passed on to their causes. */
             programCost: {
                 redeemedValue: number;
                 rewards: number;
@@ -3614,8 +3625,31 @@ export interface components {
                 total: number;
             };
             membersIncrementalRevenue: number | null;
-            referralConversions: number;
-            activities: number;
+            /** @description Referrals rewarded in the period (the referee enrolled or placed the qualifying order); null with a channel or partner filter. */
+            referralConversions: number | null;
+            /** @description Activities accepted in the period (posted without moderation, or confirmed), by type; null with a channel or partner filter. */
+            activities: {
+                total: number;
+                byType: {
+                    /** @example review */
+                    type: string;
+                    count: number;
+                }[];
+            } | null;
+            /**
+             * @description Activities of type 'survey' over active members in the period; null with a filter.
+             * @example {
+             *       "numerator": 42,
+             *       "denominator": 120,
+             *       "basisPoints": 3500
+             *     }
+             */
+            surveyResponseRate: {
+                numerator: number;
+                denominator: number;
+                /** @description floor(numerator x 10000 / denominator); null when the denominator is 0. */
+                basisPoints: number | null;
+            } | null;
         };
         MemberToken: {
             /**
@@ -3828,8 +3862,10 @@ export interface components {
             /** @enum {string} */
             status: "issued" | "used" | "cancelled" | "expired" | "donated";
             points: number;
-            /** @description The redemption that took the points (GET /v1/redemptions/{id}). */
-            redemptionId: string;
+            /** @description The redemption that took the points (GET /v1/redemptions/{id}); null for a reward a referral gave, which cost nothing. */
+            redemptionId: string | null;
+            /** @description The referral whose reward this claim is (points 0, no redemption); null for a claim bought with points. */
+            referralId: string | null;
             /** @description The money the claim stands for: a donation's amount, a fixed discount. */
             value: {
                 amount: number;
@@ -3882,13 +3918,14 @@ export interface components {
             usedAt: string | null;
         };
         OfferList: {
-            /** @description Ranked: affordable rewards first (the one closest to the balance first), then those fewest points away. */
+            /** @description Ranked: affordable rewards (the one closest to the balance first), campaigns on the member's favourite categories, other campaigns (ending within a week first, soonest first), then rewards fewest points away. */
             data: components["schemas"]["Offer"][];
             availablePoints: number;
         };
-        Offer: {
+        Offer: components["schemas"]["RewardOffer"] | components["schemas"]["CampaignOffer"];
+        RewardOffer: {
             /**
-             * @description What is offered; campaigns join as kinds of their own.
+             * @description A reward of the catalog. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             kind: "reward";
@@ -3906,6 +3943,44 @@ export interface components {
                 code: "affordable" | "points_to_go" | "segment";
                 detail: string;
                 segmentId?: string;
+            }[];
+        };
+        CampaignOffer: {
+            /**
+             * @description A campaign rule in force whose member conditions hold for the member now. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "campaign";
+            /** @example cmp_01JDZ8K3M4N5P6Q7R8S9T0V1W2 */
+            campaignId: string;
+            /** @example coffee-double */
+            ruleId: string;
+            /**
+             * @description The campaign's name, as of the version in force.
+             * @example Coffee week
+             */
+            name: string;
+            ruleName: string | null;
+            /** @enum {string} */
+            trigger: "order" | "activity";
+            /**
+             * @description What the rule gives, in words.
+             * @example double points on coffee
+             */
+            effect: string;
+            /** @description When it stops applying (the campaign's end or its current date window's); null: open-ended. */
+            endsAt: string | null;
+            /** @description Why it is shown, and the conditions on the order still to be met. */
+            reasons: {
+                /** @enum {string} */
+                code: "favourite_category" | "segment" | "tier" | "plan" | "early_access" | "attributes" | "first_order" | "schedule" | "order_condition" | "ends_soon";
+                /** @example Matches your favourite category coffee. */
+                detail: string;
+                segmentId?: string;
+                planId?: string;
+                category?: string;
+                /** @description For order_condition: the rule's condition on the order (channels, stores, amountAtLeast, amountAtMost, partners). */
+                condition?: string;
             }[];
         };
         ReferralCode: {
@@ -4396,6 +4471,11 @@ export interface components {
                 enteredAt: string;
             }[];
             nextCursor: string | null;
+            /**
+             * @description The purpose the page was filtered for (a cursor carries on with the same one).
+             * @enum {string}
+             */
+            purpose: "marketing" | "service";
         };
         MemberSegments: components["schemas"]["MemberSegmentList"] & {
             stats: components["schemas"]["MemberStats"];
@@ -4451,6 +4531,32 @@ export interface components {
             /** @description When the referrer's points become available. */
             rewardAvailableAt: string | null;
             refereeRewarded: boolean;
+            /** @description The catalog reward the referrer gets instead of points (on completion), and the claim it was given as; null: points. */
+            referrerReward: {
+                /** @example rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2 */
+                rewardId: string;
+                /** @description The claim with its coupon (GET /v1/members/{memberId}/coupons); null until given, or when it could not be. */
+                claimId: string | null;
+            } | null;
+            /** @description The catalog reward the new member gets instead of points, and its claim; null: points. */
+            refereeReward: {
+                /** @example rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2 */
+                rewardId: string;
+                /** @description The claim with its coupon (GET /v1/members/{memberId}/coupons); null until given, or when it could not be. */
+                claimId: string | null;
+            } | null;
+            /**
+             * @description A side's catalog reward that could not be given when its turn came (no coupon was issued): for the operator to make good.
+             * @example []
+             */
+            unfulfilled: {
+                /** @enum {string} */
+                role: "referrer" | "referee";
+                rewardId: string;
+                /** @enum {string} */
+                reason: "out_of_stock" | "archived" | "ended" | "not_found";
+                at: string;
+            }[];
             createdAt: string;
             updatedAt: string;
         };
@@ -4645,6 +4751,8 @@ export interface components {
              */
             endsAt: string | null;
             budget?: components["schemas"]["CampaignBudget"];
+            /** @description Plans or tiers whose members earn before startsAt. Besides these, a membership plan's benefits.earlyAccessDays opens every campaign that many days early to its holders. */
+            earlyAccess?: components["schemas"]["CampaignEarlyAccess"][];
             rules: components["schemas"]["Rule"][];
         };
         /** @default null */
@@ -4654,6 +4762,20 @@ export interface components {
             /** @description Or at most this much money, at the redemption value (minor units). */
             amount?: number;
         } | null;
+        CampaignEarlyAccess: {
+            /**
+             * @description Members holding this membership plan earn from opensAt.
+             * @example mpl_01JEXAMPLE0000000000000000
+             */
+            planId?: string;
+            /** @description Members of this tier earn from opensAt. */
+            tier?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T00:00:00Z
+             */
+            opensAt: string;
+        };
         Rule: {
             /**
              * @description Unique within the campaign; stays the same across versions.
@@ -4740,6 +4862,8 @@ export interface components {
             partners?: string[];
             /** @description Members in one of these segments (/v1/segments), as of their last batch. */
             segments?: string[];
+            /** @description Members holding one of these membership plans (/v1/membership-plans) in force at the trigger's time. */
+            plans?: string[];
         };
         RuleEffect: {
             /** @enum {string} */
@@ -5128,7 +5252,19 @@ export interface components {
             webhookEvents: {
                 [key: string]: unknown;
             }[];
-            /** @description Segments the member belongs to (none: this deployment has no segments). */
+            /** @description The segments the member is in, with their names and since when. Stored rows, camelCase, at most 1000. */
+            segmentMemberships: {
+                [key: string]: unknown;
+            }[];
+            /** @description What segments are evaluated over: spend, order counts per channel, spend per category. Stored rows, camelCase, at most 1000. */
+            statistics: {
+                [key: string]: unknown;
+            }[];
+            /** @description Operator changes to this member (adjustments, tier grants, erasure) from the audit log. Stored rows, camelCase, at most 1000. */
+            auditEntries: {
+                [key: string]: unknown;
+            }[];
+            /** @description The ids of the segments the member is in (as segmentMemberships). */
             segments: string[];
             /** @description Sections that reached 1000 rows; read the rest from their paged routes. */
             truncated: string[];
@@ -5250,6 +5386,8 @@ export interface components {
                  *           "enabled": false,
                  *           "refereePoints": 500,
                  *           "referrerPoints": 1000,
+                 *           "refereeRewardId": null,
+                 *           "referrerRewardId": null,
                  *           "grantOn": {
                  *             "type": "first_order",
                  *             "minAmount": 0
@@ -5488,6 +5626,16 @@ export interface components {
                              * @example 1000
                              */
                             referrerPoints?: number;
+                            /**
+                             * @description A catalog reward (/v1/rewards) given to the new member instead of points, at no cost: a claim with its coupon. null: points.
+                             * @default null
+                             */
+                            refereeRewardId?: string | null;
+                            /**
+                             * @description A catalog reward given to the referrer instead of points. null: points.
+                             * @default null
+                             */
+                            referrerRewardId?: string | null;
                             /**
                              * @description When the rewards are granted: at enrollment, or on the referee's first order at or above an amount.
                              * @default {
@@ -6550,6 +6698,13 @@ export interface components {
                  *       "budget": {
                  *         "points": 1000000
                  *       },
+                 *       "earlyAccess": [
+                 *         {
+                 *           "planId": "mpl_01JEXAMPLE0000000000000000",
+                 *           "tier": "example",
+                 *           "opensAt": "2026-12-05T00:00:00Z"
+                 *         }
+                 *       ],
                  *       "rules": [
                  *         {
                  *           "id": "weekend-double",
@@ -6603,6 +6758,8 @@ export interface components {
                         /** @description Or at most this much money, at the redemption value (minor units). */
                         amount?: number;
                     } | null;
+                    /** @description Plans or tiers whose members earn before startsAt. Besides these, a membership plan's benefits.earlyAccessDays opens every campaign that many days early to its holders. */
+                    earlyAccess?: components["schemas"]["CampaignEarlyAccess"][];
                     rules: {
                         /**
                          * @description Unique within the campaign; stays the same across versions.
@@ -6657,6 +6814,8 @@ export interface components {
                             partners?: string[];
                             /** @description Members in one of these segments (/v1/segments), as of their last batch. */
                             segments?: string[];
+                            /** @description Members holding one of these membership plans (/v1/membership-plans) in force at the trigger's time. */
+                            plans?: string[];
                         };
                         effect: {
                             /** @enum {string} */
@@ -6953,6 +7112,8 @@ export interface operations {
                      *           "enabled": false,
                      *           "refereePoints": 500,
                      *           "referrerPoints": 1000,
+                     *           "refereeRewardId": null,
+                     *           "referrerRewardId": null,
                      *           "grantOn": {
                      *             "type": "first_order",
                      *             "minAmount": 0
@@ -7046,7 +7207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7100,7 +7261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7279,7 +7440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7333,7 +7494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7473,6 +7634,8 @@ export interface operations {
                      *           "enabled": false,
                      *           "refereePoints": 500,
                      *           "referrerPoints": 1000,
+                     *           "refereeRewardId": null,
+                     *           "referrerRewardId": null,
                      *           "grantOn": {
                      *             "type": "first_order",
                      *             "minAmount": 0
@@ -7566,7 +7729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7620,7 +7783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7760,6 +7923,8 @@ export interface operations {
                      *           "enabled": false,
                      *           "refereePoints": 500,
                      *           "referrerPoints": 1000,
+                     *           "refereeRewardId": null,
+                     *           "referrerRewardId": null,
                      *           "grantOn": {
                      *             "type": "first_order",
                      *             "minAmount": 0
@@ -7853,7 +8018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7907,7 +8072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8164,7 +8329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8218,7 +8383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8473,7 +8638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8527,7 +8692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8720,7 +8885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8774,7 +8939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8951,7 +9116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9005,7 +9170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9186,7 +9351,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9240,7 +9405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9427,7 +9592,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9481,7 +9646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9680,7 +9845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9734,7 +9899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9916,7 +10081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9970,7 +10135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10147,7 +10312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10201,7 +10366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10379,7 +10544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10433,7 +10598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10645,7 +10810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10699,7 +10864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10989,7 +11154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11043,7 +11208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11216,7 +11381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11270,7 +11435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11499,7 +11664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11553,7 +11718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11745,7 +11910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11799,7 +11964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12010,7 +12175,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12064,7 +12229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12292,7 +12457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12346,7 +12511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12540,7 +12705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12594,7 +12759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12778,7 +12943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12832,7 +12997,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13042,7 +13207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13096,7 +13261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13306,7 +13471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13360,7 +13525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13577,7 +13742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13631,7 +13796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13827,7 +13992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13881,7 +14046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14061,7 +14226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14115,7 +14280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14303,7 +14468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14357,7 +14522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14549,7 +14714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14603,7 +14768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14781,7 +14946,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14835,7 +15000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14999,7 +15164,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15053,7 +15218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15246,7 +15411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15300,7 +15465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15484,7 +15649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15538,7 +15703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15794,7 +15959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15848,7 +16013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16028,7 +16193,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16082,7 +16247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16280,7 +16445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16334,7 +16499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16543,7 +16708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16597,7 +16762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16779,7 +16944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16833,7 +16998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17008,7 +17173,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17062,7 +17227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17385,7 +17550,20 @@ export interface operations {
                      *           },
                      *           "membersIncrementalRevenue": 1,
                      *           "referralConversions": 1,
-                     *           "activities": 1
+                     *           "activities": {
+                     *             "total": 1,
+                     *             "byType": [
+                     *               {
+                     *                 "type": "review",
+                     *                 "count": 1
+                     *               }
+                     *             ]
+                     *           },
+                     *           "surveyResponseRate": {
+                     *             "numerator": 42,
+                     *             "denominator": 120,
+                     *             "basisPoints": 3500
+                     *           }
                      *         }
                      *       ],
                      *       "pointsByRule": [
@@ -17510,7 +17688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17564,7 +17742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17745,7 +17923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17799,7 +17977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17973,7 +18151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18027,7 +18205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18203,7 +18381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18257,7 +18435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18453,7 +18631,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18507,7 +18685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18696,7 +18874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18750,7 +18928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18941,7 +19119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18995,7 +19173,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19167,7 +19345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19221,7 +19399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19451,7 +19629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19505,7 +19683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19608,6 +19786,7 @@ export interface operations {
                      *       "status": "issued",
                      *       "points": 1,
                      *       "redemptionId": "example",
+                     *       "referralId": "example",
                      *       "value": {
                      *         "amount": 1,
                      *         "currency": "example"
@@ -19719,7 +19898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19773,7 +19952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19972,7 +20151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20026,7 +20205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20212,7 +20391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20266,7 +20445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20442,7 +20621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20496,7 +20675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20686,7 +20865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20740,7 +20919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20969,7 +21148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21023,7 +21202,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21252,7 +21431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21306,7 +21485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21528,7 +21707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21582,7 +21761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21806,7 +21985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21860,7 +22039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22136,7 +22315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22190,7 +22369,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22414,7 +22593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22468,7 +22647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22545,7 +22724,10 @@ export interface operations {
     uploadRewardCodes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Unique per intended change; retries reuse it. Kept 48 hours. Optional with this client: it sends a fresh key when none is given, and the same key on each retry. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -22660,7 +22842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22714,7 +22896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22947,7 +23129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23001,7 +23183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23106,6 +23288,7 @@ export interface operations {
                      *       "status": "issued",
                      *       "points": 1,
                      *       "redemptionId": "example",
+                     *       "referralId": "example",
                      *       "value": {
                      *         "amount": 1,
                      *         "currency": "example"
@@ -23217,7 +23400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23271,7 +23454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23463,7 +23646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23517,7 +23700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23719,7 +23902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23773,7 +23956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23876,6 +24059,7 @@ export interface operations {
                      *       "status": "issued",
                      *       "points": 1,
                      *       "redemptionId": "example",
+                     *       "referralId": "example",
                      *       "value": {
                      *         "amount": 1,
                      *         "currency": "example"
@@ -23987,7 +24171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24041,7 +24225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24243,7 +24427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24297,7 +24481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24476,7 +24660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24530,7 +24714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24717,7 +24901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24771,7 +24955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24948,7 +25132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25002,7 +25186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25191,7 +25375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25245,7 +25429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25422,7 +25606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25476,7 +25660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25671,7 +25855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25725,7 +25909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25970,7 +26154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26024,7 +26208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26266,7 +26450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26320,7 +26504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26564,7 +26748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26618,7 +26802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26790,7 +26974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26844,7 +27028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27088,7 +27272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27142,7 +27326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27222,6 +27406,8 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor from the previous page of the same list; opaque. Empty means the first page. */
                 cursor?: string;
+                /** @description What the list is for. `marketing` (the default): only members who gave marketing consent. `service`: every member, for messages about their account or analysis, never for marketing. Erased members are never listed. */
+                purpose?: "marketing" | "service";
             };
             header?: never;
             path: {
@@ -27245,7 +27431,8 @@ export interface operations {
                      *           "enteredAt": "2026-11-28T10:15:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "example",
+                     *       "purpose": "marketing"
                      *     }
                      */
                     "application/json": components["schemas"]["SegmentMemberPage"];
@@ -27323,7 +27510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27377,7 +27564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27571,7 +27758,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27625,7 +27812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27814,7 +28001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27868,7 +28055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28047,7 +28234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -28101,7 +28288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28212,6 +28399,15 @@ export interface operations {
                      *           "orderId": "example",
                      *           "rewardAvailableAt": "2026-11-28T10:15:00.000Z",
                      *           "refereeRewarded": true,
+                     *           "referrerReward": {
+                     *             "rewardId": "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2",
+                     *             "claimId": "example"
+                     *           },
+                     *           "refereeReward": {
+                     *             "rewardId": "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2",
+                     *             "claimId": "example"
+                     *           },
+                     *           "unfulfilled": [],
                      *           "createdAt": "2026-11-28T10:15:00.000Z",
                      *           "updatedAt": "2026-11-28T10:15:00.000Z"
                      *         }
@@ -28294,7 +28490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -28348,7 +28544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28458,6 +28654,15 @@ export interface operations {
                      *           "orderId": "example",
                      *           "rewardAvailableAt": "2026-11-28T10:15:00.000Z",
                      *           "refereeRewarded": true,
+                     *           "referrerReward": {
+                     *             "rewardId": "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2",
+                     *             "claimId": "example"
+                     *           },
+                     *           "refereeReward": {
+                     *             "rewardId": "rwd_01JDZ8K3M4N5P6Q7R8S9T0V1W2",
+                     *             "claimId": "example"
+                     *           },
+                     *           "unfulfilled": [],
                      *           "createdAt": "2026-11-28T10:15:00.000Z",
                      *           "updatedAt": "2026-11-28T10:15:00.000Z"
                      *         }
@@ -28540,7 +28745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -28594,7 +28799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28790,7 +28995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -28844,7 +29049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -29029,7 +29234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -29083,7 +29288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -29270,7 +29475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -29324,7 +29529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -29533,7 +29738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -29587,7 +29792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -29774,7 +29979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -29828,7 +30033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -30014,7 +30219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -30068,7 +30273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -30265,7 +30470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -30319,7 +30524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -30515,7 +30720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -30569,7 +30774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -30755,7 +30960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -30809,7 +31014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -31002,7 +31207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -31056,7 +31261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -31166,6 +31371,13 @@ export interface operations {
                      *             "budget": {
                      *               "points": 100000
                      *             },
+                     *             "earlyAccess": [
+                     *               {
+                     *                 "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *                 "tier": "example",
+                     *                 "opensAt": "2026-12-05T00:00:00Z"
+                     *               }
+                     *             ],
                      *             "rules": [
                      *               {
                      *                 "id": "weekend-double",
@@ -31298,7 +31510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -31352,7 +31564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -31454,6 +31666,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -31583,7 +31802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -31637,7 +31856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -31741,6 +31960,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -31870,7 +32096,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -31924,7 +32150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -32041,6 +32267,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -32170,7 +32403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -32224,7 +32457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -32328,6 +32561,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -32457,7 +32697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -32511,7 +32751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -32615,6 +32855,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -32744,7 +32991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -32798,7 +33045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -32902,6 +33149,13 @@ export interface operations {
                      *         "budget": {
                      *           "points": 100000
                      *         },
+                     *         "earlyAccess": [
+                     *           {
+                     *             "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *             "tier": "example",
+                     *             "opensAt": "2026-12-05T00:00:00Z"
+                     *           }
+                     *         ],
                      *         "rules": [
                      *           {
                      *             "id": "weekend-double",
@@ -33031,7 +33285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -33085,7 +33339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -33189,6 +33443,13 @@ export interface operations {
                      *             "budget": {
                      *               "points": 100000
                      *             },
+                     *             "earlyAccess": [
+                     *               {
+                     *                 "planId": "mpl_01JEXAMPLE0000000000000000",
+                     *                 "tier": "example",
+                     *                 "opensAt": "2026-12-05T00:00:00Z"
+                     *               }
+                     *             ],
                      *             "rules": [
                      *               {
                      *                 "id": "weekend-double",
@@ -33326,7 +33587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -33380,7 +33641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -33556,7 +33817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -33610,7 +33871,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -33806,7 +34067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -33860,7 +34121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -34058,7 +34319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -34112,7 +34373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -34343,7 +34604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -34397,7 +34658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -34629,7 +34890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -34683,7 +34944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -34915,7 +35176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -34969,7 +35230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -35165,7 +35426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -35219,7 +35480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -35452,7 +35713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -35506,7 +35767,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -35717,7 +35978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -35771,7 +36032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -35997,7 +36258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -36051,7 +36312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -36208,6 +36469,15 @@ export interface operations {
                      *       "webhookEvents": [
                      *         {}
                      *       ],
+                     *       "segmentMemberships": [
+                     *         {}
+                     *       ],
+                     *       "statistics": [
+                     *         {}
+                     *       ],
+                     *       "auditEntries": [
+                     *         {}
+                     *       ],
                      *       "segments": [
                      *         "example"
                      *       ],
@@ -36291,7 +36561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -36345,7 +36615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -36544,7 +36814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`. */
+            /** @description Conflicts with the current state (e.g. `order_already_accrued`). Codes of this status: `member_exists`, `order_already_accrued`, `redemption_not_capturable`, `redemption_not_cancellable`, `hold_expired`, `concurrent_update`, `partner_exists`, `period_not_over`, `period_closed`, `period_out_of_order`, `settlement_period_locked`, `order_already_recorded`, `refund_already_recorded`, `card_code_replayed`, `coupon_already_used`, `coupon_expired`, `coupon_cancelled`, `coupon_not_cancellable`, `reward_reservation_lapsed`, `membership_not_active`, `membership_exists`, `campaign_ended`, `campaign_already_active`, `campaign_not_active`, `campaign_changed`, `activity_already_recorded`, `activity_not_pending`, `member_erasure_blocked`, `idempotent_response_erased`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -36598,7 +36868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
+            /** @description Understood but refused by a business rule (e.g. `insufficient_points`). Codes of this status: `idempotency_key_reused`, `insufficient_points`, `below_minimum_redemption`, `currency_mismatch`, `currency_locked`, `refund_exceeds_order`, `occurred_in_future`, `occurred_before_window`, `amount_out_of_range`, `invalid_settings`, `unknown_tier`, `webhook_url_not_allowed`, `too_many_webhook_endpoints`, `segments_not_available`, `kpi_range_too_long`, `card_code_invalid`, `card_code_expired`, `coupon_code_invalid`, `reward_out_of_stock`, `reward_limit_reached`, `reward_not_available`, `referral_code_not_found`, `referrals_disabled`, `referral_reward_not_offered`, `membership_plan_archived`, `paid_until_not_later`, `campaign_invalid`. */
             422: {
                 headers: {
                     [name: string]: unknown;
