@@ -33,11 +33,19 @@ describe("rate limits", () => {
 
   it("limit one client address across members and bad tokens alike", async () => {
     const ip = { "cf-connecting-ip": "203.0.113.77" };
-    const { res } = await untilLimited(() => me("/balance", "not-a-token", ip), 3 * 100 + 1);
-    expect(res.json.code).toBe("rate_limited");
-    expect(res.headers.get("retry-after")).toBeTruthy();
-    const calm = await me("/balance", await issueToken(a.server, "calm"), ip);
-    expect(calm.status).toBe(429);
+    const calmToken = await issueToken(a.server, "calm");
+    // Windows are aligned to the clock: when the window turns between the limit and the next call, that call
+    // passes (and says so), and the address is limited again in the next window.
+    let limitedToo = false;
+    for (let attempt = 0; attempt < 3 && !limitedToo; attempt++) {
+      const { res } = await untilLimited(() => me("/balance", "not-a-token", ip), 3 * 100 + 1);
+      expect(res.json.code).toBe("rate_limited");
+      expect(res.headers.get("retry-after")).toBeTruthy();
+      const calm = await me("/balance", calmToken, ip);
+      expect([200, 429]).toContain(calm.status);
+      limitedToo = calm.status === 429;
+    }
+    expect(limitedToo).toBe(true);
     expect((await me("/balance", await issueToken(a.server, "calm"), { "cf-connecting-ip": "203.0.113.78" })).status).toBe(200);
   });
 
