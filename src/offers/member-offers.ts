@@ -6,7 +6,7 @@ import { grantsSince } from "../campaigns/member-rules";
 import { campaignVersionNames } from "../campaigns/offer-view";
 import type { AppEnv } from "../app/types";
 import { database } from "../db/client";
-import { inForce } from "../memberships/memberships";
+import { plansInForce } from "../memberships/benefits";
 import { heldMemberships } from "../memberships/store";
 import { readRuleGrants } from "../members/store";
 import { memberCatalogLines } from "../rewards/member-rewards";
@@ -21,8 +21,7 @@ type CatalogMember = { tier: string | null; attributes: Record<string, unknown>;
 
 /** The plans the member holds in force now, and the most early access they give. */
 async function memberPlans(c: Context<AppEnv>, memberId: string, now: Date): Promise<MemberPlans> {
-  const held = (await heldMemberships(database(c.env.DB), c.get("principal").programId, memberId)).filter((h) => inForce(h.membership, now));
-  return { planIds: held.map((h) => h.plan.id), earlyAccessDays: held.reduce((most, h) => Math.max(most, h.plan.benefits.earlyAccessDays), 0) };
+  return plansInForce(await heldMemberships(database(c.env.DB), c.get("principal").programId, memberId), now);
 }
 
 /** The member's segments now (id to name), evaluated on their stats with what their object just said and the plans they hold. */
