@@ -24,12 +24,18 @@ const SECTIONS = {
   // The operator's changes to this member (`member:<id>` and `member:<id>:<what>`), as a range on the resource index.
   auditEntries:
     "SELECT id, at, key_id, key_name, key_role, resource, action, before, after FROM audit_log WHERE program_id = ?1 AND (resource = 'member:' || ?2 OR (resource > 'member:' || ?2 || ':' AND resource < 'member:' || ?2 || ';')) ORDER BY at, id",
+  // The lines of imports that created or credited the member, per import on import_lines_by_member.
+  importLines:
+    "SELECT import_id, line, status, data, error FROM import_lines WHERE import_id IN (SELECT id FROM imports WHERE program_id = ?1) AND member_id = ?2 AND program_id = ?1 ORDER BY import_id, line",
 } as const;
 
 export type ExportSection = keyof typeof SECTIONS;
 export const EXPORT_SECTIONS = Object.keys(SECTIONS) as ExportSection[];
 
 type Row = Record<string, unknown>;
+
+/** Columns that hold JSON text: the export gives them parsed. */
+const JSON_COLUMNS = new Set(["details", "payload", "fraud_flags", "attributes", "metadata", "data", "error"]);
 
 function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -40,7 +46,7 @@ export function exportRow(row: Row): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) {
     if (key === "program_id") continue;
-    const parsed = typeof value === "string" && (key === "details" || key === "payload" || key === "fraud_flags" || key === "attributes" || key === "metadata") ? safeParse(value) : value;
+    const parsed = typeof value === "string" && (JSON_COLUMNS.has(key)) ? safeParse(value) : value;
     out[camel(key)] = parsed;
   }
   return out;

@@ -45,6 +45,11 @@ describe("POST /v1/imports (JSONL)", () => {
     const opening = history.json.data.filter((e: { type: string }) => e.type === "adjust");
     expect(opening).toHaveLength(2);
     expect(opening[0]).toMatchObject({ occurredAt: EARNED, details: { source: "import", importId: res.json.id, line: 1 } });
+    // The member's data export holds the line that made them, as sent.
+    const exported = await call("/v1/members/imp-ada/export", { key: p.admin });
+    expect(exported.status).toBe(200);
+    expect(exported.json.importLines).toEqual([{ importId: res.json.id, line: 1, status: "done", data: expect.objectContaining({ memberId: "imp-ada", email: "ada@example.com" }), error: null }]);
+    expect((await call("/v1/members/imp-bob/export", { key: p.admin })).json.importLines).toMatchObject([{ line: 2, status: "done" }]);
     await expectLedgerConsistent(p.programId, p.server);
   });
 

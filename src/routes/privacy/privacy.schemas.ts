@@ -51,6 +51,7 @@ export const MemberExportSchema = z
     segmentMemberships: Rows("The segments the member is in, with their names and since when."),
     statistics: Rows("What segments are evaluated over: spend, order counts per channel, spend per category."),
     auditEntries: Rows("Operator changes to this member (adjustments, tier grants, erasure) from the audit log."),
+    importLines: Rows("Lines of imports that created or credited the member: the line as sent (scrubbed on erasure), its status and error."),
     segments: z.array(z.string()).openapi({ description: "The ids of the segments the member is in (as segmentMemberships)." }),
     truncated: z.array(z.string()).openapi({ description: `Sections that reached ${EXPORT_SECTION_LIMIT} rows; read the rest from their paged routes.` }),
   })
