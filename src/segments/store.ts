@@ -137,8 +137,15 @@ export async function segmentMemberPage(db: Database, segmentId: string, limit: 
   return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.memberId : null };
 }
 
-/** By the segment's key alone, as the page. */
-export async function segmentMemberCount(db: Database, segmentId: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)` }).from(segmentMembers).where(eq(segmentMembers.segmentId, segmentId));
-  return Number(row?.n ?? 0);
+/**
+ * What the two lists hold, counted as the page reads (by the segment's key, each membership checked on its
+ * member row): `memberCount` the members not erased (the service list), `marketableCount` those of them with
+ * marketing consent (the marketing list).
+ */
+export async function segmentMemberCounts(db: Database, segmentId: string): Promise<{ memberCount: number; marketableCount: number }> {
+  const [row] = await db.all<{ members: number; marketable: number | null }>(sql`
+    SELECT count(*) AS members, sum(m.marketing_consent = 1) AS marketable
+    FROM segment_members sm CROSS JOIN members m ON m.program_id = sm.program_id AND m.member_id = sm.member_id
+    WHERE sm.segment_id = ${segmentId} AND m.erased_at IS NULL`);
+  return { memberCount: Number(row?.members ?? 0), marketableCount: Number(row?.marketable ?? 0) };
 }

@@ -67,6 +67,12 @@ describe("GET /v1/segments/{id}/members", () => {
     for (const purpose of ["marketing", "service"]) expect(await walk(`&purpose=${purpose}`)).not.toContain("c-erased");
   });
 
+  it("are counted as they are listed: every member not erased, and those of them who consented", async () => {
+    const res = await call(`/v1/segments/${segmentId}`, { key: p.admin });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ memberCount: 3, marketableCount: 1 });
+  });
+
   it("refuses a cursor of one purpose for the other", async () => {
     const first = await page("?limit=1&purpose=service");
     expect(first.json.nextCursor).not.toBeNull();

@@ -14,7 +14,7 @@ import {
   listSegments as segmentsOf,
   populateSegment,
   readSegment,
-  segmentMemberCount,
+  segmentMemberCounts,
   segmentMemberPage,
   updateSegment as writeSegment,
 } from "./segments.queries";
@@ -35,7 +35,7 @@ async function findSegment(c: Context<AppEnv>, id: string): Promise<SegmentRecor
 }
 
 async function withCount(c: Context<AppEnv>, segment: SegmentRecord) {
-  return { ...segment, memberCount: await segmentMemberCount(database(c.env.DB), segment.id) };
+  return { ...segment, ...(await segmentMemberCounts(database(c.env.DB), segment.id)) };
 }
 
 export const createSegment: AppRouteHandler<CreateSegmentRoute> = async (c) => {

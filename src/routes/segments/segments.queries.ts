@@ -5,9 +5,9 @@ import { database, type Database } from "../../db/client";
 import { members, memberStats, segmentMembers, segments } from "../../db/schema";
 import { inSegment } from "../../segments/evaluate";
 import { NO_STATS } from "../../segments/stats";
-import { forgetSegments, segmentMemberCount, segmentMemberPage, toSegment, toStats, type SegmentRecord } from "../../segments/store";
+import { forgetSegments, segmentMemberCounts, segmentMemberPage, toSegment, toStats, type SegmentRecord } from "../../segments/store";
 
-export { segmentMemberCount, segmentMemberPage };
+export { segmentMemberCounts, segmentMemberPage };
 
 export async function readSegment(db: Database, programId: string, id: string): Promise<SegmentRecord | null> {
   const [row] = await db.select().from(segments).where(and(eq(segments.programId, programId), eq(segments.id, id)));

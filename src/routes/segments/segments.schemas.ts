@@ -35,13 +35,14 @@ export const SegmentSchema = z
     name: z.string(),
     description: z.string().nullable(),
     conditions: SegmentConditionsSchema,
-    memberCount: z.number().int().openapi({ description: "Members in the segment as of their last batch (the maintained membership, counted now)." }),
+    memberCount: z.number().int().openapi({ description: "Members in the segment as of their last batch (the maintained membership, counted now), erased members left out: what `purpose=service` lists." }),
+    marketableCount: z.number().int().openapi({ description: "Of them, the members who gave marketing consent: what the default `purpose=marketing` list holds." }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi("Segment");
 
-export const SegmentListSchema = z.object({ data: z.array(SegmentSchema.omit({ memberCount: true })) }).openapi("SegmentList");
+export const SegmentListSchema = z.object({ data: z.array(SegmentSchema.omit({ memberCount: true, marketableCount: true })) }).openapi("SegmentList");
 
 const Purpose = z.enum(SEGMENT_EXPORT_PURPOSES);
 
