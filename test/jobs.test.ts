@@ -209,7 +209,7 @@ describe("the jobs API", () => {
 
     const listed = await call("/v1/jobs", { key: p.admin });
     expect(listed.status).toBe(200);
-    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "expire-coupons", "reconcile-reward-stock", "advance-referrals", "lapse-memberships", "birthday-bonus", "erase-inactive"]);
+    expect(listed.json.data.map((j: any) => j.job)).toEqual(["expire-points", "warn-expiring", "recalculate-tiers", "housekeeping", "sweep-outbox", "fold-kpis", "expire-coupons", "reconcile-reward-stock", "advance-referrals", "lapse-memberships", "birthday-bonus", "erase-inactive"]);
     const expiry = listed.json.data[0];
     expect(expiry.schedules).toEqual(["*/10 * * * *"]);
     expect(expiry.runs).toEqual([run.json]);

@@ -1030,3 +1030,22 @@ export const kpiDayCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.programId, t.day, t.name] })],
 );
+
+/** A member's change's KPI rollup figures, waiting to be folded into the rollup tables (migrations/0026). */
+export const kpiPending = sqliteTable(
+  "kpi_pending",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    programId: text("program_id").notNull(),
+    /** The change's KpiWrites as JSON. */
+    writes: text("writes").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("kpi_pending_by_program").on(t.programId, t.seq)],
+);
+
+/** The last kpi_pending row folded, per program. */
+export const kpiFoldCursors = sqliteTable("kpi_fold_cursors", {
+  programId: text("program_id").primaryKey(),
+  foldedThrough: integer("folded_through").notNull(),
+});

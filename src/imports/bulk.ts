@@ -1,12 +1,11 @@
 // Members an import creates: built by the same plan as the member's object builds, written for a whole chunk
 // in one D1 batch rather than one object call each. Only for members D1 does not hold: their objects have
 // nothing to serialize against, and when one first runs it loads the member from D1 like any other.
-import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { database, type Database } from "../db/client";
 import { entries, importLines, lots, members, outboxEvents } from "../db/schema";
-import { kpiWritesOfPlan, type KpiWrites, emptyWrites } from "../kpis/rollups";
+import { kpiWritesOfPlan, mergedKpiWrites } from "../kpis/rollups";
 import { kpiStatements } from "../kpis/store";
 import { balanceOf } from "../ledger/balance";
 import { DomainError } from "../ledger/errors";
@@ -22,10 +21,8 @@ import { NO_STATS } from "../segments/stats";
 import { programSegments } from "../segments/store";
 import { fromPlan, type WebhookEvent } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
+import { piecesFor } from "../db/pieces";
 import { failLinesStatement } from "./store";
-
-/** D1 binds at most 100 parameters per statement: a multi-row insert takes as many rows as fit. */
-const MAX_PARAMS = 100;
 
 const NEVER_HELD: MemberState = { member: null, lots: [], holds: [] };
 
@@ -127,64 +124,4 @@ function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: 
   return statements;
 }
 
-/** Rows in pieces small enough for one statement's parameters (each column binds at most one). */
-function piecesFor<T>(table: SQLiteTable, rows: T[]): T[][] {
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(getTableColumns(table)).length));
-  const pieces: T[][] = [];
-  for (let at = 0; at < rows.length; at += perStatement) pieces.push(rows.slice(at, at + perStatement));
-  return pieces;
-}
 
-/**
- * The chunk's KPI figures as one set of writes: the day, rule, cohort and total figures are sums, so the
- * members' deltas add up by key; enrolments and orders stay one per member, as each counts once.
- */
-export function mergedKpiWrites(all: readonly KpiWrites[]): KpiWrites {
-  const merged = emptyWrites();
-  const days = new Map<string, KpiWrites["days"][number]>();
-  const rules = new Map<string, KpiWrites["rules"][number]>();
-  const cohorts = new Map<string, KpiWrites["earnCohorts"][number]>();
-  const totals = new Map<string, KpiWrites["totals"][number]>();
-  for (const w of all) {
-    merged.orders.push(...w.orders);
-    merged.refunds.push(...w.refunds);
-    merged.enrolments.push(...w.enrolments);
-    merged.activeDays.push(...w.activeDays);
-    for (const d of w.days) {
-      const key = `${d.day} ${d.channel} ${d.partnerId} ${d.isMember}`;
-      const sum = days.get(key);
-      if (!sum) days.set(key, { ...d });
-      else {
-        sum.enrollments += d.enrollments;
-        sum.pointsIssued += d.pointsIssued;
-        sum.pointsRedeemed += d.pointsRedeemed;
-        sum.pointsExpired += d.pointsExpired;
-        sum.pointsClawedBack += d.pointsClawedBack;
-        sum.tierMoves += d.tierMoves;
-      }
-    }
-    for (const r of w.rules) {
-      const key = `${r.day} ${r.partnerId} ${r.campaignId} ${r.rule}`;
-      const sum = rules.get(key);
-      if (sum) sum.points += r.points;
-      else rules.set(key, { ...r });
-    }
-    for (const c of w.earnCohorts) {
-      const sum = cohorts.get(c.earnMonth);
-      if (sum) {
-        sum.issued += c.issued;
-        sum.expired += c.expired;
-      } else cohorts.set(c.earnMonth, { ...c });
-    }
-    for (const t of w.totals) {
-      const sum = totals.get(t.name);
-      if (sum) sum.delta += t.delta;
-      else totals.set(t.name, { ...t });
-    }
-  }
-  merged.days = [...days.values()];
-  merged.rules = [...rules.values()];
-  merged.earnCohorts = [...cohorts.values()];
-  merged.totals = [...totals.values()].filter((t) => t.delta !== 0);
-  return merged;
-}

@@ -16,6 +16,7 @@ import { expireCoupons, reconcileRewardStock } from "./expire-coupons";
 import { advanceReferrals } from "./advance-referrals";
 import { lapseMemberships } from "./lapse-memberships";
 import { eraseInactive } from "./erase-inactive";
+import { foldKpis } from "./fold-kpis";
 
 export const JOBS = {
   "expire-points": { run: expirePoints, description: "Expire points whose date passed, and all points of members idle too long." },
@@ -23,6 +24,7 @@ export const JOBS = {
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
   "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "fold-kpis": { run: foldKpis, description: "Fold the members' pending KPI figures into the rollups (a KPI request also folds what is pending before it reads)." },
   "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
   "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },
   "advance-referrals": { run: advanceReferrals, description: "Reward referrals whose referee's order came; complete or cancel them once the order's window is over." },
@@ -38,7 +40,7 @@ export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 export const CRON_JOBS: Record<string, JobName[]> = {
   "*/10 * * * *": ["expire-points", "warn-expiring", "recalculate-tiers", "advance-referrals", "lapse-memberships"],
   "17 * * * *": ["housekeeping"],
-  "*/5 * * * *": ["sweep-outbox"],
+  "*/5 * * * *": ["sweep-outbox", "fold-kpis"],
   "*/15 * * * *": ["expire-coupons", "reconcile-reward-stock"],
   // Hourly: each program's local day is reached within the hour after its midnight.
   "47 * * * *": ["birthday-bonus", "erase-inactive"],

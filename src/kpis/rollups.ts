@@ -210,3 +210,65 @@ export function guestOrderWrites(order: Omit<KpiOrder, "isMember" | "cohort" | "
   const { customerRef, ...rest } = order;
   return { ...emptyWrites(), orders: [{ ...rest, customer: guestCustomer(customerRef), isMember: false, cohort: "" }] };
 }
+
+/** Adds `from` into the map entry of `key`, or stores a copy of it: the merge of additive figures. */
+function addInto<T extends object>(map: Map<string, T>, key: string, from: T, add: (sum: T, more: T) => void): void {
+  const sum = map.get(key);
+  if (sum) add(sum, from);
+  else map.set(key, { ...from });
+}
+
+/**
+ * Many changes' rollup figures as one set of writes, so a chunk (of an import, or of the fold) costs one
+ * upsert per key instead of one per change: day, rule, cohort, count and total figures are sums and add
+ * up by key; orders, refunds and enrolments stay one each, as each counts once; a member's active day once.
+ */
+export function mergedKpiWrites(all: readonly KpiWrites[]): KpiWrites {
+  const merged = emptyWrites();
+  const days = new Map<string, KpiDayDelta>();
+  const rules = new Map<string, KpiWrites["rules"][number]>();
+  const cohorts = new Map<string, KpiWrites["earnCohorts"][number]>();
+  const activeDays = new Map<string, KpiWrites["activeDays"][number]>();
+  const dayCounts = new Map<string, KpiWrites["dayCounts"][number]>();
+  const totals = new Map<string, KpiWrites["totals"][number]>();
+  for (const w of all) {
+    merged.orders.push(...w.orders);
+    merged.refunds.push(...w.refunds);
+    merged.enrolments.push(...w.enrolments);
+    for (const d of w.days) {
+      addInto(days, `${d.day} ${d.channel} ${d.partnerId} ${d.isMember}`, d, (sum, more) => {
+        sum.enrollments += more.enrollments;
+        sum.pointsIssued += more.pointsIssued;
+        sum.pointsRedeemed += more.pointsRedeemed;
+        sum.pointsExpired += more.pointsExpired;
+        sum.pointsClawedBack += more.pointsClawedBack;
+        sum.tierMoves += more.tierMoves;
+        sum.rewardPoints += more.rewardPoints;
+        sum.donationPoints += more.donationPoints;
+        sum.donationAmount += more.donationAmount;
+      });
+    }
+    for (const r of w.rules) addInto(rules, `${r.day} ${r.partnerId} ${r.campaignId} ${r.rule}`, r, (sum, more) => void (sum.points += more.points));
+    for (const c of w.earnCohorts) {
+      addInto(cohorts, c.earnMonth, c, (sum, more) => {
+        sum.issued += more.issued;
+        sum.expired += more.expired;
+      });
+    }
+    for (const a of w.activeDays) activeDays.set(`${a.customer} ${a.day}`, a);
+    for (const c of w.dayCounts) addInto(dayCounts, `${c.day} ${c.name}`, c, (sum, more) => void (sum.delta += more.delta));
+    for (const t of w.totals) addInto(totals, t.name, t, (sum, more) => void (sum.delta += more.delta));
+  }
+  merged.days = [...days.values()];
+  merged.rules = [...rules.values()].filter((r) => r.points !== 0);
+  merged.earnCohorts = [...cohorts.values()];
+  merged.activeDays = [...activeDays.values()];
+  merged.dayCounts = [...dayCounts.values()].filter((c) => c.delta !== 0);
+  merged.totals = [...totals.values()].filter((t) => t.delta !== 0);
+  return merged;
+}
+
+/** Whether a change's writes hold anything at all (a read, or a change the KPIs do not count, holds none). */
+export function hasKpiWrites(w: KpiWrites): boolean {
+  return Object.values(w).some((list: unknown[]) => list.length > 0);
+}

@@ -10,7 +10,7 @@ import { memberStatsStatements } from "../segments/batch";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import { kpiStatements } from "../kpis/store";
+import { pendingKpiStatements } from "../kpis/fold";
 import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import type { EarnLine } from "../campaigns/evaluate";
 
@@ -466,7 +466,8 @@ export async function commitPlan(
   for (const warning of plan.expiryWarnings ?? []) {
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
-  if (plan.kpi) statements.push(...kpiStatements(db, programId, plan.kpi, at));
+  // One pending row, folded into the rollups off this path (src/kpis/fold.ts).
+  if (plan.kpi) statements.push(...pendingKpiStatements(db, programId, plan.kpi, at));
   // A claim lands with the redemption that paid for it. A coupon's move out of `issued` is by id alone: the
   // status trigger aborts the batch when the coupon has moved already (a use that won a race with a cancel).
   for (const claim of plan.rewardClaims?.inserts ?? []) {

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent, redeem, type TestProgram } from "../helpers";
 import { periodOf } from "../../src/ledger/periods";
 import { claim, createReward, fiveOff } from "../rewards/support";
+import { database } from "../../src/db/client";
+import { foldPendingKpis } from "../../src/kpis/fold";
 
 const KPI_TABLES = ["kpi_orders", "kpi_refunds", "kpi_days", "kpi_customers", "kpi_customer_periods", "kpi_period_counts", "kpi_cohorts", "kpi_rule_days", "kpi_earn_cohorts", "kpi_totals"];
 const NOW_PERIOD = periodOf(new Date(), "month");
@@ -30,6 +32,8 @@ async function checksums(t: TestProgram) {
     members: await one("SELECT member_id, qualifying_points, lifetime_earned, debt, tier FROM members WHERE program_id = ?1 ORDER BY member_id"),
     settlement: JSON.stringify((await call(`/v1/settlements/${NOW_PERIOD}`, { key: t.admin })).json),
   } as Record<string, string>;
+  // The members' pending KPI figures folded first, so the rollups hold every change up to now.
+  await foldPendingKpis(database(env.DB), t.programId, new Date().toISOString());
   for (const table of KPI_TABLES) sums[table] = await one(`SELECT * FROM ${table} WHERE program_id = ?1 ORDER BY 1, 2, 3`);
   return sums;
 }

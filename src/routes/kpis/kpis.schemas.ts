@@ -131,6 +131,11 @@ export const KpiReportSchema = z
       tiers: z.array(z.object({ tier: z.string().nullable(), members: z.number().int() })),
     }),
     notes: z.array(z.string()),
+    pendingChanges: z.number().int().openapi({
+      example: 0,
+      description:
+        "Members' changes recorded but not yet in these figures. A KPI request first folds what is pending into the rollups, so this is 0 unless it ran out of time doing so (a backlog the fold-kpis job is still working through).",
+    }),
   })
   .openapi("KpiReport");
 
@@ -167,6 +172,11 @@ export const CohortReportSchema = z
         customerLifetimeValue: z.number().int().nullable(),
       }),
     ),
+    pendingChanges: z.number().int().openapi({
+      example: 0,
+      description:
+        "Members' changes recorded but not yet in these figures. A KPI request first folds what is pending into the rollups, so this is 0 unless it ran out of time doing so (a backlog the fold-kpis job is still working through).",
+    }),
   })
   .openapi("CohortReport");
 
