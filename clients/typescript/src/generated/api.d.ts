@@ -3119,6 +3119,11 @@ export interface components {
                 };
                 customerLifetimeValue: number | null;
             }[];
+            /**
+             * @description Members' changes recorded but not yet in these figures. A KPI request first folds what is pending into the rollups, so this is 0 unless it ran out of time doing so (a backlog the fold-kpis job is still working through).
+             * @example 0
+             */
+            pendingChanges: number;
         };
         AcquisitionCost: {
             month: string;
@@ -3184,6 +3189,11 @@ export interface components {
                 }[];
             };
             notes: string[];
+            /**
+             * @description Members' changes recorded but not yet in these figures. A KPI request first folds what is pending into the rollups, so this is 0 unless it ran out of time doing so (a backlog the fold-kpis job is still working through).
+             * @example 0
+             */
+            pendingChanges: number;
         };
         KpiPeriod: {
             /** @example 2026-11 */
@@ -4347,8 +4357,10 @@ export interface components {
             name: string;
             description: string | null;
             conditions: components["schemas"]["SegmentConditions"];
-            /** @description Members in the segment as of their last batch (the maintained membership, counted now). */
+            /** @description Members in the segment as of their last batch (the maintained membership, counted now), erased members left out: what `purpose=service` lists. */
             memberCount: number;
+            /** @description Of them, the members who gave marketing consent: what the default `purpose=marketing` list holds. */
+            marketableCount: number;
             createdAt: string;
             updatedAt: string;
         };
@@ -5262,6 +5274,10 @@ export interface components {
             }[];
             /** @description Operator changes to this member (adjustments, tier grants, erasure) from the audit log. Stored rows, camelCase, at most 1000. */
             auditEntries: {
+                [key: string]: unknown;
+            }[];
+            /** @description Lines of imports that created or credited the member: the line as sent (scrubbed on erasure), its status and error. Stored rows, camelCase, at most 1000. */
+            importLines: {
                 [key: string]: unknown;
             }[];
             /** @description The ids of the segments the member is in (as segmentMemberships). */
@@ -14125,7 +14141,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job: "expire-points" | "warn-expiring" | "recalculate-tiers" | "housekeeping" | "sweep-outbox" | "expire-coupons" | "reconcile-reward-stock" | "advance-referrals" | "lapse-memberships" | "birthday-bonus" | "erase-inactive";
+                job: "expire-points" | "warn-expiring" | "recalculate-tiers" | "housekeeping" | "sweep-outbox" | "fold-kpis" | "expire-coupons" | "reconcile-reward-stock" | "advance-referrals" | "lapse-memberships" | "birthday-bonus" | "erase-inactive";
             };
             cookie?: never;
         };
@@ -16630,7 +16646,8 @@ export interface operations {
                      *           },
                      *           "customerLifetimeValue": 1
                      *         }
-                     *       ]
+                     *       ],
+                     *       "pendingChanges": 0
                      *     }
                      */
                     "application/json": components["schemas"]["CohortReport"];
@@ -17608,7 +17625,8 @@ export interface operations {
                      *       },
                      *       "notes": [
                      *         "example"
-                     *       ]
+                     *       ],
+                     *       "pendingChanges": 0
                      *     }
                      */
                     "application/json": components["schemas"]["KpiReport"];
@@ -26371,6 +26389,7 @@ export interface operations {
                      *         }
                      *       },
                      *       "memberCount": 1,
+                     *       "marketableCount": 1,
                      *       "createdAt": "2026-11-28T10:15:00.000Z",
                      *       "updatedAt": "2026-11-28T10:15:00.000Z"
                      *     }
@@ -26669,6 +26688,7 @@ export interface operations {
                      *         }
                      *       },
                      *       "memberCount": 1,
+                     *       "marketableCount": 1,
                      *       "createdAt": "2026-11-28T10:15:00.000Z",
                      *       "updatedAt": "2026-11-28T10:15:00.000Z"
                      *     }
@@ -27193,6 +27213,7 @@ export interface operations {
                      *         }
                      *       },
                      *       "memberCount": 1,
+                     *       "marketableCount": 1,
                      *       "createdAt": "2026-11-28T10:15:00.000Z",
                      *       "updatedAt": "2026-11-28T10:15:00.000Z"
                      *     }
@@ -36476,6 +36497,9 @@ export interface operations {
                      *         {}
                      *       ],
                      *       "auditEntries": [
+                     *         {}
+                     *       ],
+                     *       "importLines": [
                      *         {}
                      *       ],
                      *       "segments": [
