@@ -69,6 +69,20 @@ describe("pending KPI figures", () => {
   });
 });
 
+describe("a pending row the rollups refuse", () => {
+  it("leaves the report answering from what is folded, saying how much is not, and the job's run failed", async () => {
+    const t = await createProgram();
+    const refused = { ...emptyWrites(), refunds: [{ customer: "m:x", issuer: "", orderId: "o", refundId: "r", amount: 0, day: "2026-12-01" }] };
+    await env.DB.prepare("INSERT INTO kpi_pending (program_id, writes, created_at) VALUES (?, ?, ?)").bind(t.programId, JSON.stringify(refused), new Date().toISOString()).run();
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await call(`/v1/kpis?from=${today}&to=${today}&interval=day`, { key: t.admin });
+    expect(report.status).toBe(200);
+    expect(report.json.pendingChanges).toBe(1);
+    expect(await runAt(t.programId, "fold-kpis", Date.now())).toMatchObject({ status: "failed", lastError: expect.stringContaining("kpi_refunds_amount") });
+    expect(await pending(t.programId)).toBe(1);
+  });
+});
+
 describe("the fold", () => {
   const programs: TestProgram[] = [];
   beforeAll(async () => {
