@@ -21,7 +21,12 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
   let preloads = new Map<string, MemberPreload>();
   const before = async (valid: BatchItem[]) => {
     const memberIds = [...new Set(valid.flatMap((item) => (item.type === "order" ? [] : [item.memberId])))];
-    preloads = await readPreloads(database(c.env.DB), programId, memberIds, lotWindowOf(c.env));
+    try {
+      preloads = await readPreloads(database(c.env.DB), programId, memberIds, lotWindowOf(c.env));
+    } catch (error) {
+      // Only a shortcut: without it each object loads itself, and D1 trouble that lasts is each item's own problem.
+      console.log(JSON.stringify({ level: "warn", message: "bulk preload failed", error: String(error) }));
+    }
   };
   /** A member's first item takes the preload; by the next one the object holds its own state. */
   const preloadOf = (memberId: string) => {
