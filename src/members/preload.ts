@@ -21,6 +21,13 @@ export interface MemberPreload {
   segments: { stats: MemberStats; wasIn: string[] };
 }
 
+/** Open lots of many members (the literal 0 keeps the partial index lots_open_by_member usable), at most ?3 each. */
+export const PRELOAD_LOTS_SQL = `SELECT member_id AS memberId, id, partner_id AS partnerId, order_id AS orderId, points, remaining,
+    earned_at AS earnedAt, available_at AS availableAt, expires_at AS expiresAt
+  FROM (SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY id) AS n FROM lots
+    WHERE program_id = ?1 AND member_id IN (SELECT value FROM json_each(?2)) AND remaining > 0)
+  WHERE n <= ?3`;
+
 /**
  * The preloads of the members given, however many: two D1 batches at once, and one
  * more when some lack a stats row (the ids go as one JSON array: D1 binds at most 100
@@ -43,15 +50,7 @@ export async function readPreloads(db: Database, programId: string, memberIds: r
     ]),
     db.$client.batch([
       // At most one past the window per member: a member who reaches it loads their own window.
-      db.$client
-        .prepare(
-          `SELECT member_id AS memberId, id, partner_id AS partnerId, order_id AS orderId, points, remaining,
-            earned_at AS earnedAt, available_at AS availableAt, expires_at AS expiresAt
-          FROM (SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY id) AS n FROM lots
-            WHERE program_id = ?1 AND member_id IN (SELECT value FROM json_each(?2)) AND remaining > 0)
-          WHERE n <= ?3`,
-        )
-        .bind(programId, ids, lotWindow + 1),
+      db.$client.prepare(PRELOAD_LOTS_SQL).bind(programId, ids, lotWindow + 1),
       heldMembershipsQuery(db.$client, programId, memberIds),
     ]),
   ]);
