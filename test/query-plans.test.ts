@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
+import { PRELOAD_LOTS_SQL } from "../src/members/preload";
 import { firstOpenLotsQuery, memberQuery, openLotsQuery, pendingLotsQuery } from "../src/members/store";
 
 async function plan(sql: string, ...params: unknown[]): Promise<string> {
@@ -30,6 +31,15 @@ describe("query plans of the hot path", () => {
     const query = pendingLotsQuery(database(env.DB), "p", "m", "2040-01-01T00:00:00.000Z").toSQL();
     const detail = await plan(query.sql, ...query.params);
     expect(detail).toMatch(/USING INDEX lots_open_by_availability/);
+  });
+
+  it("reads a bulk batch's members and their open lots by index, one member at a time", async () => {
+    const ids = JSON.stringify(["m1", "m2"]);
+    const lots = await plan(PRELOAD_LOTS_SQL, "p", ids, 257);
+    expect(lots).toMatch(/USING INDEX lots_open_by_/);
+    expect(lots).not.toMatch(/SCAN lots/);
+    const members = await plan("SELECT * FROM members WHERE program_id = ? AND member_id IN (SELECT value FROM json_each(?))", "p", ids);
+    expect(members).toMatch(/USING INDEX sqlite_autoindex_members_1/);
   });
 
   it("reads open holds through the member's redemption index", async () => {

@@ -58,6 +58,8 @@ import {
   type StoredResponse,
   memberQuery,
 } from "./store";
+import type { MemberPreload } from "./preload";
+import { programSegments } from "../segments/store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
 import { readQualifying, readWarnedExpiries, type TierReading } from "./job-reads";
@@ -159,10 +161,17 @@ interface WriteOptions {
   lots?: LotsNeeded;
   /** An erased member is refused (member_not_found) unless the operation says otherwise (a re-enrollment the program allows). */
   erased?: "refuse" | "allow";
+  /** What the bulk route read for this member (src/members/preload.ts): used only by an object holding no state. */
+  preload?: MemberPreload;
 }
 
 /** Open lots the object loads at most at once (the first in spending order), unless an operation needs them all. */
 const DEFAULT_LOT_WINDOW = 256;
+
+/** The window of this deployment: tests make it tiny, so windows open and close within a few operations. */
+export function lotWindowOf(env: Env): number {
+  return Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
+}
 
 export function memberObjectName(programId: string, memberId: string): string {
   return `${programId}/${memberId}`;
@@ -196,8 +205,7 @@ export class MemberLedger extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = database(env.DB);
-    // Tests make it tiny, so windows open and close within a few operations.
-    this.lotWindow = Number((env as { LEDGER_LOT_WINDOW?: string }).LEDGER_LOT_WINDOW) || DEFAULT_LOT_WINDOW;
+    this.lotWindow = lotWindowOf(env);
   }
 
   /** A new member gets the sign-up bonus of the enrollment rules in force (`call.rules`) in the same batch. */
@@ -261,7 +269,7 @@ export class MemberLedger extends DurableObject<Env> {
    * key: a duplicate fails whole, and only then is the first accrual looked up
    * (by the write path, which sees the failed plan's order).
    */
-  accrue(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<AccrualView, true>> {
+  accrue(call: LedgerCall, input: AccrualInput, preload?: MemberPreload): Promise<LedgerReply<AccrualView, true>> {
     return this.write(call, async (state, ctx) => {
       const occurredAt = new Date(input.occurredAt);
       // Rules that cannot match this order are dropped before any grant is read or budget reserved for them.
@@ -277,7 +285,7 @@ export class MemberLedger extends DurableObject<Env> {
         return plan;
       });
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true, budget: reservation };
-    });
+    }, { preload });
   }
 
   /**
@@ -330,7 +338,7 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  refund(call: LedgerCall, input: RefundInput): Promise<LedgerReply<RefundView, true>> {
+  refund(call: LedgerCall, input: RefundInput, preload?: MemberPreload): Promise<LedgerReply<RefundView, true>> {
     return this.write(call, async (state, ctx) => {
       const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
       if (!order || order.memberId !== call.memberId) {
@@ -346,7 +354,7 @@ export class MemberLedger extends DurableObject<Env> {
       const refundEntry = plan.entries.find((e) => e.type === "clawback");
       if (plan.budgetReturns?.length && refundEntry) plan.budgetDrawRows = returnRows(refundEntry.id, plan.budgetReturns);
       return { ...withBalance(plan, plan.result, call.settings, ctx.now), created: true };
-    }, { lots: "all" });
+    }, { lots: "all", preload });
   }
 
   /** `audit`: the audit row of the grant (its before is the tier the member held), written in the grant's batch. */
@@ -769,6 +777,8 @@ export class MemberLedger extends DurableObject<Env> {
         let plan: Plan<unknown> | null = null;
         let budget: BudgetReservation | null = null;
         let stock: StockFollowUp = {};
+        // A preload serves the first attempt only: a retry reads D1, as after any failed batch.
+        const preloaded = attempt === 0 && (await this.adopt(call, now, options.preload));
         try {
           const state = await this.stateFor(call, now, options);
           const built = await build(state, this.context(call, now));
@@ -797,6 +807,12 @@ export class MemberLedger extends DurableObject<Env> {
           if (conflict !== "unknown") await stock.afterRefusal?.();
           // A budget reservation lapsed and was released before the batch landed: reserve again.
           if (conflict === "budget_lapsed" && attempt < 2) continue;
+          if (preloaded && (conflict === null || conflict === "stale_version")) {
+            // Refused, or the member changed since the route read them: decide again on what the object reads itself.
+            this.forget();
+            this.held = null;
+            continue;
+          }
           if (conflict === null) return this.refuse<T, C>(call, error instanceof DomainError ? error : outOfRange(), now);
           // A retry of what already committed (most often an accrual: its order is caught first) replays.
           if (call.idempotency) {
@@ -882,6 +898,25 @@ export class MemberLedger extends DurableObject<Env> {
     }
     await this.placeTier(call, now);
     return { state: this.cached, lapsed: lapse?.result.lapsed ?? [] };
+  }
+
+  /**
+   * Takes the state the bulk route read for this member, as the object's own first
+   * load would have read it, when the object holds none: an object that has run
+   * keeps what it holds, which is never older than the route's read. A preload
+   * read before another change of the member is caught as any stale state is:
+   * the member's version no longer matches, the batch fails, and the write path
+   * decides again on what it reads itself (as on any refusal made on a preload).
+   */
+  private async adopt(call: LedgerCall, now: Date, preload: MemberPreload | undefined): Promise<boolean> {
+    if (!preload || this.cached) return false;
+    this.cached = preload.state;
+    this.closedThrough = preload.closedThrough;
+    this.identity = { programId: call.programId, memberId: call.memberId };
+    this.held ??= preload.held;
+    // The memberships were read against the segments as they stood then; the list the object sees now is what they are kept for.
+    this.segmentFacts = { ...preload.segments, segments: await programSegments(this.db, call.programId, now.getTime()) };
+    return true;
   }
 
   /** The state an operation needs: a window of lots unless it needs more (see LotsNeeded). */

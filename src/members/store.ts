@@ -73,7 +73,7 @@ export const ERASED_OUTCOME: StoredOutcome = {
 type MemberRow = typeof members.$inferSelect;
 type LotRow = typeof lots.$inferSelect;
 
-function toMember(row: MemberRow): MemberRecord {
+export function toMember(row: MemberRow): MemberRecord {
   return {
     memberId: row.memberId,
     email: row.email,

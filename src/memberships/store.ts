@@ -119,15 +119,39 @@ export async function membershipsOf(db: Database, programId: string, memberId: s
   return rows.map(toMembership);
 }
 
-/** The member's memberships with their plans, for the benefits. */
-export async function heldMemberships(db: Database, programId: string, memberId: string): Promise<{ membership: Membership; plan: MembershipPlan }[]> {
-  const rows = await db.all<MembershipDbRow & { p: string }>(sql`
-    SELECT m.*, json_object('id', p.id, 'name', p.name, 'price_amount', p.price_amount, 'price_currency', p.price_currency, 'term', p.term,
+/** A membership row with its plan as JSON (column `p`), as the benefits read them. */
+const HELD_SELECT = `SELECT m.*, json_object('id', p.id, 'name', p.name, 'price_amount', p.price_amount, 'price_currency', p.price_currency, 'term', p.term,
       'earning_multiplier_percent', p.earning_multiplier_percent, 'free_shipping', p.free_shipping, 'early_access_days', p.early_access_days,
       'exclusive_rewards', p.exclusive_rewards, 'renews', p.renews, 'archived_at', p.archived_at, 'created_at', p.created_at, 'updated_at', p.updated_at) AS p
-    FROM memberships m JOIN membership_plans p ON p.id = m.plan_id AND p.program_id = m.program_id
+    FROM memberships m JOIN membership_plans p ON p.id = m.plan_id AND p.program_id = m.program_id`;
+
+export type HeldMembership = { membership: Membership; plan: MembershipPlan };
+
+function toHeld(row: MembershipDbRow & { p: string }): HeldMembership {
+  return { membership: toMembership(row), plan: toPlan(JSON.parse(row.p) as PlanDbRow) };
+}
+
+/** The member's memberships with their plans, for the benefits. */
+export async function heldMemberships(db: Database, programId: string, memberId: string): Promise<HeldMembership[]> {
+  const rows = await db.all<MembershipDbRow & { p: string }>(sql`${sql.raw(HELD_SELECT)}
     WHERE m.program_id = ${programId} AND m.member_id = ${memberId} AND m.status = 'active' ORDER BY m.id`);
-  return rows.map((row) => ({ membership: toMembership(row), plan: toPlan(JSON.parse(row.p) as PlanDbRow) }));
+  return rows.map(toHeld);
+}
+
+/** heldMemberships of many members in one statement (the ids go as one JSON array: D1 binds at most 100 parameters). */
+export function heldMembershipsQuery(d1: D1Database, programId: string, memberIds: readonly string[]): D1PreparedStatement {
+  return d1
+    .prepare(`${HELD_SELECT} WHERE m.program_id = ?1 AND m.member_id IN (SELECT value FROM json_each(?2)) AND m.status = 'active' ORDER BY m.id`)
+    .bind(programId, JSON.stringify(memberIds));
+}
+
+export type HeldMembershipRow = MembershipDbRow & { p: string };
+
+/** The rows of heldMembershipsQuery per member; a member without any gets none. */
+export function heldByMember(rows: readonly HeldMembershipRow[]): Map<string, HeldMembership[]> {
+  const held = new Map<string, HeldMembership[]>();
+  for (const row of rows) held.set(row.member_id, [...(held.get(row.member_id) ?? []), toHeld(row)]);
+  return held;
 }
 
 export function insertMembership(db: Database, programId: string, m: Membership): BatchItem<"sqlite"> {

@@ -88,24 +88,51 @@ export function activePlansQuery(db: Database, programId: string, memberId: stri
  * entries once (the entries_by_member index); category spend starts empty, as lines were not kept.
  */
 export async function backfilledStats(db: Database, programId: string, memberId: string): Promise<MemberStats> {
-  const [row] = await db.all<{ n: number; spend: number | null; first: string | null; last: string | null; online: number | null; store: number | null; app: number | null }>(sql`
-    SELECT count(*) AS n, sum(order_amount) AS spend, min(occurred_at) AS first, max(occurred_at) AS last,
-      sum(channel = 'online') AS online, sum(channel = 'store') AS store, sum(channel = 'app') AS app
-    FROM entries WHERE program_id = ${programId} AND member_id = ${memberId} AND type = 'earn' AND order_id IS NOT NULL`);
-  const [redeemed] = await db.all<{ at: string | null }>(
-    sql`SELECT max(created_at) AS at FROM redemptions WHERE program_id = ${programId} AND member_id = ${memberId} AND status IN ('held', 'captured')`,
+  return (await backfilledStatsOf(db, programId, [memberId])).get(memberId)!;
+}
+
+/** backfilledStats of many members in one round trip (the ids go as one JSON array: D1 binds at most 100 parameters). */
+export async function backfilledStatsOf(db: Database, programId: string, memberIds: readonly string[]): Promise<Map<string, MemberStats>> {
+  const ids = JSON.stringify(memberIds);
+  const [orders, redemptions] = await db.$client.batch([
+    db.$client
+      .prepare(
+        `SELECT member_id AS memberId, count(*) AS n, sum(order_amount) AS spend, min(occurred_at) AS first, max(occurred_at) AS last,
+          sum(channel = 'online') AS online, sum(channel = 'store') AS store, sum(channel = 'app') AS app
+        FROM entries WHERE program_id = ?1 AND member_id IN (SELECT value FROM json_each(?2)) AND type = 'earn' AND order_id IS NOT NULL
+        GROUP BY member_id`,
+      )
+      .bind(programId, ids),
+    db.$client
+      .prepare(
+        `SELECT member_id AS memberId, max(created_at) AS at FROM redemptions
+        WHERE program_id = ?1 AND member_id IN (SELECT value FROM json_each(?2)) AND status IN ('held', 'captured')
+        GROUP BY member_id`,
+      )
+      .bind(programId, ids),
+  ]);
+  type OrderFigures = { memberId: string; n: number; spend: number | null; first: string | null; last: string | null; online: number | null; store: number | null; app: number | null };
+  const orderRows = new Map((orders!.results as OrderFigures[]).map((row) => [row.memberId, row]));
+  const redeemedAt = new Map((redemptions!.results as { memberId: string; at: string | null }[]).map((row) => [row.memberId, row.at]));
+  return new Map(
+    memberIds.map((memberId) => {
+      const row = orderRows.get(memberId);
+      return [
+        memberId,
+        {
+          ...NO_STATS,
+          orderCount: Number(row?.n ?? 0),
+          lifetimeSpend: Number(row?.spend ?? 0),
+          firstOrderAt: row?.first ?? null,
+          lastOrderAt: row?.last ?? null,
+          onlineOrders: Number(row?.online ?? 0),
+          storeOrders: Number(row?.store ?? 0),
+          appOrders: Number(row?.app ?? 0),
+          lastRedemptionAt: redeemedAt.get(memberId) ?? null,
+        },
+      ];
+    }),
   );
-  return {
-    ...NO_STATS,
-    orderCount: Number(row?.n ?? 0),
-    lifetimeSpend: Number(row?.spend ?? 0),
-    firstOrderAt: row?.first ?? null,
-    lastOrderAt: row?.last ?? null,
-    onlineOrders: Number(row?.online ?? 0),
-    storeOrders: Number(row?.store ?? 0),
-    appOrders: Number(row?.app ?? 0),
-    lastRedemptionAt: redeemed?.at ?? null,
-  };
 }
 
 /**

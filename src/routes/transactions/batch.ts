@@ -91,8 +91,12 @@ export function parseItem(raw: unknown, now: number): { ok: true; item: BatchIte
  * Posts a batch. Items are grouped by member in the order given; a member's
  * items run one after another (a refund after the accrual it refunds), and
  * members run in parallel up to `fanOut`. No item's failure stops another.
+ * `before` sees the valid items first (the handler reads their members there).
  */
-export async function postBatch(rawItems: unknown[], options: { now: number; post: PostItem; fanOut?: number }): Promise<BatchOutcome> {
+export async function postBatch(
+  rawItems: unknown[],
+  options: { now: number; post: PostItem; fanOut?: number; before?: (items: BatchItem[]) => Promise<void> },
+): Promise<BatchOutcome> {
   const results: ItemResult[] = new Array(rawItems.length);
   const byMember = new Map<string, { index: number; item: BatchItem }[]>();
   rawItems.forEach((raw, index) => {
@@ -106,6 +110,7 @@ export async function postBatch(rawItems: unknown[], options: { now: number; pos
     if (queue) queue.push({ index, item: parsed.item });
     else byMember.set(queueOf(parsed.item), [{ index, item: parsed.item }]);
   });
+  await options.before?.([...byMember.values()].flatMap((queue) => queue.map(({ item }) => item)));
   await inParallel([...byMember.values()], options.fanOut ?? BATCH_FAN_OUT, async (queue) => {
     for (const { index, item } of queue) results[index] = await postItem(index, item, options.post);
   });
