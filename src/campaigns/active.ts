@@ -29,13 +29,42 @@ export function rulesInForce(all: readonly ScheduledRule[], occurredAt: Date, tr
   const found: ActiveRule[] = [];
   for (const scheduled of all) {
     if (scheduled.rule.trigger.type !== triggerType) continue;
-    if (Date.parse(scheduled.opensFrom ?? scheduled.startsAt) > t) continue;
-    if (scheduled.endsAt !== null && Date.parse(scheduled.endsAt) <= t) continue;
-    if (!scheduled.inForce.some((i) => Date.parse(i.from) <= t && (i.to === null || Date.parse(i.to) > t))) continue;
-    const { inForce: _inForce, opensFrom: _opensFrom, ...rule } = scheduled;
-    found.push(rule);
+    const times = scheduleOf(scheduled);
+    if (times.opensFrom > t || times.endsAt <= t) continue;
+    if (!times.inForce.some((i) => i.from <= t && i.to > t)) continue;
+    found.push(times.active);
   }
   return found;
+}
+
+/** A scheduled rule's instants in epoch milliseconds (an open end: Infinity), and the rule as the evaluator takes it. */
+interface Schedule {
+  opensFrom: number;
+  endsAt: number;
+  inForce: { from: number; to: number }[];
+  active: ActiveRule;
+}
+
+/**
+ * Made once per rule object: rule sets are kept per isolate, so an accrual with
+ * 50 campaigns in force parses no timestamp here and gets the same rule
+ * objects back each time, whose own parsed times the evaluator keeps (match.ts).
+ */
+const schedules = new WeakMap<ScheduledRule, Schedule>();
+
+function scheduleOf(scheduled: ScheduledRule): Schedule {
+  let schedule = schedules.get(scheduled);
+  if (!schedule) {
+    const { inForce, opensFrom, ...active } = scheduled;
+    schedule = {
+      opensFrom: Date.parse(opensFrom ?? scheduled.startsAt),
+      endsAt: scheduled.endsAt === null ? Infinity : Date.parse(scheduled.endsAt),
+      inForce: inForce.map((i) => ({ from: Date.parse(i.from), to: i.to === null ? Infinity : Date.parse(i.to) })),
+      active,
+    };
+    schedules.set(scheduled, schedule);
+  }
+  return schedule;
 }
 
 /** A version's rows as read from D1: its definition and the intervals it was in force. */

@@ -492,10 +492,7 @@ export async function commitPlan(
         .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
     );
   }
-  for (const grant of plan.ruleGrants ?? []) {
-    const { at: occurredAt, ...rest } = grant;
-    statements.push(db.insert(memberRuleGrants).values({ ...rest, occurredAt, programId, memberId: m.memberId, createdAt: at }));
-  }
+  if (plan.ruleGrants?.length) statements.push(ruleGrantsInsert(db, programId, m.memberId, plan.ruleGrants, at));
   // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
   for (const draw of plan.budgetDrawRows ?? []) {
     statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
@@ -520,6 +517,21 @@ export async function commitPlan(
   if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines));
   if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, plan.member.memberId, idempotency.claim, idempotency.outcome, now)));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/**
+ * The plan's rule grants as ONE statement, however many rules gave points: a
+ * plain insert of every row from a JSON array, in its order, so a row already
+ * there (or a negative grant) aborts the batch as one insert per row would.
+ * One statement costs the object one query to build, not one per rule.
+ */
+function ruleGrantsInsert(db: Database, programId: string, memberId: string, grants: NonNullable<Plan<unknown>["ruleGrants"]>, at: string) {
+  const rows = JSON.stringify(grants.map((g) => [g.campaignId, g.version, g.ruleId, g.points, g.at, g.entryId, g.orderId]));
+  // The select's columns in the table's order (drizzle's insert-select names them all). An insert builder, not
+  // db.run: drizzle's D1 batch cannot bind a raw statement's parameters.
+  return db.insert(memberRuleGrants).select(
+    sql`SELECT ${programId}, ${memberId}, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ${at} FROM json_each(${rows}) ORDER BY key`,
+  );
 }
 
 /**
