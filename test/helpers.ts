@@ -155,3 +155,10 @@ export async function expectLedgerConsistent(programId: string, key?: string) {
     }
   }
 }
+
+/** Folds the program's pending KPI rows (and the campaign grants that wait with them) into their tables, as a KPI request would. */
+export async function foldPending(programId: string): Promise<void> {
+  const { database } = await import("../src/db/client");
+  const { foldPendingKpis } = await import("../src/kpis/fold");
+  await foldPendingKpis(database(env.DB), programId, new Date().toISOString());
+}

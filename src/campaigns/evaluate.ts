@@ -5,7 +5,7 @@ import { divideRounded, mulDiv } from "../ledger/money";
 import type { ProgramSettings } from "../ledger/settings";
 import { tierByName } from "../ledger/tiers";
 import { effectPoints, type RulePoints } from "./effects";
-import { memberAllowance } from "./limits";
+import { countsGrants, memberAllowance } from "./limits";
 import { matchRule, ProgramClock } from "./match";
 import type { ActiveRule } from "./rules";
 import { splitByWeights } from "./split";
@@ -57,6 +57,8 @@ export interface RuleGrant {
   points: number;
   /** When the trigger occurred (ISO). */
   at: string;
+  /** Whether the rule's limits or cooldown count this grant (countsGrants): only then is it read back before the next trigger. */
+  counted?: boolean;
 }
 
 export interface EarnInput {
@@ -271,7 +273,7 @@ export function evaluateEarning(input: EarnInput): EarnResult {
       ...(raw.multiplierPercent !== undefined ? { multiplierPercent: raw.multiplierPercent } : {}),
       ...(rule.capped ? { capped: rule.capped } : {}),
     });
-    grants.push({ campaignId: active.campaignId, ruleId: active.rule.id, points: rule.points, at });
+    grants.push({ campaignId: active.campaignId, ruleId: active.rule.id, points: rule.points, at, counted: countsGrants(active.rule) });
     if (budgeted) draws.set(active.campaignId, draws.get(active.campaignId)! + rule.points);
   }
   if (tierApplies) {

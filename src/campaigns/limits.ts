@@ -83,6 +83,11 @@ export function memberAllowance(active: ActiveRule, grants: readonly RuleGrant[]
   return { blocked: null, pointsLeft };
 }
 
+/** Whether a rule's grants are counted against it later (a limit or a cooldown): what grantHorizon reads back. */
+export function countsGrants(rule: ActiveRule["rule"]): boolean {
+  return rule.cooldownSeconds !== undefined || rule.limits.length > 0;
+}
+
 /**
  * Which of a member's grants the evaluator can look at for `rules` at `at`: those with `at` in [from, to)
  * (null: unbounded on that side, for campaign-lifetime limits), or null when no rule has a limit or a cooldown.

@@ -62,6 +62,22 @@ export interface KpiWrites {
   totals: { name: string; delta: number }[];
   /** Counts of a day that belong to no channel: 'referral_conversions', 'activity:<type>'. */
   dayCounts: { day: string; name: string; delta: number }[];
+  /**
+   * Campaign rule grants that no limit or cooldown reads back, kept only for the campaigns' stats: rows of
+   * member_rule_grants written by the fold, off the member's path (the counted ones go in the member's batch).
+   */
+  grants?: CampaignGrant[];
+}
+
+export interface CampaignGrant {
+  memberId: string;
+  campaignId: string;
+  version: number;
+  ruleId: string;
+  points: number;
+  at: string;
+  entryId: string;
+  orderId: string | null;
 }
 
 export function emptyWrites(): KpiWrites {
@@ -235,6 +251,7 @@ export function mergedKpiWrites(all: readonly KpiWrites[]): KpiWrites {
     merged.orders.push(...w.orders);
     merged.refunds.push(...w.refunds);
     merged.enrolments.push(...w.enrolments);
+    if (w.grants?.length) (merged.grants ??= []).push(...w.grants);
     for (const d of w.days) {
       addInto(days, `${d.day} ${d.channel} ${d.partnerId} ${d.isMember}`, d, (sum, more) => {
         sum.enrollments += more.enrollments;

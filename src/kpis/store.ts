@@ -2,7 +2,7 @@
 import { sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { kpiCohorts, kpiCustomerPeriods, kpiDayCounts, kpiDays, kpiEarnCohorts, kpiOrders, kpiRefunds, kpiRuleDays, kpiTotals } from "../db/schema";
+import { memberRuleGrants, kpiCohorts, kpiCustomerPeriods, kpiDayCounts, kpiDays, kpiEarnCohorts, kpiOrders, kpiRefunds, kpiRuleDays, kpiTotals } from "../db/schema";
 import { nextPeriod, periodOf, previousPeriod, type Interval } from "./calendar";
 import type { KpiWrites } from "./rollups";
 import { piecesFor } from "../db/pieces";
@@ -44,6 +44,20 @@ export function kpiStatements(db: Database, programId: string, writes: KpiWrites
   }
   const refundRows = writes.refunds.map((r) => ({ programId, customer: r.customer, issuer: r.issuer, orderId: r.orderId, refundId: r.refundId, amount: r.amount, day: r.day, createdAt: at }));
   for (const rows of piecesFor(kpiRefunds, refundRows)) statements.push(db.insert(kpiRefunds).values(rows));
+  const grantRows = (writes.grants ?? []).map((g) => ({
+    programId,
+    memberId: g.memberId,
+    campaignId: g.campaignId,
+    version: g.version,
+    ruleId: g.ruleId,
+    points: g.points,
+    occurredAt: g.at,
+    entryId: g.entryId,
+    orderId: g.orderId,
+    createdAt: at,
+  }));
+  // A grant already there is left as it is: a pending row must never block the fold.
+  for (const rows of piecesFor(memberRuleGrants, grantRows)) statements.push(db.insert(memberRuleGrants).values(rows).onConflictDoNothing());
   for (const d of writes.days) {
     statements.push(
       db

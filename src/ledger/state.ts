@@ -170,8 +170,11 @@ export interface Plan<Result> {
   orderCategories?: Record<string, number>;
   /** The member's statistics after this plan and the segments they enter and leave (src/segments/batch.ts). */
   memberStats?: MemberStatsWrite;
-  /** Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants). */
-  ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null }[];
+  /**
+   * Campaign rules' points to the member, recorded for limits, cooldowns and the campaigns' stats (member_rule_grants).
+   * A grant no limit or cooldown counts (`counted: false`) is only the stats': it waits in the pending KPI row.
+   */
+  ruleGrants?: { campaignId: string; version: number; ruleId: string; points: number; at: string; entryId: string; orderId: string | null; counted: boolean }[];
   /** An accrual whose campaign rules gave points: its breakdown, kept for refunds by item (order_earnings). */
   newOrderEarning?: OrderEarning;
   /** A refund of such an order: what refunds have named and given back to each campaign, this one included. */

@@ -11,6 +11,7 @@ import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
 import { pendingKpiStatements } from "../kpis/fold";
+import { emptyWrites } from "../kpis/rollups";
 import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import type { EarnLine } from "../campaigns/evaluate";
 
@@ -467,7 +468,9 @@ export async function commitPlan(
     statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
   }
   // One pending row, folded into the rollups off this path (src/kpis/fold.ts).
-  if (plan.kpi) statements.push(...pendingKpiStatements(db, programId, plan.kpi, at));
+  const statsGrants = (plan.ruleGrants ?? []).filter((g) => !g.counted).map(({ counted: _, ...g }) => ({ memberId: m.memberId, ...g }));
+  const pending = statsGrants.length ? { ...(plan.kpi ?? emptyWrites()), grants: statsGrants } : plan.kpi;
+  if (pending) statements.push(...pendingKpiStatements(db, programId, pending, at));
   // A claim lands with the redemption that paid for it. A coupon's move out of `issued` is by id alone: the
   // status trigger aborts the batch when the coupon has moved already (a use that won a race with a cancel).
   for (const claim of plan.rewardClaims?.inserts ?? []) {
@@ -492,7 +495,10 @@ export async function commitPlan(
         .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
     );
   }
-  if (plan.ruleGrants?.length) statements.push(ruleGrantsInsert(db, programId, m.memberId, plan.ruleGrants, at));
+  // Grants a limit or cooldown counts are read back before the member's next trigger: they land with the change.
+  // The others serve only the campaigns' stats and wait in the pending row with the KPI figures.
+  const counted = (plan.ruleGrants ?? []).filter((g) => g.counted);
+  if (counted.length) statements.push(ruleGrantsInsert(db, programId, m.memberId, counted, at));
   // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
   for (const draw of plan.budgetDrawRows ?? []) {
     statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));

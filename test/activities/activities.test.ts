@@ -2,7 +2,7 @@
 // pending ones confirmed or rejected after moderation, the list, limits under concurrency and budgets.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { balance, call, createProgram, enroll, expectLedgerConsistent, type TestProgram } from "../helpers";
+import { balance, call, createProgram, enroll, expectLedgerConsistent, foldPending, type TestProgram } from "../helpers";
 import { events } from "../job-helpers";
 
 async function activeCampaign(p: TestProgram, rules: object[], extra: object = {}): Promise<string> {
@@ -146,6 +146,7 @@ describe("limits and budgets on activities", () => {
     expect(capped).toHaveLength(45);
     expect(capped.every((a) => a.json.capped[0]?.capped === "member_limit" && a.json.capped[0]?.campaignId === campaignId)).toBe(true);
     expect((await balance(p.server, "eve")).available).toBe(100);
+    await foldPending(p.programId);
     const grants = await env.DB.prepare("SELECT count(*) AS n FROM member_rule_grants WHERE program_id = ? AND campaign_id = ?").bind(p.programId, campaignId).first<number>("n");
     expect(grants).toBe(5);
     await expectLedgerConsistent(p.programId, p.server);

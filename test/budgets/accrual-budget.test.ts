@@ -7,7 +7,7 @@ import { RESERVATION_TTL_MS } from "../../src/budgets/budget";
 import { budgetObjectOf } from "../../src/budgets/budget-object";
 import { issuedInD1 } from "../../src/budgets/reconcile";
 import { database } from "../../src/db/client";
-import { accrue, call, createProgram, enroll, expectLedgerConsistent, type TestProgram } from "../helpers";
+import { accrue, call, createProgram, enroll, expectLedgerConsistent, foldPending, type TestProgram } from "../helpers";
 import { armCrash } from "../reliability/support";
 
 /** 10 bonus points on every order, within a budget. */
@@ -79,6 +79,7 @@ describe("campaign budget under concurrent accruals", () => {
     expect(recorded).toBe(50);
     expect(await budgetObjectOf(env, p.programId, campaignId).view()).toMatchObject({ issued: recorded, reserved: 0, left: 1000 - recorded });
     // The member entries agree: the five that landed earned the campaign's 10 each.
+    await foldPending(p.programId);
     const ruleEntries = await env.DB.prepare("SELECT coalesce(sum(points), 0) AS points FROM member_rule_grants WHERE program_id = ? AND campaign_id = ?").bind(p.programId, campaignId).first<number>("points");
     expect(ruleEntries).toBe(recorded);
     await expectLedgerConsistent(p.programId, p.server);

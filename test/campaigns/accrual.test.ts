@@ -4,7 +4,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { memberObjectName } from "../../src/members/member-ledger";
-import { accrue, call, createProgram, enroll, expectLedgerConsistent, type Settings, type TestProgram } from "../helpers";
+import { accrue, call, createProgram, enroll, expectLedgerConsistent, type Settings, foldPending, type TestProgram } from "../helpers";
 
 type RuleBody = Record<string, unknown>;
 
@@ -24,6 +24,7 @@ const eur = (amount: number) => ({ amount, currency: "EUR" });
 const item = (sku: string, price: number, quantity = 1, category?: string) => ({ sku, quantity, price: eur(price), ...(category ? { category } : {}) });
 
 async function grantRows(programId: string, memberId: string) {
+  await foldPending(programId);
   const { results } = await env.DB.prepare("SELECT rule_id, points FROM member_rule_grants WHERE program_id = ? AND member_id = ? ORDER BY rowid")
     .bind(programId, memberId)
     .all<{ rule_id: string; points: number }>();
@@ -170,5 +171,29 @@ describe("per-member limits", () => {
     expect(soon.json.points).toBe(10);
     expect(soon.json.capped).toEqual([expect.objectContaining({ capped: "cooldown", points: 10 })]);
     expect(await grantRows(p.programId, "ada")).toHaveLength(1);
+  });
+});
+
+describe("where grants are written", () => {
+  const grantsInD1 = async (programId: string) =>
+    (await env.DB.prepare("SELECT rule_id, points FROM member_rule_grants WHERE program_id = ? ORDER BY rule_id").bind(programId).all<{ rule_id: string; points: number }>()).results;
+
+  it("puts a limited rule's grant in the member's batch, and an unlimited one's with the KPI figures, counted in the stats either way", async () => {
+    const p = await programWith([
+      { effect: { type: "fixed", points: 7 } },
+      { effect: { type: "fixed", points: 3 }, limits: [{ period: "day", count: 5 }] },
+    ]);
+    await enroll(p.server, "ada");
+    expect((await accrue(p.server, "ada", 1_000)).json.points).toBe(20);
+    // Only the grant a limit reads back is there at once; the other waits in the pending row.
+    expect(await grantsInD1(p.programId)).toEqual([{ rule_id: "r1", points: 3 }]);
+    const stats = await call(`/v1/campaigns/${p.campaignId}/stats`, { key: p.admin });
+    expect(stats.status).toBe(200);
+    expect(stats.json).toMatchObject({ pointsIssued: 10, membersReached: 1, orders: 1 });
+    expect(await grantsInD1(p.programId)).toEqual([
+      { rule_id: "r0", points: 7 },
+      { rule_id: "r1", points: 3 },
+    ]);
+    await expectLedgerConsistent(p.programId, p.server);
   });
 });

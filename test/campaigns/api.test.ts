@@ -2,7 +2,7 @@
 // the rules cache, and campaigns kept to their program.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accrue, call, createProgram, enroll, expectLedgerConsistent, type TestProgram } from "../helpers";
+import { accrue, call, createProgram, enroll, expectLedgerConsistent, foldPending, type TestProgram } from "../helpers";
 
 const double = {
   name: "Double points",
@@ -341,6 +341,7 @@ describe("tenancy", () => {
     expect((await call("/v1/campaigns", { key: b.admin })).json.data).toEqual([]);
     expect((await act(b.admin, id, "end")).status).toBe(404);
     expect((await call(`/v1/campaigns/${id}`, { key: a.admin })).json.status).toBe("active");
+    await foldPending(b.programId);
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM member_rule_grants WHERE program_id = ?").bind(b.programId).first<{ n: number }>();
     expect(rows!.n).toBe(0);
   });

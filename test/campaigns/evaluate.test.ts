@@ -148,7 +148,8 @@ describe("effects", () => {
     expect(line?.items?.map((i) => [i.sku, i.points, i.quantity])).toEqual("items" in rest ? rest.items : undefined);
     expect(line?.multiplierPercent).toBe("multiplierPercent" in rest ? rest.multiplierPercent : undefined);
     expect(result.points).toBe(sum(result.breakdown.map((l) => l.points)));
-    expect(result.grants).toEqual([{ campaignId: "cmp_a", ruleId: "r1", points, at: "2026-03-10T12:00:00.000Z" }]);
+    // No limit or cooldown reads these back: they are only the stats', and wait with the KPI figures.
+    expect(result.grants).toEqual([{ campaignId: "cmp_a", ruleId: "r1", points, at: "2026-03-10T12:00:00.000Z", counted: false }]);
   });
 
   it("says why the rule applied, with the rule's name first", () => {
@@ -418,9 +419,11 @@ describe("member limits and cooldowns", () => {
     expect(outcome(fields, { grants: [...grants], settings })).toEqual(expected);
   });
 
-  it("records a grant per rule that gave points, at the trigger's time", () => {
+  it("records a grant per rule that gave points, at the trigger's time, counted when a limit or cooldown reads it back", () => {
     const result = evaluateEarning(input({ at: "2026-03-10T12:34:56.789Z", rules: [limited({ limits: [{ period: "day", points: 5 }] })] }));
-    expect(result.grants).toEqual([{ campaignId: "cmp_a", ruleId: "r1", points: 5, at: "2026-03-10T12:34:56.789Z" }]);
+    expect(result.grants).toEqual([{ campaignId: "cmp_a", ruleId: "r1", points: 5, at: "2026-03-10T12:34:56.789Z", counted: true }]);
+    const cooled = evaluateEarning(input({ at: "2026-03-10T12:34:56.789Z", rules: [limited({ cooldownSeconds: 60 })] }));
+    expect(cooled.grants.map((g) => g.counted)).toEqual([true]);
   });
 });
 

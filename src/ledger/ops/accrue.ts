@@ -46,6 +46,7 @@ export interface RuleGrantRecord extends RuleGrant {
   version: number;
   entryId: string;
   orderId: string | null;
+  counted: boolean;
 }
 
 export interface AccrualResult {
@@ -236,7 +237,7 @@ export function grantRecords(earning: Pick<EarnResult, "grants" | "breakdown">, 
     .filter((grant) => grant.points > 0)
     .map((grant) => {
       const line = earning.breakdown.find((l) => l.rule === "campaign" && l.campaignId === grant.campaignId && l.ruleId === grant.ruleId);
-      return { ...grant, version: line && line.rule === "campaign" ? line.version : 0, entryId, orderId };
+      return { ...grant, version: line && line.rule === "campaign" ? line.version : 0, entryId, orderId, counted: grant.counted ?? true };
     });
 }
 

@@ -6,6 +6,10 @@ import { campaignIntervals, campaigns, campaignVersions } from "../../db/schema"
 import { errorMessages } from "../../db/transient";
 import type { CampaignChange, CampaignRecord } from "../../campaigns/lifecycle";
 import { CampaignDefinitionSchema, type CampaignDefinition, type CampaignStatusName } from "../../campaigns/rules";
+import { foldPendingKpis } from "../../kpis/fold";
+
+/** How long a stats request may fold pending grants before it reads. */
+const STATS_FOLD_MS = 10_000;
 
 export interface CampaignWithDefinition {
   campaign: CampaignRecord;
@@ -155,8 +159,14 @@ export interface CampaignStats {
   orders: number;
 }
 
-/** What the campaign's rules gave, from the grants its accruals recorded (typed columns, by the campaign's index). */
+/**
+ * What the campaign's rules gave, from the grants its accruals recorded (typed columns, by the campaign's index).
+ * Grants no limit counts wait with the KPI figures: the program's pending rows are folded first, so the stats are exact.
+ */
 export async function campaignStats(d1: D1Database, programId: string, id: string): Promise<CampaignStats> {
+  await foldPendingKpis(database(d1), programId, new Date().toISOString(), { deadline: Date.now() + STATS_FOLD_MS }).catch((error: unknown) => {
+    console.log(JSON.stringify({ level: "error", programId, error: `KPI fold failed: ${error instanceof Error ? error.message : String(error)}` }));
+  });
   const row = await d1
     .prepare(
       `SELECT coalesce(sum(points), 0) AS pointsIssued, count(DISTINCT member_id) AS membersReached, count(DISTINCT order_id) AS orders
