@@ -196,4 +196,19 @@ describe("where grants are written", () => {
     ]);
     await expectLedgerConsistent(p.programId, p.server);
   });
+
+  it("counts the grants a rule gave before it had a limit, once a change gives it one", async () => {
+    const p = await programWith([{ effect: { type: "fixed", points: 7 } }]);
+    await enroll(p.server, "bea");
+    expect((await accrue(p.server, "bea", 1_000)).json.points).toBe(17);
+    const patched = await call(`/v1/campaigns/${p.campaignId}`, {
+      key: p.admin,
+      method: "PATCH",
+      body: { rules: [{ id: "r0", trigger: { type: "order" }, effect: { type: "fixed", points: 7 }, limits: [{ period: "campaign", count: 1 }] }] },
+    });
+    expect(patched.status, JSON.stringify(patched.json)).toBe(200);
+    const second = await accrue(p.server, "bea", 1_000);
+    expect(second.json.points).toBe(10);
+    expect(second.json.capped).toEqual([expect.objectContaining({ capped: "member_limit" })]);
+  });
 });

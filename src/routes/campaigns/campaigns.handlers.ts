@@ -41,6 +41,7 @@ import {
   applyCampaignChange,
   campaignsAfter,
   campaignStats,
+  foldPendingGrants,
   campaignVersionsOf,
   findCampaign,
   StaleCampaign,
@@ -123,6 +124,7 @@ export const updateCampaign: AppRouteHandler<UpdateCampaignRoute> = async (c) =>
   const patch = c.req.valid("json");
   const check = await checks(c);
   const view = await change(c, c.req.valid("param").id, "update", (current, now) => editCampaign(current.campaign, current.definition, patch, check, now));
+  await foldPendingGrants(c.env.DB, c.get("principal").programId);
   return c.json(view, 200);
 };
 

@@ -160,13 +160,19 @@ export interface CampaignStats {
 }
 
 /**
- * What the campaign's rules gave, from the grants its accruals recorded (typed columns, by the campaign's index).
- * Grants no limit counts wait with the KPI figures: the program's pending rows are folded first, so the stats are exact.
+ * Writes the grants that wait with the KPI figures (those no limit or cooldown counted when they were given).
+ * Before the stats read, so they are exact; and after a campaign's change, so a rule that now has a limit
+ * finds every grant it gave before in D1 when a member's object first reads them.
  */
-export async function campaignStats(d1: D1Database, programId: string, id: string): Promise<CampaignStats> {
+export async function foldPendingGrants(d1: D1Database, programId: string): Promise<void> {
   await foldPendingKpis(database(d1), programId, new Date().toISOString(), { deadline: Date.now() + STATS_FOLD_MS }).catch((error: unknown) => {
     console.log(JSON.stringify({ level: "error", programId, error: `KPI fold failed: ${error instanceof Error ? error.message : String(error)}` }));
   });
+}
+
+/** What the campaign's rules gave, from the grants its accruals recorded (typed columns, by the campaign's index). */
+export async function campaignStats(d1: D1Database, programId: string, id: string): Promise<CampaignStats> {
+  await foldPendingGrants(d1, programId);
   const row = await d1
     .prepare(
       `SELECT coalesce(sum(points), 0) AS pointsIssued, count(DISTINCT member_id) AS membersReached, count(DISTINCT order_id) AS orders
