@@ -78,6 +78,24 @@ export async function foldPendingKpis(db: Database, programId: string, at: strin
   }
 }
 
+/** How long a request may fold pending rows before it reads (a KPI report, campaign stats, a campaign's change). */
+const FOLD_ON_READ_MS = 10_000;
+
+/**
+ * Folds the program's pending rows before a request reads what they add up to. It never fails the request:
+ * a fold that fails or runs out of time leaves the rest pending (the fold-kpis job's runs show a failure).
+ * Whether everything pending was folded.
+ */
+export async function foldBeforeReading(db: Database, programId: string, now: Date): Promise<boolean> {
+  try {
+    const { more } = await foldPendingKpis(db, programId, now.toISOString(), { deadline: Date.now() + FOLD_ON_READ_MS });
+    return !more;
+  } catch (error) {
+    console.log(JSON.stringify({ level: "error", programId, error: `KPI fold failed: ${error instanceof Error ? error.message : String(error)}` }));
+    return false;
+  }
+}
+
 /** Pending rows of the program, counted only this far (what a report that could not fold them all says). */
 export async function pendingCount(db: Database, programId: string, cap = 10_000): Promise<number> {
   const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM kpi_pending WHERE program_id = ${programId} LIMIT ${cap})`);

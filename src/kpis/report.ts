@@ -4,7 +4,7 @@ import type { ProgramSettings } from "../ledger/settings";
 import { csvLine } from "../lib/csv";
 import { addMonths, daysBetween, localMonth, periodDays, periodsCovering, previousPeriod, type Interval } from "./calendar";
 import { cohortMatrix, computeKpis, liability, type KpiPeriod, type Rate } from "./compute";
-import { foldPendingKpis, pendingCount } from "./fold";
+import { foldBeforeReading, pendingCount } from "./fold";
 import { readCohorts, readCosts, readDayCounts, readDays, readNow, readPartnerPoints, readPeriodCounts, readRulePoints, type KpiFilter } from "./queries";
 
 export const MAX_RANGE_DAYS = 731;
@@ -29,19 +29,9 @@ export const NOTES = [
 
 export type KpiReport = Awaited<ReturnType<typeof kpiReport>>;
 
-/** How long a KPI request may fold pending changes before it answers with what is folded (and says how many are not). */
-const FOLD_ON_READ_MS = 10_000;
-
-/** Folds the program's pending changes so the figures read next are exact; what could not be folded in time. */
-async function foldBeforeReading(db: Database, programId: string, now: Date): Promise<number> {
-  try {
-    const { more } = await foldPendingKpis(db, programId, now.toISOString(), { deadline: Date.now() + FOLD_ON_READ_MS });
-    if (!more) return 0;
-  } catch (error) {
-    // The report still answers from what is folded; the fold-kpis job's runs show the failure to the operator.
-    console.log(JSON.stringify({ level: "error", programId, error: `KPI fold failed: ${error instanceof Error ? error.message : String(error)}` }));
-  }
-  return pendingCount(db, programId);
+/** Folds the program's pending changes so the figures read next are exact; how many are still not in them. */
+async function unfoldedAfterFolding(db: Database, programId: string, now: Date): Promise<number> {
+  return (await foldBeforeReading(db, programId, now)) ? 0 : pendingCount(db, programId);
 }
 
 export async function kpiReport(db: Database, programId: string, settings: ProgramSettings, request: KpiRequest, now: Date) {
@@ -50,7 +40,7 @@ export async function kpiReport(db: Database, programId: string, settings: Progr
   const to = periodDays(periods.at(-1)!, request.interval).to;
   const filter: KpiFilter = { channel: request.channel, partnerId: request.partner === null ? null : request.partner === "program" ? "" : request.partner };
   const filtered = filter.channel !== null || filter.partnerId !== null;
-  const pendingChanges = await foldBeforeReading(db, programId, now);
+  const pendingChanges = await unfoldedAfterFolding(db, programId, now);
   const [days, counts, costs, rules, partners, current, dayCounts] = await Promise.all([
     readDays(db, programId, from, to, filter),
     filtered ? Promise.resolve(null) : readPeriodCounts(db, programId, request.interval, previousPeriod(periods[0]!, request.interval), periods.at(-1)!),
@@ -111,7 +101,7 @@ export async function cohortReport(db: Database, programId: string, settings: Pr
   const throughMonth = localMonth(now, settings.timeZone);
   const cohorts: string[] = [];
   for (let m = range.from; m <= range.to && m <= throughMonth; m = addMonths(m, 1)) cohorts.push(m);
-  const pendingChanges = await foldBeforeReading(db, programId, now);
+  const pendingChanges = await unfoldedAfterFolding(db, programId, now);
   const rows = cohorts.length ? await readCohorts(db, programId, cohorts[0]!, cohorts.at(-1)!) : [];
   return { by: "enrollment_month" as const, throughMonth, cohorts: cohortMatrix(rows, cohorts, throughMonth), pendingChanges };
 }

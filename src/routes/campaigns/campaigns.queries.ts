@@ -6,10 +6,7 @@ import { campaignIntervals, campaigns, campaignVersions } from "../../db/schema"
 import { errorMessages } from "../../db/transient";
 import type { CampaignChange, CampaignRecord } from "../../campaigns/lifecycle";
 import { CampaignDefinitionSchema, type CampaignDefinition, type CampaignStatusName } from "../../campaigns/rules";
-import { foldPendingKpis } from "../../kpis/fold";
-
-/** How long a stats request may fold pending grants before it reads. */
-const STATS_FOLD_MS = 10_000;
+import { foldBeforeReading } from "../../kpis/fold";
 
 export interface CampaignWithDefinition {
   campaign: CampaignRecord;
@@ -165,9 +162,7 @@ export interface CampaignStats {
  * finds every grant it gave before in D1 when a member's object first reads them.
  */
 export async function foldPendingGrants(d1: D1Database, programId: string): Promise<void> {
-  await foldPendingKpis(database(d1), programId, new Date().toISOString(), { deadline: Date.now() + STATS_FOLD_MS }).catch((error: unknown) => {
-    console.log(JSON.stringify({ level: "error", programId, error: `KPI fold failed: ${error instanceof Error ? error.message : String(error)}` }));
-  });
+  await foldBeforeReading(database(d1), programId, new Date());
 }
 
 /** What the campaign's rules gave, from the grants its accruals recorded (typed columns, by the campaign's index). */
