@@ -58,7 +58,7 @@ export async function readPreloads(db: Database, programId: string, memberIds: r
   const heldRows = heldResult!.results as HeldMembershipRow[];
   const holds = new Set(holding.map((h) => h.memberId));
   const lotsOf = new Map<string, OpenLot[]>();
-  for (const { memberId, ...lot } of lotRows) lotsOf.set(memberId, [...(lotsOf.get(memberId) ?? []), lot]);
+  for (const { memberId, ...lot } of lotRows) appendTo(lotsOf, memberId, lot);
   const wanted = memberRows.filter((row) => !holds.has(row.memberId) && (lotsOf.get(row.memberId)?.length ?? 0) <= lotWindow);
   const stats = new Map(statsRows.map((row) => [row.memberId, toStats(row)!]));
   // Members whose batches began before statistics were kept: their object would backfill them first.
@@ -66,7 +66,7 @@ export async function readPreloads(db: Database, programId: string, memberIds: r
   if (unkept.length > 0) for (const [memberId, backfilled] of await backfilledStatsOf(db, programId, unkept)) stats.set(memberId, backfilled);
   const held = heldByMember(heldRows);
   const wasIn = new Map<string, string[]>();
-  for (const { memberId, segmentId } of segmentRows) wasIn.set(memberId, [...(wasIn.get(memberId) ?? []), segmentId]);
+  for (const { memberId, segmentId } of segmentRows) appendTo(wasIn, memberId, segmentId);
   const closedThrough = programRows[0]?.closedThrough ?? null;
   return new Map(
     wanted.map((row) => [
@@ -79,4 +79,11 @@ export async function readPreloads(db: Database, programId: string, memberIds: r
       },
     ]),
   );
+}
+
+/** Adds to a member's list in place (a copy per row would cost a window of lots its square). */
+function appendTo<T>(lists: Map<string, T[]>, memberId: string, value: T): void {
+  const list = lists.get(memberId);
+  if (list) list.push(value);
+  else lists.set(memberId, [value]);
 }
