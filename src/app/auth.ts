@@ -63,7 +63,7 @@ async function resolveKey(db: D1Database, hash: string): Promise<Principal | nul
 
 async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null> {
   const [row] = await database(db)
-    .select({ key: apiKeys, settings: programs.settings })
+    .select({ key: apiKeys, settings: programs.settings, cacheEpoch: programs.cacheEpoch })
     .from(apiKeys)
     .innerJoin(programs, eq(programs.id, apiKeys.programId))
     .where(eq(apiKeys.keyHash, hash));
@@ -79,6 +79,7 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
     partnerId: row.key.partnerId,
     keyName: row.key.name,
     settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
+    cacheEpoch: row.cacheEpoch,
   };
   refused.delete(hash);
   remember(principals, MAX_CACHED_KEYS, hash, { principal, expiresAt: Date.now() + PRINCIPAL_TTL_MS });

@@ -29,6 +29,7 @@ export async function ledgerCall(
     programId: principal.programId,
     memberId,
     settings: principal.settings,
+    cacheEpoch: principal.cacheEpoch,
     partnerId: principal.partnerId,
     requestId: c.get("requestId"),
     idempotency: write

@@ -26,6 +26,7 @@ export interface SigningKey {
 interface TokenProgram {
   programId: string;
   settings: ProgramSettings;
+  cacheEpoch: number;
   keys: SigningKey[];
   loadedAt: number;
 }
@@ -57,14 +58,14 @@ const keyOf = (row: KeyRow): SigningKey => ({ kid: row.kid, secret: row.secret, 
 /** The program's settings and every key that may still verify, in one round trip; null when the program does not exist. */
 async function loadProgram(db: D1Database, programId: string, nowIso: string): Promise<TokenProgram | null> {
   const [program, keys] = await db.batch([
-    db.prepare("SELECT settings FROM programs WHERE id = ?1").bind(programId),
+    db.prepare("SELECT settings, cache_epoch FROM programs WHERE id = ?1").bind(programId),
     db
       .prepare("SELECT kid, secret, created_at, retired_at FROM token_signing_keys WHERE program_id = ?1 AND (retired_at IS NULL OR retired_at > ?2) ORDER BY created_at DESC")
       .bind(programId, nowIso),
   ]);
-  const row = program!.results[0] as { settings: string } | undefined;
+  const row = program!.results[0] as { settings: string; cache_epoch: number } | undefined;
   const loaded = row
-    ? { programId, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
+    ? { programId, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), cacheEpoch: row.cache_epoch, keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
     : null;
   remember(programsCache, programId, { program: loaded, expiresAt: Date.now() + TOKEN_CACHE_TTL_MS });
   return loaded;
@@ -269,7 +270,7 @@ export function memberToken(): MiddlewareHandler<AppEnv> {
     }
     await limit(c.env.MEMBER_RATE_LIMITER, `member:${revocationKey(programId, claims.sub)}`, RATE_LIMIT_PERIOD_SECONDS, c);
     c.set("member", { memberId: claims.sub, scopes: verdict.scopes, tokenId: claims.jti, expiresAt: claims.exp });
-    c.set("principal", { keyId: `member-token:${claims.jti}`, programId, role: "member", partnerId: null, settings: program.settings });
+    c.set("principal", { keyId: `member-token:${claims.jti}`, programId, role: "member", partnerId: null, settings: program.settings, cacheEpoch: program.cacheEpoch });
     await next();
   };
 }

@@ -11,6 +11,8 @@ export interface Principal {
   role: Role | "member";
   partnerId: string | null;
   settings: ProgramSettings;
+  /** The program's cache epoch as this isolate read it with the settings (src/jobs/around.ts); sent on to members' objects. */
+  cacheEpoch: number;
   /** The key's name, for the audit log (absent for member tokens). */
   keyName?: string;
 }

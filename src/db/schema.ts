@@ -13,6 +13,8 @@ export const programs = sqliteTable("programs", {
   closedThrough: text("closed_through"),
   /** Steps by one on every settings PATCH, which writes only over the version it read. */
   version: integer("version").notNull().default(0),
+  /** Steps by one in every batch a job writes around members' objects; an object drops state loaded under an older one. */
+  cacheEpoch: integer("cache_epoch").notNull().default(0),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });

@@ -1,7 +1,9 @@
 // Job: expire points whose date has passed, and all points of members idle too long (inactivity policy).
 import { sql } from "drizzle-orm";
 import { addDays } from "../ledger/dates";
-import type { ExpiryResult } from "../ledger/expiry-ops";
+import { expireDue, type ExpiryResult } from "../ledger/expiry-ops";
+import type { Plan } from "../ledger/state";
+import { writeAround, type AroundWork } from "./around";
 import { askMember, LEFT_COUNT_CAP, readCursor, type Job, type JobContext } from "./support";
 import { walkMembers } from "./walk";
 
@@ -14,6 +16,16 @@ async function expireMember(ctx: JobContext, memberId: string): Promise<number> 
     if (!result.more) return lots;
   }
 }
+
+/** Everything due of a member, batch after batch as the object writes it, each on the state the one before leaves. */
+const expiry: AroundWork<ExpiryResult> = {
+  plans: (state, ctx) => {
+    const plans: Plan<ExpiryResult>[] = [];
+    for (let plan = expireDue(state, ctx); plan; plan = plan.result.more ? expireDue(plan.nextState, ctx) : null) plans.push(plan);
+    return plans;
+  },
+  items: (plans) => plans.reduce((sum, plan) => sum + plan.result.lots, 0),
+};
 
 /** Open lots of the program due by `now`, after the keyset, in order of lots_open_by_program_expiry. */
 export function dueLotsPage(programId: string, now: string, after: { expiresAt: string; id: string }, limit: number) {
@@ -39,6 +51,7 @@ function expireDatedLots(ctx: JobContext) {
     left: (at) => dueLotsPage(ctx.programId, now, at, LEFT_COUNT_CAP),
     member: (row) => row.member_id,
     visit: (memberId) => expireMember(ctx, memberId),
+    around: (memberIds) => writeAround(ctx, memberIds, expiry),
   });
 }
 
@@ -74,6 +87,7 @@ async function expireIdleMembers(ctx: JobContext, days: number) {
     left: (at) => idleMembers(ctx.programId, cutoff, at, LEFT_COUNT_CAP),
     member: (row) => row.member_id,
     visit: (memberId) => expireMember(ctx, memberId),
+    around: (memberIds) => writeAround(ctx, memberIds, expiry),
   });
 }
 

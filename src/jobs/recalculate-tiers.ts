@@ -1,8 +1,10 @@
 // Job: a daily pass over the program's members with a tier or qualifying points, reviewing each tier.
 import { and, eq, gt, isNotNull, or, sql } from "drizzle-orm";
 import { members } from "../db/schema";
-import { decideTier, sameTierFields } from "../ledger/tier-review";
+import { isIdle } from "../ledger/expiry";
+import { decideTier, reviewTier, sameTierFields } from "../ledger/tier-review";
 import { readTierPage, type TierReading } from "../members/job-reads";
+import { writeAround, type AroundWork } from "./around";
 import { askMember, LEFT_COUNT_CAP, readCursor, writeCursor, type Job, type JobContext } from "./support";
 import { walkMembers } from "./walk";
 
@@ -27,6 +29,23 @@ export function candidates(programId: string, afterMemberId: string) {
 async function reviewMember(ctx: JobContext, reading: TierReading): Promise<number> {
   await askMember(ctx, reading.memberId, (object, call) => object.reviewTier(call, { version: reading.version, windowQualifying: reading.windowQualifying }));
   return 0;
+}
+
+/**
+ * The review written around the member's object, on the total the page read:
+ * only while the member is at the version it was read with, and not idle
+ * past the inactivity limit (the object would expire their points first).
+ */
+function reviewAround(ctx: JobContext, readings: ReadonlyMap<string, TierReading>): AroundWork<unknown> {
+  return {
+    plans: (state, opCtx) => {
+      const reading = state.member && readings.get(state.member.memberId);
+      if (!reading || state.member!.version !== reading.version || isIdle(state.member, ctx.settings.expiry, ctx.now)) return null;
+      const plan = reviewTier(state, reading.windowQualifying, opCtx);
+      return plan ? [plan] : [];
+    },
+    items: () => 0,
+  };
 }
 
 /**
@@ -68,6 +87,7 @@ export const recalculateTiers: Job = async (ctx) => {
     member: (row) => row.memberId,
     due: (row) => row.changing,
     visit: (memberId) => reviewMember(ctx, readings.get(memberId)!),
+    around: (memberIds) => writeAround(ctx, memberIds, reviewAround(ctx, readings)),
     // Every member of the page up to a failure was reviewed, changed or not.
     counts: "rows",
   });

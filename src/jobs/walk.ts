@@ -1,5 +1,6 @@
 // The one loop of the jobs: pages a query by index within the run's budget, hands each page on, keeps the position.
 import type { SQL } from "drizzle-orm";
+import type { AroundOutcome } from "./around";
 import { countCapped, forEachMember, hasBudget, pageSize, spendBatch, writeCursor, type JobContext } from "./support";
 
 /** A query walked in index order, page after page, from a keyset position `K`. */
@@ -88,6 +89,11 @@ export interface MemberWalk<R, K> extends Walk<R, K> {
    * is that member's failure, counted in the run's errors.
    */
   visit(memberId: string): Promise<number>;
+  /**
+   * Does the work of the page's members without their objects where it can
+   * (src/jobs/around.ts), before any visit: the members it leaves are visited.
+   */
+  around?(memberIds: string[]): Promise<AroundOutcome>;
   /** What the run's items done count: what the visits report (default), or the rows walked past. */
   counts?: "items" | "rows";
 }
@@ -105,7 +111,13 @@ export function walkMembers<R, K>(ctx: JobContext, walk: MemberWalk<R, K>): Prom
   };
   return walkPages(ctx, walk, async (rows) => {
     const due = walk.due ? rows.filter((row) => walk.due!(row)) : rows;
-    const failed = await forEachMember(ctx, [...new Set(due.map((row) => walk.member(row)))], visit);
+    let members = [...new Set(due.map((row) => walk.member(row)))];
+    if (walk.around && members.length > 0) {
+      const { done, viaObjects } = await walk.around(members);
+      if (!countRows) for (const items of done.values()) ctx.tally.done += items;
+      members = viaObjects;
+    }
+    const failed = await forEachMember(ctx, members, visit);
     const firstFailed = rows.findIndex((row) => failed.has(walk.member(row)));
     const done = firstFailed === -1 ? rows.length : firstFailed;
     if (countRows) ctx.tally.done += done;

@@ -87,6 +87,13 @@ export interface LedgerCall {
   /** Milliseconds since epoch: the Worker passes its clock, tests and jobs inject theirs. */
   now?: number;
   /**
+   * The program's cache epoch as the caller knows it: a job that wrote members' changes
+   * around their objects stepped it (src/jobs/around.ts), and the object drops state it
+   * loaded under an older one. Absent (a job's own call): the cache stands, as the writes
+   * it makes are guarded by the member's version anyway.
+   */
+  cacheEpoch?: number;
+  /**
    * A scheduled job's call: it still reaches an erased member's pseudonymous
    * ledger (points expire, holds lapse, tiers are reviewed), which no request does.
    */
@@ -197,6 +204,8 @@ export class MemberLedger extends DurableObject<Env> {
   private held: Awaited<ReturnType<typeof heldMemberships>> | null = null;
   /** The member's stats and segment memberships as the last batch left them (src/segments/batch.ts); dropped with the state. */
   private segmentFacts: KeptSegmentFacts | null = null;
+  /** The program's cache epoch the cached state was loaded under (see LedgerCall.cacheEpoch). */
+  private loadedEpoch = 0;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -911,6 +920,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async adopt(call: LedgerCall, now: Date, preload: MemberPreload | undefined): Promise<boolean> {
     if (!preload || this.cached) return false;
     this.cached = preload.state;
+    this.loadedEpoch = call.cacheEpoch ?? 0;
     this.closedThrough = preload.closedThrough;
     this.identity = { programId: call.programId, memberId: call.memberId };
     this.held ??= preload.held;
@@ -940,6 +950,8 @@ export class MemberLedger extends DurableObject<Env> {
    */
   private async load(call: LedgerCall, now: Date, allLots: boolean): Promise<MemberState> {
     if (this.cached?.rest && (allLots || restExpiring(this.cached.rest, now))) this.forget();
+    // A job wrote members' changes around their objects since this state was loaded: it may be one of them.
+    if (this.cached && call.cacheEpoch !== undefined && call.cacheEpoch > this.loadedEpoch) this.forget();
     // Absence is never trusted from memory: an import creates new members in D1 without their objects.
     if (this.cached?.member) return this.cached;
     let loaded = await readMemberState(this.db, call.programId, call.memberId, allLots ? null : { window: this.lotWindow, now });
@@ -947,6 +959,8 @@ export class MemberLedger extends DurableObject<Env> {
     this.cached = loaded.state;
     this.closedThrough = loaded.closedThrough;
     this.identity = { programId: call.programId, memberId: call.memberId };
+    // Unknown to the caller: the lowest, so the next caller that knows one reloads.
+    this.loadedEpoch = call.cacheEpoch ?? 0;
     return loaded.state;
   }
 

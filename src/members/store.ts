@@ -353,7 +353,7 @@ export async function readOrder(db: Database, programId: string, issuer: string,
 }
 
 /** The member's columns as a batch writes them (all but the key and enrolledAt). */
-function memberColumns(m: MemberRecord) {
+export function memberColumns(m: MemberRecord) {
   return {
     email: m.email,
     name: m.name,

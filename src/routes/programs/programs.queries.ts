@@ -9,7 +9,8 @@ import { patchSettings } from "../../ledger/settings-patch";
 import { ApiError } from "../../lib/errors";
 import { auditStatement, type AuditRow } from "../../audit/audit";
 
-export type ProgramRow = typeof programs.$inferSelect;
+/** A program as the API sees it: the cache epoch is the jobs' and the objects' (src/jobs/around.ts). */
+export type ProgramRow = Omit<typeof programs.$inferSelect, "cacheEpoch">;
 
 export async function insertProgram(d1: D1Database, row: ProgramRow): Promise<void> {
   await database(d1).insert(programs).values(row);
