@@ -86,6 +86,8 @@ export interface Planned<R> {
 export async function planAround<R>(ctx: JobContext, memberIds: readonly string[], work: AroundWork<R>): Promise<{ planned: Planned<R>[]; outcome: AroundOutcome }> {
   const outcome: AroundOutcome = { done: new Map(), viaObjects: [] };
   if (memberIds.length === 0) return { planned: [], outcome };
+  // Each D1 round trip is a subrequest of the invocation, as an object call is: the preload's two batches, each chunk's one.
+  ctx.budget.calls.used += 2;
   const [preloads, segments] = await Promise.all([
     readPreloads(ctx.db, ctx.programId, memberIds, lotWindowOf(ctx.env)),
     programSegments(ctx.db, ctx.programId, ctx.now.getTime()),
@@ -105,6 +107,7 @@ export async function planAround<R>(ctx: JobContext, memberIds: readonly string[
 export async function commitAround<R>(ctx: JobContext, planned: readonly Planned<R>[], outcome: AroundOutcome, work: AroundWork<R>): Promise<AroundOutcome> {
   for (let at = 0; at < planned.length; at += AROUND_CHUNK) {
     const chunk = planned.slice(at, at + AROUND_CHUNK);
+    ctx.budget.calls.used += 1;
     try {
       await ctx.db.batch(chunkStatements(ctx, chunk.flatMap((m) => m.plans)));
     } catch (error) {
