@@ -1,5 +1,5 @@
 // A program's row: creating and reading it, and changing it by a compare-and-swap on its version, so concurrent patches never undo each other.
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns } from "drizzle-orm";
 import { database } from "../../db/client";
 import { programs } from "../../db/schema";
 import { ProgramSettingsSchema, SETTLEMENT_PERIOD_PATH, type ProgramSettings } from "../../ledger/settings";
@@ -11,13 +11,14 @@ import { auditStatement, type AuditRow } from "../../audit/audit";
 
 /** A program as the API sees it: the cache epoch is the jobs' and the objects' (src/jobs/around.ts). */
 export type ProgramRow = Omit<typeof programs.$inferSelect, "cacheEpoch">;
+const { cacheEpoch: _cacheEpoch, ...programColumns } = getTableColumns(programs);
 
 export async function insertProgram(d1: D1Database, row: ProgramRow): Promise<void> {
   await database(d1).insert(programs).values(row);
 }
 
 export async function findProgram(d1: D1Database, programId: string): Promise<ProgramRow | undefined> {
-  const [row] = await database(d1).select().from(programs).where(eq(programs.id, programId));
+  const [row] = await database(d1).select(programColumns).from(programs).where(eq(programs.id, programId));
   return row;
 }
 
@@ -56,7 +57,7 @@ export async function updateProgram(
 ): Promise<ProgramRow> {
   const db = database(d1);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const [row] = await db.select().from(programs).where(eq(programs.id, programId));
+    const [row] = await db.select(programColumns).from(programs).where(eq(programs.id, programId));
     if (!row) throw new ApiError("program_not_found", `No program '${programId}'.`);
     const current = ProgramSettingsSchema.parse(JSON.parse(row.settings));
     const merged = patchSettings(current, patch.settings);
