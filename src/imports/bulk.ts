@@ -22,6 +22,7 @@ import { programSegments } from "../segments/store";
 import { fromPlan, type WebhookEvent } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
 import { piecesFor } from "../db/pieces";
+import { toD1 } from "../db/statements";
 import { failLinesStatement } from "./store";
 
 const NEVER_HELD: MemberState = { member: null, lots: [], holds: [] };
@@ -84,7 +85,7 @@ export async function createNewMembers(env: Env, input: NewMembersInput, now = n
   const at = now.toISOString();
   const statements = chunkStatements(db, env, input, plans, at);
   try {
-    await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.$client.batch(statements);
   } catch (error) {
     // A constraint refused the whole batch: nothing landed. Anything else (D1 unavailable, an unknown
     // outcome) goes back to the queue: a redelivery reads only the lines still pending.
@@ -96,7 +97,7 @@ export async function createNewMembers(env: Env, input: NewMembersInput, now = n
   return { outcome: "written", refused, viaObjects, created: plans.length };
 }
 
-function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: Plan<ImportMemberResult>[], at: string): BatchItem<"sqlite">[] {
+function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: Plan<ImportMemberResult>[], at: string): D1PreparedStatement[] {
   const { programId, importId } = input;
   const statements: BatchItem<"sqlite">[] = [];
   const memberRows = plans.map((plan) => newMemberRow(programId, plan.member));
@@ -111,7 +112,7 @@ function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: 
   for (const rows of piecesFor(entries, entryRows)) statements.push(db.insert(entries).values(rows));
   for (const rows of piecesFor(outboxEvents, eventRows)) statements.push(db.insert(outboxEvents).values(rows));
   if (env.KPI_ROLLUPS !== "off") statements.push(...kpiStatements(db, programId, mergedKpiWrites(plans.map((plan) => kpiWritesOfPlan(plan, input.settings.timeZone))), at));
-  for (const plan of plans) if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, plan.member.memberId, plan.memberStats, at));
+  const stats = plans.flatMap((plan) => (plan.memberStats ? memberStatsStatements(db.$client, programId, plan.member.memberId, plan.memberStats, at) : []));
   // The lines done in the batch that applies them; the trigger of migrations/0017 refuses a line done twice.
   const lines = plans.flatMap((plan) => plan.importLines?.lines ?? []);
   const chunkLines = sql`(SELECT value FROM json_each(${JSON.stringify(lines)}))`;
@@ -121,7 +122,8 @@ function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: 
       .set({ status: "done", error: null })
       .where(and(eq(importLines.programId, programId), eq(importLines.importId, importId), inArray(importLines.line, chunkLines))),
   );
-  return statements;
+  // The stats rows go last: nothing else in the batch reads them.
+  return [...statements.map((statement) => toD1(db.$client, statement)), ...stats];
 }
 
 

@@ -3,11 +3,11 @@
 // load would read; every member row is written under its version, so a member who changed meanwhile fails the
 // batch, and that chunk's members go to their objects, which decide again on what they read themselves.
 import { and, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { forgetProgramKeys } from "../app/auth";
 import { piecesFor } from "../db/pieces";
-import { entries, lots, members, outboxEvents, programs } from "../db/schema";
-import { pendingKpiStatements } from "../kpis/fold";
+import { entries, kpiPending, lots, members, outboxEvents } from "../db/schema";
+import { insertRow, toD1, updateRows } from "../db/statements";
+import { pendingKpiRow } from "../kpis/fold";
 import { kpiWritesOfPlan, mergedKpiWrites } from "../kpis/rollups";
 import { balanceOf } from "../ledger/balance";
 import { assertPlanInRange } from "../ledger/limits";
@@ -109,7 +109,7 @@ export async function commitAround<R>(ctx: JobContext, planned: readonly Planned
     const chunk = planned.slice(at, at + AROUND_CHUNK);
     ctx.budget.calls.used += 1;
     try {
-      await ctx.db.batch(chunkStatements(ctx, chunk.flatMap((m) => m.plans)));
+      await ctx.db.$client.batch(chunkStatements(ctx, chunk.flatMap((m) => m.plans)));
     } catch (error) {
       // Failed whole (or with an outcome unknown): each object reads what D1 holds and does what is still due.
       if (classifyCommitError(error) !== "stale_version") {
@@ -162,36 +162,39 @@ function plansFor<R>(ctx: JobContext, preload: MemberPreload, segments: readonly
  * in one statement, entries and events in multi-row inserts, one pending KPI
  * row, and each member's segment statistics.
  */
-function chunkStatements(ctx: JobContext, plans: readonly Plan<unknown>[]): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+function chunkStatements(ctx: JobContext, plans: readonly Plan<unknown>[]): D1PreparedStatement[] {
   const { db, programId } = ctx;
+  const d1 = db.$client;
   const at = ctx.now.toISOString();
-  const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    db.update(programs).set({ cacheEpoch: sql`${programs.cacheEpoch} + 1` }).where(eq(programs.id, programId)),
-  ];
+  const statements: D1PreparedStatement[] = [d1.prepare("UPDATE programs SET cache_epoch = cache_epoch + 1 WHERE id = ?1").bind(programId)];
   for (const plan of plans) {
     // The version trigger aborts the batch unless this is exactly one step past what the preload read.
-    statements.push(db.update(members).set(memberColumns(plan.member)).where(and(eq(members.programId, programId), eq(members.memberId, plan.member.memberId))));
+    statements.push(updateRows(d1, members, memberColumns(plan.member), { programId, memberId: plan.member.memberId }));
   }
   const deltas = plans.flatMap((plan) => plan.lotDeltas.map(({ lotId, delta, expired }) => [lotId, delta, expired ?? 0]));
   if (deltas.length > 0) {
     // Deltas, not values, as the object writes them: the CHECK on remaining refuses any overdraw.
     const d = sql`(SELECT value ->> 0 AS id, SUM(value ->> 1) AS delta, SUM(value ->> 2) AS expired FROM json_each(${JSON.stringify(deltas)}) GROUP BY 1) AS d`;
     statements.push(
-      db
-        .update(lots)
-        .set({ remaining: sql`${lots.remaining} + d.delta`, expired: sql`${lots.expired} + d.expired` })
-        .from(d)
-        .where(and(eq(lots.programId, programId), sql`${lots.id} = d.id`)),
+      toD1(
+        d1,
+        db
+          .update(lots)
+          .set({ remaining: sql`${lots.remaining} + d.delta`, expired: sql`${lots.expired} + d.expired` })
+          .from(d)
+          .where(and(eq(lots.programId, programId), sql`${lots.id} = d.id`)),
+      ),
     );
   }
   const entryRows = plans.flatMap((plan) => plan.entries.map((e) => entryRow(programId, plan.member.memberId, e)));
-  for (const rows of piecesFor(entries, entryRows)) statements.push(db.insert(entries).values(rows));
+  for (const rows of piecesFor(entries, entryRows)) statements.push(toD1(d1, db.insert(entries).values(rows)));
   const eventRows = plans.flatMap((plan) =>
     plan.events.map((ev) => ({ id: ev.id, programId, memberId: plan.member.memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at })),
   );
-  for (const rows of piecesFor(outboxEvents, eventRows)) statements.push(db.insert(outboxEvents).values(rows));
+  for (const rows of piecesFor(outboxEvents, eventRows)) statements.push(toD1(d1, db.insert(outboxEvents).values(rows)));
   const kpis = plans.flatMap((plan) => (plan.kpi ? [plan.kpi] : []));
-  if (kpis.length > 0) statements.push(...pendingKpiStatements(db, programId, mergedKpiWrites(kpis), at));
-  for (const plan of plans) statements.push(...memberStatsStatements(db, programId, plan.member.memberId, plan.memberStats!, at));
+  const pending = kpis.length > 0 ? pendingKpiRow(programId, mergedKpiWrites(kpis), at) : null;
+  if (pending) statements.push(insertRow(d1, kpiPending, pending));
+  for (const plan of plans) statements.push(...memberStatsStatements(d1, programId, plan.member.memberId, plan.memberStats!, at));
   return statements;
 }

@@ -13,8 +13,13 @@ export const FOLD_CHUNK = 250;
 
 /** The statement a member's batch carries instead of the rollup statements themselves; none for no figures. */
 export function pendingKpiStatements(db: Database, programId: string, writes: KpiWrites, at: string): BatchItem<"sqlite">[] {
-  if (!hasKpiWrites(writes)) return [];
-  return [db.insert(kpiPending).values({ programId, writes: JSON.stringify(writes), createdAt: at })];
+  const row = pendingKpiRow(programId, writes, at);
+  return row ? [db.insert(kpiPending).values(row)] : [];
+}
+
+/** The pending row of a change's figures, or null when it has none. */
+export function pendingKpiRow(programId: string, writes: KpiWrites | null | undefined, at: string) {
+  return writes && hasKpiWrites(writes) ? { programId, writes: JSON.stringify(writes), createdAt: at } : null;
 }
 
 /** The cursor moves from what this fold read to what it folded, or the batch fails: another fold took these rows. */

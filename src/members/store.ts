@@ -3,14 +3,15 @@ import { auditInsert } from "../audit/audit";
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
+import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, kpiPending, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
 import { errorMessages } from "../db/transient";
 import { entryFigures } from "../ledger/entries";
 import { memberStatsStatements } from "../segments/batch";
 import { assertPlanInRange } from "../ledger/limits";
 import type { DomainCode, DomainFailure } from "../ledger/errors";
 import type { OrderLot } from "../ledger/ops/refund";
-import { pendingKpiStatements } from "../kpis/fold";
+import { pendingKpiRow } from "../kpis/fold";
+import { insertRow, toD1, updateRows } from "../db/statements";
 import { emptyWrites } from "../kpis/rollups";
 import type { MemberRecord, MemberState, OpenLot, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import type { EarnLine } from "../campaigns/evaluate";
@@ -406,124 +407,92 @@ export async function commitPlan(
   /** Rows of a capability's own tables (referrals, memberships) that belong to this change. */
   extra: readonly BatchItem<"sqlite">[] = [],
 ): Promise<void> {
+  await db.$client.batch(planStatements(db, programId, plan, idempotency, now, extra));
+}
+
+/**
+ * The plan's batch as D1 statements. What every change writes (its member
+ * row, lots, entries, events, the key's record) is bound into SQL kept per
+ * shape (src/db/statements.ts); the rest is built by drizzle.
+ */
+function planStatements(
+  db: Database,
+  programId: string,
+  plan: Plan<unknown>,
+  idempotency: { claim: IdempotencyClaim; outcome: StoredOutcome } | null,
+  now: Date,
+  extra: readonly BatchItem<"sqlite">[],
+): [D1PreparedStatement, ...D1PreparedStatement[]] {
   assertPlanInRange(plan);
+  const d1 = db.$client;
+  const drizzled = (query: BatchItem<"sqlite">) => toD1(d1, query);
   const at = now.toISOString();
   const m = plan.member;
-  const statements: BatchItem<"sqlite">[] = [];
-  const memberValues = memberColumns(m);
-  if (plan.memberIsNew) {
-    statements.push(db.insert(members).values(newMemberRow(programId, m)));
-  } else {
-    // The version trigger aborts the batch unless this is exactly one step past what the object read.
-    statements.push(
-      db.update(members).set(memberValues).where(and(eq(members.programId, programId), eq(members.memberId, m.memberId))),
-    );
-  }
-  for (const lot of plan.newLots) {
-    statements.push(db.insert(lots).values(newLotRow(programId, m.memberId, lot, at)));
-  }
-  if (plan.newOrder) statements.push(db.insert(orders).values({ ...plan.newOrder, programId }));
+  const memberKey = { programId, memberId: m.memberId };
+  const statements: D1PreparedStatement[] = [];
+  // The version trigger aborts the batch unless an update is exactly one step past what the object read.
+  statements.push(plan.memberIsNew ? insertRow(d1, members, newMemberRow(programId, m)) : updateRows(d1, members, memberColumns(m), memberKey));
+  for (const lot of plan.newLots) statements.push(insertRow(d1, lots, newLotRow(programId, m.memberId, lot, at)));
+  if (plan.newOrder) statements.push(insertRow(d1, orders, { ...plan.newOrder, programId }));
   if (plan.orderRefund) {
     const { issuer, orderId, refundedAmount, clawedBackPoints } = plan.orderRefund;
-    statements.push(
-      db
-        .update(orders)
-        .set({ refundedAmount, clawedBackPoints })
-        .where(and(eq(orders.programId, programId), eq(orders.issuer, issuer), eq(orders.orderId, orderId))),
-    );
+    statements.push(updateRows(d1, orders, { refundedAmount, clawedBackPoints }, { programId, issuer, orderId }));
   }
-  if (plan.newRedemption) statements.push(db.insert(redemptions).values({ ...plan.newRedemption, programId }));
+  if (plan.newRedemption) statements.push(insertRow(d1, redemptions, { ...plan.newRedemption, programId }));
   for (const update of plan.redemptionUpdates) {
-    statements.push(
-      db
-        .update(redemptions)
-        .set({ status: update.status, holdExpiresAt: null, updatedAt: at })
-        .where(and(eq(redemptions.programId, programId), eq(redemptions.id, update.id), eq(redemptions.status, update.fromStatus))),
-    );
+    statements.push(updateRows(d1, redemptions, { status: update.status, holdExpiresAt: null, updatedAt: at }, { programId, id: update.id, status: update.fromStatus }));
   }
-  for (const allocation of plan.allocations) statements.push(db.insert(allocations).values({ ...allocation, programId }));
+  for (const allocation of plan.allocations) statements.push(insertRow(d1, allocations, { ...allocation, programId }));
   // Deltas, not absolute values: the CHECK on remaining refuses any overdraw.
-  for (const { lotId, delta, expired } of plan.lotDeltas) {
-    const set = expired ? { remaining: sqlAdd(lots.remaining, delta), expired: sqlAdd(lots.expired, expired) } : { remaining: sqlAdd(lots.remaining, delta) };
-    statements.push(db.update(lots).set(set).where(and(eq(lots.programId, programId), eq(lots.id, lotId))));
-  }
-  for (const e of plan.entries) {
-    statements.push(db.insert(entries).values(entryRow(programId, m.memberId, e)));
-  }
+  for (const { lotId, delta, expired } of plan.lotDeltas) statements.push(d1.prepare(LOT_DELTA_SQL).bind(delta, expired ?? 0, programId, lotId));
+  for (const e of plan.entries) statements.push(insertRow(d1, entries, entryRow(programId, m.memberId, e)));
   for (const ev of plan.events) {
-    statements.push(
-      db.insert(outboxEvents).values({
-        id: ev.id,
-        programId,
-        memberId: m.memberId,
-        partnerId: ev.partnerId,
-        type: ev.type,
-        payload: JSON.stringify(ev.payload),
-        createdAt: at,
-      }),
-    );
+    statements.push(insertRow(d1, outboxEvents, { id: ev.id, programId, memberId: m.memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at }));
   }
   // A plain insert: a warning already recorded aborts the batch, so its event is never sent twice.
-  for (const warning of plan.expiryWarnings ?? []) {
-    statements.push(db.insert(expiryWarnings).values({ programId, memberId: m.memberId, ...warning, createdAt: at }));
-  }
+  for (const warning of plan.expiryWarnings ?? []) statements.push(insertRow(d1, expiryWarnings, { programId, memberId: m.memberId, ...warning, createdAt: at }));
   // One pending row, folded into the rollups off this path (src/kpis/fold.ts).
   const statsGrants = (plan.ruleGrants ?? []).filter((g) => !g.counted).map(({ counted: _, ...g }) => ({ memberId: m.memberId, ...g }));
-  const pending = statsGrants.length ? { ...(plan.kpi ?? emptyWrites()), grants: statsGrants } : plan.kpi;
-  if (pending) statements.push(...pendingKpiStatements(db, programId, pending, at));
+  const pending = pendingKpiRow(programId, statsGrants.length ? { ...(plan.kpi ?? emptyWrites()), grants: statsGrants } : plan.kpi, at);
+  if (pending) statements.push(insertRow(d1, kpiPending, pending));
   // A claim lands with the redemption that paid for it. A coupon's move out of `issued` is by id alone: the
   // status trigger aborts the batch when the coupon has moved already (a use that won a race with a cancel).
-  for (const claim of plan.rewardClaims?.inserts ?? []) {
-    statements.push(db.insert(rewardClaims).values({ ...claim, programId, gives: JSON.stringify(claim.gives) }));
-  }
-  for (const update of plan.rewardClaims?.updates ?? []) {
-    statements.push(db.update(rewardClaims).set({ status: update.status, updatedAt: at }).where(and(eq(rewardClaims.programId, programId), eq(rewardClaims.id, update.id))));
-  }
-  if (plan.memberStats) statements.push(...memberStatsStatements(db, programId, m.memberId, plan.memberStats, at));
-  statements.push(...extra);
-  for (const row of plan.audit ?? []) statements.push(auditInsert(db, row));
+  for (const claim of plan.rewardClaims?.inserts ?? []) statements.push(insertRow(d1, rewardClaims, { ...claim, programId, gives: JSON.stringify(claim.gives) }));
+  for (const update of plan.rewardClaims?.updates ?? []) statements.push(updateRows(d1, rewardClaims, { status: update.status, updatedAt: at }, { programId, id: update.id }));
+  if (plan.memberStats) statements.push(...memberStatsStatements(d1, programId, m.memberId, plan.memberStats, at));
+  statements.push(...extra.map(drizzled));
+  for (const row of plan.audit ?? []) statements.push(drizzled(auditInsert(db, row)));
   if (plan.newOrderEarning) {
     const { issuer, orderId, breakdown } = plan.newOrderEarning;
-    statements.push(db.insert(orderEarnings).values({ programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));
+    statements.push(insertRow(d1, orderEarnings, { programId, issuer, orderId, breakdown: JSON.stringify(breakdown) }));
   }
   if (plan.orderEarningUpdate) {
     const { issuer, orderId, refundedItems, returned } = plan.orderEarningUpdate;
-    statements.push(
-      db
-        .update(orderEarnings)
-        .set({ refundedItems: JSON.stringify(refundedItems), returned: JSON.stringify(returned) })
-        .where(and(eq(orderEarnings.programId, programId), eq(orderEarnings.issuer, issuer), eq(orderEarnings.orderId, orderId))),
-    );
+    statements.push(updateRows(d1, orderEarnings, { refundedItems: JSON.stringify(refundedItems), returned: JSON.stringify(returned) }, { programId, issuer, orderId }));
   }
   // Grants a limit or cooldown counts are read back before the member's next trigger: they land with the change.
   // The others serve only the campaigns' stats and wait in the pending row with the KPI figures.
   const counted = (plan.ruleGrants ?? []).filter((g) => g.counted);
-  if (counted.length) statements.push(ruleGrantsInsert(db, programId, m.memberId, counted, at));
+  if (counted.length) statements.push(drizzled(ruleGrantsInsert(db, programId, m.memberId, counted, at)));
   // A plain insert as well: a lapse marker the budget's reconcile wrote first aborts the batch (see classifyCommitError).
-  for (const draw of plan.budgetDrawRows ?? []) {
-    statements.push(db.insert(budgetDraws).values({ programId, memberId: m.memberId, ...draw, createdAt: at }));
-  }
+  for (const draw of plan.budgetDrawRows ?? []) statements.push(insertRow(d1, budgetDraws, { programId, memberId: m.memberId, ...draw, createdAt: at }));
   if (plan.newActivity) {
     const { attributes, breakdown, ...activity } = plan.newActivity;
-    statements.push(db.insert(activities).values({ ...activity, programId, attributes: JSON.stringify(attributes), breakdown: JSON.stringify(breakdown) }));
+    statements.push(insertRow(d1, activities, { ...activity, programId, attributes: JSON.stringify(attributes), breakdown: JSON.stringify(breakdown) }));
   }
   if (plan.activityUpdate) {
     const { id, fromStatus, breakdown, ...update } = plan.activityUpdate;
     // Only over the status it was read with; the member's object is the one writer, so this always matches.
-    statements.push(
-      db
-        .update(activities)
-        .set({ ...update, breakdown: JSON.stringify(breakdown) })
-        .where(and(eq(activities.programId, programId), eq(activities.id, id), eq(activities.status, fromStatus))),
-    );
+    statements.push(updateRows(d1, activities, { ...update, breakdown: JSON.stringify(breakdown) }, { programId, id, status: fromStatus }));
   }
-  for (const bonus of plan.memberBonuses ?? []) {
-    statements.push(db.insert(memberBonuses).values({ programId, memberId: m.memberId, ...bonus, createdAt: at }));
-  }
-  if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines));
-  if (idempotency) statements.push(db.insert(idempotencyKeys).values(idempotencyRecord(programId, plan.member.memberId, idempotency.claim, idempotency.outcome, now)));
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  for (const bonus of plan.memberBonuses ?? []) statements.push(insertRow(d1, memberBonuses, { programId, memberId: m.memberId, ...bonus, createdAt: at }));
+  if (plan.importLines) statements.push(...importLinesDone(db, programId, plan.importLines).map(drizzled));
+  if (idempotency) statements.push(insertRow(d1, idempotencyKeys, idempotencyRecord(programId, plan.member.memberId, idempotency.claim, idempotency.outcome, now)));
+  return statements as [D1PreparedStatement, ...D1PreparedStatement[]];
 }
+
+/** A lot's change by a delta: the CHECK on remaining refuses any overdraw, which an absolute value would hide. */
+const LOT_DELTA_SQL = "UPDATE lots SET remaining = remaining + ?1, expired = expired + ?2 WHERE program_id = ?3 AND id = ?4";
 
 /**
  * The plan's rule grants as ONE statement, however many rules gave points: a
@@ -559,9 +528,6 @@ function importLinesDone(db: Database, programId: string, { importId, lines }: {
   return statements;
 }
 
-function sqlAdd(column: AnyColumn, delta: number) {
-  return sql`${column} + ${delta}`;
-}
 
 /** Why a batch failed, from the constraint D1 names in its error. */
 export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "coupon_moved" | "reservation_void" | "budget_lapsed" | "activity" | "constraint" | "unknown";

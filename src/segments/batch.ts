@@ -1,8 +1,7 @@
 // What a member's batch writes for segments: the stats row after the plan, the memberships it adds and drops, their events.
-import { and, eq, inArray, sql, type AnyColumn } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { memberStats, segmentMembers } from "../db/schema";
+import { segmentMembers } from "../db/schema";
+import { insertRow } from "../db/statements";
 import { event, type OpContext } from "../ledger/plan";
 import type { Plan } from "../ledger/state";
 import { inSegment } from "./evaluate";
@@ -98,42 +97,54 @@ export function applySegmentChanges(
  * the object's copy. Two figures are written whole: the available points (a balance, not a sum of moves)
  * and the category spend, which keeps only the largest categories and changes only with an order's lines.
  */
-export function memberStatsStatements(db: Database, programId: string, memberId: string, write: MemberStatsWrite, at: string): BatchItem<"sqlite">[] {
+export function memberStatsStatements(d1: D1Database, programId: string, memberId: string, write: MemberStatsWrite, at: string): D1PreparedStatement[] {
   const { stats: next, previous } = write;
-  const { categorySpend, ...figures } = next;
-  const values = { ...figures, categorySpend: JSON.stringify(categorySpend), updatedAt: at };
-  const add = (column: AnyColumn, by: number) => sql`${column} + ${by}`;
-  const earliest = (column: AnyColumn, value: string) => sql`coalesce(min(${column}, ${value}), ${value})`;
-  const latest = (column: AnyColumn, value: string) => sql`coalesce(max(${column}, ${value}), ${value})`;
-  const set: Record<string, unknown> = { availablePoints: next.availablePoints, updatedAt: at };
-  if (next.orderCount !== previous.orderCount) {
-    set.orderCount = add(memberStats.orderCount, next.orderCount - previous.orderCount);
-    set.lifetimeSpend = add(memberStats.lifetimeSpend, next.lifetimeSpend - previous.lifetimeSpend);
-    set.onlineOrders = add(memberStats.onlineOrders, next.onlineOrders - previous.onlineOrders);
-    set.storeOrders = add(memberStats.storeOrders, next.storeOrders - previous.storeOrders);
-    set.appOrders = add(memberStats.appOrders, next.appOrders - previous.appOrders);
-  }
-  if (next.firstOrderAt !== null && next.firstOrderAt !== previous.firstOrderAt) set.firstOrderAt = earliest(memberStats.firstOrderAt, next.firstOrderAt);
-  if (next.lastOrderAt !== null && next.lastOrderAt !== previous.lastOrderAt) set.lastOrderAt = latest(memberStats.lastOrderAt, next.lastOrderAt);
-  if (next.lastRedemptionAt !== null && next.lastRedemptionAt !== previous.lastRedemptionAt) set.lastRedemptionAt = latest(memberStats.lastRedemptionAt, next.lastRedemptionAt);
-  if (JSON.stringify(categorySpend) !== JSON.stringify(previous.categorySpend)) set.categorySpend = values.categorySpend;
-  const statements: BatchItem<"sqlite">[] = [
-    db
-      .insert(memberStats)
-      .values({ programId, memberId, ...values })
-      .onConflictDoUpdate({ target: [memberStats.programId, memberStats.memberId], set }),
+  const orders = next.orderCount !== previous.orderCount;
+  const firstOrder = next.firstOrderAt !== null && next.firstOrderAt !== previous.firstOrderAt;
+  const lastOrder = next.lastOrderAt !== null && next.lastOrderAt !== previous.lastOrderAt;
+  const lastRedemption = next.lastRedemptionAt !== null && next.lastRedemptionAt !== previous.lastRedemptionAt;
+  const categorySpend = JSON.stringify(next.categorySpend);
+  const categories = categorySpend !== JSON.stringify(previous.categorySpend);
+  const row = [
+    programId, memberId, next.lifetimeSpend, next.orderCount, next.firstOrderAt, next.lastOrderAt, next.availablePoints,
+    next.onlineOrders, next.storeOrders, next.appOrders, categorySpend, next.lastRedemptionAt, at,
   ];
-  for (const segmentId of write.entered) {
-    statements.push(db.insert(segmentMembers).values({ programId, segmentId, memberId, enteredAt: at }).onConflictDoNothing());
-  }
-  if (write.left.length > 0) {
-    statements.push(
-      db
-        .delete(segmentMembers)
-        .where(and(eq(segmentMembers.programId, programId), eq(segmentMembers.memberId, memberId), inArray(segmentMembers.segmentId, write.left))),
-    );
-  }
+  const increments = orders
+    ? [next.orderCount - previous.orderCount, next.lifetimeSpend - previous.lifetimeSpend, next.onlineOrders - previous.onlineOrders, next.storeOrders - previous.storeOrders, next.appOrders - previous.appOrders]
+    : [];
+  const statements = [d1.prepare(statsUpsertSql(orders, firstOrder, lastOrder, lastRedemption, categories)).bind(...row, ...increments)];
+  for (const segmentId of write.entered) statements.push(insertRow(d1, segmentMembers, { programId, segmentId, memberId, enteredAt: at }, "ignore"));
+  if (write.left.length > 0) statements.push(d1.prepare(LEAVE_SEGMENTS_SQL).bind(programId, memberId, JSON.stringify(write.left)));
   return statements;
+}
+
+const LEAVE_SEGMENTS_SQL = "DELETE FROM segment_members WHERE program_id = ?1 AND member_id = ?2 AND segment_id IN (SELECT value FROM json_each(?3))";
+
+const statsUpserts = new Map<string, string>();
+
+/**
+ * The stats row's upsert, kept per shape. Parameters: ?1-?13 the row as the
+ * batch leaves it, ?14-?18 the order figures' increments.
+ */
+function statsUpsertSql(orders: boolean, firstOrder: boolean, lastOrder: boolean, lastRedemption: boolean, categories: boolean): string {
+  const key = [orders, firstOrder, lastOrder, lastRedemption, categories].map(Number).join("");
+  let text = statsUpserts.get(key);
+  if (text === undefined) {
+    const set = ["available_points = ?7", "updated_at = ?13"];
+    if (orders) {
+      set.push("order_count = order_count + ?14", "lifetime_spend = lifetime_spend + ?15", "online_orders = online_orders + ?16", "store_orders = store_orders + ?17", "app_orders = app_orders + ?18");
+    }
+    if (firstOrder) set.push("first_order_at = coalesce(min(first_order_at, ?5), ?5)");
+    if (lastOrder) set.push("last_order_at = coalesce(max(last_order_at, ?6), ?6)");
+    if (lastRedemption) set.push("last_redemption_at = coalesce(max(last_redemption_at, ?12), ?12)");
+    if (categories) set.push("category_spend = ?11");
+    text = `INSERT INTO member_stats (program_id, member_id, lifetime_spend, order_count, first_order_at, last_order_at, available_points,
+        online_orders, store_orders, app_orders, category_spend, last_redemption_at, updated_at)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+      ON CONFLICT (program_id, member_id) DO UPDATE SET ${set.join(", ")}`;
+    statsUpserts.set(key, text);
+  }
+  return text;
 }
 
 /** The member's segments as their last batch left them (the campaigns' `segments` condition reads these). */
