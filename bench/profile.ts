@@ -10,7 +10,7 @@ const MEMBERS = 200;
 /** Campaigns in force during the profile, as the bench's campaign rows make them (one in ten matches). */
 const CAMPAIGNS = Number(process.env.BENCH_PROFILE_CAMPAIGNS ?? 0);
 /** What the profile runs: accruals (default) or redemptions captured at once. */
-const OPERATION = process.env.BENCH_PROFILE_OP === "capture" ? "capture" : "accrual";
+const OPERATION = process.env.BENCH_PROFILE_OP === "capture" ? "capture" : process.env.BENCH_PROFILE_OP === "balance" ? "balance" : "accrual";
 
 const prepared = await prepare();
 const port = await freePort();
@@ -29,10 +29,14 @@ try {
   const session = await inspector(port);
   console.log(`inspector targets: ${session.targets.join(", ")}`);
   const stop = await startProfile(session);
-  const result = await measure({ concurrency: 16, durationMs: SECONDS * 1000, operation: (_, n) => (OPERATION === "capture" ? api.redeem(members[n % MEMBERS]!, 10) : api.accrue(members[n % MEMBERS]!, 1999)), serverCpuMs: worker.cpuMs });
+  const result = await measure({ concurrency: 16, durationMs: SECONDS * 1000, operation: (_, n) => {
+      const member = members[n % MEMBERS]!;
+      return OPERATION === "capture" ? api.redeem(member, 10) : OPERATION === "balance" ? api.balance(member) : api.accrue(member, 1999);
+    },
+    serverCpuMs: worker.cpuMs });
   const profile = await stop();
   session.close();
-  console.log(`${result.operations} ${OPERATION === "capture" ? "captures" : "accruals"}, ${result.perSecond}/s, ${result.serverCpuMsPerOp} ms of server CPU each`);
+  console.log(`${result.operations} ${OPERATION === "capture" ? "captures" : OPERATION === "balance" ? "balance reads" : "accruals"}, ${result.perSecond}/s, ${result.serverCpuMsPerOp} ms of server CPU each`);
   printProfile(profile, Number(process.env.BENCH_PROFILE_TOTALS ?? 40));
 } finally {
   await pool.close();
