@@ -15,7 +15,7 @@ import type { OpContext } from "../ledger/plan";
 import type { ProgramSettings } from "../ledger/settings";
 import type { MemberState, Plan } from "../ledger/state";
 import { newId } from "../lib/ids";
-import { classifyCommitError, entryRow, newLotRow, newMemberRow } from "../members/store";
+import { classifyCommitError, entryRow, newLotRow, newMemberRow, outboxRow } from "../members/store";
 import { applySegmentChanges, memberStatsStatements } from "../segments/batch";
 import { NO_STATS } from "../segments/stats";
 import { programSegments } from "../segments/store";
@@ -103,9 +103,7 @@ function chunkStatements(db: Database, env: Env, input: NewMembersInput, plans: 
   const memberRows = plans.map((plan) => newMemberRow(programId, plan.member));
   const lotRows = plans.flatMap((plan) => plan.newLots.map((lot) => newLotRow(programId, plan.member.memberId, lot, at)));
   const entryRows = plans.flatMap((plan) => plan.entries.map((e) => entryRow(programId, plan.member.memberId, e)));
-  const eventRows = plans.flatMap((plan) =>
-    plan.events.map((ev) => ({ id: ev.id, programId, memberId: plan.member.memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at })),
-  );
+  const eventRows = plans.flatMap((plan) => plan.events.map((ev) => outboxRow(programId, plan.member.memberId, ev, at)));
   // Members first: a member enrolled meanwhile fails the batch on its key before anything else is built on it.
   for (const rows of piecesFor(members, memberRows)) statements.push(db.insert(members).values(rows));
   for (const rows of piecesFor(lots, lotRows)) statements.push(db.insert(lots).values(rows));

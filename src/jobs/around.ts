@@ -18,8 +18,8 @@ import { newId } from "../lib/ids";
 import { inForce } from "../memberships/memberships";
 import { lotWindowOf } from "../members/member-ledger";
 import { readPreloads, type MemberPreload } from "../members/preload";
-import { classifyCommitError, entryRow, memberColumns } from "../members/store";
-import { applySegmentChanges, memberStatsStatements } from "../segments/batch";
+import { classifyCommitError, entryRow, memberColumns, outboxRow } from "../members/store";
+import { applySegmentChanges, memberStatsStatements, membershipsAfter } from "../segments/batch";
 import { programSegments, type SegmentRecord } from "../segments/store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
@@ -149,9 +149,8 @@ function plansFor<R>(ctx: JobContext, preload: MemberPreload, segments: readonly
     if (ctx.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, settings.timeZone);
     const availablePoints = balanceOf(plan.nextState, settings, now).available;
     applySegmentChanges(plan, { previous, wasIn, segments, availablePoints, activePlans }, opCtx);
-    const { stats, entered, left } = plan.memberStats!;
-    previous = stats;
-    wasIn = [...wasIn.filter((id) => !left.includes(id)), ...entered];
+    previous = plan.memberStats!.stats;
+    wasIn = membershipsAfter(wasIn, plan.memberStats!);
   }
   return plans;
 }
@@ -188,9 +187,7 @@ function chunkStatements(ctx: JobContext, plans: readonly Plan<unknown>[]): D1Pr
   }
   const entryRows = plans.flatMap((plan) => plan.entries.map((e) => entryRow(programId, plan.member.memberId, e)));
   for (const rows of piecesFor(entries, entryRows)) statements.push(toD1(d1, db.insert(entries).values(rows)));
-  const eventRows = plans.flatMap((plan) =>
-    plan.events.map((ev) => ({ id: ev.id, programId, memberId: plan.member.memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at })),
-  );
+  const eventRows = plans.flatMap((plan) => plan.events.map((ev) => outboxRow(programId, plan.member.memberId, ev, at)));
   for (const rows of piecesFor(outboxEvents, eventRows)) statements.push(toD1(d1, db.insert(outboxEvents).values(rows)));
   const kpis = plans.flatMap((plan) => (plan.kpi ? [plan.kpi] : []));
   const pending = kpis.length > 0 ? pendingKpiRow(programId, mergedKpiWrites(kpis), at) : null;

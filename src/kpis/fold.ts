@@ -1,7 +1,6 @@
 // KPI rollups off the member's path: a member's batch records its figures as one pending row, and the fold
 // adds a chunk of pending rows into the rollup tables in one batch, many members' figures summed per key.
 import { and, asc, eq, lte, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { errorMessages } from "../db/transient";
 import { kpiFoldCursors, kpiPending } from "../db/schema";
@@ -11,13 +10,7 @@ import { kpiStatements } from "./store";
 /** Pending rows per fold batch: a chunk of accruals makes about one statement per 7 orders plus the merged upserts. */
 export const FOLD_CHUNK = 250;
 
-/** The statement a member's batch carries instead of the rollup statements themselves; none for no figures. */
-export function pendingKpiStatements(db: Database, programId: string, writes: KpiWrites, at: string): BatchItem<"sqlite">[] {
-  const row = pendingKpiRow(programId, writes, at);
-  return row ? [db.insert(kpiPending).values(row)] : [];
-}
-
-/** The pending row of a change's figures, or null when it has none. */
+/** The row a member's batch carries instead of the rollup statements themselves, or null when it has no figures. */
 export function pendingKpiRow(programId: string, writes: KpiWrites | null | undefined, at: string) {
   return writes && hasKpiWrites(writes) ? { programId, writes: JSON.stringify(writes), createdAt: at } : null;
 }

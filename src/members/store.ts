@@ -1,6 +1,6 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
 import { auditInsert } from "../audit/audit";
-import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql, type AnyColumn } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, kpiPending, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
@@ -390,6 +390,11 @@ export function newLotRow(programId: string, memberId: string, lot: Plan<unknown
   return { ...lot, programId, memberId, createdAt: at };
 }
 
+/** An event's outbox row, written in the batch of the change it tells of. */
+export function outboxRow(programId: string, memberId: string, ev: Plan<unknown>["events"][number], at: string) {
+  return { id: ev.id, programId, memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at };
+}
+
 export function entryRow(programId: string, memberId: string, e: Plan<unknown>["entries"][number]) {
   return { ...e, ...entryFigures(e), programId, memberId, details: JSON.stringify(e.details) };
 }
@@ -446,9 +451,7 @@ function planStatements(
   // Deltas, not absolute values: the CHECK on remaining refuses any overdraw.
   for (const { lotId, delta, expired } of plan.lotDeltas) statements.push(d1.prepare(LOT_DELTA_SQL).bind(delta, expired ?? 0, programId, lotId));
   for (const e of plan.entries) statements.push(insertRow(d1, entries, entryRow(programId, m.memberId, e)));
-  for (const ev of plan.events) {
-    statements.push(insertRow(d1, outboxEvents, { id: ev.id, programId, memberId: m.memberId, partnerId: ev.partnerId, type: ev.type, payload: JSON.stringify(ev.payload), createdAt: at }));
-  }
+  for (const ev of plan.events) statements.push(insertRow(d1, outboxEvents, outboxRow(programId, m.memberId, ev, at)));
   // A plain insert: a warning already recorded aborts the batch, so its event is never sent twice.
   for (const warning of plan.expiryWarnings ?? []) statements.push(insertRow(d1, expiryWarnings, { programId, memberId: m.memberId, ...warning, createdAt: at }));
   // One pending row, folded into the rollups off this path (src/kpis/fold.ts).

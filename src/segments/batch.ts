@@ -65,9 +65,13 @@ export async function withSegmentChanges(
     activePlans ??= plans.map((p) => p.planId);
   }
   applySegmentChanges(plan, { previous, wasIn, segments, availablePoints, activePlans }, ctx);
-  const { stats, entered, left } = plan.memberStats!;
+  return { stats: plan.memberStats!.stats, wasIn: membershipsAfter(wasIn, plan.memberStats!), segments };
+}
+
+/** The member's segments once a batch's entered and left have applied. */
+export function membershipsAfter(wasIn: readonly string[], { entered, left }: Pick<MemberStatsWrite, "entered" | "left">): string[] {
   const gone = new Set(left);
-  return { stats, wasIn: [...wasIn.filter((id) => !gone.has(id)), ...entered], segments };
+  return [...wasIn.filter((id) => !gone.has(id)), ...entered];
 }
 
 /** The pure half of withSegmentChanges: the stats after the plan, and the plan's entered and left events. */
