@@ -790,6 +790,9 @@ export class MemberLedger extends DurableObject<Env> {
         const preloaded = attempt === 0 && (await this.adopt(call, now, options.preload));
         try {
           const state = await this.stateFor(call, now, options);
+          // Kept for the object's life, like the state: the segments' plan conditions read them on every commit,
+          // and a write that never earns (a redemption) would otherwise have them read again each time.
+          this.held ??= await heldMemberships(this.db, call.programId, call.memberId);
           const built = await build(state, this.context(call, now));
           plan = built.plan;
           budget = built.budget ?? null;
@@ -986,8 +989,8 @@ export class MemberLedger extends DurableObject<Env> {
     if (this.env.KPI_ROLLUPS !== "off") plan.kpi ??= kpiWritesOfPlan(plan, call.settings.timeZone);
     let segmentFacts: KeptSegmentFacts;
     try {
-      // The plans in force come from the memberships kept for the multiplier when they are (never read into it here:
-      // a membership's own batch has dropped them, and they are read afresh after it).
+      // The plans in force come from the memberships the object keeps; a membership's own batch has dropped them, so
+      // its segments read the plans from D1 here, and the next write reads the memberships afresh.
       const plans = this.held ? this.held.filter((h) => inForce(h.membership, now)).map((h) => h.membership.planId) : null;
       segmentFacts = await withSegmentChanges(this.db, call.programId, plan, balanceOf(plan.nextState, call.settings, now).available, this.context(call, now), this.segmentFacts, plans);
       await commitPlan(this.db, call.programId, plan, idempotency, now, extra);

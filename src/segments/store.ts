@@ -49,14 +49,20 @@ export function toStats(row: StatsRow | undefined): MemberStats | null {
  * drops its entry at once; another isolate sees it within SEGMENT_CACHE_MS.
  */
 export const SEGMENT_CACHE_MS = 10_000;
-const cache = new Map<string, { segments: SegmentRecord[]; loadedAt: number }>();
+const cache = new Map<string, { segments: SegmentRecord[]; rows: string; loadedAt: number }>();
 
+/**
+ * The same list (the same array) for as long as the segments are unchanged, across
+ * refreshes too: a member's object keeps its memberships for the list it read them
+ * against (src/segments/batch.ts) and reads them again only when the list is another.
+ */
 export async function programSegments(db: Database, programId: string, nowMs = Date.now()): Promise<SegmentRecord[]> {
   const hit = cache.get(programId);
   if (hit && nowMs - hit.loadedAt < SEGMENT_CACHE_MS) return hit.segments;
-  const rows = await db.select().from(segments).where(eq(segments.programId, programId)).orderBy(asc(segments.id));
-  const loaded = rows.map(toSegment);
-  cache.set(programId, { segments: loaded, loadedAt: nowMs });
+  const found = await db.select().from(segments).where(eq(segments.programId, programId)).orderBy(asc(segments.id));
+  const rows = JSON.stringify(found);
+  const loaded = hit && hit.rows === rows ? hit.segments : found.map(toSegment);
+  cache.set(programId, { segments: loaded, rows, loadedAt: nowMs });
   return loaded;
 }
 
