@@ -14,6 +14,7 @@ import { resumeAfter, sealedPage } from "../../app/pages";
 import { ApiError } from "../../lib/errors";
 import { FUTURE_SKEW_MS } from "../../app/clock";
 import { memberEntryPage } from "./members.queries";
+import { rememberOwner } from "../redemptions/redemptions.queries";
 import { enrollReferred } from "./members.referrals";
 import { activeRuleSet, rulesInForceFor } from "../../campaigns/active";
 
@@ -67,7 +68,10 @@ export const redeem: AppRouteHandler<RedeemRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
   const body = c.req.valid("json");
   const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
-  return respond(c, await memberLedger(c, memberId).redeem(call, body));
+  const reply = await memberLedger(c, memberId).redeem(call, body);
+  // Its capture or cancel then finds the member without reading D1 (when this isolate serves it).
+  if (reply.ok) rememberOwner(call.programId, reply.value);
+  return respond(c, reply);
 };
 
 export const refund: AppRouteHandler<RefundRoute> = async (c) => {

@@ -4,7 +4,7 @@ import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
 import { redemptionNotFound } from "../../ledger/errors";
 import { redemptionView } from "../../members/views";
-import { redemptionRow } from "./redemptions.queries";
+import { redemptionOwner, redemptionRow } from "./redemptions.queries";
 import type { CaptureRedemptionRoute, GetRedemptionRoute } from "./redemptions.routes";
 
 /** The redemption in the caller's program (and, for a partner key, of that partner), or a 404. */
@@ -23,7 +23,10 @@ export const getRedemption: AppRouteHandler<GetRedemptionRoute> = async (c) => {
 function transition(action: "capture" | "cancel"): AppRouteHandler<CaptureRedemptionRoute> {
   return async (c) => {
     const { id } = c.req.valid("param");
-    const { memberId } = await findRedemption(c, id);
+    const { programId, partnerId } = c.get("principal");
+    const owner = await redemptionOwner(c.env.DB, programId, id);
+    if (!owner || (partnerId && owner.partnerId !== partnerId)) throw redemptionNotFound(id);
+    const { memberId } = owner;
     const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: id, body: null });
     return respond(c, await memberLedger(c, memberId)[action](call, id));
   };
