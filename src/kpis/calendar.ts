@@ -4,6 +4,12 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The local date ('YYYY-MM-DD') of an instant in an IANA time zone. */
 export function localDay(instant: string | Date, timeZone: string): string {
+  // Most programs keep UTC, and every write asks for its days: the ISO date is the same answer without Intl.
+  if (timeZone === "UTC") {
+    const iso = (typeof instant === "string" ? new Date(instant) : instant).toISOString();
+    // Years past 9999 are written with a sign and six digits: those go by Intl below.
+    if (iso.length === 24) return iso.slice(0, 10);
+  }
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });

@@ -281,4 +281,16 @@ describe("the calendar", () => {
     expect(localDay("2026-03-29T22:30:00Z", "Europe/Berlin")).toBe("2026-03-30");
     expect((["day", "week", "month"] as Interval[]).map((i) => periodOf("2026-03-01", i))).toEqual(["2026-03-01", "2026-02-23", "2026-03"]);
   });
+
+  it("gives UTC days as the time zone database does, without asking it", () => {
+    const intl = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" });
+    // Around midnight of days through leap years and the turn of centuries, and instants as strings with offsets.
+    for (const start of [Date.UTC(1999, 11, 31), Date.UTC(2024, 1, 28), Date.UTC(2099, 11, 31)]) {
+      for (let ms = start - 1000; ms < start + 3 * 86_400_000; ms += 3_599_999) {
+        expect(localDay(new Date(ms), "UTC")).toBe(intl.format(new Date(ms)));
+      }
+    }
+    expect(localDay("2026-03-29T23:30:00-02:00", "UTC")).toBe("2026-03-30");
+    expect(localDay(new Date(Date.UTC(10_000, 0, 1)), "UTC")).toBe(intl.format(new Date(Date.UTC(10_000, 0, 1))));
+  });
 });
