@@ -5,17 +5,15 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { childPids, treeCpuMs } from "./cpu";
 import type { Prepared } from "./runtime";
+import { ACCRUAL_STATEMENTS } from "./accrual-batch";
 
-/**
- * Statements an accrual commits in its one batch: the member's row, its lot,
- * its order, its entry, its outbox event and its Idempotency-Key record.
- */
-export const ACCRUAL_STATEMENTS = 6;
+export { ACCRUAL_STATEMENTS, FIRST_FLOOR_STATEMENTS } from "./accrual-batch";
 
 /**
  * The floor Worker's source. Each member's object writes one row of
- * `members` and `ACCRUAL_STATEMENTS - 1` other rows of about an accrual's
- * width in one batch; `/noop` is an object call that touches nothing.
+ * `members` and `rows - 1` other rows of about an accrual's width in one
+ * batch (`?rows=`, `ACCRUAL_STATEMENTS` unless given); `/noop` is an object
+ * call that touches nothing.
  */
 const SCRIPT = `
 import { DurableObject } from "cloudflare:workers";
@@ -26,12 +24,12 @@ export class Floor extends DurableObject {
   noop() {
     return { ok: true };
   }
-  async write(memberId) {
+  async write(memberId, rows) {
     const at = new Date().toISOString();
     const statements = [
       this.env.DB.prepare("INSERT INTO members (id, version, updated_at) VALUES (?1, 1, ?2) ON CONFLICT (id) DO UPDATE SET version = version + 1, updated_at = ?2").bind(memberId, at),
     ];
-    for (let i = 1; i < ${ACCRUAL_STATEMENTS}; i++) {
+    for (let i = 1; i < rows; i++) {
       statements.push(this.env.DB.prepare("INSERT INTO rows (id, member_id, kind, details, created_at) VALUES (?1, ?2, ?3, ?4, ?5)").bind(crypto.randomUUID(), memberId, i, DETAILS, at));
     }
     await this.env.DB.batch(statements);
@@ -53,7 +51,8 @@ export default {
     const memberId = url.searchParams.get("member") ?? "member";
     const object = env.FLOOR.getByName(memberId);
     if (url.pathname === "/noop") return Response.json(await object.noop());
-    if (url.pathname === "/write" && request.method === "POST") return Response.json(await object.write(memberId), { status: 201 });
+    const rows = Math.min(Math.max(Number(url.searchParams.get("rows") ?? ${ACCRUAL_STATEMENTS}) || 1, 1), 20);
+    if (url.pathname === "/write" && request.method === "POST") return Response.json(await object.write(memberId, rows), { status: 201 });
     return new Response(null, { status: 404 });
   },
 };

@@ -6,7 +6,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { createProgram, inParallel, meBalance, storefront } from "./api";
 import { benchBulk } from "./batch";
-import { ACCRUAL_STATEMENTS, startFloor } from "./floor";
+import { ACCRUAL_STATEMENTS, FIRST_FLOOR_STATEMENTS, startFloor } from "./floor";
 import { seedHistory } from "./history";
 import { benchCampaigns } from "./campaigns";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
@@ -187,6 +187,8 @@ async function main() {
         [`floor: no-op object call, ${memberCount} members`, (_, n) => floorCall(`/noop?member=${spread(n)}`, "GET", 200)],
         [`floor: object call + one D1 batch of ${ACCRUAL_STATEMENTS} rows, ${memberCount} members`, (_, n) => floorCall(`/write?member=${spread(n)}`, "POST", 201)],
         [`floor: object call + one D1 batch of ${ACCRUAL_STATEMENTS} rows, one member`, () => floorCall("/write?member=hot", "POST", 201)],
+        // The floor as first built, before an accrual's batch carried its KPI and stats rows: for comparison with earlier runs.
+        [`floor: object call + one D1 batch of ${FIRST_FLOOR_STATEMENTS} rows, ${memberCount} members`, (_, n) => floorCall(`/write?member=${spread(n)}&rows=${FIRST_FLOOR_STATEMENTS}`, "POST", 201)],
       ];
       await settle(floorWorker.cpuMs);
       for (const [name, operation] of floorScenarios) {
@@ -197,7 +199,7 @@ async function main() {
       await floorPool.close();
       await floorWorker.stop();
     }
-    const [floorNoop, floorWrite, floorWriteOne] = floorRows as [Row, Row, Row];
+    const [floorNoop, floorWrite, floorWriteOne, firstFloorWrite] = floorRows as [Row, Row, Row, Row];
     const byName = (prefix: string) => scenarios.find((s) => s.name.startsWith(prefix))!;
     const vsFloor = (treue: Row, floorRate: number, writes = 1) => Math.round((treue.perSecond / (floorRate / writes)) * 1000) / 1000;
     const floor = {
@@ -208,6 +210,12 @@ async function main() {
         accrualOneMemberVsWrite: vsFloor(byName("accrual, one member"), floorWriteOne.perSecond),
         captureVsWrite: vsFloor(byName("redemption (capture)"), floorWrite.perSecond),
         holdCaptureVsTwoWrites: vsFloor(byName("hold + capture"), floorWrite.perSecond, 2),
+      },
+      // The same against the first floor's batch of FIRST_FLOOR_STATEMENTS rows.
+      firstFloorRatios: {
+        accrualVsWrite: vsFloor(byName(`accrual, ${memberCount}`), firstFloorWrite.perSecond),
+        captureVsWrite: vsFloor(byName("redemption (capture)"), firstFloorWrite.perSecond),
+        holdCaptureVsTwoWrites: vsFloor(byName("hold + capture"), firstFloorWrite.perSecond, 2),
       },
     };
 
@@ -302,6 +310,9 @@ async function main() {
     printTable("The floor: a Worker that only makes the object call and the D1 batch (same runtime, config and socket)", floorRows);
     console.log(
       `ratio to the floor: balance read ${floor.ratios.balanceReadVsNoopCall} x a no-op object call; accrual ${floor.ratios.accrualVsWrite}, one member ${floor.ratios.accrualOneMemberVsWrite}, capture ${floor.ratios.captureVsWrite} x a write; hold + capture ${floor.ratios.holdCaptureVsTwoWrites} x two writes`,
+    );
+    console.log(
+      `against the first floor's ${FIRST_FLOOR_STATEMENTS}-row batch: accrual ${floor.firstFloorRatios.accrualVsWrite}, capture ${floor.firstFloorRatios.captureVsWrite} x a write; hold + capture ${floor.firstFloorRatios.holdCaptureVsTwoWrites} x two writes`,
     );
     printTable(`Scale: one member with a short history, a long one, and many open lots (seeded in ${seedSeconds} s)`, scale.flatMap((s) => Object.values(s.rows)));
     const ratioText = (r: { byThroughput: number; byCpu: number | null }) => `${r.byThroughput.toFixed(3)} by ops/s, ${r.byCpu?.toFixed(3) ?? "n/a"} by CPU per op`;

@@ -24,10 +24,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** One Chrome DevTools Protocol session on the inspector's first target. */
-export async function inspector(port: number) {
+/** One Chrome DevTools Protocol session on the target whose title names `title` (the Worker's by default). */
+export async function inspector(port: number, title = "treue") {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { title?: string; webSocketDebuggerUrl: string }[];
-  const target = targets.find((t) => t.title?.includes("treue")) ?? targets[0]!;
+  const target = targets.find((t) => t.title?.endsWith(title)) ?? targets.find((t) => t.title?.includes(title)) ?? targets[0]!;
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });

@@ -26,7 +26,11 @@ try {
     await api.enroll(members[i]!);
     await api.accrue(members[i]!, 100_000);
   });
-  const session = await inspector(port);
+  // BENCH_PROFILE_BEFORE seconds of accruals first, as the full bench runs them before its redemption rows.
+  const before = Number(process.env.BENCH_PROFILE_BEFORE ?? 0);
+  if (before > 0) await measure({ concurrency: 16, durationMs: before * 1000, operation: (_, n) => api.accrue(members[n % MEMBERS]!, 1999) });
+  // BENCH_PROFILE_TARGET names another isolate of the process to profile: `d1:db` (local D1), `queues:queue` (the queue broker).
+  const session = await inspector(port, process.env.BENCH_PROFILE_TARGET ?? "treue");
   console.log(`inspector targets: ${session.targets.join(", ")}`);
   const stop = await startProfile(session);
   const result = await measure({ concurrency: 16, durationMs: SECONDS * 1000, operation: (_, n) => {
