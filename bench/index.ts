@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { createProgram, inParallel, meBalance, storefront } from "./api";
 import { benchBulk } from "./batch";
 import { ACCRUAL_STATEMENTS, FIRST_FLOOR_STATEMENTS, startFloor } from "./floor";
+import { interleavedFloorRatios } from "./floor-pairs";
 import { seedHistory } from "./history";
 import { benchCampaigns } from "./campaigns";
 import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
@@ -29,10 +30,13 @@ const settings = {
 const SMALL_HISTORY = 10;
 // Every member starts with 10,000 points, so redemptions never run dry during a run.
 const FUNDING_CENTS = 1_000_000;
+/** Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. */
+const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? 3);
+const pairMs = Math.round(settings.durationMs * 0.4);
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
   // The run is bounded: start-up, seeding and nineteen measured phases, plus slack. Past that, give up.
-  const budgetMs = 19 * (settings.durationMs + settings.warmupMs) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
+  const budgetMs = 19 * (settings.durationMs + settings.warmupMs) + 8 * FLOOR_ROUNDS * (pairMs + 500) + 300_000 + 100 * settings.bulk.batches * settings.bulk.batchSize;
 let stopWorker = async () => {};
 setTimeout(async () => {
   console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; stopping.`);
@@ -179,6 +183,7 @@ async function main() {
     const floorWorker = await startFloor(prepared);
     const floorPool = localPool(floorWorker.url, concurrency + 4);
     const floorRows: Row[] = [];
+    let interleavedRatios: Awaited<ReturnType<typeof interleavedFloorRatios>> = {};
     try {
       const floorRun = (operation: (loop: number, n: number) => Promise<unknown>) =>
         measure({ concurrency, durationMs, warmupMs, operation, serverCpuMs: floorWorker.cpuMs });
@@ -195,6 +200,28 @@ async function main() {
         floorRows.push(row(name, await floorRun(operation), 1, ceiling));
         console.log(`bench: ${name}: ${floorRows.at(-1)!.perSecond}/s`);
       }
+      // The same ratios again, each Treue phase followed at once by the floor's, over several rounds.
+      console.log(`bench: the floor ratios in ${FLOOR_ROUNDS} interleaved rounds ...`);
+      const pairPhase = (worker: { cpuMs: () => number | null }, operation: (loop: number, n: number) => Promise<unknown>) => () =>
+        measure({ concurrency, durationMs: pairMs, warmupMs: Math.min(warmupMs, 500), operation, serverCpuMs: worker.cpuMs });
+      const floorWrite = pairPhase(floorWorker, (_, n) => floorCall(`/write?member=${spread(n)}`, "POST", 201));
+      interleavedRatios = await interleavedFloorRatios(
+        [
+          { name: "balanceReadVsNoopCall", treue: pairPhase(worker, (_, n) => api.balance(spread(n))), floor: pairPhase(floorWorker, (_, n) => floorCall(`/noop?member=${spread(n)}`, "GET", 200)) },
+          { name: "accrualVsWrite", treue: pairPhase(worker, (_, n) => api.accrue(spread(n), 1999)), floor: floorWrite },
+          { name: "captureVsWrite", treue: pairPhase(worker, (_, n) => api.redeem(spread(n), 1)), floor: floorWrite },
+          {
+            name: "holdCaptureVsTwoWrites",
+            treue: pairPhase(worker, async (_, n) => {
+              const hold = await api.redeem(spread(n), 1, "hold");
+              await api.capture(hold.id);
+            }),
+            floor: floorWrite,
+            writes: 2,
+          },
+        ],
+        FLOOR_ROUNDS,
+      );
     } finally {
       await floorPool.close();
       await floorWorker.stop();
@@ -211,6 +238,8 @@ async function main() {
         captureVsWrite: vsFloor(byName("redemption (capture)"), floorWrite.perSecond),
         holdCaptureVsTwoWrites: vsFloor(byName("hold + capture"), floorWrite.perSecond, 2),
       },
+      // Medians of interleaved rounds (bench/floor-pairs.ts): by rate and by CPU per operation, with every round's.
+      interleaved: interleavedRatios,
       // The same against the first floor's batch of FIRST_FLOOR_STATEMENTS rows.
       firstFloorRatios: {
         accrualVsWrite: vsFloor(byName(`accrual, ${memberCount}`), firstFloorWrite.perSecond),
@@ -310,6 +339,10 @@ async function main() {
     printTable("The floor: a Worker that only makes the object call and the D1 batch (same runtime, config and socket)", floorRows);
     console.log(
       `ratio to the floor: balance read ${floor.ratios.balanceReadVsNoopCall} x a no-op object call; accrual ${floor.ratios.accrualVsWrite}, one member ${floor.ratios.accrualOneMemberVsWrite}, capture ${floor.ratios.captureVsWrite} x a write; hold + capture ${floor.ratios.holdCaptureVsTwoWrites} x two writes`,
+    );
+    const both = (name: string) => `${interleavedRatios[name]?.byRate} (${interleavedRatios[name]?.byCpu} by CPU)`;
+    console.log(
+      `interleaved, median of ${FLOOR_ROUNDS} rounds: balance read ${both("balanceReadVsNoopCall")} x a no-op object call; accrual ${both("accrualVsWrite")}, capture ${both("captureVsWrite")} x a write; hold + capture ${both("holdCaptureVsTwoWrites")} x two writes`,
     );
     console.log(
       `against the first floor's ${FIRST_FLOOR_STATEMENTS}-row batch: accrual ${floor.firstFloorRatios.accrualVsWrite}, capture ${floor.firstFloorRatios.captureVsWrite} x a write; hold + capture ${floor.firstFloorRatios.holdCaptureVsTwoWrites} x two writes`,
