@@ -41,7 +41,8 @@ function given(row: Row): string[] {
   return Object.keys(row).filter((key) => row[key] !== undefined);
 }
 
-function text(key: string, build: () => string): string {
+/** SQL built once per key and kept: a shape's statement text for every later call. */
+export function keptSql(key: string, build: () => string): string {
   let sql = texts.get(key);
   if (sql === undefined) {
     sql = build();
@@ -54,7 +55,7 @@ function text(key: string, build: () => string): string {
 export function insertRow(d1: D1Database, table: SQLiteTable, row: Row, conflict: "abort" | "ignore" = "abort"): D1PreparedStatement {
   const shape = shapeOf(table);
   const keys = given(row);
-  const sql = text(`${shape.name}|insert|${conflict}|${keys.join(",")}`, () => {
+  const sql = keptSql(`${shape.name}|insert|${conflict}|${keys.join(",")}`, () => {
     const names = keys.map((key) => `"${column(shape, key).name}"`).join(", ");
     return `INSERT INTO "${shape.name}" (${names}) VALUES (${keys.map(() => "?").join(", ")})${conflict === "ignore" ? " ON CONFLICT DO NOTHING" : ""}`;
   });
@@ -66,7 +67,7 @@ export function updateRows(d1: D1Database, table: SQLiteTable, set: Row, where: 
   const shape = shapeOf(table);
   const setKeys = given(set);
   const whereKeys = Object.keys(where);
-  const sql = text(`${shape.name}|update|${setKeys.join(",")}|${whereKeys.join(",")}`, () => {
+  const sql = keptSql(`${shape.name}|update|${setKeys.join(",")}|${whereKeys.join(",")}`, () => {
     const assignments = setKeys.map((key) => `"${column(shape, key).name}" = ?`).join(", ");
     const conditions = whereKeys.map((key) => `"${column(shape, key).name}" = ?`).join(" AND ");
     return `UPDATE "${shape.name}" SET ${assignments} WHERE ${conditions}`;

@@ -531,7 +531,6 @@ function importLinesDone(db: Database, programId: string, { importId, lines }: {
   return statements;
 }
 
-
 /** Why a batch failed, from the constraint D1 names in its error. */
 export type CommitConflict = "idempotency_key" | "order" | "stale_version" | "period_closed" | "coupon_moved" | "reservation_void" | "budget_lapsed" | "activity" | "constraint" | "unknown";
 

@@ -1,7 +1,7 @@
 // What a member's batch writes for segments: the stats row after the plan, the memberships it adds and drops, their events.
 import type { Database } from "../db/client";
 import { segmentMembers } from "../db/schema";
-import { insertRow } from "../db/statements";
+import { insertRow, keptSql } from "../db/statements";
 import { event, type OpContext } from "../ledger/plan";
 import type { Plan } from "../ledger/state";
 import { inSegment } from "./evaluate";
@@ -124,16 +124,12 @@ export function memberStatsStatements(d1: D1Database, programId: string, memberI
 
 const LEAVE_SEGMENTS_SQL = "DELETE FROM segment_members WHERE program_id = ?1 AND member_id = ?2 AND segment_id IN (SELECT value FROM json_each(?3))";
 
-const statsUpserts = new Map<string, string>();
-
 /**
  * The stats row's upsert, kept per shape. Parameters: ?1-?13 the row as the
  * batch leaves it, ?14-?18 the order figures' increments.
  */
 function statsUpsertSql(orders: boolean, firstOrder: boolean, lastOrder: boolean, lastRedemption: boolean, categories: boolean): string {
-  const key = [orders, firstOrder, lastOrder, lastRedemption, categories].map(Number).join("");
-  let text = statsUpserts.get(key);
-  if (text === undefined) {
+  return keptSql(`member_stats|upsert|${[orders, firstOrder, lastOrder, lastRedemption, categories].map(Number).join("")}`, () => {
     const set = ["available_points = ?7", "updated_at = ?13"];
     if (orders) {
       set.push("order_count = order_count + ?14", "lifetime_spend = lifetime_spend + ?15", "online_orders = online_orders + ?16", "store_orders = store_orders + ?17", "app_orders = app_orders + ?18");
@@ -142,13 +138,11 @@ function statsUpsertSql(orders: boolean, firstOrder: boolean, lastOrder: boolean
     if (lastOrder) set.push("last_order_at = coalesce(max(last_order_at, ?6), ?6)");
     if (lastRedemption) set.push("last_redemption_at = coalesce(max(last_redemption_at, ?12), ?12)");
     if (categories) set.push("category_spend = ?11");
-    text = `INSERT INTO member_stats (program_id, member_id, lifetime_spend, order_count, first_order_at, last_order_at, available_points,
+    return `INSERT INTO member_stats (program_id, member_id, lifetime_spend, order_count, first_order_at, last_order_at, available_points,
         online_orders, store_orders, app_orders, category_spend, last_redemption_at, updated_at)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
       ON CONFLICT (program_id, member_id) DO UPDATE SET ${set.join(", ")}`;
-    statsUpserts.set(key, text);
-  }
-  return text;
+  });
 }
 
 /** The member's segments as their last batch left them (the campaigns' `segments` condition reads these). */
