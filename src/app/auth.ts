@@ -6,6 +6,7 @@ import { apiKeys, programs } from "../db/schema";
 import { ProgramSettingsSchema } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
+import { listeningColumn, listeningOf } from "../webhooks/listening";
 import { forgetTokenProgram } from "./member-auth";
 import type { AppEnv, Principal, Role } from "./types";
 
@@ -21,8 +22,8 @@ function bearerToken(c: Context<AppEnv>): string {
 /**
  * Keys this isolate resolved lately, by hash. Every request would otherwise
  * pay a D1 round trip (from the edge to D1's region) before it starts.
- * Revoking a key or changing settings forgets the program here at once;
- * other isolates notice within PRINCIPAL_TTL_MS.
+ * Revoking a key, changing settings or webhook endpoints forgets the
+ * program here at once; other isolates notice within PRINCIPAL_TTL_MS.
  */
 export const PRINCIPAL_TTL_MS = 10_000;
 const MAX_CACHED_KEYS = 10_000;
@@ -63,7 +64,7 @@ async function resolveKey(db: D1Database, hash: string): Promise<Principal | nul
 
 async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null> {
   const [row] = await database(db)
-    .select({ key: apiKeys, settings: programs.settings, cacheEpoch: programs.cacheEpoch })
+    .select({ key: apiKeys, settings: programs.settings, cacheEpoch: programs.cacheEpoch, listening: listeningColumn(apiKeys.programId) })
     .from(apiKeys)
     .innerJoin(programs, eq(programs.id, apiKeys.programId))
     .where(eq(apiKeys.keyHash, hash));
@@ -80,6 +81,7 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
     keyName: row.key.name,
     settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
     cacheEpoch: row.cacheEpoch,
+    listening: listeningOf(row.listening),
   };
   refused.delete(hash);
   remember(principals, MAX_CACHED_KEYS, hash, { principal, expiresAt: Date.now() + PRINCIPAL_TTL_MS });

@@ -30,6 +30,7 @@ export async function ledgerCall(
     memberId,
     settings: principal.settings,
     cacheEpoch: principal.cacheEpoch,
+    listening: principal.listening,
     partnerId: principal.partnerId,
     requestId: c.get("requestId"),
     idempotency: write

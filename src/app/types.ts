@@ -1,6 +1,7 @@
 // Hono environment: bindings plus what middleware puts on the context.
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { ProgramSettings } from "../ledger/settings";
+import type { Listening } from "../webhooks/listening";
 
 export type Role = "admin" | "server" | "partner";
 
@@ -13,6 +14,11 @@ export interface Principal {
   settings: ProgramSettings;
   /** The program's cache epoch as this isolate read it with the settings (src/jobs/around.ts); sent on to members' objects. */
   cacheEpoch: number;
+  /**
+   * The event types the program's live webhook endpoints subscribe to, as this isolate read them with the key
+   * (src/webhooks/listening.ts); sent on to members' objects. Absent for member tokens: every event is queued.
+   */
+  listening?: Listening;
   /** The key's name, for the audit log (absent for member tokens). */
   keyName?: string;
 }

@@ -23,7 +23,7 @@ export const JOBS = {
   "warn-expiring": { run: warnExpiring, description: "Send one points.expiring event per member and expiry date, ahead of time." },
   "recalculate-tiers": { run: recalculateTiers, description: "Daily review of tiers: qualifying window, grace, downgrades, granted tiers ending." },
   housekeeping: { run: housekeeping, description: "Lapse holds whose alarm was missed; delete old idempotency records, warnings and runs." },
-  "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send)." },
+  "sweep-outbox": { run: sweepOutbox, description: "Queue webhook events that were committed but not sent (a crash between commit and send, or no endpoint listened then); mark sent those no endpoint receives." },
   "fold-kpis": { run: foldKpis, description: "Fold the members' pending KPI figures into the rollups (a KPI request also folds what is pending before it reads)." },
   "expire-coupons": { run: expireCoupons, description: "Expire unused coupons past their validity; return their points when the reward says so." },
   "reconcile-reward-stock": { run: reconcileRewardStock, description: "Settle reward stock reservations that lapsed unconfirmed: confirmed if their claim committed, else released." },

@@ -1,7 +1,8 @@
-// Job: queue the outbox events that were committed but never sent (the object died or the queue refused them).
+// Job: queue the outbox events that were committed but never sent (the object died, the queue refused them, or no endpoint listened then).
 import { sql } from "drizzle-orm";
+import { liveEndpoints, receives } from "../webhooks/endpoints";
 import { fromRow } from "../webhooks/events";
-import { publish } from "../webhooks/outbox";
+import { markSent, publish } from "../webhooks/outbox";
 import { LEFT_COUNT_CAP, type Job } from "./support";
 import { walkPages } from "./walk";
 
@@ -32,6 +33,13 @@ export function unsentPage(programId: string, cutoff: string, limit: number) {
  * is no position to keep. Two overlapping runs may both queue a row:
  * receivers see it twice with the same `webhook-id`. A failed send stops the
  * run; its rows stay for the next.
+ *
+ * Members' objects leave unqueued the events no endpoint listened for when
+ * the Worker last read the program's endpoints (src/webhooks/listening.ts).
+ * The sweep asks D1 which endpoints are live now: what one of them receives
+ * is queued (an endpoint created in another isolate within the key cache's
+ * age gets it this way, late but not lost); what none receives is marked
+ * sent, as the consumer's fan-out to no endpoint would.
  */
 export const sweepOutbox: Job = async (ctx) => {
   const cutoff = new Date(ctx.now.getTime() - SWEEP_GRACE_MS).toISOString();
@@ -44,7 +52,11 @@ export const sweepOutbox: Job = async (ctx) => {
       left: () => unsentPage(ctx.programId, cutoff, LEFT_COUNT_CAP),
     },
     async (rows) => {
-      await publish(ctx.env, ctx.db, rows.map(fromRow));
+      const events = rows.map(fromRow);
+      const endpoints = await liveEndpoints(ctx.db, [ctx.programId]);
+      const heard = new Set(events.filter((event) => endpoints.some((endpoint) => receives(endpoint, event))));
+      await publish(ctx.env, ctx.db, [...heard]);
+      await markSent(ctx.db, events.filter((event) => !heard.has(event)).map((e) => e.id));
       ctx.tally.done += rows.length;
       return rows.length;
     },

@@ -62,6 +62,7 @@ import type { MemberPreload } from "./preload";
 import { programSegments } from "../segments/store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
+import { mayBeHeard, type Listening } from "../webhooks/listening";
 import { readQualifying, readWarnedExpiries, type TierReading } from "./job-reads";
 import { memberView, redemptionView, type MemberView, type RedemptionView } from "./views";
 import { limitPeriodStart } from "../rewards/availability";
@@ -93,6 +94,12 @@ export interface LedgerCall {
    * it makes are guarded by the member's version anyway.
    */
   cacheEpoch?: number;
+  /**
+   * The event types the program's live webhook endpoints receive, as the Worker read them (up to its key
+   * cache's age old). Events of other types are committed unsent and not queued: the outbox sweep marks
+   * them sent, or queues them if an endpoint for them has appeared since. Absent: every event is queued.
+   */
+  listening?: Listening;
   /**
    * A scheduled job's call: it still reaches an erased member's pseudonymous
    * ledger (points expire, holds lapse, tiers are reviewed), which no request does.
@@ -1005,8 +1012,10 @@ export class MemberLedger extends DurableObject<Env> {
     if (plan.newOrder) this.ordered = true;
     for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued before the caller hears back; a failed send never fails the
-    // change, which has committed: the outbox sweep sends what the consumer never marked sent.
-    await publishCommitted(this.env, fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString()));
+    // change, which has committed: the outbox sweep sends what the consumer never marked sent. An
+    // event no endpoint listens for is left to the sweep too, which finds it unheard and marks it sent.
+    const events = fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString());
+    await publishCommitted(this.env, call.listening === undefined ? events : events.filter((event) => mayBeHeard(call.listening, event.type)));
     await this.scheduleHoldAlarm();
   }
 

@@ -1,5 +1,6 @@
 // Webhook handlers: endpoints of the key's program (a partner key: its own), their delivery log, resends.
 import { auditOf } from "../../audit/audit";
+import { forgetProgramKeys } from "../../app/auth";
 import type { Context } from "hono";
 import { resumeAfter, sealedPage } from "../../app/pages";
 import type { AppEnv, AppRouteHandler } from "../../app/types";
@@ -71,6 +72,8 @@ export const createWebhookEndpoint: AppRouteHandler<CreateWebhookEndpointRoute> 
         : `A program has at most ${limit} webhook endpoints of its own (partners' endpoints count apart); delete one first.`,
     );
   }
+  // The keys' cache holds what the program's endpoints listen for; the next call reads it again (src/webhooks/listening.ts).
+  forgetProgramKeys(principal.programId);
   return c.json({ ...endpointView(row), secret: row.secret }, 201);
 };
 
@@ -91,6 +94,7 @@ export const getWebhookEndpoint: AppRouteHandler<GetWebhookEndpointRoute> = asyn
 export const deleteWebhookEndpoint: AppRouteHandler<DeleteWebhookEndpointRoute> = async (c) => {
   const endpoint = await visibleEndpoint(c, c.req.valid("param").id);
   await deleteEndpoint(c.env.DB, endpoint.id, new Date(), auditOf(c, `webhook_endpoint:${endpoint.id}`, "delete", { before: endpointView(endpoint) }));
+  forgetProgramKeys(endpoint.programId);
   return c.body(null, 204);
 };
 
