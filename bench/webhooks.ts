@@ -10,6 +10,8 @@ const MEMBERS = Number(process.env.BENCH_WEBHOOK_MEMBERS ?? 1000);
 /** Each member is enrolled and earns once: two events each. */
 const EVENTS = 2 * MEMBERS;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Members of a second program with no endpoint: their events are committed unheard and the sweep marks them sent. */
+const UNHEARD_MEMBERS = Number(process.env.BENCH_WEBHOOK_UNHEARD ?? 5000);
 const WAIT_MS = 300_000;
 
 // Bounded: start-up, two phases of at most WAIT_MS each, and slack. Past that, give up.
@@ -50,6 +52,22 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
+/** `count` members with ids `${prefix}-00000`..., each enrolled and earning once: two events each. */
+async function enrollAndEarn(api: ReturnType<typeof storefront>, prefix: string, count: number): Promise<void> {
+  await inParallel(count, CONCURRENCY, async (i) => {
+    const memberId = `${prefix}-${String(i).padStart(5, "0")}`;
+    await api.enroll(memberId);
+    await api.accrue(memberId, 5000);
+  });
+}
+
+/** Runs `sweep-outbox` by hand with an admin key until a run finishes its work. */
+async function sweepUntilDone(pool: Parameters<typeof send>[0], adminKey: string): Promise<void> {
+  for (let status = "partial"; status !== "done"; ) {
+    status = (await send<{ status: string }>(pool, { method: "POST", path: "/v1/jobs/sweep-outbox/run", headers: { authorization: `Bearer ${adminKey}` } })).status;
+  }
+}
+
 const perSecond = (events: number, ms: number) => Math.round((events / ms) * 1000 * 10) / 10;
 
 async function main() {
@@ -68,11 +86,7 @@ async function main() {
     // Live: the storefront writes while the queue delivers; the clock stops at the last event received.
     const api = storefront(pool, key);
     const started = performance.now();
-    await inParallel(MEMBERS, CONCURRENCY, async (i) => {
-      const memberId = `hook-${String(i).padStart(5, "0")}`;
-      await api.enroll(memberId);
-      await api.accrue(memberId, 5000);
-    });
+    await enrollAndEarn(api, "hook", MEMBERS);
     const written = performance.now() - started;
     await until(`${EVENTS} deliveries`, () => new Set(receiver.arrivals.map((a) => a.id)).size >= EVENTS);
     const live = receiver.arrivals.at(-1)!.at - started;
@@ -83,12 +97,24 @@ async function main() {
     await db.prepare("UPDATE outbox_events SET sent_at = NULL, created_at = '2000-01-01T00:00:00.000Z' WHERE program_id = ?").bind(programId).all();
     const before = receiver.arrivals.length;
     const drainStarted = performance.now();
-    for (let status = "partial"; status !== "done"; ) {
-      status = (await send<{ status: string }>(pool, { method: "POST", path: "/v1/jobs/sweep-outbox/run", headers: adminAuth })).status;
-    }
+    await sweepUntilDone(pool, admin.key);
     const queued = performance.now() - drainStarted;
     await until(`${EVENTS} more deliveries`, () => receiver.arrivals.length - before >= EVENTS);
     const drain = receiver.arrivals.at(-1)!.at - drainStarted;
+
+    // Unheard: a program without endpoints queues nothing; the sweep, past its grace, marks its events sent.
+    const quiet = await createProgram(pool, prepared.adminToken);
+    const quietAdmin = await send<{ key: string }>(pool, { method: "POST", path: `/v1/programs/${quiet.programId}/keys`, headers: platform, body: { role: "admin", name: "bench" }, expect: 201 });
+    const quietApi = storefront(pool, quiet.key);
+    const quietStarted = performance.now();
+    await enrollAndEarn(quietApi, "quiet", UNHEARD_MEMBERS);
+    const quietWritten = performance.now() - quietStarted;
+    const { results: [unsent] } = await db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE program_id = ? AND sent_at IS NULL").bind(quiet.programId).all<{ n: number }>();
+    await db.prepare("UPDATE outbox_events SET created_at = '2000-01-01T00:00:00.000Z' WHERE program_id = ?").bind(quiet.programId).all();
+    const markStarted = performance.now();
+    await sweepUntilDone(pool, quietAdmin.key);
+    const marked = performance.now() - markStarted;
+    const { results: [left] } = await db.prepare("SELECT COUNT(*) AS n FROM outbox_events WHERE program_id = ? AND sent_at IS NULL").bind(quiet.programId).all<{ n: number }>();
 
     const attempts = await db.prepare("SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status").bind().all<{ status: string; n: number }>();
     const result = {
@@ -96,6 +122,13 @@ async function main() {
       live: { writesPerSecond: perSecond(2 * MEMBERS, written), deliveredPerSecond: perSecond(EVENTS, live), seconds: Math.round(live) / 1000 },
       backlog: { sweepSeconds: Math.round(queued) / 1000, deliveredPerSecond: perSecond(EVENTS, drain), seconds: Math.round(drain) / 1000 },
       attempts: Object.fromEntries(attempts.results.map((r) => [r.status, r.n])),
+      unheard: {
+        writesPerSecond: perSecond(2 * UNHEARD_MEMBERS, quietWritten),
+        unsentAfterWrites: unsent!.n,
+        sweepSeconds: Math.round(marked) / 1000,
+        markedPerSecond: perSecond(unsent!.n, marked),
+        leftUnsent: left!.n,
+      },
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

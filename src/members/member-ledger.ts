@@ -1015,7 +1015,7 @@ export class MemberLedger extends DurableObject<Env> {
     // change, which has committed: the outbox sweep sends what the consumer never marked sent. An
     // event no endpoint listens for is left to the sweep too, which finds it unheard and marks it sent.
     const events = fromPlan(call.programId, plan.member.memberId, plan.events, now.toISOString());
-    await publishCommitted(this.env, call.listening === undefined ? events : events.filter((event) => mayBeHeard(call.listening, event.type)));
+    await publishCommitted(this.env, events.filter((event) => mayBeHeard(call.listening, event.type)));
     await this.scheduleHoldAlarm();
   }
 
