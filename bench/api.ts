@@ -29,16 +29,20 @@ export function storefront(pool: Pool, key: string) {
   return {
     enroll: (memberId: string) => send(pool, { method: "PUT", path: member(memberId), headers: auth, body: {}, expect: 201 }),
     /** `amount` in cents; the default program earns 1 point per 100 cents. */
-    accrue: (memberId: string, amount: number) => {
+    /** `orderId` names the order, for refunds later; by default every accrual is a new order. */
+    accrue: (memberId: string, amount: number, orderId?: string) => {
       const n = ++counter;
       return send(pool, {
         method: "POST",
         path: `${member(memberId)}/accruals`,
         headers: write(n),
-        body: { orderId: `${run}-order-${n}`, amount: { amount, currency: "EUR" } },
+        body: { orderId: orderId ?? `${run}-order-${n}`, amount: { amount, currency: "EUR" } },
         expect: 201,
       });
     },
+    /** A part of the order refunded: its points taken back. */
+    refund: (memberId: string, orderId: string, amount: number) =>
+      send(pool, { method: "POST", path: `${member(memberId)}/refunds`, headers: write(++counter), body: { orderId, amount: { amount, currency: "EUR" } }, expect: 201 }),
     redeem: (memberId: string, points: number, mode: "capture" | "hold" = "capture") =>
       send<{ id: string }>(pool, { method: "POST", path: `${member(memberId)}/redemptions`, headers: write(++counter), body: { points, mode }, expect: 201 }),
     capture: (redemptionId: string) =>

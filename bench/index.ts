@@ -30,6 +30,10 @@ const settings = {
 const SMALL_HISTORY = 10;
 // Every member starts with 10,000 points, so redemptions never run dry during a run.
 const FUNDING_CENTS = 1_000_000;
+/** Each refund in the bench returns this much of a member's funding order. */
+const REFUND_CENTS = 100;
+/** The funding order of a member, the one the bench's refunds return parts of. */
+const refundableOrder = (memberId: string) => `funding-${memberId}`;
 /** Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. */
 const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? 3);
 const pairMs = Math.round(settings.durationMs * 0.4);
@@ -137,9 +141,11 @@ async function main() {
     await inParallel(memberCount + 1, concurrency, async (i) => {
       const memberId = members[i] ?? hot;
       await api.enroll(memberId);
-      await api.accrue(memberId, FUNDING_CENTS);
+      await api.accrue(memberId, FUNDING_CENTS, refundableOrder(memberId));
     });
     const spread = (n: number) => members[n % memberCount]!;
+    // A refund of 1.00 takes back a point of the member's funding order, which can be refunded 10,000 times.
+    const refund = (n: number) => api.refund(spread(n), refundableOrder(spread(n)), REFUND_CENTS);
     const tokens: string[] = [];
     await inParallel(memberCount, concurrency, async (i) => {
       tokens[i] = await api.memberToken(members[i]!);
@@ -158,6 +164,7 @@ async function main() {
       [`accrual, ${memberCount} members`, 1, (_, n) => api.accrue(spread(n), 1999)],
       ["accrual, one member", 1, () => api.accrue(hot, 1999)],
       [`redemption (capture), ${memberCount} members`, 1, (_, n) => api.redeem(spread(n), 1)],
+      [`refund, ${memberCount} members`, 1, (_, n) => refund(n)],
       [
         `hold + capture, ${memberCount} members`,
         2,
@@ -210,6 +217,7 @@ async function main() {
           { name: "balanceReadVsNoopCall", treue: pairPhase(worker, (_, n) => api.balance(spread(n))), floor: pairPhase(floorWorker, (_, n) => floorCall(`/noop?member=${spread(n)}`, "GET", 200)) },
           { name: "accrualVsWrite", treue: pairPhase(worker, (_, n) => api.accrue(spread(n), 1999)), floor: floorWrite },
           { name: "captureVsWrite", treue: pairPhase(worker, (_, n) => api.redeem(spread(n), 1)), floor: floorWrite },
+          { name: "refundVsWrite", treue: pairPhase(worker, (_, n) => refund(n)), floor: floorWrite },
           {
             name: "holdCaptureVsTwoWrites",
             treue: pairPhase(worker, async (_, n) => {
@@ -236,6 +244,7 @@ async function main() {
         accrualVsWrite: vsFloor(byName(`accrual, ${memberCount}`), floorWrite.perSecond),
         accrualOneMemberVsWrite: vsFloor(byName("accrual, one member"), floorWriteOne.perSecond),
         captureVsWrite: vsFloor(byName("redemption (capture)"), floorWrite.perSecond),
+        refundVsWrite: vsFloor(byName("refund"), floorWrite.perSecond),
         holdCaptureVsTwoWrites: vsFloor(byName("hold + capture"), floorWrite.perSecond, 2),
       },
       // Medians of interleaved rounds (bench/floor-pairs.ts): by rate and by CPU per operation, with every round's.
@@ -338,11 +347,11 @@ async function main() {
     printTable(`Scenarios (c=${concurrency}, ${durationMs / 1000} s each; hold + capture is two requests per operation)`, scenarios);
     printTable("The floor: a Worker that only makes the object call and the D1 batch (same runtime, config and socket)", floorRows);
     console.log(
-      `ratio to the floor: balance read ${floor.ratios.balanceReadVsNoopCall} x a no-op object call; accrual ${floor.ratios.accrualVsWrite}, one member ${floor.ratios.accrualOneMemberVsWrite}, capture ${floor.ratios.captureVsWrite} x a write; hold + capture ${floor.ratios.holdCaptureVsTwoWrites} x two writes`,
+      `ratio to the floor: balance read ${floor.ratios.balanceReadVsNoopCall} x a no-op object call; accrual ${floor.ratios.accrualVsWrite}, one member ${floor.ratios.accrualOneMemberVsWrite}, capture ${floor.ratios.captureVsWrite}, refund ${floor.ratios.refundVsWrite} x a write; hold + capture ${floor.ratios.holdCaptureVsTwoWrites} x two writes`,
     );
     const both = (name: string) => `${interleavedRatios[name]?.byRate} (${interleavedRatios[name]?.byCpu} by CPU)`;
     console.log(
-      `interleaved, median of ${FLOOR_ROUNDS} rounds: balance read ${both("balanceReadVsNoopCall")} x a no-op object call; accrual ${both("accrualVsWrite")}, capture ${both("captureVsWrite")} x a write; hold + capture ${both("holdCaptureVsTwoWrites")} x two writes`,
+      `interleaved, median of ${FLOOR_ROUNDS} rounds: balance read ${both("balanceReadVsNoopCall")} x a no-op object call; accrual ${both("accrualVsWrite")}, capture ${both("captureVsWrite")}, refund ${both("refundVsWrite")} x a write; hold + capture ${both("holdCaptureVsTwoWrites")} x two writes`,
     );
     console.log(
       `against the first floor's ${FIRST_FLOOR_STATEMENTS}-row batch: accrual ${floor.firstFloorRatios.accrualVsWrite}, capture ${floor.firstFloorRatios.captureVsWrite} x a write; hold + capture ${floor.firstFloorRatios.holdCaptureVsTwoWrites} x two writes`,
