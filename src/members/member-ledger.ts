@@ -45,8 +45,7 @@ import {
   commitPlan,
   hasOrdered,
   readOrder,
-  readOrderEarning,
-  readOrderLot,
+  readRefundable,
   readRuleGrants,
   type StoredGrant,
   readRedemption,
@@ -356,14 +355,11 @@ export class MemberLedger extends DurableObject<Env> {
 
   refund(call: LedgerCall, input: RefundInput, preload?: MemberPreload): Promise<LedgerReply<RefundView, true>> {
     return this.write(call, async (state, ctx) => {
-      const order = await readOrder(this.db, call.programId, call.partnerId ?? "", input.orderId);
-      if (!order || order.memberId !== call.memberId) {
+      const refundable = await readRefundable(this.db, call.programId, call.partnerId ?? "", input.orderId);
+      if (!refundable || refundable.order.memberId !== call.memberId) {
         throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
       }
-      const [lot, earning] = await Promise.all([
-        order.lotId ? readOrderLot(this.db, call.programId, order.lotId) : null,
-        readOrderEarning(this.db, call.programId, order.issuer, order.orderId),
-      ]);
+      const { order, lot, earning } = refundable;
       const plan = refund(state, call.memberId, order, lot, input, ctx, earning);
       // What the refund takes back from campaign rules goes back to their budgets: recorded in this batch
       // (under the refund's entry id), given back once it commits (see write).
