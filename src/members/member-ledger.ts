@@ -35,7 +35,7 @@ import { inForce } from "../memberships/memberships";
 import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
 import { kpiWritesOfPlan } from "../kpis/rollups";
 import { grantTier, holdsUnknownTier, placeTier, reviewTier, type GrantTierInput, type TierChange, type TierReviewResult } from "../ledger/tier-review";
-import type { ActivityRecord, MemberState, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
+import type { ActivityRecord, MemberState, OrderEarning, OrderRecord, Plan, RedemptionWithAllocations, RestOfLots } from "../ledger/state";
 import { databaseUnavailable, errorMessages, isTransientD1Error } from "../db/transient";
 import { DomainError, memberNotFound, redemptionNotFound, type DomainCode, type DomainFailure } from "../ledger/errors";
 import { newId, ulid } from "../lib/ids";
@@ -178,6 +178,14 @@ interface WriteOptions {
   preload?: MemberPreload;
 }
 
+/** Orders an object keeps for refunds (see MemberLedger.orders). */
+const MAX_KEPT_ORDERS = 64;
+interface KeptOrder {
+  order: OrderRecord;
+  earning: OrderEarning | null;
+}
+const orderKey = (issuer: string, orderId: string) => `${issuer}\n${orderId}`;
+
 /** Open lots the object loads at most at once (the first in spending order), unless an operation needs them all. */
 const DEFAULT_LOT_WINDOW = 256;
 
@@ -212,6 +220,12 @@ export class MemberLedger extends DurableObject<Env> {
   private segmentFacts: KeptSegmentFacts | null = null;
   /** The program's cache epoch the cached state was loaded under (see LedgerCall.cacheEpoch). */
   private loadedEpoch = 0;
+  /**
+   * Orders this object accrued or refunded since its state was loaded, by issuer and order id, for refunds
+   * to come: only this member's batches write their orders and campaign lines, so these are what D1 holds
+   * while the state stands. Dropped with the state; at most MAX_KEPT_ORDERS, the oldest going first.
+   */
+  private orders = new Map<string, KeptOrder>();
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -355,12 +369,7 @@ export class MemberLedger extends DurableObject<Env> {
 
   refund(call: LedgerCall, input: RefundInput, preload?: MemberPreload): Promise<LedgerReply<RefundView, true>> {
     return this.write(call, async (state, ctx) => {
-      const refundable = await readRefundable(this.db, call.programId, call.partnerId ?? "", input.orderId);
-      if (!refundable || refundable.order.memberId !== call.memberId) {
-        throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
-      }
-      const { order, lot, earning } = refundable;
-      const plan = refund(state, call.memberId, order, lot, input, ctx, earning);
+      const plan = await this.refundPlan(call, state, input, ctx);
       // What the refund takes back from campaign rules goes back to their budgets: recorded in this batch
       // (under the refund's entry id), given back once it commits (see write).
       const refundEntry = plan.entries.find((e) => e.type === "clawback");
@@ -702,8 +711,48 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
+  /**
+   * A refund's plan. An order kept here whose lot is open takes that lot's remaining points from the
+   * loaded lots, and needs D1 only when the refund reaches past them into what the lot lost to expiry
+   * (not kept in memory): the plan is then made again on the lot as D1 holds it.
+   */
+  private async refundPlan(call: LedgerCall, state: MemberState, input: RefundInput, ctx: OpContext): Promise<Plan<RefundResult>> {
+    const issuer = call.partnerId ?? "";
+    const kept = this.orders.get(orderKey(issuer, input.orderId));
+    const open = kept?.order.lotId ? state.lots.find((lot) => lot.id === kept.order.lotId) : undefined;
+    if (kept && (!kept.order.lotId || open)) {
+      const lot = open ? { id: open.id, remaining: open.remaining, expired: 0 } : null;
+      const plan = refund(state, call.memberId, kept.order, lot, input, ctx, kept.earning);
+      if (!lot || plan.result.fromLot === plan.result.pointsClawedBack) return plan;
+    }
+    const read = await readRefundable(this.db, call.programId, issuer, input.orderId);
+    if (!read || read.order.memberId !== call.memberId) {
+      throw new DomainError("order_not_found", `No order '${input.orderId}' of this member was accrued by this caller.`);
+    }
+    this.keepOrder(read.order, read.earning);
+    return refund(state, call.memberId, read.order, read.lot, input, ctx, read.earning);
+  }
+
+  private keepOrder(order: OrderRecord, earning: OrderEarning | null): void {
+    const key = orderKey(order.issuer, order.orderId);
+    this.orders.delete(key);
+    if (this.orders.size >= MAX_KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
+    this.orders.set(key, { order, earning });
+  }
+
+  /** What a committed plan did to orders, on the kept ones. */
+  private keepOrdersOf(plan: Plan<unknown>): void {
+    if (plan.newOrder) this.keepOrder(plan.newOrder, plan.newOrderEarning ?? null);
+    if (plan.orderRefund) {
+      const { issuer, orderId, refundedAmount, clawedBackPoints } = plan.orderRefund;
+      const kept = this.orders.get(orderKey(issuer, orderId));
+      if (kept) this.keepOrder({ ...kept.order, refundedAmount, clawedBackPoints }, plan.orderEarningUpdate ?? kept.earning);
+    }
+  }
+
   private forget(): void {
     this.cached = null;
+    this.orders.clear();
     this.segmentFacts = null;
     this.grants.clear();
     this.ordered = null;
@@ -926,6 +975,7 @@ export class MemberLedger extends DurableObject<Env> {
   private async adopt(call: LedgerCall, now: Date, preload: MemberPreload | undefined): Promise<boolean> {
     if (!preload || this.cached) return false;
     this.cached = preload.state;
+    this.orders.clear();
     this.loadedEpoch = call.cacheEpoch ?? 0;
     this.closedThrough = preload.closedThrough;
     this.identity = { programId: call.programId, memberId: call.memberId };
@@ -960,6 +1010,7 @@ export class MemberLedger extends DurableObject<Env> {
     if (this.cached && call.cacheEpoch !== undefined && call.cacheEpoch > this.loadedEpoch) this.forget();
     // Absence is never trusted from memory: an import creates new members in D1 without their objects.
     if (this.cached?.member) return this.cached;
+    this.orders.clear();
     let loaded = await readMemberState(this.db, call.programId, call.memberId, allLots ? null : { window: this.lotWindow, now });
     if (loaded.state.rest && restExpiring(loaded.state.rest, now)) loaded = await readMemberState(this.db, call.programId, call.memberId);
     this.cached = loaded.state;
@@ -1001,11 +1052,13 @@ export class MemberLedger extends DurableObject<Env> {
       // Failed, or an outcome we cannot know: reload from D1 next time.
       this.cached = null;
       this.segmentFacts = null;
+      this.orders.clear();
       throw error;
     }
     this.cached = plan.nextState;
     this.segmentFacts = segmentFacts;
     if (plan.newOrder) this.ordered = true;
+    this.keepOrdersOf(plan);
     for (const { campaignId, ruleId, points, at } of plan.ruleGrants ?? []) this.grants.get(`${campaignId}/${ruleId}`)?.grants.push({ campaignId, ruleId, points, at });
     // Awaited, so the events are queued before the caller hears back; a failed send never fails the
     // change, which has committed: the outbox sweep sends what the consumer never marked sent. An
