@@ -710,7 +710,6 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   /**
    * A refund's plan. An order kept here whose lot is open takes that lot's remaining points from the
    * loaded lots, and needs D1 only when the refund reaches past them into what the lot lost to expiry
@@ -750,6 +749,7 @@ export class MemberLedger extends DurableObject<Env> {
     }
   }
 
+  /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
   private forget(): void {
     this.cached = null;
     this.orders.clear();
