@@ -45,10 +45,18 @@ export function forgetProgramKeys(programId: string): void {
   for (const [hash, entry] of principals) if (entry.principal.programId === programId) principals.delete(hash);
 }
 
-function remember<V>(cache: Map<string, V>, max: number, hash: string, value: V): void {
+function remember<V>(cache: Map<string, V>, max: number, key: string, value: V): void {
   if (cache.size >= max) cache.delete(cache.keys().next().value!);
-  cache.set(hash, value);
+  cache.set(key, value);
 }
+
+/**
+ * The hashes of keys that resolved lately, by key: a SHA-256 per request was a few percent of a
+ * balance read's CPU. Only keys that found a principal get in, so a flood of made-up keys cannot
+ * push them out; a key's hash never changes, so an entry is never stale (revoking acts on the
+ * principal). The keys themselves are already in this isolate's memory with every request they come on.
+ */
+const keyHashes = new Map<string, string>();
 
 /** The key's principal, or null for a key that is unknown or revoked (the same answer for both). */
 async function resolveKey(db: D1Database, hash: string): Promise<Principal | null> {
@@ -93,8 +101,10 @@ export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
-    const principal = await resolveKey(c.env.DB, await sha256Hex(token));
+    const hash = keyHashes.get(token) ?? (await sha256Hex(token));
+    const principal = await resolveKey(c.env.DB, hash);
     if (!principal) throw new ApiError("unauthorized", "The key is not valid.");
+    if (!keyHashes.has(token)) remember(keyHashes, MAX_CACHED_KEYS, token, hash);
     if (!(roles as readonly string[]).includes(principal.role)) {
       throw new ApiError("forbidden", `A ${principal.role} key may not call this; it needs ${roles.join(" or ")}.`);
     }
