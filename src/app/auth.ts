@@ -88,6 +88,7 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
     partnerId: row.key.partnerId,
     keyName: row.key.name,
     settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
+    settingsText: row.settings,
     cacheEpoch: row.cacheEpoch,
     listening: listeningOf(row.listening),
   };

@@ -1,7 +1,7 @@
 // How a handler talks to a member's Durable Object and turns its reply into a response.
 import type { Context, TypedResponse } from "hono";
 import type { JSONParsed } from "hono/utils/types";
-import type { LedgerCall, LedgerReply, MemberLedger } from "../members/member-ledger";
+import type { LedgerReply, MemberLedger, SentCall } from "../members/member-ledger";
 import { memberLedgerOf } from "../members/member-ledger";
 import { answerForPartner } from "../members/partner-view";
 import { fromDomain, problemBody, type ErrorStatus } from "../lib/errors";
@@ -17,18 +17,19 @@ export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger
 /**
  * The call every ledger operation sends. The Idempotency-Key is scoped to the
  * program and the caller (role, and partner for partner keys); its request
- * hash covers the route, the target and the validated body.
+ * hash covers the route, the target and the validated body. The settings go
+ * as the text they were read as (see SentCall).
  */
 export async function ledgerCall(
   c: Context<AppEnv>,
   memberId: string,
   write?: { idempotencyKey: string; target: string; body: unknown; storeRefusals?: boolean },
-): Promise<LedgerCall> {
+): Promise<SentCall> {
   const principal = c.get("principal");
   return {
     programId: principal.programId,
     memberId,
-    settings: principal.settings,
+    settingsText: principal.settingsText,
     cacheEpoch: principal.cacheEpoch,
     listening: principal.listening,
     partnerId: principal.partnerId,

@@ -26,6 +26,7 @@ export interface SigningKey {
 interface TokenProgram {
   programId: string;
   settings: ProgramSettings;
+  settingsText: string;
   cacheEpoch: number;
   keys: SigningKey[];
   loadedAt: number;
@@ -65,7 +66,7 @@ async function loadProgram(db: D1Database, programId: string, nowIso: string): P
   ]);
   const row = program!.results[0] as { settings: string; cache_epoch: number } | undefined;
   const loaded = row
-    ? { programId, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), cacheEpoch: row.cache_epoch, keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
+    ? { programId, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), settingsText: row.settings, cacheEpoch: row.cache_epoch, keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
     : null;
   remember(programsCache, programId, { program: loaded, expiresAt: Date.now() + TOKEN_CACHE_TTL_MS });
   return loaded;
@@ -270,7 +271,7 @@ export function memberToken(): MiddlewareHandler<AppEnv> {
     }
     await limit(c.env.MEMBER_RATE_LIMITER, `member:${revocationKey(programId, claims.sub)}`, RATE_LIMIT_PERIOD_SECONDS, c);
     c.set("member", { memberId: claims.sub, scopes: verdict.scopes, tokenId: claims.jti, expiresAt: claims.exp });
-    c.set("principal", { keyId: `member-token:${claims.jti}`, programId, role: "member", partnerId: null, settings: program.settings, cacheEpoch: program.cacheEpoch });
+    c.set("principal", { keyId: `member-token:${claims.jti}`, programId, role: "member", partnerId: null, settings: program.settings, settingsText: program.settingsText, cacheEpoch: program.cacheEpoch });
     await next();
   };
 }

@@ -76,6 +76,14 @@ import { membershipEarningPercent, plansInForce } from "../memberships/benefits"
 import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
 /** Who is asking and on which program: sent with every call. */
+/**
+ * A call as it travels to the object. The Worker's routes send the program's settings as the JSON text
+ * they read it as: one string to copy, where the parsed settings are an object graph the call's
+ * serialization walks on every request (a few percent of a balance read's CPU). The object parses a text
+ * once and keeps it while the same text comes. Jobs and tests may send the parsed settings instead.
+ */
+export type SentCall = Omit<LedgerCall, "settings"> & ({ settings: ProgramSettings; settingsText?: undefined } | { settings?: undefined; settingsText: string });
+
 export interface LedgerCall {
   programId: string;
   memberId: string;
@@ -227,6 +235,10 @@ export class MemberLedger extends DurableObject<Env> {
    */
   private orders = new Map<string, KeptOrder>();
 
+  /** The settings text last sent, and what it parses to (see SentCall). */
+  private settingsText: string | null = null;
+  private settings: ProgramSettings | null = null;
+
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
   private identity: { programId: string; memberId: string } | null = null;
@@ -238,7 +250,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** A new member gets the sign-up bonus of the enrollment rules in force (`call.rules`) in the same batch. */
-  enroll(call: LedgerCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
+  enroll(sent: SentCall, input: EnrollInput): Promise<LedgerReply<MemberView, boolean>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       async (state, ctx) => {
@@ -264,7 +277,8 @@ export class MemberLedger extends DurableObject<Env> {
    * the id stays, as a pseudonym, so no sum moves. Refused while holds are
    * open or coupons unused; a second erasure answers as the first did.
    */
-  erase(call: Omit<LedgerCall, "idempotency">, audit?: AuditRow): Promise<LedgerReply<{ memberId: string; erasedAt: string }, false>> {
+  erase(sent: Omit<SentCall, "idempotency">, audit?: AuditRow): Promise<LedgerReply<{ memberId: string; erasedAt: string }, false>> {
+    const call = this.settle(sent);
     return this.answer(async () => {
       const now = clock(call);
       const [row] = await memberQuery(this.db, call.programId, call.memberId);
@@ -298,7 +312,8 @@ export class MemberLedger extends DurableObject<Env> {
    * key: a duplicate fails whole, and only then is the first accrual looked up
    * (by the write path, which sees the failed plan's order).
    */
-  accrue(call: LedgerCall, input: AccrualInput, preload?: MemberPreload): Promise<LedgerReply<AccrualView, true>> {
+  accrue(sent: SentCall, input: AccrualInput, preload?: MemberPreload): Promise<LedgerReply<AccrualView, true>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const occurredAt = new Date(input.occurredAt);
       // Rules that cannot match this order are dropped before any grant is read or budget reserved for them.
@@ -322,7 +337,8 @@ export class MemberLedger extends DurableObject<Env> {
    * member's own tier, limits and budgets: the plan is built and not committed.
    * A member not enrolled yet is answered as the accrual would enroll them.
    */
-  previewAccrual(call: LedgerCall, input: AccrualInput): Promise<LedgerReply<EarningPreview, false>> {
+  previewAccrual(sent: SentCall, input: AccrualInput): Promise<LedgerReply<EarningPreview, false>> {
+    const call = this.settle(sent);
     return this.answer(async () => {
       const now = clock(call);
       const { state } = await this.currentState(call, now);
@@ -335,7 +351,8 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  redeem(call: LedgerCall, input: RedeemInput): Promise<LedgerReply<RedemptionWithBalanceView, true>> {
+  redeem(sent: SentCall, input: RedeemInput): Promise<LedgerReply<RedemptionWithBalanceView, true>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       (state, ctx) => {
@@ -346,14 +363,16 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  capture(call: LedgerCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
+  capture(sent: SentCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const plan = captureHold(state, await this.redemptionOf(call, state, redemptionId), ctx);
       return withBalance(plan, redemptionView(plan.result.redemption), call.settings, ctx.now);
     });
   }
 
-  cancel(call: LedgerCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
+  cancel(sent: SentCall, redemptionId: string): Promise<LedgerReply<RedemptionWithBalanceView, false>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       async (state, ctx) => {
@@ -367,7 +386,8 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  refund(call: LedgerCall, input: RefundInput, preload?: MemberPreload): Promise<LedgerReply<RefundView, true>> {
+  refund(sent: SentCall, input: RefundInput, preload?: MemberPreload): Promise<LedgerReply<RefundView, true>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const plan = await this.refundPlan(call, state, input, ctx);
       // What the refund takes back from campaign rules goes back to their budgets: recorded in this batch
@@ -379,7 +399,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** `audit`: the audit row of the grant (its before is the tier the member held), written in the grant's batch. */
-  setTier(call: LedgerCall, input: GrantTierInput, audit?: AuditRow): Promise<LedgerReply<TierGrantView, false>> {
+  setTier(sent: SentCall, input: GrantTierInput, audit?: AuditRow): Promise<LedgerReply<TierGrantView, false>> {
+    const call = this.settle(sent);
     return this.write(call, (state, ctx) => {
       const plan = grantTier(state, call.memberId, input, ctx);
       if (audit) plan.audit = [{ ...audit, before: JSON.stringify({ tier: state.member?.tier ?? null }) }];
@@ -393,7 +414,8 @@ export class MemberLedger extends DurableObject<Env> {
    * writes the claim with its coupon in the same batch. The per-member limit
    * is counted here, where the member's claims are serialized.
    */
-  claimReward(call: LedgerCall, input: Omit<ClaimInput, "claimsInPeriod">): Promise<LedgerReply<ClaimWithBalanceView, true>> {
+  claimReward(sent: SentCall, input: Omit<ClaimInput, "claimsInPeriod">): Promise<LedgerReply<ClaimWithBalanceView, true>> {
+    const call = this.settle(sent);
     const cost = input.reward.definition.costPoints;
     return this.write(
       call,
@@ -408,7 +430,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Cancels an unused coupon of this member: the points go back to the lots they came from. */
-  cancelCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<ClaimWithBalanceView, false>> {
+  cancelCoupon(sent: SentCall, claimId: string): Promise<LedgerReply<ClaimWithBalanceView, false>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       async (state, ctx) => {
@@ -423,7 +446,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Expires a coupon past its validity (the job's work); a coupon no longer due is left alone. */
-  expireCoupon(call: LedgerCall, claimId: string): Promise<LedgerReply<{ expired: boolean; reservationId: string | null }, false>> {
+  expireCoupon(sent: SentCall, claimId: string): Promise<LedgerReply<{ expired: boolean; reservationId: string | null }, false>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       async (state, ctx) => {
@@ -440,7 +464,8 @@ export class MemberLedger extends DurableObject<Env> {
   // Referrals (src/referrals): each side's points through that member's own object, keyed by the referral.
 
   /** Enrollment with a referral code or fingerprints: the referral is judged and recorded in the enrollment's batch. */
-  enrollReferred(call: LedgerCall, input: EnrollInput, referral: ReferralEnrollment): Promise<LedgerReply<ReferredEnrollment, boolean>> {
+  enrollReferred(sent: SentCall, input: EnrollInput, referral: ReferralEnrollment): Promise<LedgerReply<ReferredEnrollment, boolean>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const work = await enrollReferred(this.db, call, state, input, referral, ctx);
       return { ...work, created: work.value.created };
@@ -448,12 +473,14 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** The referrer's side of a referral: reward it when due (cap checked here), then complete or cancel it; a repeat does nothing. */
-  creditReferral(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+  creditReferral(sent: SentCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    const call = this.settle(sent);
     return this.write(call, (state, ctx) => advanceReferrer(this.db, call, state, referralId, this.giftMeans(call), ctx), { lots: "all" });
   }
 
   /** The referee's side: credited once, after the referrer's object rewarded the referral. */
-  creditReferee(call: LedgerCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+  creditReferee(sent: SentCall, referralId: string): Promise<LedgerReply<ReferralStep, false>> {
+    const call = this.settle(sent);
     return this.write(call, (state, ctx) => rewardReferee(this.db, call, state, referralId, this.giftMeans(call), ctx));
   }
 
@@ -474,7 +501,8 @@ export class MemberLedger extends DurableObject<Env> {
 
   // Memberships (src/memberships): kept beside the member's ledger, changed one call at a time like it.
 
-  startMembership(call: LedgerCall, input: StartMembershipInput): Promise<LedgerReply<MembershipView, true>> {
+  startMembership(sent: SentCall, input: StartMembershipInput): Promise<LedgerReply<MembershipView, true>> {
+    const call = this.settle(sent);
     // The memberships change here: the multiplier's cache is read afresh by the next accrual.
     return this.write(call, async (state, ctx) => {
       this.held = null;
@@ -482,7 +510,8 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  changeMembership(call: LedgerCall, change: MembershipChange): Promise<LedgerReply<MembershipView, false>> {
+  changeMembership(sent: SentCall, change: MembershipChange): Promise<LedgerReply<MembershipView, false>> {
+    const call = this.settle(sent);
     return this.write(call, (state, ctx) => {
       this.held = null;
       return changeMembership(this.db, call, state, change, ctx);
@@ -490,7 +519,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Lapses the member's memberships past their paidUntil (the lapse job's work); a second run finds none. */
-  lapseMemberships(call: LedgerCall): Promise<LedgerReply<{ lapsed: string[] }, false>> {
+  lapseMemberships(sent: SentCall): Promise<LedgerReply<{ lapsed: string[] }, false>> {
+    const call = this.settle(sent);
     return this.write(call, (state, ctx) => {
       this.held = null;
       return lapseMemberships(this.db, call, state, ctx);
@@ -503,7 +533,8 @@ export class MemberLedger extends DurableObject<Env> {
    * occurredAt (`call.rules`), within the member's limits and the campaigns'
    * budgets; a pending one earns only when confirmed.
    */
-  recordActivity(call: LedgerCall, input: ActivityInput): Promise<LedgerReply<ActivityView, true>> {
+  recordActivity(sent: SentCall, input: ActivityInput): Promise<LedgerReply<ActivityView, true>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const member = requireMember(state, call.memberId);
       const original = await readActivityByReference(this.db, call.programId, call.memberId, input.type, input.reference);
@@ -521,7 +552,8 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** A pending activity passed moderation: it earns now, by the rules in force when it occurred (`call.rules`). */
-  confirmActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+  confirmActivity(sent: SentCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const member = requireMember(state, call.memberId);
       const activity = await this.activityOf(call, activityId);
@@ -534,7 +566,8 @@ export class MemberLedger extends DurableObject<Env> {
     });
   }
 
-  rejectActivity(call: LedgerCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+  rejectActivity(sent: SentCall, activityId: string): Promise<LedgerReply<ActivityView, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const plan = rejectActivity(state, await this.activityOf(call, activityId), ctx);
       return withBalance(plan, plan.result, call.settings, ctx.now);
@@ -546,7 +579,8 @@ export class MemberLedger extends DurableObject<Env> {
    * by the birthday rules in force (`call.rules`): once per member and year
    * (member_bonuses), so a second run or an overlapping one gives nothing.
    */
-  grantBirthday(call: LedgerCall): Promise<LedgerReply<BirthdayResult, false>> {
+  grantBirthday(sent: SentCall): Promise<LedgerReply<BirthdayResult, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const year = localDate(ctx.now, call.settings.timeZone).year;
       const skipped = (why: BirthdayResult["skipped"]) => ({ plan: null, value: { year, points: 0, skipped: why } });
@@ -564,7 +598,8 @@ export class MemberLedger extends DurableObject<Env> {
 
   /** A manual credit or debit (customer service); a debit takes the soonest-expiring points and never makes debt. */
   /** `audit`: the operator's audit row, completed with what the adjustment did and written in its batch (a replay writes none). */
-  adjust(call: LedgerCall, input: AdjustmentInput, audit?: AuditRow): Promise<LedgerReply<AdjustmentView, true>> {
+  adjust(sent: SentCall, input: AdjustmentInput, audit?: AuditRow): Promise<LedgerReply<AdjustmentView, true>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       (state, ctx) => {
@@ -583,7 +618,8 @@ export class MemberLedger extends DurableObject<Env> {
    * member that exists: a new member has none), so a redelivered chunk or a
    * re-sent call posts nothing twice.
    */
-  importMember(call: LedgerCall, input: { importId: string; lines: ImportLine[] }): Promise<LedgerReply<ImportMemberResult, false>> {
+  importMember(sent: SentCall, input: { importId: string; lines: ImportLine[] }): Promise<LedgerReply<ImportMemberResult, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const done = state.member ? await appliedLines(this.env.DB, call.programId, input.importId, call.memberId) : new Set<number>();
       const plan = importMember(state, call.memberId, input.importId, input.lines, done, ctx);
@@ -595,7 +631,8 @@ export class MemberLedger extends DurableObject<Env> {
   // writes only what is still due, so a repeated or overlapping run changes nothing.
 
   /** Expires one batch of due lots; the reply says whether more are due. */
-  expirePoints(call: LedgerCall): Promise<LedgerReply<ExpiryResult, false>> {
+  expirePoints(sent: SentCall): Promise<LedgerReply<ExpiryResult, false>> {
+    const call = this.settle(sent);
     return this.write(
       call,
       (state, ctx) => {
@@ -606,7 +643,8 @@ export class MemberLedger extends DurableObject<Env> {
     );
   }
 
-  warnExpiring(call: LedgerCall): Promise<LedgerReply<{ warnings: ExpiringPoints[] }, false>> {
+  warnExpiring(sent: SentCall): Promise<LedgerReply<{ warnings: ExpiringPoints[] }, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       const warned = await readWarnedExpiries(this.db, call.programId, call.memberId, ctx.now);
       const plan = warnExpiring(state, warned, ctx);
@@ -619,7 +657,8 @@ export class MemberLedger extends DurableObject<Env> {
    * window total stands for this object's state only at the same version, so
    * at another the object reads the total itself.
    */
-  reviewTier(call: LedgerCall, read?: Pick<TierReading, "version" | "windowQualifying">): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
+  reviewTier(sent: SentCall, read?: Pick<TierReading, "version" | "windowQualifying">): Promise<LedgerReply<TierReviewResult | { change: null }, false>> {
+    const call = this.settle(sent);
     return this.write(call, async (state, ctx) => {
       let windowQualifying: number | null;
       if (read && state.member?.version === read.version) windowQualifying = read.windowQualifying;
@@ -633,16 +672,19 @@ export class MemberLedger extends DurableObject<Env> {
   }
 
   /** Reads go through the object too, so they see every write that came before them. */
-  getBalance(call: LedgerCall): Promise<LedgerReply<Balance, false>> {
+  getBalance(sent: SentCall): Promise<LedgerReply<Balance, false>> {
+    const call = this.settle(sent);
     return this.read(call, (state, now) => balanceOf(state, call.settings, now));
   }
 
-  getMember(call: LedgerCall): Promise<LedgerReply<MemberView, false>> {
+  getMember(sent: SentCall): Promise<LedgerReply<MemberView, false>> {
+    const call = this.settle(sent);
     return this.read(call, (state, now) => memberView(state, call.settings, now));
   }
 
   /** Lapses the holds whose time ran out (the alarm's job; jobs and tests may call it too). */
-  lapseHolds(call: Omit<LedgerCall, "idempotency">): Promise<string[]> {
+  lapseHolds(sent: Omit<SentCall, "idempotency">): Promise<string[]> {
+    const call = this.settle(sent);
     return this.serialized(async () => {
       try {
         return (await this.currentState({ ...call, idempotency: null }, clock(call))).lapsed;
@@ -747,6 +789,17 @@ export class MemberLedger extends DurableObject<Env> {
       const kept = this.orders.get(orderKey(issuer, orderId));
       if (kept) this.keepOrder({ ...kept.order, refundedAmount, clawedBackPoints }, plan.orderEarningUpdate ?? kept.earning);
     }
+  }
+
+  /** The call with its settings parsed: a text this object parsed last is not parsed again. */
+  private settle<C extends Omit<SentCall, "idempotency">>(sent: C): Omit<C, "settings" | "settingsText"> & { settings: ProgramSettings } {
+    const { settingsText, settings, ...rest } = sent;
+    if (settings) return { ...rest, settings };
+    if (settingsText !== this.settingsText || !this.settings) {
+      this.settings = ProgramSettingsSchema.parse(JSON.parse(settingsText!));
+      this.settingsText = settingsText!;
+    }
+    return { ...rest, settings: this.settings };
   }
 
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */

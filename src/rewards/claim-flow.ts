@@ -3,7 +3,7 @@
 import { database } from "../db/client";
 import { DomainError } from "../ledger/errors";
 import { ulid } from "../lib/ids";
-import { memberLedgerOf, type ClaimWithBalanceView, type LedgerCall, type LedgerReply } from "../members/member-ledger";
+import { memberLedgerOf, type ClaimWithBalanceView, type LedgerReply, type SentCall } from "../members/member-ledger";
 import { readStoredResponse, type StoredOutcome } from "../members/store";
 import { generateCouponCode } from "./codes";
 import { readClaim } from "./queries";
@@ -22,7 +22,7 @@ export type ClaimReply = LedgerReply<ClaimWithBalanceView, true>;
  * outcome is unknown (the object or D1 failed), it is left pending for
  * reconcile to decide from D1.
  */
-export async function claimThroughStock(env: Env, call: LedgerCall, reward: RewardRecord, activePlans: readonly string[], now: Date): Promise<ClaimReply> {
+export async function claimThroughStock(env: Env, call: SentCall, reward: RewardRecord, activePlans: readonly string[], now: Date): Promise<ClaimReply> {
   const member = memberLedgerOf(env, call.programId, call.memberId);
   const claimId = `clm_${ulid()}`;
   // Nothing to reserve for a reward no one may claim now (archived, or its window over): the member's object refuses it.
@@ -57,7 +57,7 @@ export async function claimThroughStock(env: Env, call: LedgerCall, reward: Rewa
 }
 
 /** No unit left: a retry of a claim that was answered before still gets that answer. */
-async function replayed(env: Env, call: LedgerCall): Promise<ClaimReply | null> {
+async function replayed(env: Env, call: SentCall): Promise<ClaimReply | null> {
   if (!call.idempotency) return null;
   const stored = await readStoredResponse(database(env.DB), call.programId, call.idempotency);
   if (!stored) return null;

@@ -16,12 +16,12 @@ export const recordOrder: AppRouteHandler<RecordOrderRoute> = async (c) => {
   }
   const call = await ledgerCall(c, body.customerRef, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: body.customerRef, body });
   const input = { ...body, occurredAt: occurredAt.toISOString() };
-  return respond(c, await recordGuestOrder(database(c.env.DB), call, input, call.idempotency!, new Date(now)));
+  return respond(c, await recordGuestOrder(database(c.env.DB), c.get("principal"), input, call.idempotency!, new Date(now)));
 };
 
 export const refundOrder: AppRouteHandler<RefundOrderRoute> = async (c) => {
   const { orderId } = c.req.valid("param");
   const body = c.req.valid("json");
   const call = await ledgerCall(c, orderId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: orderId, body });
-  return respond(c, await refundGuestOrder(database(c.env.DB), call, { orderId, ...body }, call.idempotency!, new Date()));
+  return respond(c, await refundGuestOrder(database(c.env.DB), c.get("principal"), { orderId, ...body }, call.idempotency!, new Date()));
 };

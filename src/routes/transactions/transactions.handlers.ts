@@ -37,7 +37,7 @@ export const postTransactionBatch: AppRouteHandler<PostTransactionBatchRoute> = 
   const post: PostItem = async (item, idempotencyKey) => {
     if (item.type === "order") {
       const call = await ledgerCall(c, item.customerRef, { idempotencyKey, target: item.customerRef, body: item, storeRefusals: false });
-      return recordGuestOrder(database(c.env.DB), call, guestOrderInput(item, now), call.idempotency!, new Date(now));
+      return recordGuestOrder(database(c.env.DB), c.get("principal"), guestOrderInput(item, now), call.idempotency!, new Date(now));
     }
     // The request hash covers the item as validated, so the same item re-sent matches and a changed one does not.
     // A refused item is not kept under its key: the key is the order's own, and a later file may post it.
