@@ -94,9 +94,10 @@ export function createApp() {
   });
 
   // A path whose percent-encoding is not UTF-8 names nothing: refuse it rather than guess at it.
+  // A URL without a '%' has no percent-encoding to check, and most requests skip the URL parse.
   app.use("*", async (c, next) => {
     try {
-      decodeURIComponent(new URL(c.req.url).pathname);
+      if (c.req.url.includes("%")) decodeURIComponent(new URL(c.req.url).pathname);
     } catch {
       throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
     }
