@@ -1,6 +1,7 @@
 // The benchmark's ceiling route: answers without a key and without touching storage.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { REFERENCE_SCRIPT_PATH } from "../src/routes/meta/docs-page";
 
 describe("ping", () => {
   it("answers ok with a request id", async () => {
@@ -8,6 +9,14 @@ describe("ping", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("sends the caller's request id back once, on JSON, problem, HTML and script answers alike", async () => {
+    for (const path of ["/ping", "/no-such-route", "/docs", REFERENCE_SCRIPT_PATH, "/openapi.json"]) {
+      const res = await exports.default.fetch(`http://treue.test${path}`, { headers: { "X-Request-Id": "req-42" } });
+      expect([path, res.headers.get("x-request-id")]).toEqual([path, "req-42"]);
+      await res.arrayBuffer();
+    }
   });
 
   it("is listed in the OpenAPI document", async () => {

@@ -86,8 +86,12 @@ export function createApp() {
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || crypto.randomUUID();
     c.set("requestId", requestId);
     const started = Date.now();
-    await next();
+    // Set before the handler, so the response c.json builds carries it; set after a finished response,
+    // Hono copies the whole Response to add one header.
     c.header("X-Request-Id", requestId);
+    await next();
+    // A handler's own Response (a page, a file) does not take prepared headers: it gets a copy that does.
+    if (c.res.headers.get("X-Request-Id") !== requestId) c.header("X-Request-Id", requestId);
     if (c.res.status >= 500) {
       log({ level: "error", requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
     }
