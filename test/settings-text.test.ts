@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { memberObjectName, type MemberLedger } from "../src/members/member-ledger";
-import { ProgramSettingsSchema } from "../src/ledger/settings";
+import { readSettings } from "../src/ledger/settings";
 import { accrue, call, createProgram, enroll, expectLedgerConsistent } from "./helpers";
 
 function stub(programId: string, memberId: string) {
@@ -17,19 +17,19 @@ describe("settings sent as text", () => {
     const p = await createProgram();
     await enroll(p.server, "ada");
     const row = await env.DB.prepare("SELECT settings FROM programs WHERE id = ?").bind(p.programId).first<{ settings: string }>();
-    const settings = ProgramSettingsSchema.parse(JSON.parse(row!.settings));
+    const { settings, settingsText } = readSettings(row!.settings);
     const base = { programId: p.programId, memberId: "ada", partnerId: null, idempotency: null };
     const doubled = JSON.stringify({ ...settings, earnRate: { points: settings.earnRate.points * 2, perAmount: settings.earnRate.perAmount } });
     const ledger = stub(p.programId, "ada");
 
-    const first = await ledger.accrue({ ...base, settingsText: row!.settings }, order("o-1", 10_000));
+    const first = await ledger.accrue({ ...base, settingsText }, order("o-1", 10_000));
     const second = await ledger.accrue({ ...base, settingsText: doubled }, order("o-2", 10_000));
     // Parsed settings are used as sent, whatever text the object holds.
     const third = await ledger.accrue({ ...base, settings }, order("o-3", 10_000));
     const fourth = await ledger.accrue({ ...base, settingsText: doubled }, order("o-4", 10_000));
     const points = [first, second, third, fourth].map((reply) => (reply.ok ? reply.value.points : reply.error.code));
     expect(points).toEqual([100, 200, 100, 200]);
-    const balance = await ledger.getBalance({ ...base, settingsText: row!.settings });
+    const balance = await ledger.getBalance({ ...base, settingsText });
     expect(balance.ok && balance.value.available).toBe(600);
   });
 

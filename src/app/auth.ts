@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { database } from "../db/client";
 import { apiKeys, programs } from "../db/schema";
-import { ProgramSettingsSchema } from "../ledger/settings";
+import { readSettings } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { listeningColumn, listeningOf } from "../webhooks/listening";
@@ -87,8 +87,7 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
     role: row.key.role,
     partnerId: row.key.partnerId,
     keyName: row.key.name,
-    settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)),
-    settingsText: row.settings,
+    ...readSettings(row.settings),
     cacheEpoch: row.cacheEpoch,
     listening: listeningOf(row.listening),
   };

@@ -18,7 +18,7 @@ export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger
  * The call every ledger operation sends. The Idempotency-Key is scoped to the
  * program and the caller (role, and partner for partner keys); its request
  * hash covers the route, the target and the validated body. The settings go
- * as the text they were read as (see SentCall).
+ * as the text of the validated settings (see SentCall).
  */
 export async function ledgerCall(
   c: Context<AppEnv>,

@@ -2,7 +2,7 @@
 // isolate like program keys), the middleware that lets a member token into /v1/me, its CORS and rate limits.
 import { auditStatement, type AuditRow } from "../audit/audit";
 import type { MiddlewareHandler } from "hono";
-import { ProgramSettingsSchema, type ProgramSettings } from "../ledger/settings";
+import { readSettings, type ProgramSettings } from "../ledger/settings";
 import { ApiError } from "../lib/errors";
 import { randomSecret, ulid } from "../lib/ids";
 import { checkClaims, hasScope, KEY_RETIREMENT_SECONDS, revocationMark, revoked, type Scope } from "../tokens/claims";
@@ -66,7 +66,7 @@ async function loadProgram(db: D1Database, programId: string, nowIso: string): P
   ]);
   const row = program!.results[0] as { settings: string; cache_epoch: number } | undefined;
   const loaded = row
-    ? { programId, settings: ProgramSettingsSchema.parse(JSON.parse(row.settings)), settingsText: row.settings, cacheEpoch: row.cache_epoch, keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
+    ? { programId, ...readSettings(row.settings), cacheEpoch: row.cache_epoch, keys: (keys!.results as KeyRow[]).map(keyOf), loadedAt: Date.now() }
     : null;
   remember(programsCache, programId, { program: loaded, expiresAt: Date.now() + TOKEN_CACHE_TTL_MS });
   return loaded;

@@ -12,7 +12,7 @@ export interface Principal {
   role: Role | "member";
   partnerId: string | null;
   settings: ProgramSettings;
-  /** The settings as the JSON text they were read as: what a member's object is sent (see SentCall). */
+  /** The JSON text of `settings`: what a member's object is sent (see SentCall). */
   settingsText: string;
   /** The program's cache epoch as this isolate read it with the settings (src/jobs/around.ts); sent on to members' objects. */
   cacheEpoch: number;

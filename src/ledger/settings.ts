@@ -233,6 +233,15 @@ export type ExpiryPolicy = z.output<typeof ExpiryPolicySchema>;
 export type TierQualification = z.output<typeof TierQualificationSchema>;
 export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
 
+/**
+ * Settings as D1 stores them, validated (defaults applied), and the JSON text of the validated settings:
+ * what the Worker sends members' objects, which take it with a plain JSON.parse (see SentCall).
+ */
+export function readSettings(stored: string): { settings: ProgramSettings; settingsText: string } {
+  const settings = ProgramSettingsSchema.parse(JSON.parse(stored));
+  return { settings, settingsText: JSON.stringify(settings) };
+}
+
 export function defaultSettings(overrides: Partial<z.input<typeof ProgramSettingsSchema>> = {}): ProgramSettings {
   return ProgramSettingsSchema.parse(overrides);
 }

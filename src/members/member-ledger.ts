@@ -78,9 +78,10 @@ import { changeMembership, lapseMemberships, startMembership, type MembershipCha
 /** Who is asking and on which program: sent with every call. */
 /**
  * A call as it travels to the object. The Worker's routes send the program's settings as the JSON text
- * they read it as: one string to copy, where the parsed settings are an object graph the call's
- * serialization walks on every request (a few percent of a balance read's CPU). The object parses a text
- * once and keeps it while the same text comes. Jobs and tests may send the parsed settings instead.
+ * of the settings they validated (readSettings): one string to copy, where the parsed settings are an
+ * object graph the call's serialization walks on every request (a few percent of a balance read's CPU).
+ * The object parses a text once and keeps it while the same text comes. Jobs and tests may send the
+ * parsed settings instead.
  */
 export type SentCall = Omit<LedgerCall, "settings"> & ({ settings: ProgramSettings; settingsText?: undefined } | { settings?: undefined; settingsText: string });
 
@@ -796,7 +797,9 @@ export class MemberLedger extends DurableObject<Env> {
     const { settingsText, settings, ...rest } = sent;
     if (settings) return { ...rest, settings };
     if (settingsText !== this.settingsText || !this.settings) {
-      this.settings = ProgramSettingsSchema.parse(JSON.parse(settingsText!));
+      // The Worker sends the text of settings it validated (readSettings): a fresh object (5,000 of them in
+      // a bulk file) pays a JSON.parse, not the schema.
+      this.settings = JSON.parse(settingsText!) as ProgramSettings;
       this.settingsText = settingsText!;
     }
     return { ...rest, settings: this.settings };
