@@ -101,10 +101,11 @@ export function requireKey(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) throw new ApiError("unauthorized", "The key is not valid.");
-    const hash = keyHashes.get(token) ?? (await sha256Hex(token));
+    const known = keyHashes.get(token);
+    const hash = known ?? (await sha256Hex(token));
     const principal = await resolveKey(c.env.DB, hash);
     if (!principal) throw new ApiError("unauthorized", "The key is not valid.");
-    if (!keyHashes.has(token)) remember(keyHashes, MAX_CACHED_KEYS, token, hash);
+    if (!known) remember(keyHashes, MAX_CACHED_KEYS, token, hash);
     if (!(roles as readonly string[]).includes(principal.role)) {
       throw new ApiError("forbidden", `A ${principal.role} key may not call this; it needs ${roles.join(" or ")}.`);
     }

@@ -75,7 +75,6 @@ import { heldMemberships } from "../memberships/store";
 import { membershipEarningPercent, plansInForce } from "../memberships/benefits";
 import { changeMembership, lapseMemberships, startMembership, type MembershipChange, type MembershipView, type StartMembershipInput } from "../memberships/object-work";
 
-/** Who is asking and on which program: sent with every call. */
 /**
  * A call as it travels to the object. The Worker's routes send the program's settings as the JSON text
  * of the settings they validated (readSettings): one string to copy, where the parsed settings are an
@@ -85,6 +84,7 @@ import { changeMembership, lapseMemberships, startMembership, type MembershipCha
  */
 export type SentCall = Omit<LedgerCall, "settings"> & ({ settings: ProgramSettings; settingsText?: undefined } | { settings?: undefined; settingsText: string });
 
+/** Who is asking and on which program: sent with every call. */
 export interface LedgerCall {
   programId: string;
   memberId: string;
@@ -237,8 +237,7 @@ export class MemberLedger extends DurableObject<Env> {
   private orders = new Map<string, KeptOrder>();
 
   /** The settings text last sent, and what it parses to (see SentCall). */
-  private settingsText: string | null = null;
-  private settings: ProgramSettings | null = null;
+  private keptSettings: { text: string; settings: ProgramSettings } | null = null;
 
   private readonly lotWindow: number;
   /** Whose object this is, known from the first load; kept in storage with the alarm that needs it. */
@@ -796,13 +795,11 @@ export class MemberLedger extends DurableObject<Env> {
   private settle<C extends Omit<SentCall, "idempotency">>(sent: C): Omit<C, "settings" | "settingsText"> & { settings: ProgramSettings } {
     const { settingsText, settings, ...rest } = sent;
     if (settings) return { ...rest, settings };
-    if (settingsText !== this.settingsText || !this.settings) {
-      // The Worker sends the text of settings it validated (readSettings): a fresh object (5,000 of them in
-      // a bulk file) pays a JSON.parse, not the schema.
-      this.settings = JSON.parse(settingsText!) as ProgramSettings;
-      this.settingsText = settingsText!;
-    }
-    return { ...rest, settings: this.settings };
+    const text = settingsText!;
+    // The Worker sends the text of settings it validated (readSettings): a fresh object (5,000 of them in
+    // a bulk file) pays a JSON.parse, not the schema.
+    if (this.keptSettings?.text !== text) this.keptSettings = { text, settings: JSON.parse(text) as ProgramSettings };
+    return { ...rest, settings: this.keptSettings.settings };
   }
 
   /** Drops the cached state; the next call reads the member from D1 (and the closed period with it). */
