@@ -1,7 +1,7 @@
 // The pure ledger functions, called directly: arithmetic, allocation, tiers, dates, earning.
 import { describe, expect, it } from "vitest";
 import { allocate, spendingOrder } from "../src/ledger/allocation";
-import { balanceOf } from "../src/ledger/balance";
+import { balanceOf, pointsValue } from "../src/ledger/balance";
 import { endOfPeriod } from "../src/ledger/dates";
 import { computeEarning } from "../src/ledger/earning";
 import { idleDeadline, isIdle, lotExpiresAt } from "../src/ledger/expiry";
@@ -105,6 +105,28 @@ describe("balance", () => {
     expect(b).toMatchObject({ available: 15, pending: 7, held: 0 });
     expect(b.nextExpiries).toEqual([{ points: 15, expiresAt: "2026-09-01T00:00:00.000Z" }]);
   });
+
+  // balanceOf keeps what it worked out for a state: the same state asked again must still answer by the time asked.
+  it("answers one state by the time asked: a lot turning available, a lot expiring, an earlier clock, other settings", () => {
+    const settings = defaultSettings();
+    const state = {
+      member: null,
+      lots: [lot("soon", 10, "2026-07-01T00:00:00.000Z"), lot("later", 7, null, { availableAt: "2026-06-20T00:00:00.000Z" })],
+      holds: [],
+    };
+    const at = (iso: string) => balanceOf(state, settings, new Date(iso));
+    expect(at("2026-06-15T12:00:00.000Z")).toMatchObject({ available: 10, pending: 7 });
+    expect(at("2026-06-19T23:59:59.999Z")).toMatchObject({ available: 10, pending: 7 });
+    expect(at("2026-06-20T00:00:00.000Z")).toMatchObject({ available: 17, pending: 0 });
+    expect(at("2026-06-30T23:59:59.999Z").nextExpiries).toEqual([{ points: 10, expiresAt: "2026-07-01T00:00:00.000Z" }]);
+    expect(at("2026-07-01T00:00:00.000Z")).toMatchObject({ available: 7, pending: 0, nextExpiries: [] });
+    // A clock behind the one the balance was worked out at (a job's or a test's `now`).
+    expect(at("2026-06-15T12:00:00.000Z")).toMatchObject({ available: 10, pending: 7 });
+    const valued = defaultSettings({ redemptionValue: { points: 1, amount: 2 } });
+    expect(balanceOf(state, valued, new Date("2026-06-15T12:00:00.000Z")).availableValue.amount).toBe(20);
+    expect(balanceOf(state, settings, new Date("2026-06-15T12:00:00.000Z")).availableValue).toEqual(pointsValue(10, settings));
+  });
+
 });
 
 describe("tiers", () => {

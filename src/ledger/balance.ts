@@ -1,5 +1,4 @@
 // The member's balance, computed from open lots and holds only.
-import { isExpired } from "./allocation";
 import { idleDeadline } from "./expiry";
 import { mulDiv, type Money } from "./money";
 import type { ProgramSettings } from "./settings";
@@ -26,20 +25,48 @@ export function pointsValue(points: number, settings: ProgramSettings): Money {
   return { amount: mulDiv(points, rate.amount, rate.points, "floor"), currency: settings.currency };
 }
 
+/**
+ * Balances already worked out, by state. A state is never changed once made (every plan makes a new
+ * one, the object keeps the last), and time alone changes its balance only when it reaches a lot's
+ * availableAt or expiresAt. So a read of a member who has not changed, and the second and third look
+ * at a plan's next state (the answer, the segments, the redemption's check), walk no lots.
+ */
+const worked = new WeakMap<MemberState, { settings: ProgramSettings; from: number; until: number; balance: Balance }>();
+
 export function balanceOf(state: MemberState, settings: ProgramSettings, now: Date): Balance {
+  const at = now.getTime();
+  const kept = worked.get(state);
+  if (kept && kept.settings === settings && kept.from <= at && at < kept.until) return kept.balance;
+  const { balance, until } = workOutBalance(state, settings, at);
+  worked.set(state, { settings, from: at, until, balance });
+  return balance;
+}
+
+/** The balance at `at`, and the first instant after it at which a lot turns available or expires. */
+function workOutBalance(state: MemberState, settings: ProgramSettings, at: number): { balance: Balance; until: number } {
   let available = 0;
   let pending = 0;
+  let until = Infinity;
   const byExpiry = new Map<string, number>();
   for (const lot of state.lots) {
-    if (lot.remaining <= 0 || isExpired(lot, now)) continue;
-    if (Date.parse(lot.availableAt) <= now.getTime()) available += lot.remaining;
-    else pending += lot.remaining;
+    if (lot.remaining <= 0) continue;
+    const expires = lot.expiresAt === null ? Infinity : Date.parse(lot.expiresAt);
+    if (expires <= at) continue;
+    until = Math.min(until, expires);
+    const availableAt = Date.parse(lot.availableAt);
+    if (availableAt <= at) available += lot.remaining;
+    else {
+      pending += lot.remaining;
+      until = Math.min(until, availableAt);
+    }
     if (lot.expiresAt) byExpiry.set(lot.expiresAt, (byExpiry.get(lot.expiresAt) ?? 0) + lot.remaining);
   }
   // The lots not loaded are all available and unexpired (the object loads them before that changes).
   if (state.rest) {
     available += state.rest.points;
     for (const { expiresAt, points } of state.rest.expiries) byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
+    const first = state.rest.expiries[0];
+    if (first) until = Math.min(until, Date.parse(first.expiresAt));
   }
   const held = state.holds.reduce((sum, hold) => sum + hold.points, 0);
   const member = state.member;
@@ -52,7 +79,7 @@ export function balanceOf(state: MemberState, settings: ProgramSettings, now: Da
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .slice(0, EXPIRIES_SHOWN)
         .map(([expiresAt, points]) => ({ points, expiresAt }));
-  return {
+  const balance = {
     available,
     pending,
     held,
@@ -64,4 +91,5 @@ export function balanceOf(state: MemberState, settings: ProgramSettings, now: Da
     nextExpiries,
     availableValue: pointsValue(available, settings),
   };
+  return { balance, until };
 }
