@@ -157,7 +157,9 @@ const campaignForm = (campaign?: Record<string, any>): FormSpec => {
 
 const previewForm = (): FormSpec => ({
   id: "preview-cart",
-  action: "/console/campaigns/preview",
+  // Not under /console/campaigns/: a static segment there, beside the POSTs to /console/campaigns/:id/..., is a
+  // conflict Hono's RegExpRouter refuses, and every request of the API would then take the slower TrieRouter.
+  action: "/console/campaign-preview",
   submit: "Preview cart",
   fields: [
     { name: "memberId", label: "Member id (optional)" },
@@ -527,7 +529,7 @@ export const ACTIONS: ConsoleAction[] = [
   },
   { path: "/console/campaigns", page: "/console/campaigns", form: () => campaignForm(), request: (_, body) => ({ method: "POST", path: "/v1/campaigns", body }), then: (_, a) => ({ redirect: `/console/campaigns/${enc(String(a.body?.id ?? ""))}`, notice: "Campaign created as a draft." }) },
   {
-    path: "/console/campaigns/preview",
+    path: "/console/campaign-preview",
     page: "/console/campaigns",
     form: previewForm,
     request: (_, body) => ({ method: "POST", path: "/v1/earning/preview", body }),

@@ -83,6 +83,26 @@ describe("console pages", () => {
     expect(await (await exports.default.fetch(`${BASE}/console/plans`, { headers: { cookie } })).text()).toContain("Prime");
   });
 
+  it("previews a cart from the campaigns page, posting where the form's action says", async () => {
+    const doc = (await (await exports.default.fetch(`${BASE}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    if (!("/v1/earning/preview" in doc.paths)) return;
+    const program = await createProgram();
+    const cookie = await signIn(program.admin);
+    const page = await (await exports.default.fetch(`${BASE}/console/campaigns`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const action = /<form method="post" action="([^"]+)" class="card form" id="preview-cart"/.exec(page)![1]!;
+    const res = await exports.default.fetch(`${BASE}${action}`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ _csrf: csrf, _form: "preview-cart", "amount.amount": "2500", "amount.currency": "EUR" }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    const location = decodeURIComponent(res.headers.get("location")!);
+    expect(location).toMatch(/^\/console\/campaigns\?preview=/);
+    expect(location).toContain('"points": 25');
+  });
+
   it("runs a job now from the jobs page, and the run is listed", async () => {
     const program = await createProgram();
     const cookie = await signIn(program.admin);
