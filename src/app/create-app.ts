@@ -75,59 +75,50 @@ export function problemResponse<S extends ErrorStatus>(c: Context<AppEnv>, statu
   });
 }
 
+function refuseMalformedPercentEncoding(url: string): void {
+  try {
+    decodeURIComponent(new URL(url).pathname);
+  } catch {
+    throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
+  }
+}
+
 function log(fields: Record<string, unknown>) {
   console.log(JSON.stringify(fields));
 }
 
-export function createApp() {
-  const app = createRouter();
-
-  app.use("*", async (c, next) => {
-    const requestId = c.req.header("x-request-id")?.slice(0, 64) || crypto.randomUUID();
-    c.set("requestId", requestId);
-    const started = Date.now();
-    // Set before the handler, so the response c.json builds carries it; set after a finished response,
-    // Hono copies the whole Response to add one header.
-    c.header("X-Request-Id", requestId);
-    await next();
-    // A handler's own Response (a page, a file) does not take prepared headers: it gets a copy that does.
-    if (c.res.headers.get("X-Request-Id") !== requestId) c.header("X-Request-Id", requestId);
-    if (c.res.status >= 500) {
-      log({ level: "error", requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
-    }
-  });
-
-  // A path whose percent-encoding is not UTF-8 names nothing: refuse it rather than guess at it.
+/**
+ * What every request is checked for before routing: a path whose percent-encoding is not UTF-8
+ * names nothing, and is refused rather than guessed at; bodies are JSON (the console's pages post
+ * HTML forms, and the file routes their files), refused in any other type before they are parsed.
+ */
+function refuseUnreadable(c: Context<AppEnv>): void {
   // A URL without a '%' has no percent-encoding to check, and most requests skip the URL parse.
-  app.use("*", async (c, next) => {
+  if (c.req.url.includes("%")) {
     try {
-      if (c.req.url.includes("%")) decodeURIComponent(new URL(c.req.url).pathname);
+      decodeURIComponent(new URL(c.req.url).pathname);
     } catch {
       throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
     }
-    await next();
-  });
+  }
+  const method = c.req.method;
+  if ((method !== "POST" && method !== "PUT" && method !== "PATCH") || c.req.path.startsWith("/console/")) return;
+  const length = c.req.header("content-length");
+  const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
+  const type = c.req.header("content-type");
+  if (!hasBody || isFileBody(method, c.req.path, type)) return;
+  const verdict = jsonBodyVerdict(type);
+  if (!verdict.ok) throw new ApiError("unsupported_media_type", verdict.detail);
+  // The validators only know a narrower spelling (no empty or spaced parameters): hand them the plain type.
+  if (type !== "application/json") {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("content-type", "application/json");
+    c.req.raw = new Request(c.req.raw, { headers });
+  }
+}
 
-  // Bodies are JSON and small; refuse anything else before it is parsed. The console's pages post HTML forms.
-  app.use("*", async (c, next) => {
-    const method = c.req.method;
-    if ((method === "POST" || method === "PUT" || method === "PATCH") && !c.req.path.startsWith("/console/")) {
-      const length = c.req.header("content-length");
-      const hasBody = length !== undefined ? length !== "0" : c.req.raw.body !== null;
-      const type = c.req.header("content-type");
-      if (hasBody && !isFileBody(method, c.req.path, type)) {
-        const verdict = jsonBodyVerdict(type);
-        if (!verdict.ok) throw new ApiError("unsupported_media_type", verdict.detail);
-        // The validators only know a narrower spelling (no empty or spaced parameters): hand them the plain type.
-        if (type !== "application/json") {
-          const headers = new Headers(c.req.raw.headers);
-          headers.set("content-type", "application/json");
-          c.req.raw = new Request(c.req.raw, { headers });
-        }
-      }
-    }
-    await next();
-  });
+export function createApp() {
+  const app = createRouter();
   const limitTo = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -137,7 +128,24 @@ export function createApp() {
     });
   const defaultLimit = limitTo(MAX_BODY_BYTES);
   const largeLimits = new Map(Object.entries(LARGE_BODY_ROUTES).map(([path, maxSize]) => [path, limitTo(maxSize)]));
-  app.use("*", (c, next) => (largeLimits.get(c.req.path) ?? defaultLimit)(c, next));
+
+  // One middleware before every route, not one per concern: each is another async step on every request, a read's included.
+  app.use("*", async (c, next) => {
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || crypto.randomUUID();
+    c.set("requestId", requestId);
+    const started = Date.now();
+    // Set before the handler, so the response c.json builds carries it; set after a finished response,
+    // Hono copies the whole Response to add one header.
+    c.header("X-Request-Id", requestId);
+    refuseUnreadable(c);
+    // The size limit runs before routing (it must refuse before the body is read); without a body there is nothing to measure.
+    await (c.req.raw.body === null ? next() : (largeLimits.get(c.req.path) ?? defaultLimit)(c, next));
+    // A handler's own Response (a page, a file) does not take prepared headers: it gets a copy that does.
+    if (c.res.headers.get("X-Request-Id") !== requestId) c.header("X-Request-Id", requestId);
+    if (c.res.status >= 500) {
+      log({ level: "error", requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+    }
+  });
 
   app.notFound((c) => problem(c, new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`)));
 
