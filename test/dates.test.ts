@@ -1,6 +1,6 @@
 // Dates at the edges: the window an order's occurredAt must lie in, and calendar maths and period ids for every year.
 import { describe, expect, it } from "vitest";
-import { endOfPeriod, utcDate } from "../src/ledger/dates";
+import { endOfPeriod, timeOf, utcDate } from "../src/ledger/dates";
 import { lotExpiresAt } from "../src/ledger/expiry";
 import { defaultSettings } from "../src/ledger/settings";
 import { qualifyingWindowStart } from "../src/ledger/tier-review";
@@ -85,5 +85,21 @@ describe("settlement periods in the path", () => {
     expect(close.status).toBe(409);
     expect(close.json.code).toBe("period_out_of_order");
     expect((await call("/v1/program", { key: p.admin })).json.closedThrough).toBeNull();
+  });
+});
+
+describe("timeOf", () => {
+  it("is Date.parse, for stored and other spellings, invalid ones, and after its memory starts afresh", () => {
+    const spellings = ["2026-06-15T12:00:00.000Z", "2026-06-15T12:00:00Z", "2026-06-15T14:00:00+02:00", "+010000-01-01T00:00:00.000Z", "not a date", ""];
+    for (const iso of spellings) {
+      expect([iso, timeOf(iso)]).toEqual([iso, Date.parse(iso)]);
+      expect([iso, timeOf(iso)]).toEqual([iso, Date.parse(iso)]);
+    }
+    // More distinct timestamps than it keeps: each still parses to itself.
+    for (let i = 0; i <= 100_000; i++) {
+      const iso = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+      if (timeOf(iso) !== Date.UTC(2026, 0, 1) + i * 1000) expect.fail(`${iso} parsed to ${timeOf(iso)}`);
+    }
+    expect(timeOf(spellings[0]!)).toBe(Date.parse(spellings[0]!));
   });
 });

@@ -1,6 +1,6 @@
 // The pure ledger functions, called directly: arithmetic, allocation, tiers, dates, earning.
 import { describe, expect, it } from "vitest";
-import { allocate, spendingOrder } from "../src/ledger/allocation";
+import { allocate, isSpendable, spendingOrder } from "../src/ledger/allocation";
 import { balanceOf, pointsValue } from "../src/ledger/balance";
 import { endOfPeriod } from "../src/ledger/dates";
 import { computeEarning } from "../src/ledger/earning";
@@ -79,6 +79,41 @@ describe("allocation", () => {
     ];
     expect(allocate(lots, 10, now)).toEqual([{ lotId: "ok", points: 10 }]);
     expect(allocate(lots, 11, now)).toBeNull();
+  });
+
+  // allocate takes a debit that fits in the first lot without sorting the rest: it must answer as taking in sorted order does.
+  it("takes as walking every spendable lot in spending order would, for random lots and debits", () => {
+    // xorshift32: every bit of it varies, unlike a small LCG's low bits.
+    let seed = 0x9e3779b9;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const day = (d: number) => new Date(Date.UTC(2026, 5, 1 + d)).toISOString();
+    let fitInFirstOfMany = 0;
+    for (let round = 0; round < 500; round++) {
+      const lots = Array.from({ length: random(12) }, (_, i) =>
+        lot(`lot-${random(5)}-${i}`, random(4) === 0 ? 0 : 1 + random(40), random(3) === 0 ? null : day(random(60) - 20), {
+          earnedAt: day(-random(10)),
+          availableAt: day(random(4) === 0 ? 1 + random(5) : -1),
+        }),
+      );
+      const points = random(60);
+      const walked: { lotId: string; points: number }[] = [];
+      let missing = points;
+      for (const open of lots.filter((l) => isSpendable(l, now)).sort(spendingOrder)) {
+        if (missing === 0) break;
+        const take = Math.min(open.remaining, missing);
+        walked.push({ lotId: open.id, points: take });
+        missing -= take;
+      }
+      expect([round, allocate(lots, points, now)]).toEqual([round, missing === 0 ? walked : null]);
+      if (walked.length === 1 && lots.filter((l) => isSpendable(l, now)).length > 1) fitInFirstOfMany++;
+    }
+    // The rounds reached the case the shortcut serves: one lot of several covers the debit.
+    expect(fitInFirstOfMany).toBeGreaterThan(50);
   });
 
   it("orders ties by earning date then id", () => {

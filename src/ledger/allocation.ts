@@ -1,4 +1,5 @@
 // Which lots a debit takes its points from: those that expire first.
+import { timeOf } from "./dates";
 import type { MemberState, OpenLot } from "./state";
 
 export interface Allocation {
@@ -7,12 +8,12 @@ export interface Allocation {
 }
 
 export function isExpired(lot: Pick<OpenLot, "expiresAt">, now: Date): boolean {
-  return lot.expiresAt !== null && Date.parse(lot.expiresAt) <= now.getTime();
+  return lot.expiresAt !== null && timeOf(lot.expiresAt) <= now.getTime();
 }
 
 /** A lot whose points can be spent now: past its pending period and not expired. */
 export function isSpendable(lot: OpenLot, now: Date): boolean {
-  return lot.remaining > 0 && Date.parse(lot.availableAt) <= now.getTime() && !isExpired(lot, now);
+  return lot.remaining > 0 && timeOf(lot.availableAt) <= now.getTime() && !isExpired(lot, now);
 }
 
 /** Earliest expiry first; lots that never expire last; then oldest first. */
@@ -31,7 +32,13 @@ export function spendingOrder(a: Pick<OpenLot, "id" | "expiresAt" | "earnedAt">,
  * when the spendable points do not cover the debit: never a partial allocation.
  */
 export function allocate(lots: readonly OpenLot[], points: number, now: Date): Allocation[] | null {
-  const spendable = lots.filter((lot) => isSpendable(lot, now)).sort(spendingOrder);
+  if (points === 0) return [];
+  const unsorted = lots.filter((lot) => isSpendable(lot, now));
+  // Most debits fit in the first lot in spending order: find it in one pass, and sort only when they do not.
+  let first: OpenLot | undefined;
+  for (const lot of unsorted) if (!first || spendingOrder(lot, first) < 0) first = lot;
+  if (first && first.remaining >= points) return [{ lotId: first.id, points }];
+  const spendable = unsorted.sort(spendingOrder);
   const taken: Allocation[] = [];
   let missing = points;
   for (const lot of spendable) {

@@ -1,4 +1,5 @@
 // The member's balance, computed from open lots and holds only.
+import { timeOf } from "./dates";
 import { idleDeadline } from "./expiry";
 import { mulDiv, type Money } from "./money";
 import type { ProgramSettings } from "./settings";
@@ -50,10 +51,10 @@ function workOutBalance(state: MemberState, settings: ProgramSettings, at: numbe
   const byExpiry = new Map<string, number>();
   for (const lot of state.lots) {
     if (lot.remaining <= 0) continue;
-    const expires = lot.expiresAt === null ? Infinity : Date.parse(lot.expiresAt);
+    const expires = lot.expiresAt === null ? Infinity : timeOf(lot.expiresAt);
     if (expires <= at) continue;
     until = Math.min(until, expires);
-    const availableAt = Date.parse(lot.availableAt);
+    const availableAt = timeOf(lot.availableAt);
     if (availableAt <= at) available += lot.remaining;
     else {
       pending += lot.remaining;

@@ -2,6 +2,24 @@
 
 const DAY_MS = 86_400_000;
 
+/** Timestamps parsed lately, up to MAX_PARSED (then it starts afresh): a lot's dates are read on every call that walks the lots. */
+const parsed = new Map<string, number>();
+const MAX_PARSED = 100_000;
+
+/**
+ * Date.parse of a stored timestamp, kept: a member's object compares the same lots' availableAt and
+ * expiresAt on every redemption and balance, and a Map lookup costs a tenth of a parse.
+ */
+export function timeOf(iso: string): number {
+  let time = parsed.get(iso);
+  if (time === undefined) {
+    time = Date.parse(iso);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(iso, time);
+  }
+  return time;
+}
+
 export function addDays(at: Date, days: number): Date {
   return new Date(at.getTime() + days * DAY_MS);
 }
