@@ -75,14 +75,6 @@ export function problemResponse<S extends ErrorStatus>(c: Context<AppEnv>, statu
   });
 }
 
-function refuseMalformedPercentEncoding(url: string): void {
-  try {
-    decodeURIComponent(new URL(url).pathname);
-  } catch {
-    throw new ApiError("validation_failed", "The path's percent-encoding is not UTF-8.", { errors: [{ path: "(path)", message: "malformed percent-encoding" }] });
-  }
-}
-
 function log(fields: Record<string, unknown>) {
   console.log(JSON.stringify(fields));
 }

@@ -67,7 +67,7 @@ function workOutBalance(state: MemberState, settings: ProgramSettings, at: numbe
     available += state.rest.points;
     for (const { expiresAt, points } of state.rest.expiries) byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
     const first = state.rest.expiries[0];
-    if (first) until = Math.min(until, Date.parse(first.expiresAt));
+    if (first) until = Math.min(until, timeOf(first.expiresAt));
   }
   const held = state.holds.reduce((sum, hold) => sum + hold.points, 0);
   const member = state.member;
