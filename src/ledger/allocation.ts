@@ -33,12 +33,11 @@ export function spendingOrder(a: Pick<OpenLot, "id" | "expiresAt" | "earnedAt">,
  */
 export function allocate(lots: readonly OpenLot[], points: number, now: Date): Allocation[] | null {
   if (points === 0) return [];
-  const unsorted = lots.filter((lot) => isSpendable(lot, now));
-  // Most debits fit in the first lot in spending order: find it in one pass, and sort only when they do not.
+  // Most debits fit in the first lot in spending order: find it in one pass that copies nothing, and sort only when they do not.
   let first: OpenLot | undefined;
-  for (const lot of unsorted) if (!first || spendingOrder(lot, first) < 0) first = lot;
+  for (const lot of lots) if (isSpendable(lot, now) && (!first || spendingOrder(lot, first) < 0)) first = lot;
   if (first && first.remaining >= points) return [{ lotId: first.id, points }];
-  const spendable = unsorted.sort(spendingOrder);
+  const spendable = lots.filter((lot) => isSpendable(lot, now)).sort(spendingOrder);
   const taken: Allocation[] = [];
   let missing = points;
   for (const lot of spendable) {
@@ -59,6 +58,9 @@ export function loadedLotsCover(state: MemberState, points: number, now: Date): 
   const rest = state.rest;
   if (!rest) return true;
   let covered = 0;
-  for (const lot of state.lots) if (isSpendable(lot, now) && spendingOrder(lot, rest.after) <= 0) covered += lot.remaining;
-  return covered >= points;
+  for (const lot of state.lots) {
+    if (isSpendable(lot, now) && spendingOrder(lot, rest.after) <= 0) covered += lot.remaining;
+    if (covered >= points) return true;
+  }
+  return false;
 }

@@ -20,6 +20,7 @@ export interface OpContext {
 export function emptyPlan<R>(member: MemberRecord, state: MemberState, result: R): Plan<R> {
   return {
     member,
+    memberBefore: state.member,
     memberIsNew: false,
     newLots: [],
     lotDeltas: [],
@@ -109,11 +110,22 @@ export function newMember(memberId: string, input: Partial<Pick<MemberRecord, "e
  * points back (from `returned`, which knows how they were issued) come back in.
  */
 export function applyLotDeltas(lots: readonly OpenLot[], deltas: Plan<unknown>["lotDeltas"], returned: readonly LotIssue[] = []): OpenLot[] {
-  const byId = new Map(lots.map((lot) => [lot.id, lot]));
-  for (const issue of returned) if (!byId.has(issue.id)) byId.set(issue.id, { ...issue, remaining: 0 });
-  for (const { lotId, delta } of deltas) {
-    const lot = byId.get(lotId);
-    if (lot) byId.set(lotId, { ...lot, remaining: lot.remaining + delta });
+  // One pass over the lots, copying only those a delta touches: a debit's deltas name a lot or two of hundreds.
+  const change = new Map<string, number>();
+  for (const { lotId, delta } of deltas) change.set(lotId, (change.get(lotId) ?? 0) + delta);
+  const next: OpenLot[] = [];
+  for (const lot of lots) {
+    const delta = change.get(lot.id);
+    const remaining = lot.remaining + (delta ?? 0);
+    if (remaining > 0) next.push(delta === undefined ? lot : { ...lot, remaining });
   }
-  return [...byId.values()].filter((lot) => lot.remaining > 0);
+  if (returned.length === 0) return next;
+  const seen = new Set(lots.map((lot) => lot.id));
+  for (const issue of returned) {
+    if (seen.has(issue.id)) continue;
+    seen.add(issue.id);
+    const remaining = change.get(issue.id) ?? 0;
+    if (remaining > 0) next.push({ ...issue, remaining });
+  }
+  return next;
 }

@@ -5,7 +5,7 @@ import { balanceOf, pointsValue } from "../balance";
 import { iso } from "../dates";
 import { isIdle } from "../expiry";
 import { applyLotDeltas, emptyPlan, entry, event, requireMember, touched, type OpContext } from "../plan";
-import type { HeldAllocation, LotIssue, MemberState, Plan, Redemption, RedemptionWithAllocations } from "../state";
+import type { HeldAllocation, LotIssue, MemberState, OpenLot, Plan, Redemption, RedemptionWithAllocations } from "../state";
 
 export interface RedeemInput {
   mode: "capture" | "hold";
@@ -70,14 +70,22 @@ export function redeem(state: MemberState, memberId: string, input: RedeemInput,
   );
   const payload = { memberId, redemptionId: redemption.id, points: input.points, orderId: redemption.orderId };
   plan.events.push(event(ctx, isHold ? "redemption.held" : "points.redeemed", ctx.partnerId, payload));
-  const lotsById = new Map(state.lots.map((l) => [l.id, l]));
-  const issueOf = (lotId: string): LotIssue => {
-    const { remaining: _remaining, ...issue } = lotsById.get(lotId)!;
-    return issue;
-  };
-  const holds = isHold ? [...state.holds, { ...redemption, allocations: taken.map((a) => ({ ...a, lot: issueOf(a.lotId) })) }] : state.holds;
+  // A hold keeps how each lot it took from was issued, to give the points back; a capture needs none of it.
+  const holds = isHold ? [...state.holds, { ...redemption, allocations: withIssues(state.lots, taken) }] : state.holds;
   plan.nextState = { ...state, member, lots: applyLotDeltas(state.lots, plan.lotDeltas), holds };
   return plan;
+}
+
+/** The allocations with the lots they took from as issued: one pass over the lots, whatever the count taken. */
+function withIssues(lots: readonly OpenLot[], taken: readonly { lotId: string; points: number }[]): HeldAllocation[] {
+  const wanted = new Set(taken.map((a) => a.lotId));
+  const issued = new Map<string, LotIssue>();
+  for (const lot of lots) {
+    if (!wanted.has(lot.id)) continue;
+    const { remaining: _remaining, ...issue } = lot;
+    issued.set(lot.id, issue);
+  }
+  return taken.map((a) => ({ ...a, lot: issued.get(a.lotId)! }));
 }
 
 export function captureHold(state: MemberState, redemption: RedemptionWithAllocations, ctx: OpContext): Plan<RedemptionResult> {
