@@ -147,6 +147,11 @@ export type { EventType, OutboxEvent } from "./events";
  */
 export interface Plan<Result> {
   member: MemberRecord;
+  /**
+   * The member as the state this plan was built on holds it: what D1 holds at the version the plan
+   * steps from, so the batch writes only the columns that differ (src/members/store.ts). Absent: all.
+   */
+  memberBefore?: MemberRecord | null;
   memberIsNew: boolean;
   newLots: OpenLot[];
   /** Changes to lots' remaining points and (`expired`) to what they lost to expiry. */

@@ -370,11 +370,26 @@ export async function readOrder(db: Database, programId: string, issuer: string,
 }
 
 /** The member's columns as a batch writes them (all but the key and enrolledAt). */
-export function memberColumns(m: MemberRecord) {
+/**
+ * The member's columns as an update sets them. An update guarded by the version trigger changes a row
+ * D1 holds exactly as the object read it: it needs only the columns that differ from that reading
+ * (fewer values to send and bind, and the indexes on columns it leaves alone are not touched).
+ */
+export function memberUpdate(m: MemberRecord, before: MemberRecord | null | undefined): Partial<ReturnType<typeof memberColumns>> {
+  if (!before || before.version + 1 !== m.version) return memberColumns(m);
+  const sameAttributes = before.attributes === m.attributes;
+  const next: Partial<ReturnType<typeof memberColumns>> = memberColumns(m, !sameAttributes);
+  const prev: Partial<ReturnType<typeof memberColumns>> = memberColumns(before, !sameAttributes);
+  const changed: Record<string, unknown> = {};
+  for (const key of Object.keys(next) as (keyof typeof next)[]) if (next[key] !== prev[key]) changed[key] = next[key];
+  return changed;
+}
+
+export function memberColumns(m: MemberRecord, withAttributes = true) {
   return {
     email: m.email,
     name: m.name,
-    attributes: JSON.stringify(m.attributes),
+    attributes: withAttributes ? JSON.stringify(m.attributes) : undefined,
     tier: m.tier,
     qualifyingPoints: m.qualifyingPoints,
     lifetimeEarned: m.lifetimeEarned,
@@ -452,7 +467,7 @@ function planStatements(
   const memberKey = { programId, memberId: m.memberId };
   const statements: D1PreparedStatement[] = [];
   // The version trigger aborts the batch unless an update is exactly one step past what the object read.
-  statements.push(plan.memberIsNew ? insertRow(d1, members, newMemberRow(programId, m)) : updateRows(d1, members, memberColumns(m), memberKey));
+  statements.push(plan.memberIsNew ? insertRow(d1, members, newMemberRow(programId, m)) : updateRows(d1, members, memberUpdate(m, plan.memberBefore), memberKey));
   for (const lot of plan.newLots) statements.push(insertRow(d1, lots, newLotRow(programId, m.memberId, lot, at)));
   if (plan.newOrder) statements.push(insertRow(d1, orders, { ...plan.newOrder, programId }));
   if (plan.orderRefund) {
