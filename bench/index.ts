@@ -34,8 +34,11 @@ const FUNDING_CENTS = 1_000_000;
 const REFUND_CENTS = 100;
 /** The funding order of a member, the one the bench's refunds return parts of. */
 const refundableOrder = (memberId: string) => `funding-${memberId}`;
-/** Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. */
-const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? 3);
+/**
+ * Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. Five in a full run:
+ * one round in three or four stands out by 0.2 on this kind of machine, and a median of three moves with it.
+ */
+const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? (smoke ? 3 : 5));
 const pairMs = Math.round(settings.durationMs * 0.4);
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
