@@ -162,6 +162,30 @@ describe("balance", () => {
     expect(balanceOf(state, settings, new Date("2026-06-15T12:00:00.000Z")).availableValue).toEqual(pointsValue(10, settings));
   });
 
+  it("lists the five soonest expiry dates with every point on them, for random lots and unloaded rests", () => {
+    let seed = 0x1b873593;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const day = (d: number) => new Date(Date.UTC(2026, 5, 1 + d)).toISOString();
+    const settings = defaultSettings();
+    for (let round = 0; round < 300; round++) {
+      const lots = Array.from({ length: random(30) }, (_, i) =>
+        lot(`l${i}`, random(5) === 0 ? 0 : 1 + random(50), random(4) === 0 ? null : day(random(40) - 5), { availableAt: day(random(3) === 0 ? 20 : -1) }),
+      );
+      const rest = random(2) === 0 ? null : { points: 0, after: lots[0] ?? lot("x", 1, null), expiries: Array.from({ length: random(4) }, () => ({ expiresAt: day(10 + random(40)), points: 1 + random(9) })).sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1)) };
+      // The meaning kept: every unexpired open lot's and the rest's points by date, the first five dates.
+      const byDate = new Map<string, number>();
+      for (const l of lots) if (l.remaining > 0 && l.expiresAt && l.expiresAt > now.toISOString()) byDate.set(l.expiresAt, (byDate.get(l.expiresAt) ?? 0) + l.remaining);
+      for (const e of rest?.expiries ?? []) byDate.set(e.expiresAt, (byDate.get(e.expiresAt) ?? 0) + e.points);
+      const expected = [...byDate].sort(([a], [b]) => (a < b ? -1 : 1)).slice(0, 5).map(([expiresAt, points]) => ({ points, expiresAt }));
+      const state = { member: null, lots, holds: [], ...(rest ? { rest } : {}) };
+      expect([round, balanceOf(state, settings, now).nextExpiries]).toEqual([round, expected]);
+    }
+  });
 });
 
 describe("tiers", () => {

@@ -43,12 +43,35 @@ export function balanceOf(state: MemberState, settings: ProgramSettings, now: Da
   return balance;
 }
 
+/**
+ * Adds a lot's points to the first EXPIRIES_SHOWN expiry dates, kept in date order as the lots are
+ * walked: a member with hundreds of lots builds no map of every date and sorts none. A date pushed
+ * out stays out, since EXPIRIES_SHOWN earlier dates are already in.
+ */
+function addExpiry(soonest: { points: number; expiresAt: string }[], expiresAt: string, points: number): void {
+  let at = soonest.length;
+  for (let i = 0; i < soonest.length; i++) {
+    const kept = soonest[i]!;
+    if (kept.expiresAt === expiresAt) {
+      kept.points += points;
+      return;
+    }
+    if (expiresAt < kept.expiresAt) {
+      at = i;
+      break;
+    }
+  }
+  if (at >= EXPIRIES_SHOWN) return;
+  soonest.splice(at, 0, { points, expiresAt });
+  if (soonest.length > EXPIRIES_SHOWN) soonest.pop();
+}
+
 /** The balance at `at`, and the first instant after it at which a lot turns available or expires. */
 function workOutBalance(state: MemberState, settings: ProgramSettings, at: number): { balance: Balance; until: number } {
   let available = 0;
   let pending = 0;
   let until = Infinity;
-  const byExpiry = new Map<string, number>();
+  const soonest: { points: number; expiresAt: string }[] = [];
   for (const lot of state.lots) {
     if (lot.remaining <= 0) continue;
     const expires = lot.expiresAt === null ? Infinity : timeOf(lot.expiresAt);
@@ -60,12 +83,12 @@ function workOutBalance(state: MemberState, settings: ProgramSettings, at: numbe
       pending += lot.remaining;
       until = Math.min(until, availableAt);
     }
-    if (lot.expiresAt) byExpiry.set(lot.expiresAt, (byExpiry.get(lot.expiresAt) ?? 0) + lot.remaining);
+    if (lot.expiresAt) addExpiry(soonest, lot.expiresAt, lot.remaining);
   }
   // The lots not loaded are all available and unexpired (the object loads them before that changes).
   if (state.rest) {
     available += state.rest.points;
-    for (const { expiresAt, points } of state.rest.expiries) byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
+    for (const { expiresAt, points } of state.rest.expiries) addExpiry(soonest, expiresAt, points);
     const first = state.rest.expiries[0];
     if (first) until = Math.min(until, timeOf(first.expiresAt));
   }
@@ -76,10 +99,7 @@ function workOutBalance(state: MemberState, settings: ProgramSettings, at: numbe
     ? available + pending > 0
       ? [{ points: available + pending, expiresAt: inactivityDate.toISOString() }]
       : []
-    : [...byExpiry.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .slice(0, EXPIRIES_SHOWN)
-        .map(([expiresAt, points]) => ({ points, expiresAt }));
+    : soonest;
   const balance = {
     available,
     pending,
