@@ -1,5 +1,6 @@
 // The pure ledger functions, called directly: arithmetic, allocation, tiers, dates, earning.
 import { describe, expect, it } from "vitest";
+import { seeded } from "./random";
 import { allocate, isSpendable, spendingOrder } from "../src/ledger/allocation";
 import { balanceOf, pointsValue } from "../src/ledger/balance";
 import { endOfPeriod } from "../src/ledger/dates";
@@ -83,14 +84,7 @@ describe("allocation", () => {
 
   // allocate takes a debit that fits in the first lot without sorting the rest: it must answer as taking in sorted order does.
   it("takes as walking every spendable lot in spending order would, for random lots and debits", () => {
-    // xorshift32: every bit of it varies, unlike a small LCG's low bits.
-    let seed = 0x9e3779b9;
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seeded(0x9e3779b9);
     const day = (d: number) => new Date(Date.UTC(2026, 5, 1 + d)).toISOString();
     let fitInFirstOfMany = 0;
     for (let round = 0; round < 500; round++) {
@@ -163,13 +157,7 @@ describe("balance", () => {
   });
 
   it("lists the five soonest expiry dates with every point on them, for random lots and unloaded rests", () => {
-    let seed = 0x1b873593;
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seeded(0x1b873593);
     const day = (d: number) => new Date(Date.UTC(2026, 5, 1 + d)).toISOString();
     const settings = defaultSettings();
     for (let round = 0; round < 300; round++) {

@@ -6,6 +6,7 @@ import { applyLotDeltas } from "../src/ledger/plan";
 import type { MemberRecord, OpenLot, Plan } from "../src/ledger/state";
 import { memberColumns, memberUpdate } from "../src/members/store";
 import { accrue, call, createProgram, enroll, redeem } from "./helpers";
+import { seeded } from "./random";
 
 const ada: MemberRecord = {
   memberId: "ada",
@@ -85,13 +86,7 @@ describe("applyLotDeltas", () => {
   }
 
   it("agrees with applying each delta in turn, for random lots, deltas and returned lots", () => {
-    let seed = 0x2545f491;
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seeded(0x2545f491);
     for (let round = 0; round < 400; round++) {
       const lots = Array.from({ length: random(10) }, (_, i) => lot(`l${i}`, 1 + random(20)));
       const returned = Array.from({ length: random(3) }, () => lot(`l${random(14)}`, 0));
