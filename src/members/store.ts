@@ -369,7 +369,6 @@ export async function readOrder(db: Database, programId: string, issuer: string,
   return order;
 }
 
-/** The member's columns as a batch writes them (all but the key and enrolledAt). */
 /**
  * The member's columns as an update sets them. An update guarded by the version trigger changes a row
  * D1 holds exactly as the object read it: it needs only the columns that differ from that reading
@@ -385,6 +384,7 @@ export function memberUpdate(m: MemberRecord, before: MemberRecord | null | unde
   return changed;
 }
 
+/** The member's columns as a batch writes them (all but the key and enrolledAt; the attributes unless told not to). */
 export function memberColumns(m: MemberRecord, withAttributes = true) {
   return {
     email: m.email,
