@@ -1,7 +1,9 @@
 // The hot path reads a member's open lots and holds through indexes, never the whole history.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { database } from "../src/db/client";
+import { lots } from "../src/db/schema";
 import { PRELOAD_LOTS_SQL } from "../src/members/preload";
 import { firstOpenLotsQuery, memberQuery, openLotsQuery, pendingLotsQuery } from "../src/members/store";
 
@@ -67,6 +69,18 @@ describe("query plans of the hot path", () => {
     );
     expect(detail).toMatch(/USING INDEX entries_by_member/);
     expect(detail).not.toMatch(/TEMP B-TREE/);
+  });
+
+  // Each index on lots costs every write that adds or changes a lot; one that no query named was dropped (0028).
+  it("keeps on lots the indexes the schema declares, and reads a program's open lots by a program's index", async () => {
+    const found = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'lots' AND sql IS NOT NULL ORDER BY name").all<{ name: string }>();
+    expect(found.results.map((r) => r.name)).toEqual(getTableConfig(lots).indexes.map((i) => i.config.name).sort());
+    expect(found.results.map((r) => r.name)).not.toContain("lots_open_by_expiry");
+    // The settlement's open points per issuer, and the KPIs' pending points, name their program.
+    const perIssuer = await plan("SELECT partner_id AS issuer, CAST(SUM(remaining) AS TEXT) AS points FROM lots WHERE program_id = ?1 AND remaining > 0 GROUP BY partner_id", "p");
+    expect(perIssuer).toMatch(/USING (COVERING )?INDEX lots_open_by_program_/);
+    const pending = await plan("SELECT coalesce(sum(remaining), 0) AS points FROM lots WHERE program_id = ? AND remaining > 0 AND available_at > ?", "p", "2026-01-01");
+    expect(pending).toMatch(/USING (COVERING )?INDEX lots_open_by_program_availability/);
   });
 
   it("looks up a key by its hash", async () => {

@@ -122,7 +122,6 @@ export const lots = sqliteTable(
     index("lots_open_by_member")
       .on(t.programId, t.memberId, t.expiresAt)
       .where(sql`${t.remaining} > 0`),
-    index("lots_open_by_expiry").on(t.expiresAt).where(sql`${t.remaining} > 0`),
     // The object loads a member's first open lots in spending order and the pending ones, never all of them.
     index("lots_open_by_spending")
       .on(t.programId, t.memberId, sql`ifnull(${t.expiresAt}, '~')`, t.earnedAt, t.id)
@@ -133,6 +132,10 @@ export const lots = sqliteTable(
     // Scheduled jobs run per program and page by (expires_at, id): a stable keyset.
     index("lots_open_by_program_expiry")
       .on(t.programId, t.expiresAt, t.id)
+      .where(sql`${t.remaining} > 0`),
+    // The KPIs' pending points of a program (src/kpis/queries.ts), from migration 0016.
+    index("lots_open_by_program_availability")
+      .on(t.programId, t.availableAt)
       .where(sql`${t.remaining} > 0`),
   ],
 );
