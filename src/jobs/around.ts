@@ -18,7 +18,7 @@ import { newId } from "../lib/ids";
 import { inForce } from "../memberships/memberships";
 import { lotWindowOf } from "../members/member-ledger";
 import { readPreloads, type MemberPreload } from "../members/preload";
-import { classifyCommitError, entryRow, memberColumns, outboxRow } from "../members/store";
+import { classifyCommitError, entryRow, memberUpdate, outboxRow } from "../members/store";
 import { applySegmentChanges, memberStatsStatements, membershipsAfter } from "../segments/batch";
 import { programSegments, type SegmentRecord } from "../segments/store";
 import { fromPlan } from "../webhooks/events";
@@ -168,7 +168,7 @@ function chunkStatements(ctx: JobContext, plans: readonly Plan<unknown>[]): D1Pr
   const statements: D1PreparedStatement[] = [d1.prepare("UPDATE programs SET cache_epoch = cache_epoch + 1 WHERE id = ?1").bind(programId)];
   for (const plan of plans) {
     // The version trigger aborts the batch unless this is exactly one step past what the preload read.
-    statements.push(updateRows(d1, members, memberColumns(plan.member), { programId, memberId: plan.member.memberId }));
+    statements.push(updateRows(d1, members, memberUpdate(plan.member, plan.memberBefore), { programId, memberId: plan.member.memberId }));
   }
   const deltas = plans.flatMap((plan) => plan.lotDeltas.map(({ lotId, delta, expired }) => [lotId, delta, expired ?? 0]));
   if (deltas.length > 0) {

@@ -378,7 +378,7 @@ export function memberUpdate(m: MemberRecord, before: MemberRecord | null | unde
   if (!before || before.version + 1 !== m.version) return memberColumns(m);
   const sameAttributes = before.attributes === m.attributes;
   const next: Partial<ReturnType<typeof memberColumns>> = memberColumns(m, !sameAttributes);
-  const prev: Partial<ReturnType<typeof memberColumns>> = memberColumns(before, !sameAttributes);
+  const prev = memberColumns(before, !sameAttributes);
   const changed: Record<string, unknown> = {};
   for (const key of Object.keys(next) as (keyof typeof next)[]) if (next[key] !== prev[key]) changed[key] = next[key];
   return changed;
