@@ -5,6 +5,7 @@ import { handleWebhookBatch } from "./webhooks/delivery";
 import type { WebhookMessage } from "./webhooks/events";
 import { handleImportBatch } from "./imports/consumer";
 import type { ImportChunkMessage } from "./imports/store";
+import { balanceReadBeforeRouter } from "./routes/members/balance-read";
 
 export { MemberLedger } from "./members/member-ledger";
 export { RewardStock } from "./rewards/stock-object";
@@ -16,7 +17,10 @@ const app = buildApp();
 const IMPORT_QUEUE = "treue-imports";
 
 export default {
-  fetch: app.fetch,
+  // The balance read's plain case is answered before the router (src/routes/members/balance-read.ts).
+  fetch(request, env, ctx) {
+    return balanceReadBeforeRouter(request, env) ?? app.fetch(request, env, ctx);
+  },
   // Cron Triggers: expiry, warnings, tiers and housekeeping, by the trigger's own time.
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runCron(env, controller.cron, controller.scheduledTime));

@@ -12,9 +12,11 @@ import type { AppEnv, Principal, Role } from "./types";
 
 export const KEY_PREFIX = "trk_";
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 function bearerToken(c: Context<AppEnv>): string {
   const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const match = BEARER.exec(header);
   if (!match) throw new ApiError("unauthorized", "Send 'Authorization: Bearer <key>'.");
   return match[1]!;
 }
@@ -94,6 +96,20 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
   refused.delete(hash);
   remember(principals, MAX_CACHED_KEYS, hash, { principal, expiresAt: Date.now() + PRINCIPAL_TTL_MS });
   return principal;
+}
+
+/**
+ * The principal of a program key this isolate resolved within PRINCIPAL_TTL_MS, when it has one of
+ * `roles`, without any I/O; null for anything else (no key, a key not resolved here lately, another
+ * role), which requireKey then answers in full. Only resolved keys have a hash kept, so a revoked or
+ * unknown key is never found here, and forgetting a program's keys reaches this at once.
+ */
+export function cachedPrincipal(authorization: string | null, roles: readonly Role[]): Principal | null {
+  const match = authorization === null ? null : BEARER.exec(authorization);
+  const hash = match ? keyHashes.get(match[1]!) : undefined;
+  const cached = hash === undefined ? undefined : principals.get(hash);
+  if (!cached || cached.expiresAt <= Date.now()) return null;
+  return (roles as readonly string[]).includes(cached.principal.role) ? cached.principal : null;
 }
 
 /** Program keys with one of `roles`; any other valid key gets a 403. */

@@ -67,16 +67,57 @@ export function problem(c: Context<AppEnv>, refusal: ApiError | DomainError) {
   return problemResponse(c, error.status, problemBody(error, c.get("requestId")));
 }
 
-/** A problem+json response, typed as the routes declare their errors; a 503 says when to come back. */
+/** A problem+json response, typed as the routes declare their errors. */
 export function problemResponse<S extends ErrorStatus>(c: Context<AppEnv>, status: S, body: ProblemBody) {
-  return c.json(body, status, {
-    "Content-Type": "application/problem+json",
-    ...(status === 503 ? { "Retry-After": "1" } : {}),
-  });
+  return c.json(body, status, problemHeaders(status));
+}
+
+/** A problem's headers: its type, and for a 503 when to come back. */
+export function problemHeaders(status: number): Record<string, string> {
+  return { "Content-Type": "application/problem+json", ...(status === 503 ? { "Retry-After": "1" } : {}) };
+}
+
+/** The caller's X-Request-Id (its first 64 characters), or a new one. */
+export function requestIdOf(header: string | null | undefined): string {
+  return header?.slice(0, 64) || crypto.randomUUID();
 }
 
 function log(fields: Record<string, unknown>) {
   console.log(JSON.stringify(fields));
+}
+
+/** The one line a failed request leaves in the log, however it was answered. */
+export function logFailedRequest(requestId: string, method: string, path: string, status: number, ms: number): void {
+  log({ level: "error", requestId, method, path, status, ms });
+}
+
+/**
+ * What an error thrown while answering a request tells the caller, logged as it goes: our own
+ * refusals as they are, the framework's with our codes, D1 or the member's object failing as a 503
+ * to retry, anything else as a 500 to quote the requestId of.
+ */
+export function refusalOf(error: Error, requestId: string, path: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return fromDomain(error);
+  // A sum or value that would no longer be exact (a settlement over a whole program, say) is refused, never rounded.
+  if (error instanceof BeyondSafeIntegers) return new ApiError("amount_out_of_range", "The amounts involved exceed the numbers the ledger can hold exactly.");
+  const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
+  if (frameworkCode) return new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message);
+  if (error instanceof SyntaxError) return new ApiError("invalid_json", "The body is not valid JSON.");
+  // D1 refused or lost a query of the Worker's own (auth, reads, routes that write directly).
+  if (isTransientD1Error(error)) {
+    log({ level: "warn", requestId, path, error: errorMessages(error).at(-1) });
+    return fromDomain(databaseUnavailable());
+  }
+  // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
+  // with the same Idempotency-Key is safe, so say exactly that.
+  const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };
+  if (flags.retryable || flags.overloaded || flags.durableObjectReset) {
+    log({ level: "warn", requestId, path, error: `${error.name}: ${error.message}` });
+    return new ApiError("temporarily_unavailable", "The member's ledger restarted during the call; retry with the same Idempotency-Key.");
+  }
+  log({ level: "error", requestId, path, error: `${error.name}: ${error.message}` });
+  return new ApiError("internal_error", "An unexpected error occurred. Quote the requestId when you report it.");
 }
 
 /**
@@ -123,7 +164,7 @@ export function createApp() {
 
   // One middleware before every route, not one per concern: each is another async step on every request, a read's included.
   app.use("*", async (c, next) => {
-    const requestId = c.req.header("x-request-id")?.slice(0, 64) || crypto.randomUUID();
+    const requestId = requestIdOf(c.req.header("x-request-id"));
     c.set("requestId", requestId);
     const started = Date.now();
     // Set before the handler, so the response c.json builds carries it; set after a finished response,
@@ -135,42 +176,13 @@ export function createApp() {
     // A handler's own Response (a page, a file) does not take prepared headers: it gets a copy that does.
     if (c.res.headers.get("X-Request-Id") !== requestId) c.header("X-Request-Id", requestId);
     if (c.res.status >= 500) {
-      log({ level: "error", requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+      logFailedRequest(requestId, c.req.method, c.req.path, c.res.status, Date.now() - started);
     }
   });
 
   app.notFound((c) => problem(c, new ApiError("not_found", `No route ${c.req.method} ${c.req.path}.`)));
 
-  app.onError((error, c) => {
-    if (error instanceof ApiError || error instanceof DomainError) return problem(c, error);
-    // A sum or value that would no longer be exact (a settlement over a whole program, say) is refused, never rounded.
-    if (error instanceof BeyondSafeIntegers) {
-      return problem(c, new ApiError("amount_out_of_range", "The amounts involved exceed the numbers the ledger can hold exactly."));
-    }
-    const frameworkCode = error instanceof HTTPException ? HTTP_EXCEPTION_CODES[error.status] : undefined;
-    if (frameworkCode) return problem(c, new ApiError(frameworkCode, FRAMEWORK_DETAILS[frameworkCode] ?? error.message));
-    if (error instanceof SyntaxError) return problem(c, new ApiError("invalid_json", "The body is not valid JSON."));
-    // D1 refused or lost a query of the Worker's own (auth, reads, routes that write directly).
-    if (isTransientD1Error(error)) {
-      log({ level: "warn", requestId: c.get("requestId"), path: c.req.path, error: errorMessages(error).at(-1) });
-      return problem(c, databaseUnavailable());
-    }
-    // The member's object was reset or overloaded mid-call: the outcome is unknown, and a retry
-    // with the same Idempotency-Key is safe, so say exactly that.
-    const flags = error as { retryable?: boolean; overloaded?: boolean; durableObjectReset?: boolean };
-    if (flags.retryable || flags.overloaded || flags.durableObjectReset) {
-      log({ level: "warn", requestId: c.get("requestId"), path: c.req.path, error: `${error.name}: ${error.message}` });
-      c.header("Retry-After", "1");
-      return problem(c, new ApiError("temporarily_unavailable", "The member's ledger restarted during the call; retry with the same Idempotency-Key."));
-    }
-    log({
-      level: "error",
-      requestId: c.get("requestId"),
-      path: c.req.path,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
-    return problem(c, new ApiError("internal_error", "An unexpected error occurred. Quote the requestId when you report it."));
-  });
+  app.onError((error, c) => problem(c, refusalOf(error, c.get("requestId"), c.req.path)));
 
   return app;
 }

@@ -7,7 +7,7 @@ import { answerForPartner } from "../members/partner-view";
 import { fromDomain, problemBody, type ErrorStatus } from "../lib/errors";
 import { sha256Hex } from "../lib/ids";
 import { problemResponse } from "./create-app";
-import type { AppEnv } from "./types";
+import type { AppEnv, Principal } from "./types";
 
 /** The member's object in the caller's program. */
 export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger {
@@ -27,13 +27,7 @@ export async function ledgerCall(
 ): Promise<SentCall> {
   const principal = c.get("principal");
   return {
-    programId: principal.programId,
-    memberId,
-    settingsText: principal.settingsText,
-    cacheEpoch: principal.cacheEpoch,
-    listening: principal.listening,
-    partnerId: principal.partnerId,
-    requestId: c.get("requestId"),
+    ...readCall(principal, memberId, c.get("requestId")),
     idempotency: write
       ? {
           // A member token's keys are the member's own: two shoppers' "checkout-1" never meet.
@@ -43,6 +37,20 @@ export async function ledgerCall(
           storeRefusals: write.storeRefusals,
         }
       : null,
+  };
+}
+
+/** The call a read sends: who asks, on which program, with no Idempotency-Key. */
+export function readCall(principal: Principal, memberId: string, requestId: string): SentCall {
+  return {
+    programId: principal.programId,
+    memberId,
+    settingsText: principal.settingsText,
+    cacheEpoch: principal.cacheEpoch,
+    listening: principal.listening,
+    partnerId: principal.partnerId,
+    requestId,
+    idempotency: null,
   };
 }
 
@@ -77,5 +85,9 @@ export function respond<T>(c: Context<AppEnv>, reply: LedgerReply<T, boolean>): 
 
 /** The reply as the calling key may see it: a partner key gets what src/members/partner-view.ts leaves it. */
 export function forCaller<R extends LedgerReply>(c: Context<AppEnv>, reply: R): R {
-  return reply.ok && c.get("principal").partnerId ? { ...reply, value: answerForPartner(reply.value) } : reply;
+  return forPrincipal(c.get("principal"), reply);
+}
+
+export function forPrincipal<R extends LedgerReply>(principal: Principal, reply: R): R {
+  return reply.ok && principal.partnerId ? { ...reply, value: answerForPartner(reply.value) } : reply;
 }

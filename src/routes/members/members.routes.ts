@@ -14,6 +14,8 @@ import {
 import { EnrollBody, MemberSchema, RedeemBody } from "./members.schemas";
 
 const tags = ["Members"];
+/** The keys that may read a balance: the route's and the path before the router's (./balance-read.ts). */
+export const BALANCE_READERS = ["admin", "server", "partner"] as const;
 const replayNote = "A retry with the same Idempotency-Key and body replays this answer (header `Idempotent-Replayed: true`).";
 
 export const enrollMember = createRoute({
@@ -67,7 +69,7 @@ export const getBalance = createRoute({
   description: "The member's balance as their ledger object holds it now: points available, pending (not yet available), held by open redemptions, debt, lifetime and qualifying points, tier, the next tier, and the next expiries.",
   tags,
   security: bearer,
-  middleware: [requireKey("admin", "server", "partner")] as const,
+  middleware: [requireKey(...BALANCE_READERS)] as const,
   request: { params: MemberIdParam },
   responses: { 200: jsonResponse(BalanceSchema, "The balance, including every write made before this read."), ...errorResponses },
 });
