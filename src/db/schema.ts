@@ -118,11 +118,8 @@ export const lots = sqliteTable(
     check("lots_points_positive", sql`${t.points} > 0`),
     check("lots_remaining_in_range", sql`${t.remaining} >= 0 AND ${t.remaining} <= ${t.points}`),
     check("lots_expired_in_range", sql`${t.expired} >= 0 AND ${t.remaining} + ${t.expired} <= ${t.points}`),
-    // The hot path reads only a member's open lots, never the history.
-    index("lots_open_by_member")
-      .on(t.programId, t.memberId, t.expiresAt)
-      .where(sql`${t.remaining} > 0`),
-    // The object loads a member's first open lots in spending order and the pending ones, never all of them.
+    // The hot path reads only a member's open lots, never the history: it loads their first open lots
+    // in spending order and the pending ones, never all of them, and the rest's expiry dates in order.
     index("lots_open_by_spending")
       .on(t.programId, t.memberId, sql`ifnull(${t.expiresAt}, '~')`, t.earnedAt, t.id)
       .where(sql`${t.remaining} > 0`),

@@ -21,7 +21,7 @@ export interface MemberPreload {
   segments: { stats: MemberStats; wasIn: string[] };
 }
 
-/** Open lots of many members (the literal 0 keeps the partial index lots_open_by_member usable), at most ?3 each. */
+/** Open lots of many members (the literal 0 keeps the partial indexes of open lots usable), at most ?3 each. */
 export const PRELOAD_LOTS_SQL = `SELECT member_id AS memberId, id, partner_id AS partnerId, order_id AS orderId, points, remaining,
     earned_at AS earnedAt, available_at AS availableAt, expires_at AS expiresAt
   FROM (SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY id) AS n FROM lots

@@ -1,6 +1,6 @@
 // Reads a member's ledger state from D1 and commits a Plan as ONE atomic batch.
 import { auditInsert } from "../audit/audit";
-import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { activities, allocations, budgetDraws, entries, expiryWarnings, idempotencyKeys, kpiPending, lots, memberBonuses, memberRuleGrants, importLines, members, orderEarnings, orders, outboxEvents, programs, redemptions, rewardClaims } from "../db/schema";
@@ -115,7 +115,7 @@ export function memberQuery(db: Database, programId: string, memberId: string) {
   return db.select().from(members).where(and(eq(members.programId, programId), eq(members.memberId, memberId)));
 }
 
-/** Uses the partial index lots_open_by_member: open lots only, never the history. */
+/** Uses a partial index of the member's open lots: open lots only, never the history. */
 export function openLotsQuery(db: Database, programId: string, memberId: string) {
   return db
     .select()
@@ -146,17 +146,20 @@ export function pendingLotsQuery(db: Database, programId: string, memberId: stri
  * their sum and their first expiry dates, what the balance needs of them.
  * SQLite adds them up inside D1, so the object never holds them.
  */
-function restOfLotsQueries(db: Database, programId: string, memberId: string, limit: number, now: string) {
+export function restOfLotsQueries(db: Database, programId: string, memberId: string, limit: number, now: string) {
   const first = db.select({ id: lots.id }).from(lots).where(openLotsOf(programId, memberId)).orderBy(...SPENDING_ORDER).limit(limit);
   const rest = and(openLotsOf(programId, memberId), lte(lots.availableAt, now), notInArray(lots.id, first));
+  // The expiry as lots_open_by_spending holds it, so the dates come in its order and the query stops
+  // at the fifth; '~' is the never-expiring lots' place, and no date.
+  const expiry = SPENDING_ORDER[0]!;
   return [
     db.select({ points: sql<number>`coalesce(sum(${lots.remaining}), 0)` }).from(lots).where(rest),
     db
-      .select({ expiresAt: sql<string>`${lots.expiresAt}`, points: sql<number>`sum(${lots.remaining})` })
+      .select({ expiresAt: sql<string>`${expiry}`, points: sql<number>`sum(${lots.remaining})` })
       .from(lots)
-      .where(and(rest, isNotNull(lots.expiresAt)))
-      .groupBy(lots.expiresAt)
-      .orderBy(lots.expiresAt)
+      .where(and(rest, sql`${expiry} < '~'`))
+      .groupBy(expiry)
+      .orderBy(expiry)
       .limit(EXPIRIES_OF_REST),
   ] as const;
 }
