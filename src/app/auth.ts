@@ -62,11 +62,10 @@ const keyHashes = new Map<string, string>();
 
 /** The key's principal, or null for a key that is unknown or revoked (the same answer for both). */
 async function resolveKey(db: D1Database, hash: string): Promise<Principal | null> {
-  const now = Date.now();
-  const cached = principals.get(hash);
-  if (cached && cached.expiresAt > now) return cached.principal;
+  const cached = freshPrincipal(hash);
+  if (cached) return cached;
   const refusedUntil = refused.get(hash);
-  if (refusedUntil !== undefined && refusedUntil > now) return null;
+  if (refusedUntil !== undefined && refusedUntil > Date.now()) return null;
   // Each request looks up on its own: a D1 promise started by one request and awaited by another
   // is I/O on behalf of a different request, which workerd refuses (or leaves hanging) under load.
   return lookUpKey(db, hash);
@@ -107,9 +106,14 @@ async function lookUpKey(db: D1Database, hash: string): Promise<Principal | null
 export function cachedPrincipal(authorization: string | null, roles: readonly Role[]): Principal | null {
   const match = authorization === null ? null : BEARER.exec(authorization);
   const hash = match ? keyHashes.get(match[1]!) : undefined;
-  const cached = hash === undefined ? undefined : principals.get(hash);
-  if (!cached || cached.expiresAt <= Date.now()) return null;
-  return (roles as readonly string[]).includes(cached.principal.role) ? cached.principal : null;
+  const principal = hash === undefined ? null : freshPrincipal(hash);
+  return principal && (roles as readonly string[]).includes(principal.role) ? principal : null;
+}
+
+/** The principal this isolate resolved for a key's hash within PRINCIPAL_TTL_MS, if any. */
+function freshPrincipal(hash: string): Principal | null {
+  const cached = principals.get(hash);
+  return cached && cached.expiresAt > Date.now() ? cached.principal : null;
 }
 
 /** Program keys with one of `roles`; any other valid key gets a 403. */

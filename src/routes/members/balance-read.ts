@@ -46,6 +46,7 @@ export function balanceReadBeforeRouter(request: Request, env: Env): Promise<Res
 
 async function answer(env: Env, principal: Principal, memberId: string, requestId: string): Promise<Response> {
   const started = Date.now();
+  const path = `${PREFIX}${memberId}${SUFFIX}`;
   let refusal: ApiError;
   try {
     const reply = await memberLedgerOf(env, principal.programId, memberId).getBalance(readCall(principal, memberId, requestId));
@@ -53,9 +54,9 @@ async function answer(env: Env, principal: Principal, memberId: string, requestI
     if (reply.ok) return new Response(JSON.stringify(forPrincipal(principal, reply).value), { headers: { "Content-Type": "application/json", "X-Request-Id": requestId } });
     refusal = fromDomain(reply.error);
   } catch (error) {
-    refusal = refusalOf(error instanceof Error ? error : new Error(String(error)), requestId, `${PREFIX}${memberId}${SUFFIX}`);
+    refusal = refusalOf(error instanceof Error ? error : new Error(String(error)), requestId, path);
   }
   const status = refusal.status;
-  if (status >= 500) logFailedRequest(requestId, "GET", `${PREFIX}${memberId}${SUFFIX}`, status, Date.now() - started);
+  if (status >= 500) logFailedRequest(requestId, "GET", path, status, Date.now() - started);
   return new Response(JSON.stringify(problemBody(refusal, requestId)), { status, headers: { ...problemHeaders(status), "X-Request-Id": requestId } });
 }
