@@ -38,7 +38,15 @@ export function isPlainJsonBody(request: Request): boolean {
  * see it (201 when it created something), a replay marked as one, a refusal as the problem the app's
  * error handler makes of it, and a failure of 500 or more logged as the app logs one.
  */
-export async function answerAsRoute(principal: Principal, requestId: string, method: string, path: string, work: () => Promise<LedgerReply>): Promise<Response> {
+export async function answerAsRoute<T>(
+  principal: Principal,
+  requestId: string,
+  method: string,
+  path: string,
+  work: () => Promise<LedgerReply<T>>,
+  // The body of a value: as the caller's key may see it, written out; a reply that is already that text passes `asText`.
+  bodyOf: (principal: Principal, reply: LedgerReply<T> & { ok: true }) => string = (p, reply) => JSON.stringify(forPrincipal(p, reply).value),
+): Promise<Response> {
   const started = Date.now();
   const headers: Record<string, string> = { "X-Request-Id": requestId };
   let refusal: ApiError;
@@ -48,7 +56,7 @@ export async function answerAsRoute(principal: Principal, requestId: string, met
     if (reply.replayed) headers["Idempotent-Replayed"] = "true";
     if (reply.ok) {
       const status = reply.created ? 201 : 200;
-      return new Response(JSON.stringify(forPrincipal(principal, reply).value), { status, headers: { "Content-Type": "application/json", ...headers } });
+      return new Response(bodyOf(principal, reply), { status, headers: { "Content-Type": "application/json", ...headers } });
     }
     refusal = fromDomain(reply.error);
     // A replayed refusal is the first answer as it was sent, its requestId included.
@@ -60,3 +68,6 @@ export async function answerAsRoute(principal: Principal, requestId: string, met
   if (status >= 500) logFailedRequest(requestId, method, path, status, Date.now() - started);
   return new Response(JSON.stringify(problemBody(refusal, refusalId)), { status, headers: { ...problemHeaders(status), ...headers } });
 }
+
+/** A reply whose value is already the answer's JSON text, for the caller's key (MemberLedger.getBalanceText). */
+export const asText = (_principal: Principal, reply: LedgerReply<string> & { ok: true }): string => reply.value;

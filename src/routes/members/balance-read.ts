@@ -3,7 +3,7 @@
 // 0.03-0.05 ms of CPU to a read whose object call costs about 0.14 (bench/README.md). Only the
 // plain case is answered here, exactly as the route answers it; anything else goes on to the app.
 import { cachedPrincipal } from "../../app/auth";
-import { answerAsRoute, plainSegment } from "../../app/before-router";
+import { answerAsRoute, asText, plainSegment } from "../../app/before-router";
 import { requestIdOf } from "../../app/create-app";
 import { readCall } from "../../app/ledger-client";
 import { MemberIdParam } from "../../app/openapi";
@@ -34,7 +34,13 @@ export function balanceReadBeforeRouter(request: Request, env: Env): Promise<Res
   const principal = cachedPrincipal(request.headers.get("authorization"), BALANCE_READERS);
   if (!principal) return null;
   const requestId = requestIdOf(request.headers.get("x-request-id"));
-  return answerAsRoute(principal, requestId, "GET", `${PREFIX}${memberId}${SUFFIX}`, () =>
-    memberLedgerOf(env, principal.programId, memberId).getBalance(readCall(principal, memberId, requestId)),
+  const view = principal.partnerId ? "partner" : "full";
+  return answerAsRoute(
+    principal,
+    requestId,
+    "GET",
+    `${PREFIX}${memberId}${SUFFIX}`,
+    () => memberLedgerOf(env, principal.programId, memberId).getBalanceText(readCall(principal, memberId, requestId), view),
+    asText,
   );
 }
