@@ -35,10 +35,11 @@ const REFUND_CENTS = 100;
 /** The funding order of a member, the one the bench's refunds return parts of. */
 const refundableOrder = (memberId: string) => `funding-${memberId}`;
 /**
- * Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. Five in a full run:
- * one round in three or four stands out by 0.2 on this kind of machine, and a median of three moves with it.
+ * Rounds of the interleaved floor ratios, and each phase's length: 0.4 of a scenario's. Seven in a full run:
+ * one round in three or four stands out by 0.2 on this kind of machine; a median of three moved with it,
+ * and a median of five still moved by 0.1 between identical runs.
  */
-const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? (smoke ? 3 : 5));
+const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? (smoke ? 3 : 7));
 const pairMs = Math.round(settings.durationMs * 0.4);
 const output = process.env.BENCH_OUTPUT ?? (smoke ? "bench/results/smoke.json" : "bench/latest.json");
 
