@@ -6,7 +6,6 @@ import type { WebhookMessage } from "./webhooks/events";
 import { handleImportBatch } from "./imports/consumer";
 import type { ImportChunkMessage } from "./imports/store";
 import { balanceReadBeforeRouter } from "./routes/members/balance-read";
-import { writeBeforeRouter } from "./app/writes-before-router";
 
 export { MemberLedger } from "./members/member-ledger";
 export { RewardStock } from "./rewards/stock-object";
@@ -18,11 +17,9 @@ const app = buildApp();
 const IMPORT_QUEUE = "treue-imports";
 
 export default {
-  // The plain case of the balance read and of the ledger writes is answered before the router
-  // (src/routes/members/balance-read.ts, src/app/writes-before-router.ts); the app answers the rest.
+  // The balance read's plain case is answered before the router (src/routes/members/balance-read.ts).
   fetch(request, env, ctx) {
-    const toApp = (unrouted: Request) => Promise.resolve(app.fetch(unrouted, env, ctx));
-    return balanceReadBeforeRouter(request, env) ?? writeBeforeRouter(request, env, toApp) ?? app.fetch(request, env, ctx);
+    return balanceReadBeforeRouter(request, env) ?? app.fetch(request, env, ctx);
   },
   // Cron Triggers: expiry, warnings, tiers and housekeeping, by the trigger's own time.
   scheduled(controller, env, ctx) {

@@ -31,10 +31,11 @@ export async function call(path: string, options: CallOptions = {}) {
   if (method === "POST" && options.idempotencyKey !== null) {
     headers["idempotency-key"] ??= options.idempotencyKey ?? `test-${Date.now()}-${++keyCounter}`;
   }
-  const body = options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-  // Declared as an HTTP client declares it (a request built here has none): the ledger writes' path before the router needs it.
-  if (body !== undefined) headers["content-length"] ??= String(new TextEncoder().encode(body).length);
-  const res = await exports.default.fetch(`${BASE}${path}`, { method, headers, body });
+  const res = await exports.default.fetch(`${BASE}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
+  });
   const text = await res.text();
   let json: any = null;
   try {

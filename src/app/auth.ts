@@ -12,9 +12,6 @@ import type { AppEnv, Principal, Role } from "./types";
 
 export const KEY_PREFIX = "trk_";
 
-/** The keys that may write a member's ledger: the write routes' and the path before the router's (./writes-before-router.ts). */
-export const LEDGER_WRITERS = ["admin", "server", "partner"] as const;
-
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 function bearerToken(c: Context<AppEnv>): string {

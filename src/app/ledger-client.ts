@@ -14,55 +14,29 @@ export function memberLedger(c: Context<AppEnv>, memberId: string): MemberLedger
   return memberLedgerOf(c.env, c.get("principal").programId, memberId);
 }
 
-/** What a write's Idempotency-Key covers: the route (as the router names it), the target and the validated body. */
-export interface WriteRequest {
-  method: string;
-  routePath: string;
-  idempotencyKey: string;
-  target: string;
-  body: unknown;
-  storeRefusals?: boolean;
-}
-
 /**
  * The call every ledger operation sends. The Idempotency-Key is scoped to the
  * program and the caller (role, and partner for partner keys); its request
  * hash covers the route, the target and the validated body. The settings go
  * as the text of the validated settings (see SentCall).
  */
-export function ledgerCall(
+export async function ledgerCall(
   c: Context<AppEnv>,
   memberId: string,
   write?: { idempotencyKey: string; target: string; body: unknown; storeRefusals?: boolean },
 ): Promise<SentCall> {
   const principal = c.get("principal");
-  const requestId = c.get("requestId");
-  return write ? writeCall(principal, memberId, requestId, { method: c.req.method, routePath: c.req.routePath, ...write }) : Promise.resolve(readCall(principal, memberId, requestId));
-}
-
-/** A write's caller and key once validated: what a write's work needs besides its target and body, wherever it was routed. */
-export interface WriteContext {
-  env: Env;
-  principal: Principal;
-  requestId: string;
-  idempotencyKey: string;
-}
-
-export function writeContextOf(c: Context<AppEnv>, idempotencyKey: string): WriteContext {
-  return { env: c.env, principal: c.get("principal"), requestId: c.get("requestId"), idempotencyKey };
-}
-
-/** A write's call from its parts: the route's handler and the path before the router (src/app/before-router.ts) build it alike. */
-export async function writeCall(principal: Principal, memberId: string, requestId: string, write: WriteRequest): Promise<SentCall> {
   return {
-    ...readCall(principal, memberId, requestId),
-    idempotency: {
-      // A member token's keys are the member's own: two shoppers' "checkout-1" never meet.
-      scope: principal.role === "member" ? `member:${memberId}` : `${principal.role}:${principal.partnerId ?? ""}`,
-      key: write.idempotencyKey,
-      requestHash: await sha256Hex(`${write.method} ${write.routePath} ${write.target}\n${JSON.stringify(write.body)}`),
-      storeRefusals: write.storeRefusals,
-    },
+    ...readCall(principal, memberId, c.get("requestId")),
+    idempotency: write
+      ? {
+          // A member token's keys are the member's own: two shoppers' "checkout-1" never meet.
+          scope: principal.role === "member" ? `member:${memberId}` : `${principal.role}:${principal.partnerId ?? ""}`,
+          key: write.idempotencyKey,
+          requestHash: await sha256Hex(`${c.req.method} ${c.req.routePath} ${write.target}\n${JSON.stringify(write.body)}`),
+          storeRefusals: write.storeRefusals,
+        }
+      : null,
   };
 }
 

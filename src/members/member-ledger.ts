@@ -58,7 +58,6 @@ import {
   memberQuery,
 } from "./store";
 import type { MemberPreload } from "./preload";
-import { answerForPartner } from "./partner-view";
 import { programSegments } from "../segments/store";
 import { fromPlan } from "../webhooks/events";
 import { publishCommitted } from "../webhooks/outbox";
@@ -676,17 +675,6 @@ export class MemberLedger extends DurableObject<Env> {
   getBalance(sent: SentCall): Promise<LedgerReply<Balance, false>> {
     const call = this.settle(sent);
     return this.read(call, (state, now) => balanceOf(state, call.settings, now));
-  }
-
-  /**
-   * The balance as the JSON text of the answer, for the caller's key (a partner's leaves the debt out):
-   * the read before the router sends it as the body as it is. One string crosses the call instead of
-   * an object to copy, and the Worker does not write it out again (bench/README.md).
-   */
-  async getBalanceText(sent: SentCall, view: "full" | "partner"): Promise<LedgerReply<string, false>> {
-    const reply = await this.getBalance(sent);
-    if (!reply.ok) return reply;
-    return { ok: true, value: JSON.stringify(view === "partner" ? answerForPartner(reply.value) : reply.value), replayed: false };
   }
 
   getMember(sent: SentCall): Promise<LedgerReply<MemberView, false>> {

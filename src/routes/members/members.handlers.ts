@@ -1,10 +1,6 @@
 // Member handlers: validate, hand the work to the member's Durable Object, answer.
 import type { AppRouteHandler } from "../../app/types";
-import { ledgerCall, memberLedger, respond, writeCall, writeContextOf, type WriteContext } from "../../app/ledger-client";
-import type { AccrualBody, RefundBody } from "../../app/schemas";
-import { memberLedgerOf } from "../../members/member-ledger";
-import type { RedeemBody } from "./members.schemas";
-import type { z } from "@hono/zod-openapi";
+import { ledgerCall, memberLedger, respond } from "../../app/ledger-client";
 import type {
   AccrueRoute,
   EnrollMemberRoute,
@@ -40,18 +36,9 @@ export const getMember: AppRouteHandler<GetMemberRoute> = async (c) => {
   return respond(c, await memberLedger(c, memberId).getMember(await ledgerCall(c, memberId)));
 };
 
-/** The write routes' paths as the router names them: each Idempotency-Key's request hash covers its route's. */
-export const ACCRUAL_ROUTE = "/v1/members/:memberId/accruals";
-export const REDEMPTION_ROUTE = "/v1/members/:memberId/redemptions";
-export const REFUND_ROUTE = "/v1/members/:memberId/refunds";
-
-/** A member write's call, under the route's path and the member as its target. */
-function memberWriteCall(w: WriteContext, routePath: string, memberId: string, body: unknown) {
-  return writeCall(w.principal, memberId, w.requestId, { method: "POST", routePath, idempotencyKey: w.idempotencyKey, target: memberId, body });
-}
-
-/** An accrual from its validated parts: the route's handler and the path before the router (src/app/writes-before-router.ts) both run this. */
-export async function accrueMember(w: WriteContext, memberId: string, body: z.infer<typeof AccrualBody>) {
+export const accrue: AppRouteHandler<AccrueRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
   const now = Date.now();
   const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date(now);
   if (occurredAt.getTime() > now + FUTURE_SKEW_MS) {
@@ -65,41 +52,34 @@ export async function accrueMember(w: WriteContext, memberId: string, body: z.in
     items: body.items,
     storeId: body.storeId ?? null,
   };
-  const call = await memberWriteCall(w, ACCRUAL_ROUTE, memberId, body);
-  const { programId, settings } = w.principal;
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  const { programId, settings } = c.get("principal");
   // Only the version of the rules goes with the call: the object keeps the set itself (src/campaigns/active.ts).
-  call.rulesVersion = (await activeRuleSet(w.env, programId, settings)).version;
-  return memberLedgerOf(w.env, programId, memberId).accrue(call, input);
-}
-
-/** A redemption (capture or hold) from its validated parts. */
-export async function redeemMember(w: WriteContext, memberId: string, body: z.infer<typeof RedeemBody>) {
-  const call = await memberWriteCall(w, REDEMPTION_ROUTE, memberId, body);
-  const reply = await memberLedgerOf(w.env, call.programId, memberId).redeem(call, body);
-  // Its capture or cancel then finds the member without reading D1 (when this isolate serves it).
-  if (reply.ok) rememberOwner(call.programId, reply.value);
-  return reply;
-}
-
-/** A refund from its validated parts. */
-export async function refundMember(w: WriteContext, memberId: string, body: z.infer<typeof RefundBody>) {
-  const call = await memberWriteCall(w, REFUND_ROUTE, memberId, body);
-  return memberLedgerOf(w.env, call.programId, memberId).refund(call, body);
-}
-
-export const accrue: AppRouteHandler<AccrueRoute> = async (c) =>
-  respond(c, await accrueMember(writeContextOf(c, c.req.valid("header")["idempotency-key"]), c.req.valid("param").memberId, c.req.valid("json")));
+  call.rulesVersion = (await activeRuleSet(c.env, programId, settings)).version;
+  return respond(c, await memberLedger(c, memberId).accrue(call, input));
+};
 
 export const getBalance: AppRouteHandler<GetBalanceRoute> = async (c) => {
   const { memberId } = c.req.valid("param");
   return respond(c, await memberLedger(c, memberId).getBalance(await ledgerCall(c, memberId)));
 };
 
-export const redeem: AppRouteHandler<RedeemRoute> = async (c) =>
-  respond(c, await redeemMember(writeContextOf(c, c.req.valid("header")["idempotency-key"]), c.req.valid("param").memberId, c.req.valid("json")));
+export const redeem: AppRouteHandler<RedeemRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  const reply = await memberLedger(c, memberId).redeem(call, body);
+  // Its capture or cancel then finds the member without reading D1 (when this isolate serves it).
+  if (reply.ok) rememberOwner(call.programId, reply.value);
+  return respond(c, reply);
+};
 
-export const refund: AppRouteHandler<RefundRoute> = async (c) =>
-  respond(c, await refundMember(writeContextOf(c, c.req.valid("header")["idempotency-key"]), c.req.valid("param").memberId, c.req.valid("json")));
+export const refund: AppRouteHandler<RefundRoute> = async (c) => {
+  const { memberId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const call = await ledgerCall(c, memberId, { idempotencyKey: c.req.valid("header")["idempotency-key"], target: memberId, body });
+  return respond(c, await memberLedger(c, memberId).refund(call, body));
+};
 
 /** Reads D1 directly: every committed write is already there, and history needs no serialization. */
 export const listTransactions: AppRouteHandler<ListTransactionsRoute> = async (c) => {

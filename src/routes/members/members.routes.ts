@@ -1,6 +1,6 @@
 // Route declarations for members and their ledger (no logic here).
 import { createRoute, z } from "@hono/zod-openapi";
-import { LEDGER_WRITERS, requireKey } from "../../app/auth";
+import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonBody, jsonResponse, MemberIdParam, PaginationQuery } from "../../app/openapi";
 import {
   AccrualBody,
@@ -56,7 +56,7 @@ export const accrue = createRoute({
   description: `Base rate x tier multiplier, with a breakdown. One order earns once per issuer: a second accrual of the same orderId is a 409 \`order_already_accrued\`, whatever the Idempotency-Key. ${replayNote}`,
   tags,
   security: bearer,
-  middleware: [requireKey(...LEDGER_WRITERS)] as const,
+  middleware: [requireKey("admin", "server", "partner")] as const,
   request: { params: MemberIdParam, headers: IdempotencyHeader, body: jsonBody(AccrualBody) },
   responses: { 201: jsonResponse(AccrualResultSchema, "Points earned."), ...errorResponses },
 });
@@ -82,7 +82,7 @@ export const redeem = createRoute({
   description: `Takes points from the lots that expire first, never more than available (422 \`insufficient_points\`). ${replayNote}`,
   tags,
   security: bearer,
-  middleware: [requireKey(...LEDGER_WRITERS)] as const,
+  middleware: [requireKey("admin", "server", "partner")] as const,
   request: { params: MemberIdParam, headers: IdempotencyHeader, body: jsonBody(RedeemBody) },
   responses: { 201: jsonResponse(RedemptionWithBalanceSchema, "Captured or held."), ...errorResponses },
 });
@@ -95,7 +95,7 @@ export const refund = createRoute({
   description: `Unspent points come out of the order's lot; what was already spent becomes debt. ${replayNote}`,
   tags,
   security: bearer,
-  middleware: [requireKey(...LEDGER_WRITERS)] as const,
+  middleware: [requireKey("admin", "server", "partner")] as const,
   request: { params: MemberIdParam, headers: IdempotencyHeader, body: jsonBody(RefundBody) },
   responses: { 201: jsonResponse(RefundResultSchema, "Points clawed back."), ...errorResponses },
 });

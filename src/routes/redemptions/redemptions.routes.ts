@@ -1,6 +1,6 @@
 // Route declarations for redemptions by their id (no logic here).
 import { createRoute } from "@hono/zod-openapi";
-import { LEDGER_WRITERS, requireKey } from "../../app/auth";
+import { requireKey } from "../../app/auth";
 import { bearer, errorResponses, IdempotencyHeader, jsonResponse } from "../../app/openapi";
 import { RedemptionSchema, RedemptionWithBalanceSchema } from "../../app/schemas";
 import { RedemptionIdParam } from "./redemptions.schemas";
@@ -28,7 +28,7 @@ export const captureRedemption = createRoute({
   description: "Only a live hold can be captured: a lapsed, cancelled or captured one is a 409.",
   tags,
   security: bearer,
-  middleware: [requireKey(...LEDGER_WRITERS)] as const,
+  middleware: [requireKey("admin", "server", "partner")] as const,
   request: { params: RedemptionIdParam, headers: IdempotencyHeader },
   responses: { 200: jsonResponse(RedemptionWithBalanceSchema, "Captured."), ...errorResponses },
 });
@@ -41,7 +41,7 @@ export const cancelRedemption = createRoute({
   description: "Points go back to the lots they came from; points of a lot that expired meanwhile come back expired.",
   tags,
   security: bearer,
-  middleware: [requireKey(...LEDGER_WRITERS)] as const,
+  middleware: [requireKey("admin", "server", "partner")] as const,
   request: { params: RedemptionIdParam, headers: IdempotencyHeader },
   responses: { 200: jsonResponse(RedemptionWithBalanceSchema, "Cancelled or reversed."), ...errorResponses },
 });
