@@ -4,7 +4,7 @@
 // the machine moves the floor's own cost by 5-12 % between such runs (bench/README.md).
 import { resolve } from "node:path";
 import { createProgram, inParallel, storefront } from "./api";
-import { localPool, measure } from "./load";
+import { localPool, measure, median } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
 
 const other = process.argv[2];
@@ -19,12 +19,12 @@ const MEMBERS = 200;
 // Each tree bundled and migrated from its own directory: prepare() works in the current one.
 const here = process.cwd();
 process.chdir(resolve(other));
-const before = await prepare();
+const otherTree = await prepare();
 process.chdir(here);
-const after = await prepare();
+const thisTree = await prepare();
 
 const sides = [];
-for (const [name, prepared] of [["other", before], ["this", after]] as const) {
+for (const [name, prepared] of [["other", otherTree], ["this", thisTree]] as const) {
   const worker = await startMiniflare(prepared);
   const pool = localPool(worker.url, 20);
   const { key } = await createProgram(pool, prepared.adminToken);
@@ -54,11 +54,6 @@ try {
       }
     }
   }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   for (const [name, bySide] of Object.entries(cpu)) {
     const ratios = bySide.other!.map((o, i) => bySide.this![i]! / o);
     console.log(
@@ -70,6 +65,6 @@ try {
     await side.pool.close();
     await side.worker.stop();
   }
-  await cleanUp(before);
-  await cleanUp(after);
+  await cleanUp(otherTree);
+  await cleanUp(thisTree);
 }

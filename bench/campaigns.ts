@@ -2,17 +2,11 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "undici";
 import type { Measurement } from "./load";
-import { send } from "./load";
+import { median, send } from "./load";
 import { createProgram, storefront } from "./api";
 
 /** Pairs of phases in the interleaved comparison (BENCH_CAMPAIGN_ROUNDS). */
 const ROUNDS = Number(process.env.BENCH_CAMPAIGN_ROUNDS ?? 4);
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * A campaign of one rule. One in ten gives a point on every order; the others

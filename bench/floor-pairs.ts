@@ -1,5 +1,5 @@
 // The floor ratios read in interleaved pairs: a phase of Treue's, then the floor's, several rounds, so drift falls on both.
-import type { Measurement } from "./load";
+import { median, type Measurement } from "./load";
 
 type Phase = () => Promise<Measurement>;
 
@@ -10,12 +10,6 @@ export interface FloorPair {
   floor: Phase;
   writes?: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 

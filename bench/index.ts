@@ -10,7 +10,7 @@ import { ACCRUAL_STATEMENTS, FIRST_FLOOR_STATEMENTS, startFloor } from "./floor"
 import { interleavedFloorRatios } from "./floor-pairs";
 import { seedHistory } from "./history";
 import { benchCampaigns } from "./campaigns";
-import { localPool, measure, sample, send, summarize, type Measurement, type Sample } from "./load";
+import { localPool, measure, median, sample, send, summarize, type Measurement, type Sample } from "./load";
 import { cleanUp, prepare, startMiniflare } from "./runtime";
 
 const smoke = process.argv.includes("--smoke");
@@ -288,11 +288,6 @@ async function main() {
     const label = (shape: string) => `${history[shape]!.entries} entries/${history[shape]!.openLots} open lots`;
     // Relative to the short history: 1 means no slower. Each pass measures the three members back to back,
     // so a ratio within one pass is little moved by other load; the median over passes drops a disturbed one.
-    const median = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    };
     const round3 = (value: number) => Math.round(value * 1000) / 1000;
     const ratios = (passes: Record<string, Sample>[], base: string, other: string) => {
       const rate = (s: Sample) => s.latencies.length / s.elapsedMs;

@@ -144,3 +144,10 @@ export function summarize(...samples: Sample[]): Measurement {
 export async function measure(options: LoadOptions): Promise<Measurement> {
   return summarize(await sample(options));
 }
+
+/** The middle value (the mean of the two middle ones for an even count): what every interleaved comparison reports. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
